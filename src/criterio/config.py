@@ -1,0 +1,31 @@
+"""Settings read from ``CRITERIO_*`` environment variables (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Everything Criterio reads from its environment, validated once."""
+
+    model_config = SettingsConfigDict(env_prefix="CRITERIO_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///criterio.db",
+        description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://...",
+    )
+    data_dir: Path = Field(default=Path("."), description="Where models and exports are kept.")
+    ingest_chunk_size: int = Field(default=5000, ge=1, le=100_000)
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use (never at import)."""
+    return Settings()

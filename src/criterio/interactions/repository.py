@@ -1,0 +1,164 @@
+"""Every query on the interactions table, scoped to one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import String, delete, func, literal_column, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from criterio.db import is_postgres
+from criterio.interactions.models import Interaction
+from criterio.tenancy import TenantScopedRepository
+
+__all__ = ["UPSERT_COLUMNS", "InteractionRepository", "list_tenants"]
+
+#: Columns written by an import; everything but the key, ``pk`` and ``created_at``.
+UPSERT_COLUMNS = (
+    "channel",
+    "started_at",
+    "ended_at",
+    "customer_id",
+    "language",
+    "attributes",
+    "turns",
+    "handled_by",
+    "agent_id",
+    "resolved",
+    "csat",
+    "escalated",
+    "resolution_code",
+    "labels",
+    "content_hash",
+    "import_id",
+    "updated_at",
+)
+
+
+def list_tenants(session: Session) -> list[str]:
+    """Every tenant that has interactions (an operator's view, deliberately unscoped)."""
+    return list(session.scalars(select(Interaction.tenant).distinct().order_by(Interaction.tenant)))
+
+
+class InteractionRepository(TenantScopedRepository):
+    """Reads and writes one tenant's interactions."""
+
+    model = Interaction
+
+    def existing(self, external_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """For the ids already stored: ``id -> (content_hash, import_id)``."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for start in range(0, len(external_ids), 1000):  # stay under bind-parameter limits
+            part = external_ids[start : start + 1000]
+            stmt = self._select(
+                Interaction.external_id, Interaction.content_hash, Interaction.import_id
+            ).where(Interaction.external_id.in_(part))
+            for external_id, digest, import_id in self.session.execute(stmt):
+                found[external_id] = (digest, import_id)
+        return found
+
+    def upsert(self, rows: list[dict[str, Any]]) -> None:
+        """Insert rows, or overwrite the stored row with the same (tenant, id)."""
+        if not rows:
+            return
+        if any(row["tenant"] != self.tenant for row in rows):
+            raise ValueError("upsert given a row of another tenant")
+        if is_postgres(self.session.get_bind().dialect):
+            self._upsert_postgres(rows)
+            return
+        stmt = sqlite_insert(Interaction)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tenant", "external_id"],
+            set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+        )
+        self.session.execute(stmt, rows)
+
+    def _upsert_postgres(self, rows: list[dict[str, Any]]) -> None:
+        # COPY into a temporary table, then one INSERT ... ON CONFLICT: several times
+        # faster than executemany, and still one statement for the whole chunk.
+        columns = ["tenant", "external_id", "created_at", *UPSERT_COLUMNS]
+        connection = self.session.connection()
+        connection.execute(
+            text(
+                "CREATE TEMP TABLE IF NOT EXISTS ingest_stage "
+                "(LIKE interactions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+        )
+        raw = connection.connection.driver_connection
+        assert raw is not None  # a live psycopg connection inside the transaction
+        json_columns = {"attributes", "turns", "labels"}
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY ingest_stage ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(
+                    [_json_text(row[c]) if c in json_columns else row[c] for c in columns]
+                )
+        stmt = pg_insert(Interaction).from_select(
+            columns, select(*(literal_column(c) for c in columns)).select_from(text("ingest_stage"))
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tenant", "external_id"],
+            set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+        )
+        connection.execute(stmt)
+        connection.execute(text("DELETE FROM ingest_stage"))
+
+    def mark_imported(self, external_ids: Sequence[str], import_id: str) -> None:
+        """Record that an import saw these (unchanged) interactions."""
+        for start in range(0, len(external_ids), 1000):
+            stmt = (
+                self._scoped(update(Interaction))
+                .where(Interaction.external_id.in_(external_ids[start : start + 1000]))
+                .values(import_id=import_id)
+            )
+            self.session.execute(stmt)
+
+    def get(self, external_id: str) -> Interaction | None:
+        """One interaction by its id, or None."""
+        stmt = self._select().where(Interaction.external_id == external_id)
+        return self.session.scalars(stmt).one_or_none()
+
+    def iter_all(self, batch_size: int = 5000) -> Iterator[Interaction]:
+        """Every interaction of the tenant, in id order, a batch at a time (keyset paging)."""
+        last_pk = 0
+        while True:
+            stmt = self._select().where(Interaction.pk > last_pk).order_by(Interaction.pk)
+            batch = list(self.session.scalars(stmt.limit(batch_size)))
+            if not batch:
+                return
+            yield from batch
+            last_pk = batch[-1].pk
+            self.session.expunge_all()
+
+    def count(self) -> int:
+        """How many interactions the tenant has."""
+        return int(self.session.scalar(self._select(func.count()).select_from(Interaction)) or 0)
+
+    def count_by(self, column: str) -> list[tuple[str | None, int]]:
+        """Counts grouped by one column (channel, language, handled_by)."""
+        col = getattr(Interaction, column)
+        stmt = self._select(col, func.count()).group_by(col).order_by(func.count().desc())
+        return [(value, int(n)) for value, n in self.session.execute(stmt)]
+
+    def count_by_day(self) -> list[tuple[str, int]]:
+        """Counts per UTC day of ``started_at``."""
+        day = func.substr(func.cast(Interaction.started_at, String), 1, 10)
+        stmt = self._select(day, func.count()).group_by(day).order_by(day)
+        return [(str(d), int(n)) for d, n in self.session.execute(stmt)]
+
+    def delete_ids(self, external_ids: Iterable[str]) -> int:
+        """Delete the given interactions; returns how many were removed."""
+        ids = list(external_ids)
+        stmt = self._scoped(delete(Interaction)).where(Interaction.external_id.in_(ids))
+        return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def _json_text(value: Any) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()

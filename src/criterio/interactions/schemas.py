@@ -1,0 +1,165 @@
+"""The interaction data contract (DESIGN.md) as pydantic models: the wire and file format."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "Channel",
+    "InteractionIn",
+    "InteractionRead",
+    "Outcome",
+    "Role",
+    "Turn",
+]
+
+#: Longest text accepted in one turn. A longer one is almost always a broken export
+#: (a whole mailbox in one field) and would slow every analyzer down.
+MAX_TEXT_CHARS = 100_000
+
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+TenantName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+ShortString = Annotated[str, StringConstraints(max_length=500)]
+
+
+class Channel(StrEnum):
+    """Where the interaction happened."""
+
+    chat = "chat"
+    email = "email"
+    voice = "voice"
+    social = "social"
+    messaging = "messaging"
+    web = "web"
+    sms = "sms"
+    other = "other"
+
+
+class Role(StrEnum):
+    """Who wrote a turn."""
+
+    customer = "customer"
+    agent = "agent"
+    bot = "bot"
+    system = "system"
+
+
+class Turn(BaseModel):
+    """One message in a conversation."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    role: Role
+    text: Text
+    at: AwareDatetime | None = None
+
+
+class Outcome(BaseModel):
+    """How the interaction ended."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    handled_by: Literal["bot", "human"] | None = None
+    agent_id: ShortString | None = None
+    resolved: bool | None = None
+    csat: int | None = Field(default=None, ge=1, le=5)
+    escalated: bool | None = None
+    resolution_code: ShortString | None = None
+
+
+class InteractionIn(BaseModel):
+    """One interaction as it arrives in a file or through the API.
+
+    Either ``turns`` or a flat ``text`` (one customer message) is required; a flat
+    text is kept as a single customer turn, so the rest of Criterio sees one shape.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: Identifier
+    tenant: TenantName = "default"
+    channel: Channel | None = None
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    customer_id: Identifier | None = None
+    language: Annotated[str, StringConstraints(max_length=16)] | None = None
+    attributes: dict[Annotated[str, StringConstraints(max_length=100)], ShortString] = Field(
+        default_factory=dict
+    )
+    turns: list[Turn] = Field(default_factory=list, max_length=5000)
+    text: Text | None = None
+    outcome: Outcome | None = None
+    labels: dict[Annotated[str, StringConstraints(max_length=100)], ShortString] = Field(
+        default_factory=dict
+    )
+
+    @field_validator("attributes", "labels", mode="before")
+    @classmethod
+    def _stringify_values(cls, value: Any) -> Any:
+        # Exports often carry numbers or booleans as segment values ("region": 28);
+        # segments are compared as text, so keep them as text.
+        if isinstance(value, dict):
+            return {k: v if isinstance(v, str) else _scalar_text(v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> InteractionIn:
+        if not self.turns and not (self.text and self.text.strip()):
+            raise ValueError("either 'turns' or a non-empty 'text' is required")
+        if self.turns and self.text is not None:
+            raise ValueError("give 'turns' or 'text', not both")
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValueError("'ended_at' is before 'started_at'")
+        return self
+
+    def normalized_turns(self) -> list[Turn]:
+        """The conversation as turns (a flat text becomes one customer turn)."""
+        if self.turns:
+            return self.turns
+        return [Turn(role=Role.customer, text=self.text or "", at=self.started_at)]
+
+    def customer_text(self) -> str:
+        """Everything the customer wrote, one turn a line."""
+        return "\n".join(t.text for t in self.normalized_turns() if t.role is Role.customer)
+
+
+def _scalar_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value  # left for the string validator to reject with a clear message
+
+
+class InteractionRead(BaseModel):
+    """An interaction as Criterio returns it (API, export)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    tenant: str
+    channel: Channel | None
+    started_at: datetime
+    ended_at: datetime | None
+    customer_id: str | None
+    language: str | None
+    attributes: dict[str, str]
+    turns: list[Turn]
+    outcome: Outcome | None
+    labels: dict[str, str]

@@ -1,0 +1,164 @@
+"""Interaction logic shared by file import, the REST API and the demo: validate and store."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from criterio.interactions.readers.base import RawRecord, RecordError
+from criterio.interactions.repository import InteractionRepository
+from criterio.interactions.schemas import InteractionIn, Turn
+
+__all__ = ["StoreResult", "store_interactions", "to_row", "validate_record"]
+
+
+@dataclass
+class StoreResult:
+    """What storing a batch did: counts, and the records refused as duplicates."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: list[int] = field(default_factory=list)  # positions in the batch
+
+
+def validate_record(raw: RawRecord, tenant: str | None = None) -> InteractionIn | RecordError:
+    """Validate one raw record against the contract; ``tenant`` is the import's tenant."""
+    try:
+        if isinstance(raw.data, bytes):
+            record = InteractionIn.model_validate_json(raw.data)
+        else:
+            record = InteractionIn.model_validate(raw.data)
+    except ValidationError as exc:
+        return _validation_error(raw, exc)
+    if tenant is not None:
+        if "tenant" in record.model_fields_set and record.tenant != tenant:
+            return RecordError(
+                raw.source,
+                raw.location,
+                "tenant",
+                f"record belongs to tenant {record.tenant!r}, not to {tenant!r}",
+                record.id,
+            )
+        if record.tenant != tenant:
+            record = record.model_copy(update={"tenant": tenant})
+    return record
+
+
+def _validation_error(raw: RawRecord, exc: ValidationError) -> RecordError:
+    first = exc.errors(include_url=False)[0]
+    location = ".".join(str(part) for part in first["loc"]) or "(record)"
+    message = first["msg"]
+    if first["type"] == "json_invalid":
+        location, message = "(json)", f"not valid JSON: {first['ctx'].get('error', message)}"
+    elif len(exc.errors()) > 1:
+        message += f" (and {len(exc.errors()) - 1} more problem(s))"
+    return RecordError(raw.source, raw.location, location, message, _guess_id(raw.data))
+
+
+def _guess_id(data: bytes | dict[str, Any]) -> str | None:
+    if isinstance(data, dict):
+        value = data.get("id")
+        return str(value) if value is not None else None
+    try:
+        value = orjson.loads(data).get("id")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return str(value) if value is not None else None
+
+
+def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> dict[str, Any]:
+    """The table row for a validated record, with its content digest."""
+    dumped = record.model_dump(mode="json", exclude_none=True, exclude={"tenant", "text"})
+    dumped["turns"] = [_turn_row(t) for t in record.normalized_turns()]
+    digest = hashlib.blake2b(
+        orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS), digest_size=16
+    ).hexdigest()
+    outcome = record.outcome
+    return {
+        "tenant": record.tenant,
+        "external_id": record.id,
+        "channel": record.channel.value if record.channel else None,
+        "started_at": record.started_at.astimezone(UTC),
+        "ended_at": record.ended_at.astimezone(UTC) if record.ended_at else None,
+        "customer_id": record.customer_id,
+        "language": record.language,
+        "attributes": dict(record.attributes),
+        "turns": dumped["turns"],
+        "handled_by": outcome.handled_by if outcome else None,
+        "agent_id": outcome.agent_id if outcome else None,
+        "resolved": outcome.resolved if outcome else None,
+        "csat": outcome.csat if outcome else None,
+        "escalated": outcome.escalated if outcome else None,
+        "resolution_code": outcome.resolution_code if outcome else None,
+        "labels": dict(record.labels),
+        "content_hash": digest,
+        "import_id": import_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _turn_row(turn: Turn) -> dict[str, Any]:
+    row: dict[str, Any] = {"role": turn.role.value, "text": turn.text}
+    if turn.at is not None:
+        row["at"] = turn.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return row
+
+
+def store_interactions(
+    session: Session, records: Sequence[InteractionIn], *, import_id: str | None = None
+) -> StoreResult:
+    """Insert new records, update changed ones, skip identical ones (idempotent).
+
+    A record whose (tenant, id) already appeared earlier in the same batch, or earlier
+    in the same import (``import_id``), is refused as a duplicate: the first one stays.
+    The caller owns the transaction; this only flushes.
+    """
+    result = StoreResult()
+    now = datetime.now(UTC)
+    by_tenant: dict[str, list[tuple[int, InteractionIn]]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
+    for position, record in enumerate(records):
+        key = (record.tenant, record.id)
+        if key in seen:
+            result.duplicates.append(position)
+            continue
+        seen.add(key)
+        by_tenant[record.tenant].append((position, record))
+    for tenant, items in by_tenant.items():
+        repository = InteractionRepository(session, tenant)
+        existing = repository.existing([r.id for _, r in items])
+        rows = []
+        unchanged: list[str] = []
+        for position, record in items:
+            row = to_row(record, now=now, import_id=import_id)
+            stored = existing.get(record.id)
+            if stored is None:
+                result.inserted += 1
+            elif import_id is not None and stored[1] == import_id:
+                result.duplicates.append(position)
+                continue
+            elif stored[0] == row["content_hash"]:
+                result.unchanged += 1
+                unchanged.append(record.id)
+                continue
+            else:
+                result.updated += 1
+            rows.append(row)
+        repository.upsert(rows)
+        if import_id is not None and unchanged:
+            # Mark them as seen by this import, so a later copy in the same file is
+            # still recognised as a duplicate.
+            repository.mark_imported(unchanged, import_id)
+    session.flush()
+    result.duplicates.sort()
+    return result

@@ -1,0 +1,16 @@
+"""One place that imports every domain's ORM tables, so Alembic and tests see them all."""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["import_all_models"]
+
+#: Domain packages that own tables; each has a ``models`` module.
+MODEL_MODULES = ("criterio.interactions.models",)
+
+
+def import_all_models() -> None:
+    """Import every domain's ``models`` module so their tables join ``Base.metadata``."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
