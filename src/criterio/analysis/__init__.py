@@ -1,0 +1,1 @@
+"""Analysis: analyzers that read interactions, and the pipeline that runs them."""
