@@ -215,7 +215,7 @@ def _emit(
                 record["customer_id"] = customer
             if company:
                 record["attributes"] = {"company": company}
-            location = f"line {lines[root]} (thread of {len(turns)} tweets)"
+            location = f"line {lines[root]} (thread of {len(turns)} tweet(s))"
             yield RawRecord(source, location, record)
 
 
