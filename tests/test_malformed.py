@@ -42,6 +42,13 @@ CASES: list[tuple[str, list[str], set[str], set[tuple[str, str]]]] = [
         },
     ),
     ("duplicate_ids.jsonl", [], {"m-1", "m-2", "m-3"}, {("line 3", "id")}),
+    # PostgreSQL cannot store U+0000: it used to fail the whole chunk at insert time.
+    (
+        "nul_characters.jsonl",
+        [],
+        {"n-1", "n-4"},
+        {("line 2", "text"), ("line 3", "attributes.queue")},
+    ),
     ("wrong_header.csv", [], set(), {("line 1", "(header)")}),
     ("ragged.csv", [], {"r-1", "r-3"}, {("line 3", "(row)")}),
     (
@@ -87,6 +94,7 @@ CASES: list[tuple[str, list[str], set[str], set[tuple[str, str]]]] = [
 #: Cases also run on PostgreSQL (the rest of the corpus exercises the readers, which do
 #: not depend on the store; running all of it twice would only double the time).
 ON_POSTGRES = {
+    "nul_characters.jsonl",
     "truncated.jsonl",
     "duplicate_ids.jsonl",
     "twcs_bad_rows.csv",

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -30,12 +31,25 @@ __all__ = [
 #: (a whole mailbox in one field) and would slow every analyzer down.
 MAX_TEXT_CHARS = 100_000
 
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store U+0000 in text or JSON; refusing it here names the field,
+    # where letting it through would fail the whole chunk at insert time.
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (U+0000), which cannot be stored")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
 TenantName = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ]
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
-ShortString = Annotated[str, StringConstraints(max_length=500)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS), NoNul]
+ShortString = Annotated[str, StringConstraints(max_length=500), NoNul]
+Key = Annotated[str, StringConstraints(max_length=100), NoNul]
 
 
 class Channel(StrEnum):
@@ -98,16 +112,12 @@ class InteractionIn(BaseModel):
     started_at: AwareDatetime
     ended_at: AwareDatetime | None = None
     customer_id: Identifier | None = None
-    language: Annotated[str, StringConstraints(max_length=16)] | None = None
-    attributes: dict[Annotated[str, StringConstraints(max_length=100)], ShortString] = Field(
-        default_factory=dict
-    )
+    language: Annotated[str, StringConstraints(max_length=16), NoNul] | None = None
+    attributes: dict[Key, ShortString] = Field(default_factory=dict)
     turns: list[Turn] = Field(default_factory=list, max_length=5000)
     text: Text | None = None
     outcome: Outcome | None = None
-    labels: dict[Annotated[str, StringConstraints(max_length=100)], ShortString] = Field(
-        default_factory=dict
-    )
+    labels: dict[Key, ShortString] = Field(default_factory=dict)
 
     @field_validator("attributes", "labels", mode="before")
     @classmethod
