@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -77,7 +78,12 @@ def _json_problem(exc: Exception, encoding: str) -> str:
 
 
 def stream_items(
-    path: Path, noun: str, encoding: str = "utf-8", keys: tuple[str, ...] = ()
+    path: Path,
+    noun: str,
+    encoding: str = "utf-8",
+    keys: tuple[str, ...] = (),
+    *,
+    one_key: bool = False,
 ) -> Iterator[tuple[str, Any, str] | RecordError]:
     """Yield ``(location, element, key)`` for each element of the document, then any error.
 
@@ -97,7 +103,11 @@ def stream_items(
     current = [""]
     try:
         with open_bytes(path, encoding) as handle:
-            if keys:
+            found = _first_key(handle, keys) if one_key else None
+            if found is not None:
+                current[0] = found
+                elements = ijson.items(handle, f"{found}.item", use_float=True)
+            elif keys:
                 events = _under_keys(ijson.parse(handle, use_float=True), keys, current)
                 elements = ijson.items(events, "item")
             else:  # the fast path: ijson's C backend builds the elements
@@ -113,6 +123,22 @@ def stream_items(
         )
     except OSError as exc:
         yield RecordError(source, "file", "(file)", f"cannot read the file: {exc}")
+
+
+def _first_key(handle: IO[bytes], keys: tuple[str, ...]) -> str | None:
+    """The first top-level key among ``keys`` within the first events; rewinds the file."""
+    found = None
+    try:
+        for prefix, event, value in itertools.islice(ijson.parse(handle), 10_000):
+            if prefix == "" and event == "map_key" and value in keys:
+                found = value
+                break
+    except ijson.JSONError:
+        pass  # the full read below reports it
+    handle.seek(0)
+    if handle.read(3) != BOM:
+        handle.seek(0)
+    return found
 
 
 def _under_keys(

@@ -97,7 +97,7 @@ def read_zendesk(
     found = False
     for item in map_items(
         path,
-        stream_items(path, "ticket", encoding, keys=("tickets", "results")),
+        stream_items(path, "ticket", encoding, keys=("tickets", "results"), one_key=True),
         lambda element, _key: _ticket_record(element, None, notes),
         _ticket_id,
     ):
