@@ -74,6 +74,10 @@ CASES: list[tuple[str, list[str], set[str], set[tuple[str, str]]]] = [
         },
     ),
     ("ibm_truncated.json", [], {"S-good-1"}, {("conversation 2", "(json)")}),
+    ("ibm_latin1.json", [], set(), {("conversation 1", "(json)")}),
+    ("ibm_latin1.json", ["--encoding", "latin-1"], {"S1", "S2"}, set()),
+    ("zendesk_latin1.jsonl", [], set(), {("line 1", "(encoding)"), ("line 2", "(encoding)")}),
+    ("zendesk_latin1.jsonl", ["--encoding", "latin-1"], {"1", "2"}, set()),
     (
         "abcd_bad_elements.json",
         [],

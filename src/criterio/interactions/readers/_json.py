@@ -58,10 +58,40 @@ def open_bytes(path: Path, encoding: str = "utf-8") -> Iterator[IO[bytes]]:
         if handle.read(3) != BOM:
             handle.seek(0)
         if not is_utf8(encoding):
-            # StreamRecoder decodes the file's encoding and hands UTF-8 to the parser.
-            yield codecs.EncodedFile(handle, "utf-8", encoding)
+            yield _Recoder(handle, encoding)  # type: ignore[misc]
         else:
             yield handle
+
+
+class _Recoder:
+    """A read-only byte stream giving UTF-8 for a file in another encoding.
+
+    Only ``read``/``readline``/iteration/``seek(0)``: ijson prefers ``readinto`` when a
+    stream has one, which would bypass the recoding (as ``codecs.StreamRecoder`` does).
+    """
+
+    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+        self._raw = raw
+        self._encoding = encoding
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to about ``size`` bytes of UTF-8 (never splitting a character)."""
+        data = self._raw.read(size)
+        return self._decoder.decode(data, final=not data).encode("utf-8")
+
+    def readline(self, size: int = -1) -> bytes:
+        """One line, as UTF-8."""
+        return self._decoder.decode(self._raw.readline(size)).encode("utf-8")
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self._raw:
+            yield self._decoder.decode(line).encode("utf-8")
+
+    def seek(self, offset: int) -> int:
+        """Rewind (only to the start)."""
+        self._decoder.reset()
+        return self._raw.seek(offset)
 
 
 def _json_problem(exc: Exception, encoding: str) -> str:

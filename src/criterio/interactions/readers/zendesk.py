@@ -31,7 +31,6 @@ import orjson
 
 from criterio.interactions.readers._json import (
     MappingError,
-    is_utf8,
     map_items,
     open_bytes,
     parse_time,
@@ -115,7 +114,9 @@ def _is_json_line(line: bytes) -> bool:
     try:
         value = orjson.loads(line)
     except orjson.JSONDecodeError:
-        return False
+        # A broken or mis-encoded line still looks like one object a line; the line
+        # reader then rejects only that line.
+        return line.rstrip().endswith(b"}")
     return isinstance(value, dict) and not ({"tickets", "results"} & value.keys())
 
 
@@ -129,13 +130,16 @@ def _read_lines(path: Path, encoding: str, notes: bool) -> Iterator[RawRecord | 
             try:
                 element = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                problem = "not valid UTF-8" if "utf-8" in str(exc).lower() else "not valid JSON"
-                hint = (
-                    "; if the file is Latin-1, import it again with --encoding latin-1"
-                    if problem.startswith("not valid UTF") and is_utf8(encoding)
-                    else ""
-                )
-                yield RecordError(source, location, "(json)", f"{problem}: {exc}{hint}")
+                if "utf-8" in str(exc).lower():
+                    yield RecordError(
+                        source,
+                        location,
+                        "(encoding)",
+                        f"not valid {encoding}; if the file is Latin-1 or Windows-1252, "
+                        "import it again with --encoding latin-1",
+                    )
+                else:
+                    yield RecordError(source, location, "(json)", f"not valid JSON: {exc}")
                 continue
             try:
                 record = _ticket_record(element, None, notes)
