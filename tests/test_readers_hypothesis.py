@@ -136,10 +136,10 @@ def test_valid_records_round_trip_through_every_reader(
     assert read == [InteractionIn.model_validate(r).model_dump() for r in batch]
 
 
-def _consume(path: Path, fmt: str) -> int:
+def _consume(path: Path, fmt: str, encoding: str = "utf-8") -> int:
     """Read a whole file; every item must be a record or an error, never an exception."""
     count = 0
-    for item in read_file(path, fmt):
+    for item in read_file(path, fmt, encoding):
         assert isinstance(item, RawRecord | RecordError)
         if isinstance(item, RawRecord):
             assert isinstance(validate_record(item), InteractionIn | RecordError)
@@ -150,11 +150,17 @@ def _consume(path: Path, fmt: str) -> int:
 
 
 @SETTINGS
-@given(data=st.binary(max_size=2000), fmt=st.sampled_from(sorted(FORMATS)))
-def test_arbitrary_bytes_never_crash_a_reader(tmp_path: Path, data: bytes, fmt: str) -> None:
+@given(
+    data=st.binary(max_size=2000),
+    fmt=st.sampled_from(sorted(FORMATS)),
+    encoding=st.sampled_from(["utf-8", "latin-1"]),
+)
+def test_arbitrary_bytes_never_crash_a_reader(
+    tmp_path: Path, data: bytes, fmt: str, encoding: str
+) -> None:
     path = tmp_path / "noise.bin"
     path.write_bytes(data)
-    _consume(path, fmt)
+    _consume(path, fmt, encoding)
 
 
 JSON_VALUES = st.recursive(
