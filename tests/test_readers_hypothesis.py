@@ -223,3 +223,74 @@ def test_random_twcs_rows_never_crash(tmp_path: Path, rows: list[list[str]]) -> 
     # Every tweet that made it into a thread did so once.
     texts = [t["text"] for r in records for t in r.data["turns"]]  # type: ignore[index]
     assert len(texts) <= len(rows)
+
+
+@st.composite
+def reply_forests(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Tweets in reply trees: each replies to an earlier one or starts a thread."""
+    count = draw(st.integers(1, 25))
+    tweets = []
+    for i in range(count):
+        parent = draw(st.none() | st.integers(0, i - 1)) if i else None
+        tweets.append(
+            {
+                "tweet_id": 1000 + i,
+                "parent": None if parent is None else 1000 + parent,
+                "inbound": draw(st.booleans()),
+                "author": draw(IDENT),
+                "text": draw(TEXT),
+                "at": datetime(2017, 10, 31, tzinfo=UTC) + timedelta(minutes=i),
+            }
+        )
+    return draw(st.permutations(tweets))
+
+
+@SETTINGS
+@given(tweets=reply_forests())
+def test_twcs_threads_every_tweet_once_in_its_tree(
+    tmp_path: Path, tweets: list[dict[str, Any]]
+) -> None:
+    path = tmp_path / "tweets.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "tweet_id",
+                "author_id",
+                "inbound",
+                "created_at",
+                "text",
+                "response_tweet_id",
+                "in_response_to_tweet_id",
+            ]
+        )
+        for t in tweets:
+            writer.writerow(
+                [
+                    t["tweet_id"],
+                    t["author"],
+                    t["inbound"],
+                    t["at"].strftime("%a %b %d %H:%M:%S +0000 %Y"),
+                    t["text"],
+                    "",
+                    t["parent"] or "",
+                ]
+            )
+    by_id = {t["tweet_id"]: t for t in tweets}
+
+    def root(tweet_id: int) -> int:
+        while by_id[tweet_id]["parent"] is not None:
+            tweet_id = by_id[tweet_id]["parent"]
+        return tweet_id
+
+    expected: dict[str, list[tuple[str, str]]] = {}
+    for t in sorted(tweets, key=lambda t: t["at"]):
+        role = "customer" if t["inbound"] else "agent"
+        expected.setdefault(str(root(t["tweet_id"])), []).append((role, t["text"]))
+    got = {}
+    for item in read_file(path, "twcs"):
+        assert isinstance(item, RawRecord), str(item)
+        validated = validate_record(item)
+        assert isinstance(validated, InteractionIn), str(validated)
+        got[validated.id] = [(turn.role.value, turn.text) for turn in validated.turns]
+    assert got == expected
