@@ -1,4 +1,4 @@
-"""Readers turn files into raw records; each format is one function ``(path, encoding)``.
+"""Readers turn files into raw records; each format is a function ``(path, encoding, options)``.
 
 Export formats take options in the format name: ``abcd:epoch=2024-01-01T00:00:00Z``,
 ``zendesk:internal_notes=true`` (see :data:`FORMAT_OPTIONS`).

@@ -19,7 +19,7 @@ never the text), then threads them with numpy. The second pass emits one convers
 at a time, re-reading its tweets' rows by their byte offsets. Memory is therefore
 proportional to the number of tweets, not to the size of their texts: with array
 growth and numpy's sorting temporaries, ``bench/readers.py`` measured a peak of
-27.5 MB for 200,000 tweets (about 140 bytes a tweet, some 0.4 GB for the full
+about 30 MB for 200,000 tweets (about 150 bytes a tweet, some 0.4 GB for the full
 2.8 million-tweet TWCS), against 192 MB for pandas holding the same file.
 
 A row that cannot be read (wrong cell count, bad id, time or inbound flag, a text over
