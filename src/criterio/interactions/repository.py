@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from criterio.db import is_postgres
+from criterio.interactions._sqlite_fast import upsert_sqlite_fast
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
 
@@ -48,6 +49,11 @@ class InteractionRepository(TenantScopedRepository):
 
     model = Interaction
 
+    def __init__(self, session: Session, tenant: str, *, fast: bool = True) -> None:
+        super().__init__(session, tenant)
+        #: Write SQLite rows with the driver's executemany (see ``_sqlite_fast``).
+        self.fast = fast
+
     def existing(self, external_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """For the ids already stored: ``id -> (content_hash, import_id)``."""
         found: dict[str, tuple[str, str | None]] = {}
@@ -66,9 +72,18 @@ class InteractionRepository(TenantScopedRepository):
             return
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("upsert given a row of another tenant")
-        if is_postgres(self.session.get_bind().dialect):
+        dialect = self.session.get_bind().dialect
+        if is_postgres(dialect):
             self._upsert_postgres(rows)
-            return
+        elif self.fast and dialect.name == "sqlite":
+            upsert_sqlite_fast(self.session, rows)
+        else:
+            self.upsert_core(rows)
+
+    def upsert_core(self, rows: list[dict[str, Any]]) -> None:
+        """The same upsert through SQLAlchemy Core: the reference the fast path is tested on."""
+        if any(row["tenant"] != self.tenant for row in rows):
+            raise ValueError("upsert given a row of another tenant")
         stmt = sqlite_insert(Interaction)
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant", "external_id"],
