@@ -16,7 +16,7 @@ from criterio.config import get_settings
 from criterio.db import session_scope
 from criterio.interactions.export import export_interactions
 from criterio.interactions.ingest import IngestReport, ingest_files
-from criterio.interactions.readers import FORMATS
+from criterio.interactions.readers import FORMATS, parse_format
 from criterio.interactions.readers.base import RecordError
 from criterio.interactions.repository import list_tenants
 from criterio.interactions.schemas import InteractionIn
@@ -25,7 +25,12 @@ from criterio.interactions.stats import store_stats
 __all__ = ["export", "ingest", "register", "schema", "stats"]
 
 console = Console(stderr=True)
-FORMAT_HELP = "Input format: auto (from name and content), " + ", ".join(sorted(FORMATS)) + "."
+FORMAT_HELP = (
+    "Input format: auto (from name and content), "
+    + ", ".join(sorted(FORMATS))
+    + ". Export formats take options after a colon, e.g. abcd:epoch=2024-01-01T00:00:00Z "
+    "or zendesk:internal_notes=true (see docs/data-contract.md)."
+)
 
 
 def schema() -> None:
@@ -58,10 +63,10 @@ def ingest(
 
     Exits with status 1 when any record was rejected.
     """
-    if fmt != "auto" and fmt not in FORMATS:
-        raise typer.BadParameter(
-            f"choose auto or one of {', '.join(sorted(FORMATS))}", param_hint="--format"
-        )
+    try:
+        parse_format(fmt)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
     settings = get_settings()
     store = open_store(settings)
     error_handle: IO[str] | None = errors.open("w", encoding="utf-8") if errors else None

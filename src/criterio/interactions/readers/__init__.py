@@ -1,56 +1,77 @@
-"""Readers turn files into raw records; each format is one function ``(path, encoding)``."""
+"""Readers turn files into raw records; each format is one function ``(path, encoding)``.
+
+Export formats take options in the format name: ``abcd:epoch=2024-01-01T00:00:00Z``,
+``zendesk:internal_notes=true`` (see :data:`FORMAT_OPTIONS`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+from criterio.interactions.readers import abcd, ibm_cdp, twcs, zendesk
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.readers.csv_reader import read_csv
+from criterio.interactions.readers.detect import detect_format
 from criterio.interactions.readers.jsonl import read_jsonl
 from criterio.interactions.readers.parquet import read_parquet
 
-__all__ = ["FORMATS", "RawRecord", "RecordError", "detect_format", "read_file"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_OPTIONS",
+    "RawRecord",
+    "RecordError",
+    "detect_format",
+    "parse_format",
+    "read_file",
+]
 
-Reader = Callable[[Path, str], Iterator[RawRecord | RecordError]]
+Reader = Callable[[Path, str, Mapping[str, str]], Iterator[RawRecord | RecordError]]
 
 #: Format name → reader. ``auto`` picks one with :func:`detect_format`.
 FORMATS: dict[str, Reader] = {
-    "jsonl": read_jsonl,
-    "csv": read_csv,
-    "parquet": lambda path, _encoding: read_parquet(path),
+    "jsonl": lambda path, encoding, _options: read_jsonl(path, encoding),
+    "csv": lambda path, encoding, _options: read_csv(path, encoding),
+    "parquet": lambda path, _encoding, _options: read_parquet(path),
+    "twcs": twcs.read_twcs,
+    "ibm-cdp": ibm_cdp.read_ibm_cdp,
+    "abcd": abcd.read_abcd,
+    "zendesk": zendesk.read_zendesk,
+}
+
+#: The options each format accepts after its name (``name:key=value,key=value``).
+FORMAT_OPTIONS: dict[str, tuple[str, ...]] = {
+    "ibm-cdp": ibm_cdp.OPTIONS,
+    "abcd": abcd.OPTIONS,
+    "zendesk": zendesk.OPTIONS,
 }
 
 
-def detect_format(path: Path) -> str:
-    """Guess a file's format from its name and first bytes."""
-    suffixes = [s.lower() for s in path.suffixes]
-    if ".parquet" in suffixes or ".pq" in suffixes:
-        return "parquet"
-    if suffixes and suffixes[-1] in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if suffixes and suffixes[-1] == ".csv":
-        return "csv"
-    with path.open("rb") as handle:
-        head = handle.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    if head.startswith(b"{"):
-        return "jsonl"
-    raise ValueError(
-        f"{path}: cannot tell the format; pass --format ({', '.join(sorted(FORMATS))})"
-    )
+def parse_format(spec: str) -> tuple[str, dict[str, str]]:
+    """Split ``name:key=value,...`` into the format name and its options, checking both."""
+    name, _, rest = spec.strip().partition(":")
+    if name != "auto" and name not in FORMATS:
+        raise ValueError(
+            f"unknown format {name!r}; choose auto or one of {', '.join(sorted(FORMATS))}"
+        )
+    options: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in rest.split(","))):
+        key, equals, value = part.partition("=")
+        allowed = FORMAT_OPTIONS.get(name, ())
+        if not equals or key.strip() not in allowed:
+            known = ", ".join(allowed) or "none"
+            raise ValueError(f"format {name!r} has no option {part!r} (options: {known})")
+        options[key.strip()] = value.strip()
+    if name == "auto" and options:
+        raise ValueError("options need a named format, e.g. abcd:epoch=2024-01-01T00:00:00Z")
+    return name, options
 
 
 def read_file(
     path: Path, fmt: str = "auto", encoding: str = "utf-8"
 ) -> Iterator[RawRecord | RecordError]:
     """Stream one file's records in the given (or detected) format."""
-    name = detect_format(path) if fmt == "auto" else fmt
-    try:
-        reader = FORMATS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown format {name!r}; choose from {', '.join(sorted(FORMATS))}"
-        ) from None
-    return reader(path, encoding)
+    name, options = parse_format(fmt)
+    if name == "auto":
+        name = detect_format(path)
+    return FORMATS[name](path, encoding, options)
