@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, delete, func, literal_column, select, text, update
+from sqlalchemy import String, and_, delete, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -14,7 +16,7 @@ from criterio.db import is_postgres
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
 
-__all__ = ["UPSERT_COLUMNS", "InteractionRepository", "list_tenants"]
+__all__ = ["UPSERT_COLUMNS", "InteractionFilter", "InteractionRepository", "list_tenants"]
 
 #: Columns written by an import; everything but the key, ``pk`` and ``created_at``.
 UPSERT_COLUMNS = (
@@ -36,6 +38,19 @@ UPSERT_COLUMNS = (
     "import_id",
     "updated_at",
 )
+
+
+@dataclass(frozen=True)
+class InteractionFilter:
+    """What a listing asks for; every field is optional and they combine with AND."""
+
+    channel: str | None = None
+    language: str | None = None
+    handled_by: str | None = None
+    customer_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 def list_tenants(session: Session) -> list[str]:
@@ -150,6 +165,45 @@ class InteractionRepository(TenantScopedRepository):
         day = func.substr(func.cast(Interaction.started_at, String), 1, 10)
         stmt = self._select(day, func.count()).group_by(day).order_by(day)
         return [(str(d), int(n)) for d, n in self.session.execute(stmt)]
+
+    def page(
+        self,
+        filters: InteractionFilter,
+        *,
+        after: tuple[datetime, int] | None = None,
+        limit: int = 100,
+    ) -> list[Interaction]:
+        """A page of interactions by (started_at, pk), after the keyset cursor ``after``."""
+        stmt = self._select()
+        for column, value in (
+            (Interaction.channel, filters.channel),
+            (Interaction.language, filters.language),
+            (Interaction.handled_by, filters.handled_by),
+            (Interaction.customer_id, filters.customer_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if filters.since is not None:
+            stmt = stmt.where(Interaction.started_at >= filters.since)
+        if filters.until is not None:
+            stmt = stmt.where(Interaction.started_at < filters.until)
+        for key, value in filters.attributes.items():
+            stmt = stmt.where(Interaction.attributes[key].as_string() == value)
+        if after is not None:
+            started, pk = after
+            stmt = stmt.where(
+                or_(
+                    Interaction.started_at > started,
+                    and_(Interaction.started_at == started, Interaction.pk > pk),
+                )
+            )
+        stmt = stmt.order_by(Interaction.started_at, Interaction.pk).limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def delete_customer(self, customer_id: str) -> int:
+        """Delete every interaction of one customer (derived rows go by ON DELETE CASCADE)."""
+        stmt = self._scoped(delete(Interaction)).where(Interaction.customer_id == customer_id)
+        return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
     def delete_ids(self, external_ids: Iterable[str]) -> int:
         """Delete the given interactions; returns how many were removed."""
