@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +16,7 @@ from criterio.auth.roles import Role
 from criterio.config import Settings
 from criterio.db import make_session_factory, session_scope
 from criterio.web import create_app
+from criterio.web.observability import JsonFormatter
 from tests.scope_guard import scope_guard
 
 TENANTS = ("acme", "globex")
@@ -24,6 +27,7 @@ PASSWORD = "correct horse battery staple"
 class Api:
     """The running app, its database, and a bearer token per (tenant, role)."""
 
+    app: FastAPI
     client: TestClient
     factory: sessionmaker[Session]
     tokens: dict[tuple[str, Role], str] = field(default_factory=dict)
@@ -61,5 +65,10 @@ def api(database_url: str) -> Iterator[Api]:
         factory = make_session_factory(engine)
         tokens = seed(factory)
         with scope_guard(engine) as violations:
-            yield Api(client, factory, tokens, violations)
+            yield Api(app, client, factory, tokens, violations)
     assert violations == [], "queries escaped tenant scoping"
+
+
+def json_formatter() -> logging.Formatter:
+    """The formatter the app's log handler uses."""
+    return JsonFormatter()
