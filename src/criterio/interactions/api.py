@@ -88,6 +88,18 @@ def _validate(
                 )
             )
             continue
+        nul_at = _nul_field(item)
+        if nul_at is not None:
+            # PostgreSQL cannot store NUL in text or JSONB; refuse it with the field named.
+            problems.append(
+                RecordProblem(
+                    index=index,
+                    record_id=_text_id(item),
+                    field=nul_at,
+                    message="contains a NUL character",
+                )
+            )
+            continue
         result = validate_record(RawRecord("api", f"record {index}", item), tenant)
         if isinstance(result, RecordError):
             problems.append(
@@ -102,6 +114,31 @@ def _validate(
             good.append(result)
             positions.append(index)
     return good, positions, problems
+
+
+def _nul_field(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) holding a NUL character, if any."""
+    if isinstance(value, str):
+        return (path or "(record)") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_field(item, here)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _nul_field(item, f"{path}.{i}")
+            if found is not None:
+                return found
+    return None
+
+
+def _text_id(item: dict[str, Any]) -> str | None:
+    value = item.get("id")
+    return str(value).replace("\x00", "") if value is not None else None
 
 
 @router.post("/interactions", response_model=StoredOne, status_code=201)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 
@@ -15,6 +15,7 @@ from criterio.config import Settings
 from criterio.db import make_engine, make_session_factory, schema_status
 from criterio.errors import CriterioError
 from criterio.web.api import mount_routers
+from criterio.web.deps import reject_nul
 from criterio.web.observability import Metrics, ObservabilityMiddleware, configure_logging
 
 __all__ = ["create_app"]
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
         description="Interactions in and out, per tenant. Authenticate with "
         "`Authorization: Bearer <token>` (see `criterio tokens create`).",
         lifespan=lifespan,
+        dependencies=[Depends(reject_nul)],
     )
     metrics = Metrics.create()
     app.state.metrics = metrics

@@ -18,7 +18,7 @@ from criterio.auth import service as auth
 from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
 from criterio.db import session_scope
-from criterio.errors import PermissionDeniedError, UnauthenticatedError
+from criterio.errors import InvalidInputError, PermissionDeniedError, UnauthenticatedError
 
 __all__ = [
     "SESSION_COOKIE",
@@ -27,6 +27,7 @@ __all__ = [
     "TenantDep",
     "get_principal",
     "get_session",
+    "reject_nul",
     "request_id",
     "require",
 ]
@@ -114,6 +115,14 @@ def _audit_denied(request: Request, principal: Principal, permission: Permission
         "permission denied",
         extra={"actor": principal.username, "tenant": principal.tenant, "permission": permission},
     )
+
+
+def reject_nul(request: Request) -> None:
+    """Refuse NUL characters in the path or query (PostgreSQL cannot compare text with them)."""
+    if "\x00" in request.url.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
+    ):
+        raise InvalidInputError("the URL contains a NUL character")
 
 
 def _tenant(principal: CurrentUser) -> str:
