@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import String, and_, delete, func, literal_column, or_, select, text, update
@@ -53,6 +54,11 @@ class InteractionFilter:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
+#: Below this many rows a PostgreSQL upsert is one plain INSERT ... ON CONFLICT: the COPY
+#: through a staging table pays off only for bigger chunks (an API POST is often one row).
+SMALL_UPSERT = 50
+
+
 def list_tenants(session: Session) -> list[str]:
     """Every tenant that has interactions (an operator's view, deliberately unscoped)."""
     return list(session.scalars(select(Interaction.tenant).distinct().order_by(Interaction.tenant)))
@@ -82,14 +88,12 @@ class InteractionRepository(TenantScopedRepository):
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("upsert given a row of another tenant")
         if is_postgres(self.session.get_bind().dialect):
-            self._upsert_postgres(rows)
+            if len(rows) < SMALL_UPSERT:
+                self.session.execute(_pg_upsert(), rows)
+            else:
+                self._upsert_postgres(rows)
             return
-        stmt = sqlite_insert(Interaction)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["tenant", "external_id"],
-            set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
-        )
-        self.session.execute(stmt, rows)
+        self.session.execute(_sqlite_upsert(), rows)
 
     def _upsert_postgres(self, rows: list[dict[str, Any]]) -> None:
         # COPY into a temporary table, then one INSERT ... ON CONFLICT: several times
@@ -210,6 +214,26 @@ class InteractionRepository(TenantScopedRepository):
         ids = list(external_ids)
         stmt = self._scoped(delete(Interaction)).where(Interaction.external_id.in_(ids))
         return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1)
+def _pg_upsert() -> Any:
+    stmt = pg_insert(Interaction)
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant", "external_id"],
+        set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+    )
+
+
+@lru_cache(maxsize=1)
+def _sqlite_upsert() -> Any:
+    # Built once: constructing the ON CONFLICT clause (a proxy per excluded column) cost
+    # more than executing it for a single-record API POST.
+    stmt = sqlite_insert(Interaction)
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant", "external_id"],
+        set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+    )
 
 
 def _json_text(value: Any) -> str:

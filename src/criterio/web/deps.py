@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.auth import service as auth
@@ -82,12 +83,14 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets the caller through only if their role holds ``permission``."""
 
-    def check(request: Request, principal: CurrentUser) -> Principal:
+    # async: a pure check needs no trip through the thread pool (the denial, which
+    # writes to the database, is sent there explicitly).
+    async def check(request: Request, principal: CurrentUser) -> Principal:
         if not allowed(principal.role, permission):
-            _audit_denied(request, principal, permission)
+            await run_in_threadpool(_audit_denied, request, principal, permission)
             raise PermissionDeniedError(
                 f"role {principal.role.value!r} may not {permission.value.replace('_', ' ')}"
             )
@@ -117,7 +120,7 @@ def _audit_denied(request: Request, principal: Principal, permission: Permission
     )
 
 
-def reject_nul(request: Request) -> None:
+async def reject_nul(request: Request) -> None:
     """Refuse NUL characters in the path or query (PostgreSQL cannot compare text with them)."""
     if "\x00" in request.url.path or any(
         "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
@@ -125,7 +128,7 @@ def reject_nul(request: Request) -> None:
         raise InvalidInputError("the URL contains a NUL character")
 
 
-def _tenant(principal: CurrentUser) -> str:
+async def _tenant(principal: CurrentUser) -> str:
     return principal.tenant
 
 
