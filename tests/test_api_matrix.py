@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,3 +167,16 @@ def test_denied_access_is_audited(api: Api) -> None:
         "/api/v1/audit", params={"actor": "acme-agent"}, headers=api.headers()
     ).json()["items"]
     assert [(e["action"], e["outcome"]) for e in events] == [("read_audit", "denied")]
+
+
+def test_documented_matrix_matches_the_code() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(GET|POST|DELETE) (/api/v1/\S+)` \| (\w+) \|(.*)\|$", doc, re.M)
+    documented = {(m, p): (Permission(perm), cells) for m, p, perm, cells in rows}
+    assert set(documented) == {(e.method, e.path) for e in ENDPOINTS}
+    roles = ["admin", "lead", "analyst", "agent", "integration"]
+    for endpoint in ENDPOINTS:
+        permission, cells = documented[(endpoint.method, endpoint.path)]
+        assert permission == endpoint.permission
+        ticks = [c.strip() == "✓" for c in cells.split("|")]
+        assert {Role(r) for r, t in zip(roles, ticks, strict=True) if t} == MATRIX[permission]
