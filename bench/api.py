@@ -68,16 +68,20 @@ async def _load(
             while next_index < count and time.perf_counter() < stop_at:
                 i = next_index
                 next_index += 1
-                if mode == "single":
+                if mode in ("single", "me"):
                     path, body = "/api/v1/interactions", record(i, prefix)
                 else:
                     path = "/api/v1/interactions/batch"
                     body = [record(i * 500 + j, prefix) for j in range(500)]
-                payload = json.dumps(body).encode()
                 start = time.perf_counter()
-                response = await client.post(
-                    path, content=payload, headers={"Content-Type": "application/json"}
-                )
+                if mode == "me":
+                    response = await client.get("/api/v1/me")
+                else:
+                    payload = json.dumps(body).encode()
+                    start = time.perf_counter()
+                    response = await client.post(
+                        path, content=payload, headers={"Content-Type": "application/json"}
+                    )
                 latencies.append(time.perf_counter() - start)
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
@@ -200,6 +204,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             try:
                 _wait_ready(base, server)
                 phases = [("single", args.single, 1), ("batch500", args.batches, 500)]
+                if args.reference:
+                    # An authenticated GET that stores nothing: the cost of HTTP + auth alone.
+                    phases.insert(0, ("me", args.single, 0))
                 for mode, count, per_request in phases:
                     out = subprocess.run(
                         [
@@ -253,6 +260,11 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=60, help="batch POSTs (500 each)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--time-cap", type=float, default=60, help="seconds per phase at most")
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="also time GET /api/v1/me (HTTP + authentication, no write)",
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     rows = [row for backend in backends for row in run_backend(backend, args)]
