@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, delete, func, insert, select, update
+from sqlalchemy import Executable, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
@@ -165,7 +165,8 @@ class AuditRepository(TenantScopedRepository):
             return
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("audit row of another tenant")
-        self.session.execute(insert(AuditEvent), list(rows))
+        # Core insert of the table: the ORM bulk path costs several times more per row.
+        self.session.execute(cast(Table, AuditEvent.__table__).insert(), list(rows))
 
     def query(
         self,

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, and_, delete, func, literal_column, or_, select, text, update
+from sqlalchemy import String, Table, and_, delete, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -218,7 +218,7 @@ class InteractionRepository(TenantScopedRepository):
 
 @lru_cache(maxsize=1)
 def _pg_upsert() -> Any:
-    stmt = pg_insert(Interaction)
+    stmt = pg_insert(cast(Table, Interaction.__table__))
     return stmt.on_conflict_do_update(
         index_elements=["tenant", "external_id"],
         set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
@@ -228,8 +228,9 @@ def _pg_upsert() -> Any:
 @lru_cache(maxsize=1)
 def _sqlite_upsert() -> Any:
     # Built once: constructing the ON CONFLICT clause (a proxy per excluded column) cost
-    # more than executing it for a single-record API POST.
-    stmt = sqlite_insert(Interaction)
+    # more than executing it for a single-record API POST. On the Table, not the mapped
+    # class, so executemany skips the ORM's per-row bulk-insert bookkeeping.
+    stmt = sqlite_insert(cast(Table, Interaction.__table__))
     return stmt.on_conflict_do_update(
         index_elements=["tenant", "external_id"],
         set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
