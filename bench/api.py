@@ -215,7 +215,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                             "--_loadgen",
                             base,
                             token,
-                            "single" if mode == "single" else "batch",
+                            {"batch500": "batch"}.get(mode, mode),
                             str(count),
                             str(args.concurrency),
                             str(args.time_cap),
@@ -242,6 +242,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                 server.terminate()
                 server.wait(timeout=30)
                 log.close()
+                if os.environ.get("BENCH_SERVER_LOG"):
+                    Path(os.environ["BENCH_SERVER_LOG"]).write_bytes(
+                        (workdir / "server.log").read_bytes()
+                    )
         finally:
             if pg_name:
                 _drop(pg_name)
