@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import db, demo, interactions
+from criterio.cli import auth, db, demo, interactions
 
 __all__ = ["app", "main"]
 
@@ -18,6 +18,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 interactions.register(app)
 demo.register(app)
+auth.register(app)
 
 
 def main() -> None:

@@ -17,7 +17,14 @@ from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionRepository
 from criterio.interactions.schemas import InteractionIn, Turn
 
-__all__ = ["StoreResult", "store_interactions", "to_row", "validate_record"]
+__all__ = [
+    "StoreResult",
+    "customer_reference",
+    "erase_customer",
+    "store_interactions",
+    "to_row",
+    "validate_record",
+]
 
 
 @dataclass
@@ -197,3 +204,19 @@ def store_interactions(
     session.flush()
     result.duplicates.sort()
     return result
+
+
+def erase_customer(session: Session, tenant: str, customer_id: str) -> int:
+    """Right to erasure: delete a customer's interactions and all derived from them.
+
+    Derived tables reference ``interactions.pk`` with ON DELETE CASCADE, so removing
+    the interactions removes the rest. Returns how many interactions were deleted.
+    """
+    deleted = InteractionRepository(session, tenant).delete_customer(customer_id)
+    session.flush()
+    return deleted
+
+
+def customer_reference(tenant: str, customer_id: str) -> str:
+    """A one-way reference to a customer id, for records that must not keep the id itself."""
+    return "sha256:" + hashlib.sha256(f"{tenant}\x00{customer_id}".encode()).hexdigest()[:32]
