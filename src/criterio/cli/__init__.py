@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import db, interactions
+from criterio.cli import auth, db, demo, interactions
 
 __all__ = ["app", "main"]
 
@@ -17,6 +17,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 interactions.register(app)
+demo.register(app)
+auth.register(app)
 
 
 def main() -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import String, delete, func, literal_column, select, text, update
+from sqlalchemy import String, Table, and_, delete, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from criterio.db import is_postgres
+from criterio.interactions._sqlite_fast import upsert_sqlite_fast
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
 
-__all__ = ["UPSERT_COLUMNS", "InteractionRepository", "list_tenants"]
+__all__ = ["UPSERT_COLUMNS", "InteractionFilter", "InteractionRepository", "list_tenants"]
 
 #: Columns written by an import; everything but the key, ``pk`` and ``created_at``.
 UPSERT_COLUMNS = (
@@ -38,6 +42,24 @@ UPSERT_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class InteractionFilter:
+    """What a listing asks for; every field is optional and they combine with AND."""
+
+    channel: str | None = None
+    language: str | None = None
+    handled_by: str | None = None
+    customer_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+#: Below this many rows a PostgreSQL upsert is one plain INSERT ... ON CONFLICT: the COPY
+#: through a staging table pays off only for bigger chunks (an API POST is often one row).
+SMALL_UPSERT = 50
+
+
 def list_tenants(session: Session) -> list[str]:
     """Every tenant that has interactions (an operator's view, deliberately unscoped)."""
     return list(session.scalars(select(Interaction.tenant).distinct().order_by(Interaction.tenant)))
@@ -47,6 +69,11 @@ class InteractionRepository(TenantScopedRepository):
     """Reads and writes one tenant's interactions."""
 
     model = Interaction
+
+    def __init__(self, session: Session, tenant: str, *, fast: bool = True) -> None:
+        super().__init__(session, tenant)
+        #: Write SQLite rows with the driver's executemany (see ``_sqlite_fast``).
+        self.fast = fast
 
     def existing(self, external_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """For the ids already stored: ``id -> (content_hash, import_id)``."""
@@ -66,15 +93,22 @@ class InteractionRepository(TenantScopedRepository):
             return
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("upsert given a row of another tenant")
-        if is_postgres(self.session.get_bind().dialect):
-            self._upsert_postgres(rows)
-            return
-        stmt = sqlite_insert(Interaction)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["tenant", "external_id"],
-            set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
-        )
-        self.session.execute(stmt, rows)
+        dialect = self.session.get_bind().dialect
+        if is_postgres(dialect):
+            if len(rows) < SMALL_UPSERT:
+                self.session.execute(_pg_upsert(), rows)
+            else:
+                self._upsert_postgres(rows)
+        elif self.fast and dialect.name == "sqlite":
+            upsert_sqlite_fast(self.session, rows)
+        else:
+            self.upsert_core(rows)
+
+    def upsert_core(self, rows: list[dict[str, Any]]) -> None:
+        """The same upsert through SQLAlchemy Core: the reference the fast path is tested on."""
+        if any(row["tenant"] != self.tenant for row in rows):
+            raise ValueError("upsert given a row of another tenant")
+        self.session.execute(_sqlite_upsert(), rows)
 
     def _upsert_postgres(self, rows: list[dict[str, Any]]) -> None:
         # COPY into a temporary table, then one INSERT ... ON CONFLICT: several times
@@ -151,11 +185,76 @@ class InteractionRepository(TenantScopedRepository):
         stmt = self._select(day, func.count()).group_by(day).order_by(day)
         return [(str(d), int(n)) for d, n in self.session.execute(stmt)]
 
+    def page(
+        self,
+        filters: InteractionFilter,
+        *,
+        after: tuple[datetime, int] | None = None,
+        limit: int = 100,
+    ) -> list[Interaction]:
+        """A page of interactions by (started_at, pk), after the keyset cursor ``after``."""
+        stmt = self._select()
+        for column, value in (
+            (Interaction.channel, filters.channel),
+            (Interaction.language, filters.language),
+            (Interaction.handled_by, filters.handled_by),
+            (Interaction.customer_id, filters.customer_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if filters.since is not None:
+            stmt = stmt.where(Interaction.started_at >= filters.since)
+        if filters.until is not None:
+            stmt = stmt.where(Interaction.started_at < filters.until)
+        for key, value in filters.attributes.items():
+            stmt = stmt.where(Interaction.attributes[key].as_string() == value)
+        if after is not None:
+            started, pk = after
+            stmt = stmt.where(
+                or_(
+                    Interaction.started_at > started,
+                    and_(Interaction.started_at == started, Interaction.pk > pk),
+                )
+            )
+        stmt = stmt.order_by(Interaction.started_at, Interaction.pk).limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def delete_customer(self, customer_id: str) -> int:
+        """Delete every interaction of one customer (derived rows go by ON DELETE CASCADE)."""
+        stmt = self._scoped(delete(Interaction)).where(Interaction.customer_id == customer_id)
+        return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
     def delete_ids(self, external_ids: Iterable[str]) -> int:
         """Delete the given interactions; returns how many were removed."""
         ids = list(external_ids)
         stmt = self._scoped(delete(Interaction)).where(Interaction.external_id.in_(ids))
         return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def delete_all(self) -> int:
+        """Delete every interaction of the tenant; returns how many were removed."""
+        result = self.session.execute(self._scoped(delete(Interaction)))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1)
+def _pg_upsert() -> Any:
+    stmt = pg_insert(cast(Table, Interaction.__table__))
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant", "external_id"],
+        set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+    )
+
+
+@lru_cache(maxsize=1)
+def _sqlite_upsert() -> Any:
+    # Built once: constructing the ON CONFLICT clause (a proxy per excluded column) cost
+    # more than executing it for a single-record API POST. On the Table, not the mapped
+    # class, so executemany skips the ORM's per-row bulk-insert bookkeeping.
+    stmt = sqlite_insert(cast(Table, Interaction.__table__))
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant", "external_id"],
+        set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+    )
 
 
 def _json_text(value: Any) -> str:

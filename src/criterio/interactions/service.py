@@ -17,7 +17,14 @@ from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionRepository
 from criterio.interactions.schemas import InteractionIn, Turn
 
-__all__ = ["StoreResult", "store_interactions", "to_row", "validate_record"]
+__all__ = [
+    "StoreResult",
+    "customer_reference",
+    "erase_customer",
+    "store_interactions",
+    "to_row",
+    "validate_record",
+]
 
 
 @dataclass
@@ -76,30 +83,61 @@ def _guess_id(data: bytes | dict[str, Any]) -> str | None:
 
 
 def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> dict[str, Any]:
-    """The table row for a validated record, with its content digest."""
-    dumped = record.model_dump(mode="json", exclude_none=True, exclude={"tenant", "text"})
-    dumped["turns"] = [_turn_row(t) for t in record.normalized_turns()]
-    digest = hashlib.blake2b(
-        orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS), digest_size=16
-    ).hexdigest()
+    """The table row for a validated record, with its content digest.
+
+    The digest covers every stored field after normalisation (times in UTC, a flat text
+    as one customer turn), so the same interaction written two ways is still unchanged.
+    """
     outcome = record.outcome
+    started = record.started_at.astimezone(UTC)
+    ended = record.ended_at.astimezone(UTC) if record.ended_at is not None else None
+    turns = [_turn_row(t) for t in record.normalized_turns()]
+    channel = record.channel.value if record.channel is not None else None
+    attributes, labels = dict(record.attributes), dict(record.labels)
+    outcome_values = (
+        None
+        if outcome is None
+        else [
+            outcome.handled_by,
+            outcome.agent_id,
+            outcome.resolved,
+            outcome.csat,
+            outcome.escalated,
+            outcome.resolution_code,
+        ]
+    )
+    canonical = [
+        record.id,
+        channel,
+        started,
+        ended,
+        record.customer_id,
+        record.language,
+        attributes,
+        turns,
+        outcome_values,
+        labels,
+    ]
+    digest = hashlib.blake2b(
+        orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS), digest_size=16
+    ).hexdigest()
     return {
         "tenant": record.tenant,
         "external_id": record.id,
-        "channel": record.channel.value if record.channel else None,
-        "started_at": record.started_at.astimezone(UTC),
-        "ended_at": record.ended_at.astimezone(UTC) if record.ended_at else None,
+        "channel": channel,
+        "started_at": started,
+        "ended_at": ended,
         "customer_id": record.customer_id,
         "language": record.language,
-        "attributes": dict(record.attributes),
-        "turns": dumped["turns"],
+        "attributes": attributes,
+        "turns": turns,
         "handled_by": outcome.handled_by if outcome else None,
         "agent_id": outcome.agent_id if outcome else None,
         "resolved": outcome.resolved if outcome else None,
         "csat": outcome.csat if outcome else None,
         "escalated": outcome.escalated if outcome else None,
         "resolution_code": outcome.resolution_code if outcome else None,
-        "labels": dict(record.labels),
+        "labels": labels,
         "content_hash": digest,
         "import_id": import_id,
         "created_at": now,
@@ -109,8 +147,12 @@ def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> di
 
 def _turn_row(turn: Turn) -> dict[str, Any]:
     row: dict[str, Any] = {"role": turn.role.value, "text": turn.text}
-    if turn.at is not None:
-        row["at"] = turn.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    at = turn.at
+    if at is not None:
+        if at.utcoffset():
+            at = at.astimezone(UTC)
+        # isoformat gives "+00:00" for an aware UTC time; the contract writes "Z".
+        row["at"] = at.replace(tzinfo=None).isoformat() + "Z"
     return row
 
 
@@ -162,3 +204,19 @@ def store_interactions(
     session.flush()
     result.duplicates.sort()
     return result
+
+
+def erase_customer(session: Session, tenant: str, customer_id: str) -> int:
+    """Right to erasure: delete a customer's interactions and all derived from them.
+
+    Derived tables reference ``interactions.pk`` with ON DELETE CASCADE, so removing
+    the interactions removes the rest. Returns how many interactions were deleted.
+    """
+    deleted = InteractionRepository(session, tenant).delete_customer(customer_id)
+    session.flush()
+    return deleted
+
+
+def customer_reference(tenant: str, customer_id: str) -> str:
+    """A one-way reference to a customer id, for records that must not keep the id itself."""
+    return "sha256:" + hashlib.sha256(f"{tenant}\x00{customer_id}".encode()).hexdigest()[:32]

@@ -1,0 +1,303 @@
+"""REST API throughput: single-interaction POSTs and batches of 500, on SQLite and PostgreSQL.
+
+Starts ``criterio serve``'s app under Uvicorn in a subprocess on 127.0.0.1, then runs a
+bounded load generator (httpx, asyncio) in another subprocess: a fixed number of requests,
+each phase stopped early by a time cap. Prints a table and writes bench/results/api.json.
+
+    python bench/api.py                       # both backends, 2 workers, default sizes
+    python bench/api.py --backend sqlite --single 500 --batches 10   # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+PG_SERVER = os.environ.get("CRITERIO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+RESULTS = Path(__file__).parent / "results" / "api.json"
+
+
+def record(i: int, prefix: str) -> dict[str, Any]:
+    """A realistic contract record (two turns, attributes, outcome)."""
+    return {
+        "id": f"{prefix}-{i:07d}",
+        "channel": ["chat", "email", "voice"][i % 3],
+        "started_at": f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:05Z",
+        "customer_id": f"k-{i % 5000}",
+        "language": "es" if i % 2 else "en",
+        "attributes": {"queue": ["billing", "tech", "sales"][i % 3], "region": "ES-MD"},
+        "turns": [
+            {"role": "customer", "text": f"Hola, me han cobrado dos veces la factura {i}."},
+            {"role": "agent", "text": "Lo reviso ahora mismo y le devuelvo el importe."},
+        ],
+        "outcome": {"handled_by": "human", "resolved": True, "csat": 1 + i % 5},
+    }
+
+
+# --- load generator (runs in its own process) -------------------------------------------
+
+
+async def _load(
+    url: str, token: str, mode: str, count: int, concurrency: int, time_cap: float, prefix: str
+) -> dict[str, Any]:
+    import httpx
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    next_index = 0
+    stop_at = time.perf_counter() + time_cap
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=60
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal next_index
+            while next_index < count and time.perf_counter() < stop_at:
+                i = next_index
+                next_index += 1
+                if mode in ("single", "me"):
+                    path, body = "/api/v1/interactions", record(i, prefix)
+                else:
+                    path = "/api/v1/interactions/batch"
+                    body = [record(i * 500 + j, prefix) for j in range(500)]
+                start = time.perf_counter()
+                if mode == "me":
+                    response = await client.get("/api/v1/me")
+                else:
+                    payload = json.dumps(body).encode()
+                    start = time.perf_counter()
+                    response = await client.post(
+                        path, content=payload, headers={"Content-Type": "application/json"}
+                    )
+                latencies.append(time.perf_counter() - start)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "requests": n,
+        "seconds": elapsed,
+        "statuses": statuses,
+        "p50_ms": 1000 * latencies[n // 2] if n else None,
+        "p99_ms": 1000 * latencies[min(n - 1, int(n * 0.99))] if n else None,
+    }
+
+
+def loadgen_main(argv: list[str]) -> None:
+    """Entry of the load-generator subprocess: prints its result as JSON."""
+    url, token, mode, count, conc, cap, prefix = argv
+    result = asyncio.run(_load(url, token, mode, int(count), int(conc), float(cap), prefix))
+    print(json.dumps(result))
+
+
+# --- orchestration ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _database(backend: str, workdir: Path) -> tuple[str, str | None]:
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", None
+    from sqlalchemy import create_engine, text
+
+    name = f"criterio_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{PG_SERVER}/{name}", name
+
+
+def _drop(name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _prepare(url: str) -> str:
+    from criterio.auth import service
+    from criterio.auth.roles import Role
+    from criterio.db import make_engine, make_session_factory, session_scope, upgrade_database
+
+    engine = make_engine(url)
+    upgrade_database(engine)
+    with session_scope(make_session_factory(engine)) as session:
+        service.create_tenant(session, "bench")
+        service.create_user(session, "bench", username="loader", role=Role.integration)
+        token = service.create_token(session, "bench", username="loader", name="bench").token
+    engine.dispose()
+    return token
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the server did not become ready")
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Serve one backend and run both phases against it."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url, pg_name = _database(backend, workdir)
+        try:
+            token = _prepare(url)
+            port = _free_port()
+            base = f"http://127.0.0.1:{port}"
+            env = os.environ | {"CRITERIO_DATABASE_URL": url, "CRITERIO_LOG_LEVEL": "INFO"}
+            log = (workdir / "server.log").open("wb")
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "criterio.web.server:app",
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+            try:
+                _wait_ready(base, server)
+                phases = [("single", args.single, 1), ("batch500", args.batches, 500)]
+                if args.reference:
+                    # An authenticated GET that stores nothing: the cost of HTTP + auth alone.
+                    phases.insert(0, ("me", args.single, 0))
+                for mode, count, per_request in phases:
+                    out = subprocess.run(
+                        [
+                            sys.executable,
+                            __file__,
+                            "--_loadgen",
+                            base,
+                            token,
+                            {"batch500": "batch"}.get(mode, mode),
+                            str(count),
+                            str(args.concurrency),
+                            str(args.time_cap),
+                            f"{backend}-{mode}",
+                        ],
+                        capture_output=True,
+                        check=True,
+                        text=True,
+                    )
+                    result = json.loads(out.stdout)
+                    rate = result["requests"] / result["seconds"]
+                    rows.append(
+                        {
+                            "backend": backend,
+                            "phase": mode,
+                            "workers": args.workers,
+                            "concurrency": args.concurrency,
+                            **result,
+                            "requests_per_s": rate,
+                            "interactions_per_s": rate * per_request,
+                        }
+                    )
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+                log.close()
+                if os.environ.get("BENCH_SERVER_LOG"):
+                    Path(os.environ["BENCH_SERVER_LOG"]).write_bytes(
+                        (workdir / "server.log").read_bytes()
+                    )
+        finally:
+            if pg_name:
+                _drop(pg_name)
+    return rows
+
+
+def main() -> None:
+    """Parse arguments, run the chosen backends, print and save the results."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--_loadgen":
+        loadgen_main(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=2, help="Uvicorn worker processes")
+    parser.add_argument("--single", type=int, default=5000, help="single POSTs per backend")
+    parser.add_argument("--batches", type=int, default=60, help="batch POSTs (500 each)")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    parser.add_argument("--time-cap", type=float, default=60, help="seconds per phase at most")
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="also time GET /api/v1/me (HTTP + authentication, no write)",
+    )
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    rows = [row for backend in backends for row in run_backend(backend, args)]
+    print(
+        f"{'backend':<11}{'phase':<10}{'requests':>9}{'req/s':>9}{'interactions/s':>16}"
+        f"{'p50 ms':>9}{'p99 ms':>9}  statuses"
+    )
+    for r in rows:
+        print(
+            f"{r['backend']:<11}{r['phase']:<10}{r['requests']:>9}{r['requests_per_s']:>9.0f}"
+            f"{r['interactions_per_s']:>16.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}  "
+            f"{r['statuses']}"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "platform": platform.platform(),
+                },
+                "command": " ".join(["python", "bench/api.py", *sys.argv[1:]]),
+                "results": rows,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

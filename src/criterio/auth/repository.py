@@ -1,0 +1,199 @@
+"""Every query of the auth domain.
+
+Tenant-owned tables (users, api_tokens, audit_events) are read through
+:class:`~criterio.tenancy.TenantScopedRepository` subclasses. The few lookups that must
+run before a tenant is known (a token by its hash, a user by name at login, login
+attempts, the tenant list) are module functions marked ``tenant_scope_exempt`` with
+their reason, so the scoping test can tell them from a forgotten filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Executable, Table, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
+from criterio.tenancy import TenantScopedRepository
+
+__all__ = [
+    "EXEMPT_OPTION",
+    "AuditRepository",
+    "TokenRepository",
+    "UserRepository",
+    "count_failures",
+    "exempt",
+    "find_token",
+    "find_user_by_name",
+    "forget_failures",
+    "get_tenant",
+    "list_all_tenants",
+    "record_failure",
+]
+
+#: Execution option naming why a statement on a tenant-owned table has no tenant filter.
+EXEMPT_OPTION = "tenant_scope_exempt"
+
+
+StmtT = TypeVar("StmtT", bound=Executable)
+
+
+def exempt(statement: StmtT, reason: str) -> StmtT:
+    """Mark a statement as deliberately unscoped, with the reason."""
+    return statement.execution_options(**{EXEMPT_OPTION: reason})
+
+
+def get_tenant(session: Session, name: str) -> Tenant | None:
+    """The tenant of that name, or None."""
+    return session.get(Tenant, name)
+
+
+def list_all_tenants(session: Session) -> list[Tenant]:
+    """Every tenant (an operator's view from the CLI)."""
+    return list(session.scalars(select(Tenant).order_by(Tenant.name)))
+
+
+def find_token(session: Session, token_hash: str) -> tuple[ApiToken, User] | None:
+    """The token with this hash and its user: authentication, before any tenant is known."""
+    stmt = exempt(
+        select(ApiToken, User)
+        .join(User, User.pk == ApiToken.user_pk)
+        .where(ApiToken.token_hash == token_hash),
+        "authentication by token hash",
+    )
+    row = session.execute(stmt).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
+def find_user_by_name(session: Session, username: str) -> User | None:
+    """The user of that name: password login, before any tenant is known."""
+    stmt = exempt(select(User).where(User.username == username), "login by user name")
+    return session.scalars(stmt).one_or_none()
+
+
+def record_failure(session: Session, username: str, address: str, at: datetime) -> None:
+    """Remember one failed login."""
+    session.add(LoginAttempt(username=username[:100], address=address[:64], at=at))
+
+
+def count_failures(
+    session: Session, username: str, address: str, since: datetime
+) -> tuple[int, int]:
+    """Failed logins since ``since``: (for this user name, from this address)."""
+    by_user = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.username == username[:100], LoginAttempt.at >= since)
+    )
+    by_address = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.address == address[:64], LoginAttempt.at >= since)
+    )
+    return int(by_user or 0), int(by_address or 0)
+
+
+def forget_failures(session: Session, username: str, before: datetime) -> None:
+    """Drop failures of a user name (after a good login) and every one older than ``before``."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username[:100]))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < before))
+
+
+class UserRepository(TenantScopedRepository):
+    """One tenant's users."""
+
+    model = User
+
+    def by_name(self, username: str) -> User | None:
+        """The tenant's user of that name, or None."""
+        return self.session.scalars(self._select().where(User.username == username)).one_or_none()
+
+    def list(self) -> list[User]:
+        """Every user of the tenant, by name."""
+        return list(self.session.scalars(self._select().order_by(User.username)))
+
+    def set_disabled(self, username: str, disabled: bool) -> int:
+        """Disable (or enable) a user; returns the rows changed."""
+        stmt = self._scoped(update(User)).where(User.username == username).values(disabled=disabled)
+        return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+class TokenRepository(TenantScopedRepository):
+    """One tenant's tokens and web sessions."""
+
+    model = ApiToken
+
+    def get(self, pk: int) -> ApiToken | None:
+        """The tenant's token with that key, or None."""
+        return self.session.scalars(self._select().where(ApiToken.pk == pk)).one_or_none()
+
+    def list(self, kind: str = "api") -> list[ApiToken]:
+        """The tenant's tokens of one kind, newest first."""
+        stmt = self._select().where(ApiToken.kind == kind).order_by(ApiToken.pk.desc())
+        return list(self.session.scalars(stmt))
+
+    def revoke(self, pk: int, at: datetime) -> int:
+        """Revoke one token now; returns the rows changed."""
+        stmt = (
+            self._scoped(update(ApiToken))
+            .where(ApiToken.pk == pk, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def revoke_user(self, user_pk: int, at: datetime) -> int:
+        """Revoke every live token and session of a user."""
+        stmt = (
+            self._scoped(update(ApiToken))
+            .where(ApiToken.user_pk == user_pk, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+class AuditRepository(TenantScopedRepository):
+    """One tenant's audit log: append and query."""
+
+    model = AuditEvent
+
+    def append(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Add audit rows (each with this repository's tenant)."""
+        if not rows:
+            return
+        if any(row["tenant"] != self.tenant for row in rows):
+            raise ValueError("audit row of another tenant")
+        # Core insert of the table: the ORM bulk path costs several times more per row.
+        self.session.execute(cast(Table, AuditEvent.__table__).insert(), list(rows))
+
+    def query(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_pk: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEvent]:
+        """Audit events matching the filters, newest first."""
+        stmt = self._select()
+        for column, value in (
+            (AuditEvent.actor, actor),
+            (AuditEvent.action, action),
+            (AuditEvent.resource_type, resource_type),
+            (AuditEvent.resource_id, resource_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if since is not None:
+            stmt = stmt.where(AuditEvent.at >= since)
+        if until is not None:
+            stmt = stmt.where(AuditEvent.at < until)
+        if before_pk is not None:
+            stmt = stmt.where(AuditEvent.pk < before_pk)
+        return list(self.session.scalars(stmt.order_by(AuditEvent.pk.desc()).limit(limit)))

@@ -1,0 +1,50 @@
+"""Roles and the role-by-permission matrix: the one place that says who may do what.
+
+docs/security.md prints this matrix; a test checks that every endpoint declares one of
+these permissions and that the documented table matches this dictionary.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["MATRIX", "Permission", "Role", "allowed"]
+
+
+class Role(StrEnum):
+    """What a user (or machine account) is in a tenant."""
+
+    admin = "admin"
+    lead = "lead"
+    analyst = "analyst"
+    agent = "agent"
+    integration = "integration"
+
+
+class Permission(StrEnum):
+    """One kind of action an endpoint performs."""
+
+    read_self = "read_self"
+    read_interactions = "read_interactions"
+    write_interactions = "write_interactions"
+    erase_customer = "erase_customer"
+    read_audit = "read_audit"
+
+
+MATRIX: dict[Permission, frozenset[Role]] = {
+    Permission.read_self: frozenset(Role),
+    Permission.read_interactions: frozenset(
+        {Role.admin, Role.lead, Role.analyst, Role.agent, Role.integration}
+    ),
+    Permission.write_interactions: frozenset({Role.admin, Role.integration}),
+    Permission.erase_customer: frozenset({Role.admin}),
+    Permission.read_audit: frozenset({Role.admin}),
+}
+
+
+def allowed(role: str, permission: Permission) -> bool:
+    """Whether ``role`` holds ``permission`` (unknown roles hold nothing)."""
+    try:
+        return Role(role) in MATRIX[permission]
+    except ValueError:
+        return False

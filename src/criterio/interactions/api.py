@@ -1,0 +1,330 @@
+"""REST endpoints for interactions: post one or a batch, list, get one, erase a customer."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from pydantic import AwareDatetime, BaseModel
+
+from criterio.auth.roles import Permission
+from criterio.auth.schemas import Principal
+from criterio.auth.service import record_audit
+from criterio.errors import InvalidInputError, NotFoundError
+from criterio.interactions.export import to_contract
+from criterio.interactions.readers.base import RawRecord, RecordError
+from criterio.interactions.repository import InteractionFilter, InteractionRepository
+from criterio.interactions.schemas import Channel, InteractionIn, InteractionRead
+from criterio.interactions.service import (
+    customer_reference,
+    erase_customer,
+    store_interactions,
+    validate_record,
+)
+from criterio.web.deps import SessionDep, request_id, require
+
+__all__ = ["MAX_BATCH", "router"]
+
+#: Largest batch one POST may carry (bigger imports go through files or several posts).
+MAX_BATCH = 1000
+
+router = APIRouter(prefix="/api/v1", tags=["interactions"])
+Writer = Annotated[Principal, Depends(require(Permission.write_interactions))]
+Reader = Annotated[Principal, Depends(require(Permission.read_interactions))]
+Eraser = Annotated[Principal, Depends(require(Permission.erase_customer))]
+
+
+class RecordProblem(BaseModel):
+    """Why one record was refused: its place in the batch, its id, the field and why."""
+
+    index: int
+    record_id: str | None
+    field: str
+    message: str
+
+
+class StoredOne(BaseModel):
+    """What happened to one posted interaction."""
+
+    id: str
+    status: str  # inserted, updated or unchanged
+
+
+class BatchResult(BaseModel):
+    """What a batch did; refused records are listed, the others are stored."""
+
+    received: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[RecordProblem]
+
+
+class InteractionPage(BaseModel):
+    """A page of interactions in (started_at, id) order, and the cursor of the next page."""
+
+    items: list[InteractionRead]
+    next_cursor: str | None
+
+
+def _validate(
+    items: list[Any], tenant: str
+) -> tuple[list[InteractionIn], list[int], list[RecordProblem]]:
+    good: list[InteractionIn] = []
+    positions: list[int] = []
+    problems: list[RecordProblem] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(
+                RecordProblem(
+                    index=index,
+                    record_id=None,
+                    field="(record)",
+                    message="a record must be a JSON object",
+                )
+            )
+            continue
+        nul_at = _nul_field(item)
+        if nul_at is not None:
+            # PostgreSQL cannot store NUL in text or JSONB; refuse it with the field named.
+            problems.append(
+                RecordProblem(
+                    index=index,
+                    record_id=_text_id(item),
+                    field=nul_at,
+                    message="contains a NUL character",
+                )
+            )
+            continue
+        result = validate_record(RawRecord("api", f"record {index}", item), tenant)
+        if isinstance(result, RecordError):
+            problems.append(
+                RecordProblem(
+                    index=index,
+                    record_id=result.record_id,
+                    field=result.field,
+                    message=result.message,
+                )
+            )
+        else:
+            good.append(result)
+            positions.append(index)
+    return good, positions, problems
+
+
+def _nul_field(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) holding a NUL character, if any."""
+    if isinstance(value, str):
+        return (path or "(record)") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_field(item, here)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _nul_field(item, f"{path}.{i}")
+            if found is not None:
+                return found
+    return None
+
+
+def _text_id(item: dict[str, Any]) -> str | None:
+    value = item.get("id")
+    return str(value).replace("\x00", "") if value is not None else None
+
+
+@router.post("/interactions", response_model=StoredOne, status_code=201)
+def post_interaction(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Writer,
+    record: Annotated[dict[str, Any], Body(description="One interaction (the data contract).")],
+) -> StoredOne:
+    """Store one interaction; posting the same record again changes nothing (idempotent)."""
+    good, _, problems = _validate([record], principal.tenant)
+    if problems:
+        problem = problems[0]
+        raise InvalidInputError(f"{problem.field}: {problem.message}")
+    result = store_interactions(session, good)
+    status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
+    if status != "inserted":
+        response.status_code = 200
+    record_audit(
+        session,
+        principal.tenant,
+        actor=principal.username,
+        action="write",
+        resource_type="interaction",
+        resource_ids=[good[0].id],
+        request_id=request_id(request),
+        detail={"status": status},
+    )
+    return StoredOne(id=good[0].id, status=status)
+
+
+@router.post("/interactions/batch", response_model=BatchResult)
+def post_batch(
+    request: Request,
+    session: SessionDep,
+    principal: Writer,
+    records: Annotated[
+        list[Any], Body(max_length=MAX_BATCH, description=f"Up to {MAX_BATCH} interactions.")
+    ],
+) -> BatchResult:
+    """Store a batch: good records go in, each bad one is reported with index, field and why."""
+    good, positions, problems = _validate(records, principal.tenant)
+    result = store_interactions(session, good)
+    for duplicate in result.duplicates:
+        problems.append(
+            RecordProblem(
+                index=positions[duplicate],
+                record_id=good[duplicate].id,
+                field="id",
+                message="repeated id in this batch; the first record with this id was kept",
+            )
+        )
+    stored_ids = [r.id for i, r in enumerate(good) if i not in set(result.duplicates)]
+    record_audit(
+        session,
+        principal.tenant,
+        actor=principal.username,
+        action="write",
+        resource_type="interaction",
+        resource_ids=stored_ids,
+        request_id=request_id(request),
+    )
+    problems.sort(key=lambda p: p.index)
+    return BatchResult(
+        received=len(records),
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        rejected=len(problems),
+        errors=problems,
+    )
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        started, _, pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        value = datetime.fromisoformat(started)
+        if value.tzinfo is None:
+            raise ValueError("naive")
+        return value, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
+
+
+def _encode_cursor(started: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{started.isoformat()}|{pk}".encode()).decode()
+
+
+@router.get("/interactions", response_model=InteractionPage)
+def list_interactions(
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    channel: Channel | None = None,
+    language: Annotated[str | None, Query(max_length=16)] = None,
+    handled_by: Annotated[str | None, Query(pattern="^(bot|human)$")] = None,
+    customer_id: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[AwareDatetime | None, Query(description="started_at >= since")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="started_at < until")] = None,
+    attr: Annotated[
+        list[str], Query(description="attribute filter KEY=VALUE; repeat to combine")
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> InteractionPage:
+    """Interactions matching the filters, oldest first, a page at a time (cursor paging)."""
+    attributes: dict[str, str] = {}
+    for item in attr:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InvalidInputError(f"attr: {item!r} is not KEY=VALUE")
+        attributes[key] = value
+    filters = InteractionFilter(
+        channel=channel.value if channel else None,
+        language=language,
+        handled_by=handled_by,
+        customer_id=customer_id,
+        since=since,
+        until=until,
+        attributes=attributes,
+    )
+    after = _decode_cursor(cursor) if cursor else None
+    rows = InteractionRepository(session, principal.tenant).page(
+        filters, after=after, limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [InteractionRead.model_validate(to_contract(row)) for row in rows]
+    record_audit(
+        session,
+        principal.tenant,
+        actor=principal.username,
+        action="read",
+        resource_type="interaction",
+        resource_ids=[r.external_id for r in rows],
+        request_id=request_id(request),
+        detail={"listing": True},
+    )
+    next_cursor = _encode_cursor(rows[-1].started_at, rows[-1].pk) if more else None
+    return InteractionPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/interactions/{interaction_id}", response_model=InteractionRead)
+def get_interaction(
+    request: Request, session: SessionDep, principal: Reader, interaction_id: str
+) -> InteractionRead:
+    """One interaction by its id (404 when the tenant has none with that id)."""
+    row = InteractionRepository(session, principal.tenant).get(interaction_id)
+    record_audit(
+        session,
+        principal.tenant,
+        actor=principal.username,
+        action="read",
+        resource_type="interaction",
+        resource_ids=[interaction_id[:200]],
+        outcome="success" if row else "not_found",
+        request_id=request_id(request),
+    )
+    if row is None:
+        raise NotFoundError(f"interaction {interaction_id!r} not found")
+    return InteractionRead.model_validate(to_contract(row))
+
+
+class ErasureResult(BaseModel):
+    """How many interactions were erased, and the reference the audit log keeps instead."""
+
+    deleted: int
+    reference: str
+
+
+@router.delete("/customers/{customer_id}", response_model=ErasureResult)
+def erase(
+    request: Request, session: SessionDep, principal: Eraser, customer_id: str
+) -> ErasureResult:
+    """Right to erasure: delete the customer's interactions and everything derived from them."""
+    deleted = erase_customer(session, principal.tenant, customer_id)
+    reference = customer_reference(principal.tenant, customer_id)
+    record_audit(
+        session,
+        principal.tenant,
+        actor=principal.username,
+        action="erase",
+        resource_type="customer",
+        resource_ids=[reference],
+        request_id=request_id(request),
+        detail={"deleted": deleted},
+    )
+    return ErasureResult(deleted=deleted, reference=reference)

@@ -1,0 +1,20 @@
+"""Mounts every domain's router on the app (one line per domain)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from criterio.auth.api import pages as auth_pages
+from criterio.auth.api import router as auth_router
+from criterio.interactions.api import router as interactions_router
+from criterio.web.health import router as health_router
+
+__all__ = ["mount_routers"]
+
+
+def mount_routers(app: FastAPI) -> None:
+    """Add the routers of each domain."""
+    app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(auth_pages)
+    app.include_router(interactions_router)

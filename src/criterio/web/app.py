@@ -1,0 +1,67 @@
+"""The FastAPI application: ``create_app(settings)`` builds everything in its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from criterio.config import Settings
+from criterio.db import make_engine, make_session_factory, schema_status
+from criterio.errors import CriterioError
+from criterio.web.api import mount_routers
+from criterio.web.deps import reject_nul
+from criterio.web.observability import Metrics, ObservabilityMiddleware, configure_logging
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("criterio.web")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """An app over the database named in ``settings`` (opened when the app starts)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, pool_size=10, max_overflow=10)
+        status = schema_status(engine)
+        if status != "current":
+            engine.dispose()
+            raise RuntimeError(
+                f"database schema is {status}: run `criterio db upgrade` before serving"
+            )
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        log.info("started", extra={"database": engine.url.render_as_string(hide_password=True)})
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Criterio API",
+        version="1",
+        description="Interactions in and out, per tenant. Authenticate with "
+        "`Authorization: Bearer <token>` (see `criterio tokens create`).",
+        lifespan=lifespan,
+        dependencies=[Depends(reject_nul)],
+    )
+    metrics = Metrics.create()
+    app.state.metrics = metrics
+    app.state.templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    app.add_exception_handler(CriterioError, _criterio_error)  # type: ignore[arg-type]
+    mount_routers(app)
+    return app
+
+
+async def _criterio_error(request: Request, exc: CriterioError) -> JSONResponse:
+    """Every CriterioError becomes its HTTP status with the user-facing message."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse({"detail": exc.message}, exc.status_code, headers=headers)

@@ -1,0 +1,135 @@
+"""Request dependencies: the session, the caller, their tenant, and the permission check.
+
+Authorisation happens here and only here: every endpoint asks for ``require(P)`` with
+one :class:`~criterio.auth.roles.Permission`, and the role matrix decides.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session, sessionmaker
+
+from criterio.auth import service as auth
+from criterio.auth.roles import Permission, allowed
+from criterio.auth.schemas import Principal
+from criterio.db import session_scope
+from criterio.errors import InvalidInputError, PermissionDeniedError, UnauthenticatedError
+
+__all__ = [
+    "SESSION_COOKIE",
+    "CurrentUser",
+    "SessionDep",
+    "TenantDep",
+    "get_principal",
+    "get_session",
+    "reject_nul",
+    "request_id",
+    "require",
+]
+
+SESSION_COOKIE = "criterio_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger("criterio.auth")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed when the endpoint returns, rolled back on error."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with session_scope(factory) as session:
+        yield session
+
+
+#: ``scope="function"``: the commit runs when the endpoint returns, before the response is
+#: sent, so a failed commit is a 500 and never a success the client was already told.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def request_id(request: Request) -> str:
+    """The id of the request (also in the ``X-Request-ID`` response header)."""
+    return str(request.scope.get("state", {}).get("request_id", ""))
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The authenticated caller: a bearer token, or a web session cookie (+ CSRF on writes)."""
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise UnauthenticatedError("use 'Authorization: Bearer <token>'")
+        principal = auth.authenticate(session, secret.strip(), kind="api")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise UnauthenticatedError("authentication required")
+        secret = cookie
+        principal = auth.authenticate(session, secret, kind="session")
+        if request.method not in _SAFE_METHODS:
+            # A cookie rides along on cross-site requests: writes must prove they come
+            # from our own pages by echoing the session's CSRF token.
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent, auth.csrf_token_for(secret)):
+                raise PermissionDeniedError("missing or wrong CSRF token")
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets the caller through only if their role holds ``permission``."""
+
+    # async: a pure check needs no trip through the thread pool (the denial, which
+    # writes to the database, is sent there explicitly).
+    async def check(request: Request, principal: CurrentUser) -> Principal:
+        if not allowed(principal.role, permission):
+            await run_in_threadpool(_audit_denied, request, principal, permission)
+            raise PermissionDeniedError(
+                f"role {principal.role.value!r} may not {permission.value.replace('_', ' ')}"
+            )
+        return principal
+
+    check.__name__ = f"require_{permission.value}"
+    return check
+
+
+def _audit_denied(request: Request, principal: Principal, permission: Permission) -> None:
+    # In a transaction of its own: the request's transaction is rolled back on the 403.
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with session_scope(factory) as session:
+        auth.record_audit(
+            session,
+            principal.tenant,
+            actor=principal.username,
+            action=permission.value,
+            resource_type="endpoint",
+            resource_ids=[getattr(request.scope.get("route"), "path", None)],
+            outcome="denied",
+            request_id=request_id(request),
+        )
+    log.warning(
+        "permission denied",
+        extra={"actor": principal.username, "tenant": principal.tenant, "permission": permission},
+    )
+
+
+async def reject_nul(request: Request) -> None:
+    """Refuse NUL characters in the path or query (PostgreSQL cannot compare text with them)."""
+    if "\x00" in request.url.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
+    ):
+        raise InvalidInputError("the URL contains a NUL character")
+
+
+async def _tenant(principal: CurrentUser) -> str:
+    return principal.tenant
+
+
+TenantDep = Annotated[str, Depends(_tenant)]

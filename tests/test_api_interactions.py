@@ -1,0 +1,152 @@
+"""Interactions over REST: validation, idempotency, batches, filters, cursor paging, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from criterio.auth.roles import Role
+from tests import api_support
+from tests.api_support import Api
+from tests.factories import interaction
+
+api = api_support.api
+URL = "/api/v1/interactions"
+
+
+def test_post_one_is_idempotent_and_updates(api: Api) -> None:
+    h = api.headers("acme", Role.integration)
+    record = interaction(1)
+    assert api.client.post(URL, json=record, headers=h).status_code == 201
+    again = api.client.post(URL, json=record, headers=h)
+    assert (again.status_code, again.json()["status"]) == (200, "unchanged")
+    changed = api.client.post(URL, json=record | {"language": "pt"}, headers=h)
+    assert changed.json() == {"id": "c-000001", "status": "updated"}
+    got = api.client.get(f"{URL}/c-000001", headers=h).json()
+    assert got["language"] == "pt" and got["turns"][0]["role"] == "customer"
+
+
+def test_post_one_bad_record_names_the_field(api: Api) -> None:
+    h = api.headers()
+    bad = interaction(1, outcome={"csat": 9})
+    response = api.client.post(URL, json=bad, headers=h)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("outcome.csat:")
+    missing = api.client.post(
+        URL, json={"id": "x", "started_at": "2026-11-01T00:00:00Z"}, headers=h
+    )
+    assert "either 'turns' or a non-empty 'text'" in missing.json()["detail"]
+    assert api.client.get(URL, headers=h).json()["items"] == []
+
+
+def test_batch_reports_each_bad_record_and_keeps_the_good(api: Api) -> None:
+    h = api.headers()
+    records: list[Any] = [interaction(i) for i in range(5)]
+    records[1] = interaction(1, started_at="yesterday")
+    records[3] = "not an object"
+    records.append(interaction(0))  # repeated id in the same batch
+    body = api.client.post(f"{URL}/batch", json=records, headers=h).json()
+    assert (body["received"], body["inserted"], body["rejected"]) == (6, 3, 3)
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [
+        (1, "started_at"),
+        (3, "(record)"),
+        (5, "id"),
+    ]
+    assert body["errors"][0]["record_id"] == "c-000001"
+    again = api.client.post(f"{URL}/batch", json=[interaction(i) for i in range(5)], headers=h)
+    assert (again.json()["inserted"], again.json()["unchanged"]) == (2, 3)
+    too_big = api.client.post(f"{URL}/batch", json=[interaction(1)] * 1001, headers=h)
+    assert too_big.status_code == 422
+
+
+def _ids(api: Api, **params: Any) -> list[str]:
+    response = api.client.get(URL, params=params, headers=api.headers())
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+def test_filters(api: Api) -> None:
+    records = [
+        interaction(
+            i,
+            channel=["chat", "email"][i % 2],
+            outcome={"handled_by": ["bot", "human"][i % 3 == 0]},
+        )
+        for i in range(12)
+    ]
+    api.client.post(f"{URL}/batch", json=records, headers=api.headers())
+    assert len(_ids(api, channel="email")) == 6
+    assert len(_ids(api, language="es")) == 6
+    assert len(_ids(api, handled_by="human")) == 4
+    assert _ids(api, attr="queue=tech", channel="chat") == []
+    assert len(_ids(api, attr=["queue=tech", "region=ES-MD"])) == 6
+    assert _ids(api, since="2026-11-03T00:00:00Z", until="2026-11-04T00:00:00Z") == ["c-000002"]
+    assert _ids(api, customer_id="k-7") == ["c-000007"]
+    bad = api.client.get(URL, params={"attr": "novalue"}, headers=api.headers())
+    assert bad.status_code == 422 and "KEY=VALUE" in bad.json()["detail"]
+    naive = api.client.get(URL, params={"since": "2026-11-03T00:00:00"}, headers=api.headers())
+    assert naive.status_code == 422
+
+
+def test_cursor_pages_cover_everything_once(api: Api) -> None:
+    records = [
+        interaction(
+            i,
+            started_at="2026-11-05T10:00:00Z" if i < 10 else f"2026-11-{1 + i % 28:02d}T09:00:00Z",
+        )
+        for i in range(40)
+    ]
+    api.client.post(f"{URL}/batch", json=records, headers=api.headers())
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 7}
+        if cursor:
+            params["cursor"] = cursor
+        page = api.client.get(URL, params=params, headers=api.headers()).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(r["id"] for r in records) and len(seen) == 40
+    bad = api.client.get(URL, params={"cursor": "%%%"}, headers=api.headers())
+    assert bad.status_code == 422
+
+
+def test_get_missing_is_404(api: Api) -> None:
+    response = api.client.get(f"{URL}/nope", headers=api.headers())
+    assert response.status_code == 404 and "nope" in response.json()["detail"]
+
+
+def test_reads_and_writes_are_audited(api: Api) -> None:
+    analyst = api.headers("acme", Role.analyst)
+    api.client.post(URL, json=interaction(3), headers=api.headers("acme", Role.integration))
+    api.client.get(f"{URL}/c-000003", headers=analyst)
+    api.client.get(URL, headers=analyst)
+    events = api.client.get(
+        "/api/v1/audit", params={"resource_id": "c-000003"}, headers=api.headers()
+    ).json()["items"]
+    assert [(e["actor"], e["action"]) for e in events] == [
+        ("acme-analyst", "read"),
+        ("acme-analyst", "read"),
+        ("acme-integration", "write"),
+    ]
+    assert all(e["request_id"] and e["outcome"] == "success" for e in events)
+    only_reads = api.client.get(
+        "/api/v1/audit", params={"action": "read", "limit": 1}, headers=api.headers()
+    ).json()
+    assert len(only_reads["items"]) == 1 and only_reads["next_cursor"]
+    nxt = api.client.get(
+        "/api/v1/audit",
+        params={"action": "read", "cursor": only_reads["next_cursor"]},
+        headers=api.headers(),
+    ).json()
+    assert nxt["items"][0]["pk"] < only_reads["items"][0]["pk"]
+
+
+def test_nul_characters_are_refused_with_the_field(api: Api) -> None:
+    bad = interaction(1, turns=[{"role": "customer", "text": "hola\x00"}])
+    response = api.client.post(f"{URL}/batch", json=[bad, interaction(2)], headers=api.headers())
+    assert response.json()["errors"][0]["field"] == "turns.0.text"
+    assert response.json()["inserted"] == 1
+    query = api.client.get(URL, params={"language": "e\x00s"}, headers=api.headers())
+    assert query.status_code == 422 and "NUL" in query.json()["detail"]

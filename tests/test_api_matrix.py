@@ -1,0 +1,182 @@
+"""The authorisation matrix: every endpoint × every role × own tenant / other tenant."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx import Response
+
+from criterio.auth.roles import MATRIX, Permission, Role
+from tests import api_support
+from tests.api_support import Api
+from tests.factories import interaction
+
+api = api_support.api
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint, the permission it needs, and how to call it for a given role."""
+
+    method: str
+    path: str
+    permission: Permission
+    call: Callable[[Api, dict[str, str], Role], Response]
+
+
+def _post_one(a: Api, h: dict[str, str], role: Role) -> Response:
+    return a.client.post(
+        "/api/v1/interactions", json=interaction(900, id=f"new-{role.value}"), headers=h
+    )
+
+
+def _post_batch(a: Api, h: dict[str, str], role: Role) -> Response:
+    return a.client.post(
+        "/api/v1/interactions/batch", json=[interaction(901, id=f"b-{role.value}")], headers=h
+    )
+
+
+def _erase(a: Api, h: dict[str, str], role: Role) -> Response:
+    return a.client.delete(f"/api/v1/customers/erase-{role.value}", headers=h)
+
+
+ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/api/v1/me",
+        Permission.read_self,
+        lambda a, h, r: a.client.get("/api/v1/me", headers=h),
+    ),
+    Endpoint("POST", "/api/v1/interactions", Permission.write_interactions, _post_one),
+    Endpoint("POST", "/api/v1/interactions/batch", Permission.write_interactions, _post_batch),
+    Endpoint(
+        "GET",
+        "/api/v1/interactions",
+        Permission.read_interactions,
+        lambda a, h, r: a.client.get("/api/v1/interactions", headers=h),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/interactions/{interaction_id}",
+        Permission.read_interactions,
+        lambda a, h, r: a.client.get("/api/v1/interactions/secret-1", headers=h),
+    ),
+    Endpoint("DELETE", "/api/v1/customers/{customer_id}", Permission.erase_customer, _erase),
+    Endpoint(
+        "GET",
+        "/api/v1/audit",
+        Permission.read_audit,
+        lambda a, h, r: a.client.get("/api/v1/audit", headers=h),
+    ),
+]
+
+
+def test_every_api_route_is_in_the_matrix_test(api: Api) -> None:
+    routes = {
+        (method.upper(), path)
+        for path, operations in api.app.openapi()["paths"].items()
+        if path.startswith("/api/")
+        for method in operations
+    }
+    assert routes == {(e.method, e.path) for e in ENDPOINTS}
+
+
+def _acme_data(api: Api) -> None:
+    records: list[dict[str, Any]] = [interaction(1, id="secret-1", customer_id="k-keep")]
+    records += [
+        interaction(10 + i, id=f"e-{r.value}", customer_id=f"erase-{r.value}")
+        for i, r in enumerate(Role)
+    ]
+    r = api.client.post("/api/v1/interactions/batch", json=records, headers=api.headers())
+    assert r.status_code == 200 and r.json()["inserted"] == len(records)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_own_tenant(api: Api, role: Role) -> None:
+    _acme_data(api)
+    headers = api.headers("acme", role)
+    for endpoint in ENDPOINTS:
+        response = endpoint.call(api, headers, role)
+        if role in MATRIX[endpoint.permission]:
+            assert response.status_code in (200, 201), (endpoint.path, role, response.text)
+        else:
+            assert response.status_code == 403, (endpoint.path, role, response.text)
+            assert "may not" in response.json()["detail"]
+    allowed_erase = role in MATRIX[Permission.erase_customer]
+    check = api.client.get(f"/api/v1/interactions/e-{role.value}", headers=api.headers())
+    assert check.status_code == (404 if allowed_erase else 200)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_other_tenant_sees_and_changes_nothing(api: Api, role: Role) -> None:
+    _acme_data(api)
+    headers = api.headers("globex", role)
+    may = {e.permission: role in MATRIX[e.permission] for e in ENDPOINTS}
+    one = api.client.get("/api/v1/interactions/secret-1", headers=headers)
+    assert one.status_code == (404 if may[Permission.read_interactions] else 403)
+    listing = api.client.get("/api/v1/interactions", headers=headers)
+    if may[Permission.read_interactions]:
+        assert listing.json()["items"] == []
+    else:
+        assert listing.status_code == 403
+    # A record that names acme is refused for a globex caller, never stored in acme.
+    post = api.client.post("/api/v1/interactions", json=interaction(5, id="x"), headers=headers)
+    assert post.status_code == (422 if may[Permission.write_interactions] else 403)
+    batch = api.client.post(
+        "/api/v1/interactions/batch", json=[interaction(6, id="y")], headers=headers
+    )
+    if may[Permission.write_interactions]:
+        assert batch.json()["rejected"] == 1
+        assert batch.json()["errors"][0]["field"] == "tenant"
+    else:
+        assert batch.status_code == 403
+    erase = api.client.delete("/api/v1/customers/k-keep", headers=headers)
+    if may[Permission.erase_customer]:
+        assert erase.json()["deleted"] == 0
+    else:
+        assert erase.status_code == 403
+    audit = api.client.get("/api/v1/audit", headers=headers)
+    if may[Permission.read_audit]:
+        assert all(e["tenant"] == "globex" for e in audit.json()["items"])
+    else:
+        assert audit.status_code == 403
+    me = api.client.get("/api/v1/me", headers=headers)
+    assert me.json()["tenant"] == "globex" and me.json()["role"] == role.value
+    # acme's data is untouched.
+    still = api.client.get("/api/v1/interactions/secret-1", headers=api.headers())
+    assert still.status_code == 200
+    assert api.client.get("/api/v1/interactions", headers=api.headers()).json()["items"]
+
+
+def test_no_credentials_is_401_everywhere(api: Api) -> None:
+    for endpoint in ENDPOINTS:
+        for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic eDp5"}):
+            response = endpoint.call(api, headers, Role.admin)
+            assert response.status_code == 401, (endpoint.path, headers)
+            assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_denied_access_is_audited(api: Api) -> None:
+    api.client.get("/api/v1/audit", headers=api.headers("acme", Role.agent))
+    events = api.client.get(
+        "/api/v1/audit", params={"actor": "acme-agent"}, headers=api.headers()
+    ).json()["items"]
+    assert [(e["action"], e["outcome"]) for e in events] == [("read_audit", "denied")]
+
+
+def test_documented_matrix_matches_the_code() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(GET|POST|DELETE) (/api/v1/\S+)` \| (\w+) \|(.*)\|$", doc, re.M)
+    documented = {(m, p): (Permission(perm), cells) for m, p, perm, cells in rows}
+    assert set(documented) == {(e.method, e.path) for e in ENDPOINTS}
+    roles = ["admin", "lead", "analyst", "agent", "integration"]
+    for endpoint in ENDPOINTS:
+        permission, cells = documented[(endpoint.method, endpoint.path)]
+        assert permission == endpoint.permission
+        ticks = [c.strip() == "✓" for c in cells.split("|")]
+        assert {Role(r) for r, t in zip(roles, ticks, strict=True) if t} == MATRIX[permission]
