@@ -155,6 +155,29 @@ def test_five_megabyte_text_is_rejected_by_name(
     assert set(stored(database_url)) == {"h-1", "h-3"}
 
 
+def test_csv_cell_over_the_csv_field_limit_is_one_bad_row(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_template: Path
+) -> None:
+    # The csv module raises on a cell over its limit (16 MB here); it used to end the
+    # whole import with a traceback.
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        "id,started_at,text\n"
+        "c-1,2026-11-02T09:14:05Z,hola\n"
+        f"c-2,2026-11-02T09:14:05Z,{'z' * (17 * 1024 * 1024)}\n"
+        "c-3,2026-11-02T09:14:05Z,adiós\n",
+        encoding="utf-8",
+    )
+    database = tmp_path / "store.db"
+    database.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{database}"
+    run = run_ingest(monkeypatch, url, tmp_path, str(path))
+    assert run.exit_code == 1, run.output
+    assert [(e["location"], e["field"]) for e in run.errors] == [("line 3", "(row)")]
+    assert "field larger than field limit" in run.errors[0]["message"]
+    assert set(stored(url)) == {"c-1", "c-3"}
+
+
 def test_five_megabyte_tweet_is_rejected_and_its_thread_kept(
     monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
 ) -> None:

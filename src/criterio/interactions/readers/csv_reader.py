@@ -35,13 +35,28 @@ def read_csv(path: Path, encoding: str = "utf-8") -> Iterator[RawRecord | Record
     try:
         with path.open("r", encoding=enc, newline="") as handle:
             reader = csv.DictReader(handle)
-            header = [h.strip() for h in (reader.fieldnames or [])]
+            try:
+                header = [h.strip() for h in (reader.fieldnames or [])]
+            except csv.Error as exc:
+                yield RecordError(source, "line 1", "(header)", f"not valid CSV: {exc}")
+                return
             problem = _check_header(header)
             if problem:
                 yield RecordError(source, "line 1", "(header)", problem)
                 return
             reader.fieldnames = header
-            for row in reader:
+            rows = iter(reader)
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    # e.g. a cell over the field size limit: skip that row, keep reading
+                    # (the csv module resumes at the next line).
+                    where = f"line {reader.line_num + 1}"
+                    yield RecordError(source, where, "(row)", f"not valid CSV: {exc}")
+                    continue
                 location = f"line {reader.line_num}"
                 if None in row:
                     yield RecordError(
