@@ -210,14 +210,18 @@ def test_a_clean_file_exits_zero_and_a_rerun_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("spec", "message"),
-    [("tweets", "unknown format 'tweets'"), ("abcd:colour=red", "has no option 'colour=red'")],
+    ("option", "message"),
+    [
+        (["--format", "tweets"], "unknown format 'tweets'"),
+        (["--format", "abcd:colour=red"], "has no option 'colour=red'"),
+        (["--encoding", "klingon"], "unknown encoding 'klingon'"),
+    ],
 )
 def test_a_bad_format_option_is_refused_before_reading(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, spec: str, message: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, option: list[str], message: str
 ) -> None:
     url = f"sqlite:///{tmp_path / 'unused.db'}"
-    run = run_ingest(monkeypatch, url, tmp_path, str(CORPUS / "bom.jsonl"), "--format", spec)
+    run = run_ingest(monkeypatch, url, tmp_path, str(CORPUS / "bom.jsonl"), *option)
     assert run.exit_code == 2
     assert message in " ".join(run.output.split())
     assert not (tmp_path / "unused.db").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 from typing import IO, Annotated
@@ -67,6 +68,12 @@ def ingest(
         parse_format(fmt)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format") from None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise typer.BadParameter(
+            f"unknown encoding {encoding!r}", param_hint="--encoding"
+        ) from None
     settings = get_settings()
     store = open_store(settings)
     error_handle: IO[str] | None = errors.open("w", encoding="utf-8") if errors else None
