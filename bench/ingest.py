@@ -29,21 +29,19 @@ TARGETS = {"sqlite": 50_000, "postgresql": 30_000}
 RSS_LIMIT_MB = 1024
 
 
-def _generate(size: int, seed: int, workdir: Path) -> dict[str, Path]:
+def _generate(size: int, seed: int, workdir: Path, fmt: str) -> Path:
+    """The demo data file for this size and seed (generated once, then reused)."""
     from criterio.demo import DemoGenerator
     from criterio.demo.output import write_records
 
-    files = {}
-    for fmt in ("jsonl", "parquet"):
-        path = workdir / f"demo-{size}-{seed}.{fmt}"
-        if not path.exists():
-            started = time.perf_counter()
-            tmp = path.with_suffix(f".tmp.{fmt}")
-            write_records(DemoGenerator(size, seed).records(), tmp)
-            tmp.rename(path)
-            print(f"generated {path} in {time.perf_counter() - started:.1f} s", flush=True)
-        files[fmt] = path
-    return files
+    path = workdir / f"demo-{size}-{seed}.{fmt}"
+    if not path.exists():
+        started = time.perf_counter()
+        tmp = path.with_suffix(f".tmp.{fmt}")
+        write_records(DemoGenerator(size, seed).records(), tmp)
+        tmp.rename(path)
+        print(f"generated {path} in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
 
 
 def _fresh_database(backend: str, workdir: Path) -> tuple[str, str | None]:
@@ -175,37 +173,8 @@ def main() -> None:
         print(json.dumps(result))
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
-    files = _generate(args.size, args.seed, args.workdir)
     rows: list[dict[str, Any]] = []
-    for tool in ("criterio", "pandas"):
-        for fmt, path in files.items():
-            for backend in ("sqlite", "postgresql"):
-                url, name = _fresh_database(backend, args.workdir)
-                try:
-                    extra = [str(min(args.pandas_sample, args.size))] if tool == "pandas" else []
-                    result, rss = _run_child([tool, str(path), url, *extra])
-                finally:
-                    _drop_database(name)
-                rate = result["records"] / result["seconds"]
-                row = {
-                    "tool": tool,
-                    "format": fmt,
-                    "backend": backend,
-                    "records": result["records"],
-                    "rejected": result["rejected"],
-                    "seconds": round(result["seconds"], 2),
-                    "per_second": round(rate),
-                    "peak_rss_mb": round(rss),
-                    "target_per_second": TARGETS[backend] if tool == "criterio" else None,
-                }
-                rows.append(row)
-                print(
-                    f"{tool:8} {fmt:7} {backend:10} {row['records']:>9,} in "
-                    f"{row['seconds']:>8.1f} s = {rate:>9,.0f}/s  peak RSS {rss:>6,.0f} MB",
-                    flush=True,
-                )
-    _print_table(rows)
-    report = {
+    report: dict[str, Any] = {
         "benchmark": "ingest",
         "size": args.size,
         "pandas_sample": min(args.pandas_sample, args.size),
@@ -213,14 +182,50 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "load_average_at_end": os.getloadavg(),
+            "load_average_at_start": os.getloadavg(),
         },
         "targets": {"per_second": TARGETS, "peak_rss_mb": RSS_LIMIT_MB},
         "results": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    # Each Criterio case is followed by its pandas reference, so every pair is complete
+    # even when a long run is stopped; the JSON is rewritten after every case.
+    for fmt in ("jsonl", "parquet"):
+        path = _generate(args.size, args.seed, args.workdir, fmt)
+        for backend in ("sqlite", "postgresql"):
+            for tool in ("criterio", "pandas"):
+                rows.append(_case(tool, fmt, backend, path, args))
+                report["machine"]["load_average_now"] = os.getloadavg()
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    _print_table(rows)
     print(f"wrote {args.out}")
+
+
+def _case(tool: str, fmt: str, backend: str, path: Path, args: Any) -> dict[str, Any]:
+    url, name = _fresh_database(backend, args.workdir)
+    try:
+        extra = [str(min(args.pandas_sample, args.size))] if tool == "pandas" else []
+        result, rss = _run_child([tool, str(path), url, *extra])
+    finally:
+        _drop_database(name)
+    rate = result["records"] / result["seconds"]
+    row = {
+        "tool": tool,
+        "format": fmt,
+        "backend": backend,
+        "records": result["records"],
+        "rejected": result["rejected"],
+        "seconds": round(result["seconds"], 2),
+        "per_second": round(rate),
+        "peak_rss_mb": round(rss),
+        "target_per_second": TARGETS[backend] if tool == "criterio" else None,
+    }
+    print(
+        f"{tool:8} {fmt:7} {backend:10} {row['records']:>9,} in {row['seconds']:>8.1f} s = "
+        f"{rate:>9,.0f}/s  peak RSS {rss:>6,.0f} MB  load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    return row
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:
