@@ -171,6 +171,9 @@ def main() -> None:
     parser.add_argument(
         "--formats", nargs="+", default=["jsonl", "parquet"], choices=["jsonl", "parquet"]
     )
+    parser.add_argument(
+        "--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -201,7 +204,7 @@ def main() -> None:
     # even when a long run is stopped; the JSON is rewritten after every case.
     for fmt in args.formats:
         path = _generate(args.size, args.seed, args.workdir, fmt)
-        for backend in ("sqlite", "postgresql"):
+        for backend in args.backends:
             for tool in ("criterio", "pandas"):
                 rows.append(_case(tool, fmt, backend, path, args))
                 report["machine"]["load_average_now"] = os.getloadavg()

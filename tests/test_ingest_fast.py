@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from criterio.db import is_sqlite
 from criterio.demo import DemoGenerator
 from criterio.interactions.models import Interaction
-from criterio.interactions.repository import InteractionRepository
+from criterio.interactions.repository import InteractionRepository, refresh_statistics
 from criterio.interactions.schemas import InteractionIn
 from criterio.interactions.service import to_row
 from tests.factories import interaction
@@ -85,3 +86,18 @@ def test_digest_is_the_same_for_the_same_content_written_differently() -> None:
     ]
     all_digests = {_rows("t", [r])[0]["content_hash"] for r in different} | digests
     assert len(all_digests) == len(different) + 1
+
+
+def test_refresh_statistics_tells_postgres_how_big_the_table_is(
+    engine: Engine, session: Session
+) -> None:
+    InteractionRepository(session, "acme").upsert(
+        _rows("acme", [interaction(i) for i in range(60)])
+    )
+    refresh_statistics(session)  # a no-op on SQLite, ANALYZE on PostgreSQL
+    if is_sqlite(engine):
+        return
+    estimate = session.execute(
+        text("SELECT reltuples FROM pg_class WHERE relname = 'interactions'")
+    ).scalar_one()
+    assert estimate == 60
