@@ -29,21 +29,19 @@ TARGETS = {"sqlite": 50_000, "postgresql": 30_000}
 RSS_LIMIT_MB = 1024
 
 
-def _generate(size: int, seed: int, workdir: Path) -> dict[str, Path]:
+def _generate(size: int, seed: int, workdir: Path, fmt: str) -> Path:
+    """The demo data file for this size and seed (generated once, then reused)."""
     from criterio.demo import DemoGenerator
     from criterio.demo.output import write_records
 
-    files = {}
-    for fmt in ("jsonl", "parquet"):
-        path = workdir / f"demo-{size}-{seed}.{fmt}"
-        if not path.exists():
-            started = time.perf_counter()
-            tmp = path.with_suffix(f".tmp.{fmt}")
-            write_records(DemoGenerator(size, seed).records(), tmp)
-            tmp.rename(path)
-            print(f"generated {path} in {time.perf_counter() - started:.1f} s", flush=True)
-        files[fmt] = path
-    return files
+    path = workdir / f"demo-{size}-{seed}.{fmt}"
+    if not path.exists():
+        started = time.perf_counter()
+        tmp = path.with_suffix(f".tmp.{fmt}")
+        write_records(DemoGenerator(size, seed).records(), tmp)
+        tmp.rename(path)
+        print(f"generated {path} in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
 
 
 def _fresh_database(backend: str, workdir: Path) -> tuple[str, str | None]:
@@ -74,7 +72,12 @@ def _drop_database(name: str | None) -> None:
 
 
 def _run_child(args: list[str]) -> tuple[dict[str, Any], float]:
-    """Run one case in a child process; its JSON result and its peak RSS in MB."""
+    """Run one case in a child process; its JSON result and its peak RSS in MB.
+
+    The result also gets ``process_cpu_seconds``: the child's whole CPU time (imports
+    and schema creation included), a figure less sensitive than wall time to other
+    jobs on a shared machine.
+    """
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True
     )
@@ -84,8 +87,10 @@ def _run_child(args: list[str]) -> tuple[dict[str, Any], float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"case {args} failed with status {proc.returncode}")
+    result = json.loads(output.strip().splitlines()[-1])
+    result["process_cpu_seconds"] = usage.ru_utime + usage.ru_stime
     # Linux reports ru_maxrss in kilobytes.
-    return json.loads(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    return result, usage.ru_maxrss / 1024
 
 
 # -- children ---------------------------------------------------------------------------
@@ -163,6 +168,12 @@ def main() -> None:
     parser.add_argument("--pandas-sample", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/criterio-bench"))
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--formats", nargs="+", default=["jsonl", "parquet"], choices=["jsonl", "parquet"]
+    )
+    parser.add_argument(
+        "--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -175,37 +186,8 @@ def main() -> None:
         print(json.dumps(result))
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
-    files = _generate(args.size, args.seed, args.workdir)
     rows: list[dict[str, Any]] = []
-    for tool in ("criterio", "pandas"):
-        for fmt, path in files.items():
-            for backend in ("sqlite", "postgresql"):
-                url, name = _fresh_database(backend, args.workdir)
-                try:
-                    extra = [str(min(args.pandas_sample, args.size))] if tool == "pandas" else []
-                    result, rss = _run_child([tool, str(path), url, *extra])
-                finally:
-                    _drop_database(name)
-                rate = result["records"] / result["seconds"]
-                row = {
-                    "tool": tool,
-                    "format": fmt,
-                    "backend": backend,
-                    "records": result["records"],
-                    "rejected": result["rejected"],
-                    "seconds": round(result["seconds"], 2),
-                    "per_second": round(rate),
-                    "peak_rss_mb": round(rss),
-                    "target_per_second": TARGETS[backend] if tool == "criterio" else None,
-                }
-                rows.append(row)
-                print(
-                    f"{tool:8} {fmt:7} {backend:10} {row['records']:>9,} in "
-                    f"{row['seconds']:>8.1f} s = {rate:>9,.0f}/s  peak RSS {rss:>6,.0f} MB",
-                    flush=True,
-                )
-    _print_table(rows)
-    report = {
+    report: dict[str, Any] = {
         "benchmark": "ingest",
         "size": args.size,
         "pandas_sample": min(args.pandas_sample, args.size),
@@ -213,14 +195,51 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "load_average_at_end": os.getloadavg(),
+            "load_average_at_start": os.getloadavg(),
         },
         "targets": {"per_second": TARGETS, "peak_rss_mb": RSS_LIMIT_MB},
         "results": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    # Each Criterio case is followed by its pandas reference, so every pair is complete
+    # even when a long run is stopped; the JSON is rewritten after every case.
+    for fmt in args.formats:
+        path = _generate(args.size, args.seed, args.workdir, fmt)
+        for backend in args.backends:
+            for tool in ("criterio", "pandas"):
+                rows.append(_case(tool, fmt, backend, path, args))
+                report["machine"]["load_average_now"] = os.getloadavg()
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    _print_table(rows)
     print(f"wrote {args.out}")
+
+
+def _case(tool: str, fmt: str, backend: str, path: Path, args: Any) -> dict[str, Any]:
+    url, name = _fresh_database(backend, args.workdir)
+    try:
+        extra = [str(min(args.pandas_sample, args.size))] if tool == "pandas" else []
+        result, rss = _run_child([tool, str(path), url, *extra])
+    finally:
+        _drop_database(name)
+    rate = result["records"] / result["seconds"]
+    row = {
+        "tool": tool,
+        "format": fmt,
+        "backend": backend,
+        "records": result["records"],
+        "rejected": result["rejected"],
+        "seconds": round(result["seconds"], 2),
+        "per_second": round(rate),
+        "peak_rss_mb": round(rss),
+        "process_cpu_seconds": round(result["process_cpu_seconds"], 1),
+        "target_per_second": TARGETS[backend] if tool == "criterio" else None,
+    }
+    print(
+        f"{tool:8} {fmt:7} {backend:10} {row['records']:>9,} in {row['seconds']:>8.1f} s = "
+        f"{rate:>9,.0f}/s  peak RSS {rss:>6,.0f} MB  load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    return row
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:

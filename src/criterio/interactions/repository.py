@@ -18,7 +18,13 @@ from criterio.interactions._sqlite_fast import upsert_sqlite_fast
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
 
-__all__ = ["UPSERT_COLUMNS", "InteractionFilter", "InteractionRepository", "list_tenants"]
+__all__ = [
+    "UPSERT_COLUMNS",
+    "InteractionFilter",
+    "InteractionRepository",
+    "list_tenants",
+    "refresh_statistics",
+]
 
 #: Columns written by an import; everything but the key, ``pk`` and ``created_at``.
 UPSERT_COLUMNS = (
@@ -63,6 +69,19 @@ SMALL_UPSERT = 50
 def list_tenants(session: Session) -> list[str]:
     """Every tenant that has interactions (an operator's view, deliberately unscoped)."""
     return list(session.scalars(select(Interaction.tenant).distinct().order_by(Interaction.tenant)))
+
+
+def refresh_statistics(session: Session) -> None:
+    """Update the planner's statistics of the interactions table (PostgreSQL only).
+
+    A big import into a young table leaves PostgreSQL believing the table is tiny, so it
+    answers the per-chunk "which ids exist" lookup by scanning the whole tenant instead
+    of probing the unique index: the import slows down quadratically. Autovacuum comes
+    too late under load; an import calls this as the table doubles. Table maintenance,
+    not a query on anyone's rows, hence not tenant-scoped.
+    """
+    if is_postgres(session.get_bind().dialect):
+        session.execute(text("ANALYZE interactions"))
 
 
 class InteractionRepository(TenantScopedRepository):

@@ -146,13 +146,13 @@ def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> di
 
 
 def _turn_row(turn: Turn) -> dict[str, Any]:
-    row: dict[str, Any] = {"role": turn.role.value, "text": turn.text}
-    at = turn.at
-    if at is not None:
-        if at.utcoffset():
-            at = at.astimezone(UTC)
-        # isoformat gives "+00:00" for an aware UTC time; the contract writes "Z".
-        row["at"] = at.replace(tzinfo=None).isoformat() + "Z"
+    # The role is a StrEnum: equal to its text, and written as its text by every JSON
+    # encoder used here, so `.value` (a slow enum property) is not needed.
+    row: dict[str, Any] = {"role": turn.role, "text": turn.text}
+    if turn.at is not None:
+        # Always convert: isoformat() on pydantic's own tzinfo is ~20x slower than on
+        # datetime.UTC. An aware UTC time ends in "+00:00"; the contract writes "Z".
+        row["at"] = turn.at.astimezone(UTC).isoformat()[:-6] + "Z"
     return row
 
 
