@@ -50,6 +50,12 @@ class _Batch:
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.joined = SEP.join(texts)
+        lowered = self.joined.lower()
+        if len(lowered) != len(self.joined):
+            # A few characters (e.g. "İ") lower to two: keep those as they are so
+            # offsets in the lower-cased copy stay those of the original.
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.joined)
+        self.lowered = lowered
         self.starts = [0, *accumulate(len(t) + 1 for t in texts)][: len(texts)]
 
     def text_start(self, pos: int) -> int:
@@ -107,6 +113,8 @@ def _phones(
 ) -> Iterator[tuple[int, int, str, str]]:
     for m in p.phone.finditer(batch.joined):
         value, start = m.group(), m.start()
+        if len(value) < 7:
+            continue  # fewer than 7 characters cannot hold a phone number's digits
         if p.date.match(value) or p.amount_after.match(batch.right(m.end())):
             continue
         left = batch.left(start)
@@ -116,6 +124,8 @@ def _phones(
         key = _phone_key(value, context, regions)
         if key is not None:
             yield start, m.end(), "PHONE", key
+            continue
+        if len(v.digits_only(value)) <= 15:
             continue
         # Several numbers written one after another ("612345678 698765432"): take
         # the longest valid run of space-separated groups from each position.
@@ -132,11 +142,17 @@ def _phones(
             i += 1
 
 
-def _grouped(
-    batch: _Batch, pattern: re.Pattern[str], kind: str, key: Callable[[str], str]
+def _triggered(
+    batch: _Batch,
+    trigger: re.Pattern[str],
+    value: re.Pattern[str],
+    kind: str,
+    key: Callable[[str], str],
 ) -> Iterator[tuple[int, int, str, str]]:
-    for m in pattern.finditer(batch.joined):
-        yield m.start("v"), m.end("v"), kind, key(m.group("v"))
+    for t in trigger.finditer(batch.lowered):
+        m = value.match(batch.joined, t.end())
+        if m is not None:
+            yield m.start("v"), m.end("v"), kind, key(m.group("v"))
 
 
 def _person_key(value: str) -> str:
@@ -145,28 +161,35 @@ def _person_key(value: str) -> str:
 
 def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, str]]:
     np_ = name_patterns()
-    for m in np_.strong.finditer(batch.joined):
-        span = _trim(batch.joined, m.start("v"), m.end("v"), lex, np_.token)
-        if span is not None:
-            yield span[0], span[1], "PERSON", _person_key(batch.joined[span[0] : span[1]])
-    for m in np_.weak.finditer(batch.joined):
-        span = _trim(batch.joined, m.start("v"), m.end("v"), lex, np_.token)
+    text = batch.joined
+    for t in np_.strong.finditer(batch.lowered):
+        m = np_.strong_name.match(text, t.end())
+        span = m and _trim(text, m.start("v"), m.end("v"), lex, np_.token)
+        if span:
+            yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
+    for t in np_.weak.finditer(batch.lowered):
+        m = np_.weak_name.match(text, t.end())
+        span = m and _trim(text, m.start("v"), m.end("v"), lex, np_.token)
+        if span and _is_first(text[span[0] : span[1]].split(None, 1)[0], lex):
+            yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
+    for m in np_.sequence.finditer(text):
+        value = m.group()
+        if not any(_is_first(w, lex) for w in value.split()):
+            continue  # cheap exit for the many capitalised words that are no names
+        span = _trim(text, m.start(), m.end(), lex, np_.token)
         if span is None:
             continue
-        first = normalise_name(batch.joined[span[0] : span[1]].split()[0])
-        if first in lex.first and first not in lex.stop:
-            yield span[0], span[1], "PERSON", _person_key(batch.joined[span[0] : span[1]])
-    for m in np_.sequence.finditer(batch.joined):
-        span = _trim(batch.joined, m.start(), m.end(), lex, np_.token)
-        if span is None:
-            continue
-        tokens = [normalise_name(t) for t in batch.joined[span[0] : span[1]].split()]
-        words = [t for t in tokens if not t.endswith(".") and len(t) > 1]
-        if not words or words[0] not in lex.first:
+        words = [w for w in text[span[0] : span[1]].split() if not w.endswith(".")]
+        if not words or not _is_first(words[0], lex):
             continue
         if len(words) == 1 and _sentence_start(batch.left(span[0], 3)):
             continue
-        yield span[0], span[1], "PERSON", _person_key(batch.joined[span[0] : span[1]])
+        yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
+
+
+def _is_first(word: str, lex: NameLexicon) -> bool:
+    norm = normalise_name(word)
+    return norm in lex.first and norm not in lex.stop
 
 
 def _sentence_start(left: str) -> bool:
@@ -216,9 +239,11 @@ def scan(texts: Sequence[str], cfg: ScanConfig) -> list[list[Found]]:
         sources.append(_checked(batch, p.ipv4, "IP", v.canonical_ip))
         sources.append(_checked(batch, p.ipv6, "IP", v.canonical_ip))
     if "DOB" in want:
-        sources.append(_grouped(batch, p.dob, "DOB", v.digits_only))
+        sources.append(_triggered(batch, p.dob_trigger, p.dob_value, "DOB", v.digits_only))
     if "CUSTOMER_ID" in want:
-        sources.append(_grouped(batch, p.customer_id, "CUSTOMER_ID", str.upper))
+        sources.append(
+            _triggered(batch, p.customer_id_trigger, p.customer_id_value, "CUSTOMER_ID", str.upper)
+        )
     if "PHONE" in want:
         sources.append(_phones(batch, p, cfg.regions))
     if "PERSON" in want and cfg.lexicon is not None:

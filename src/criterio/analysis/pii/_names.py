@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from criterio.analysis.pii._patterns import lower_class, upper_class
@@ -58,6 +58,7 @@ next then there here now today tomorrow yesterday hoy ayer mañana ahora aqui al
 _PARTICLES = r"(?:de|del|de\s+la|de\s+los|van|von|da|di|du|le|y|e|dos|das)"
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(token: str) -> str:
     """Lower-case ``token`` and strip its accents (José -> jose)."""
     decomposed = unicodedata.normalize("NFKD", token.casefold())
@@ -90,10 +91,16 @@ def load_lexicon() -> NameLexicon:
 
 @dataclass(frozen=True)
 class NamePatterns:
-    """Compiled patterns for person names."""
+    """Compiled patterns for person names.
+
+    Triggers run over the lower-cased batch; the name after a trigger is matched on
+    the original text (``.match`` at the trigger's end), where case matters.
+    """
 
     strong: re.Pattern[str]
+    strong_name: re.Pattern[str]
     weak: re.Pattern[str]
+    weak_name: re.Pattern[str]
     sequence: re.Pattern[str]
     token: re.Pattern[str]
 
@@ -107,23 +114,23 @@ def name_patterns() -> NamePatterns:
     name = rf"{word}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{word}|{initial}))*"
     # After these the next capitalised words are a name, whatever the lists say.
     strong = (
-        r"(?i:me\s+llamo|mi\s+nombre\s+es|my\s+name\s+is|my\s+name's|name\s+is|nombre:|name:"
-        r"|a\s+nombre\s+de|titular:|le\s+atiende|te\s+atiende|les\s+atiende|le\s+saluda"
-        r"|te\s+saluda|soy\s+el\s+agente|soy\s+la\s+agente|mr\.?|mrs\.?|ms\.?|miss|dr\.?"
-        r"|sr\.?|sra\.?|srta\.?|dña\.?|dra\.?|don|doña|señor|señora)"
-        rf"[ \t]+(?P<v>{name})"
+        r"\b(?:me\s+llamo|mi\s+nombre\s+es|my\s+name\s+is|my\s+name's|name\s+is|nombre:"
+        r"|name:|a\s+nombre\s+de|titular:|le\s+atiende|te\s+atiende|les\s+atiende"
+        r"|le\s+saluda|te\s+saluda|soy\s+el\s+agente|soy\s+la\s+agente|mr\.?|mrs\.?|ms\.?"
+        r"|dr\.?|sr\.?|sra\.?|srta\.?|dña\.?|dra\.?|don|doña|señor|señora)(?![\w'])"
     )
     # After these a name is likely; the first word must be a known first name.
     weak = (
-        r"(?i:soy|this\s+is|i\s+am|i'm|hola|hi|hello|hey|dear|estimad[oa]|querid[oa]"
-        r"|buenos\s+d[ií]as|buenas\s+tardes|buenas\s+noches|buenas|gracias|thanks|thank\s+you"
-        r"|saludos|un\s+saludo|regards|best\s+regards|kind\s+regards|atentamente"
-        r"|cordialmente|cheers|sincerely|firmado|signed)"
-        rf",?[ \t]*\n?[ \t]*(?P<v>{name})"
+        r"\b(?:soy|this\s+is|i\s+am|i'm|hola|hi|hello|hey|dear|estimad[oa]|querid[oa]"
+        r"|buenos\s+d[ií]as|buenas\s+tardes|buenas\s+noches|buenas|gracias|thanks"
+        r"|thank\s+you|saludos|un\s+saludo|regards|best\s+regards|kind\s+regards"
+        r"|atentamente|cordialmente|cheers|sincerely|firmado|signed)(?![\w'])"
     )
     return NamePatterns(
         strong=re.compile(strong),
+        strong_name=re.compile(rf"[ \t]+(?P<v>{name})"),
         weak=re.compile(weak),
+        weak_name=re.compile(rf",?[ \t]*\n?[ \t]*(?P<v>{name})"),
         sequence=re.compile(rf"(?<![\w@.\-]){name}(?![\w@])"),
         token=re.compile(rf"{word}|{initial}"),
     )

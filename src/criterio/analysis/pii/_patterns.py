@@ -49,21 +49,29 @@ _DATE = (
     r"|\d{1,2}(?:\s+de)?\s+[A-Za-zé]{3,10}\.?(?:\s+de)?,?\s+\d{4}"
     r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
 )
-_DOB = (
-    r"(?i:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
+# Keyword triggers run over the lower-cased batch (case-sensitive literals anchored
+# on a word boundary scan far faster than case-insensitive alternations); the value
+# pattern then runs with ``.match`` on the original text right after the trigger.
+_DOB_TRIGGER = (
+    r"\b(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
     r"|date\s+of\s+birth|birth\s?date|d\.?o\.?b\.?|born\s+on|born|birthday|cumplea[ñn]os)"
-    r"\s*(?::|(?i:es|is|el|on|was|fue))?\s*(?::\s*)?(?i:el\s+|on\s+|the\s+)?"
+    r"(?!\w)"
+)
+_DOB_VALUE = (
+    r"\s*(?::|(?i:es|is|el|on|was|fue)\b)?\s*(?::\s*)?(?i:el\s+|on\s+|the\s+)?"
     rf"(?P<v>{_DATE})"
 )
-_CUSTOMER_ID = (
-    r"(?i:n[º°o]\.?\s*de\s*(?:cliente|contrato|socio|abonado|p[óo]liza|cuenta)"
+_CUSTOMER_ID_TRIGGER = (
+    r"\b(?:n[º°o]\.?\s*de\s*(?:cliente|contrato|socio|abonado|p[óo]liza|cuenta)"
     r"|n[úu]mero\s+de\s+(?:cliente|contrato|socio|abonado|p[óo]liza|cuenta|usuario)"
     r"|(?:id|c[óo]digo|identificador)\s+de\s+(?:cliente|contrato|socio|usuario|abonado)"
     r"|(?:cliente|contrato|socio|abonado|p[óo]liza)\s+(?:n[º°o]\.?|n[úu]m\.?|#)"
     r"|(?:customer|client|contract|account|membership|member|policy|subscriber)"
-    r"\s*(?:id|number|no\.?|num\.?|#|code))"
-    r"\s*(?::|#|(?i:es|is|el|será))?\s*(?::\s*)?"
-    r"(?P<v>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]{2,}[A-Za-z0-9])"
+    r"\s*(?:id|number|no\.?|num\.?|#|code))(?!\w)"
+)
+_CUSTOMER_ID_VALUE = (
+    r"\s*(?::|#|(?i:es|is|el|será)\b)?\s*(?::\s*)?"
+    r"(?P<v>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]{2,}[A-Za-z0-9])(?![\w@])"
 )
 
 # Words that announce an order number, a tracking code, an amount or an invoice: the
@@ -99,8 +107,10 @@ class Patterns:
     ipv4: re.Pattern[str]
     ipv6: re.Pattern[str]
     phone: re.Pattern[str]
-    dob: re.Pattern[str]
-    customer_id: re.Pattern[str]
+    dob_trigger: re.Pattern[str]
+    dob_value: re.Pattern[str]
+    customer_id_trigger: re.Pattern[str]
+    customer_id_value: re.Pattern[str]
     date: re.Pattern[str]
     not_pii_context: re.Pattern[str]
     amount_after: re.Pattern[str]
@@ -122,8 +132,10 @@ def patterns() -> Patterns:
         ipv4=re.compile(_IPV4),
         ipv6=re.compile(_IPV6),
         phone=re.compile(_PHONE),
-        dob=re.compile(_DOB),
-        customer_id=re.compile(_CUSTOMER_ID),
+        dob_trigger=re.compile(_DOB_TRIGGER),
+        dob_value=re.compile(_DOB_VALUE),
+        customer_id_trigger=re.compile(_CUSTOMER_ID_TRIGGER),
+        customer_id_value=re.compile(_CUSTOMER_ID_VALUE),
         date=re.compile(rf"^{_DATE}$"),
         not_pii_context=re.compile(_NOT_PII_CONTEXT),
         amount_after=re.compile(_AMOUNT_AFTER),
