@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from criterio.analysis.pii import _validate as v
+from criterio.analysis.pii._address import address_patterns
 from criterio.analysis.pii._names import NameLexicon, name_patterns, normalise_name
 from criterio.analysis.pii._patterns import Patterns, patterns
 from criterio.analysis.pii._types import ENTITY_TYPES
@@ -23,6 +24,8 @@ __all__ = ["Found", "ScanConfig", "scan"]
 SEP = "\x00"
 _PRIORITY = {name: i for i, name in enumerate(ENTITY_TYPES)}
 _WINDOW = 40
+# Checksum-validated types: phone candidates starting inside one of them are skipped.
+_VALIDATED = frozenset({"IBAN", "CARD", "DNI", "NIE", "CIF", "IP"})
 _SPACE_SPLIT = re.compile(r"[ \t]+")
 
 
@@ -79,6 +82,31 @@ def _checked(
             yield m.start(), m.end(), kind, key
 
 
+def _emails(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
+    # Find the "@" first (a plain character scan), then the parts around it.
+    text = batch.joined
+    at = text.find("@")
+    while at >= 0:
+        domain = p.email_domain.match(text, at)
+        local = p.email_local.search(text, max(batch.text_start(at), at - 64), at)
+        if domain is not None and local is not None:
+            start = local.start()
+            # A local part starts after whitespace/punctuation, not inside a word run.
+            yield start, domain.end(), "EMAIL", text[start : domain.end()].lower()
+        at = text.find("@", at + 1)
+
+
+def _ipv4s(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
+    text = batch.joined
+    for m in p.ipv4.finditer(text):
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "._"):
+            continue
+        key = v.canonical_ip(m.group())
+        if key is not None:
+            yield start, m.end(), "IP", key
+
+
 def _ibans(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
     for m in p.iban.finditer(batch.joined):
         value = m.group()
@@ -104,37 +132,43 @@ def _cards(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
         yield m.start(), m.end(), "CARD", key
 
 
-def _phone_key(value: str, context: bool, regions: tuple[str, ...]) -> str | None:
-    return v.canonical_phone(value, regions, context=context)
-
-
 def _phones(
-    batch: _Batch, p: Patterns, regions: tuple[str, ...]
+    batch: _Batch, p: Patterns, regions: tuple[str, ...], taken: set[int]
 ) -> Iterator[tuple[int, int, str, str]]:
-    for m in p.phone.finditer(batch.joined):
-        value, start = m.group(), m.start()
-        if len(value) < 7:
-            continue  # fewer than 7 characters cannot hold a phone number's digits
-        if p.date.match(value) or p.amount_after.match(batch.right(m.end())):
+    text = batch.joined
+    for m in p.phone.finditer(text):
+        start, end = m.start(), m.end()
+        if end - start < 7 or start in taken:
+            # Too short for a phone's digits, or already a card/IBAN/ID number.
+            continue
+        lead = text[start - 1] if start else ""
+        if lead in "+(" and (start < 2 or not text[start - 2].isalnum()):
+            start -= 1
+        elif lead and (lead.isalnum() or lead in "_+"):
+            continue
+        value = text[start:end]
+        if p.date.match(value) or p.amount_after.match(batch.right(end)):
             continue
         left = batch.left(start)
         if p.amount_before.search(left) or p.not_pii_context.search(left):
             continue
-        context = p.phone_context.search(left) is not None
-        key = _phone_key(value, context, regions)
+        labelled = p.phone_after.match(batch.right(end, 12)) is not None
+        context = labelled or p.phone_context.search(left) is not None
+        key = v.canonical_phone(value, regions, context=context, labelled=labelled)
         if key is not None:
-            yield start, m.end(), "PHONE", key
+            yield start, end, "PHONE", key
             continue
-        if len(v.digits_only(value)) <= 15:
+        if " " not in value or len(v.digits_only(value)) < 8:
             continue
-        # Several numbers written one after another ("612345678 698765432"): take
-        # the longest valid run of space-separated groups from each position.
+        # Several numbers written one after another ("612345678 698765432", a postal
+        # code then a phone): take the longest valid run of space-separated groups
+        # from each position.
         pieces = [(g.start(), g.end()) for g in re.finditer(r"[^ \t]+", value)]
         i = 0
         while i < len(pieces):
             for j in range(len(pieces) - 1, i - 1, -1):
                 sub = value[pieces[i][0] : pieces[j][1]]
-                key = _phone_key(sub, context, regions)
+                key = v.canonical_phone(sub, regions, context=context)
                 if key is not None:
                     yield start + pieces[i][0], start + pieces[j][1], "PHONE", key
                     i = j
@@ -153,6 +187,18 @@ def _triggered(
         m = value.match(batch.joined, t.end())
         if m is not None:
             yield m.start("v"), m.end("v"), kind, key(m.group("v"))
+
+
+def _addresses(batch: _Batch) -> Iterator[tuple[int, int, str, str]]:
+    ap = address_patterns()
+    text = batch.joined
+    for t in ap.prefix_trigger.finditer(batch.lowered):
+        m = ap.prefix_value.match(text, t.end())
+        if m is not None:
+            yield t.start(), m.end(), "ADDRESS", _person_key(text[t.start() : m.end()])
+    for pattern in (ap.english, ap.compound):
+        for m in pattern.finditer(text):
+            yield m.start(), m.end(), "ADDRESS", _person_key(m.group())
 
 
 def _person_key(value: str) -> str:
@@ -179,11 +225,15 @@ def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, s
         span = _trim(text, m.start(), m.end(), lex, np_.token)
         if span is None:
             continue
-        words = [w for w in text[span[0] : span[1]].split() if not w.endswith(".")]
+        words = [w for w in text[span[0] : span[1]].split() if len(w.rstrip(".")) > 1]
         if not words or not _is_first(words[0], lex):
             continue
-        if len(words) == 1 and _sentence_start(batch.left(span[0], 3)):
-            continue
+        if (
+            len(words) == 1
+            and _sentence_start(batch.left(span[0], 3))
+            and batch.right(span[1], 1) not in (":", ",")
+        ):
+            continue  # a lone first name opening a sentence ("Will", "Rosa") is ambiguous
         yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
 
 
@@ -224,7 +274,7 @@ def scan(texts: Sequence[str], cfg: ScanConfig) -> list[list[Found]]:
     want = cfg.entities
     sources: list[Iterator[tuple[int, int, str, str]]] = []
     if "EMAIL" in want:
-        sources.append(_checked(batch, p.email, "EMAIL", str.lower))
+        sources.append(_emails(batch, p))
     if "IBAN" in want:
         sources.append(_ibans(batch, p))
     if "CARD" in want:
@@ -236,7 +286,7 @@ def scan(texts: Sequence[str], cfg: ScanConfig) -> list[list[Found]]:
     if "CIF" in want:
         sources.append(_checked(batch, p.cif, "CIF", v.canonical_cif))
     if "IP" in want:
-        sources.append(_checked(batch, p.ipv4, "IP", v.canonical_ip))
+        sources.append(_ipv4s(batch, p))
         sources.append(_checked(batch, p.ipv6, "IP", v.canonical_ip))
     if "DOB" in want:
         sources.append(_triggered(batch, p.dob_trigger, p.dob_value, "DOB", v.digits_only))
@@ -244,14 +294,19 @@ def scan(texts: Sequence[str], cfg: ScanConfig) -> list[list[Found]]:
         sources.append(
             _triggered(batch, p.customer_id_trigger, p.customer_id_value, "CUSTOMER_ID", str.upper)
         )
+    taken: set[int] = set()
     if "PHONE" in want:
-        sources.append(_phones(batch, p, cfg.regions))
+        sources.append(_phones(batch, p, cfg.regions, taken))
+    if "ADDRESS" in want:
+        sources.append(_addresses(batch))
     if "PERSON" in want and cfg.lexicon is not None:
         sources.append(_persons(batch, cfg.lexicon))
     per_text: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
     starts = batch.starts
     for source in sources:
         for start, end, kind, key in source:
+            if kind in _VALIDATED:
+                taken.update(range(start, end))
             i = bisect_right(starts, start) - 1
             per_text[i].append((start - starts[i], end - starts[i], kind, key))
     return [_resolve(found) if found else [] for found in per_text]

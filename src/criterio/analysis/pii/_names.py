@@ -1,12 +1,16 @@
 """Person names: context patterns (es/en) and capitalised tokens checked against name lists.
 
-Name lists come from the ``names`` package (MIT licence): the US Census 1990 first-name
-and surname lists (5,494 first names, 88,799 surnames, many of them Hispanic), plus a
+Name lists come from two pip packages, both MIT-licensed: Faker's person providers
+(first names and surnames of its Latin-script locales: es_ES, es_MX, es_AR, en_US,
+pt_BR, fr_FR, de_DE, the Nordic and Central European ones...) and ``names`` (the US
+Census 1990 lists: 5,494 first names, 88,799 surnames, many of them Hispanic), plus a
 short list of Spanish first names written here. Matching ignores case and accents.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -53,6 +57,14 @@ mercedes victoria esperanza consuelo dolores amparo remedios soledad pilar rocio
 ciudad calle plaza avenida norte sur este oeste centro san santa don doña señor señora
 mr mrs ms dr sr sra srta dra also just all any some more most other new old first last
 next then there here now today tomorrow yesterday hoy ayer mañana ahora aqui alli
+apt apartment suite unit flat box po st street avenue ave road rd drive dr lane ln way
+boulevard blvd court ct square squares place pl terrace close crescent creek cliffs
+extensions forges fort hill hills park gardens row trail circle highway parkway island
+princess prince royal queen lord lady sir saint god church university college school
+user bot agent admin name email phone desk fax office mobile address date when where
+tales song songs book novel film movie weekly daily news times club team group inc ltd
+rua rio point lodge brook can ul via rue port bay beach lake river mount valley north
+south east west new san los las el la le du des van von der den het mc mac
 """
 
 _PARTICLES = r"(?:de|del|de\s+la|de\s+los|van|von|da|di|du|le|y|e|dos|das)"
@@ -74,6 +86,29 @@ class NameLexicon:
     stop: frozenset[str]
 
 
+def _faker_names() -> tuple[set[str], set[str]]:
+    """First names and surnames from Faker's Latin-script person providers."""
+    import faker.providers.person as person
+
+    first: set[str] = set()
+    last: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        for attr, into in (
+            ("first_names", first), ("first_names_male", first),
+            ("first_names_female", first), ("first_names_nonbinary", first),
+            ("last_names", last), ("last_names_male", last), ("last_names_female", last),
+        ):  # fmt: skip
+            values = provider.__dict__.get(attr)
+            if isinstance(values, dict | tuple | list):
+                into.update(normalise_name(n) for n in values if _latin(n))
+    return first, last
+
+
+def _latin(name: object) -> bool:
+    return isinstance(name, str) and all(ord(c) < 0x250 or c in " '-" for c in name)
+
+
 def _census(name: str) -> list[str]:
     text = resources.files("names").joinpath(name).read_text(encoding="ascii")
     return [line.split(" ", 1)[0].lower() for line in text.splitlines() if line.strip()]
@@ -82,9 +117,10 @@ def _census(name: str) -> list[str]:
 @cache
 def load_lexicon() -> NameLexicon:
     """Load (once) the name lists shipped by the ``names`` package and the local lists."""
-    first = {*_census("dist.male.first"), *_census("dist.female.first")}
+    first, last = _faker_names()
+    first.update(_census("dist.male.first"), _census("dist.female.first"))
     first.update(normalise_name(n) for n in _SPANISH_FIRST.split())
-    last = set(_census("dist.all.last"))
+    last.update(_census("dist.all.last"))
     stop = frozenset(normalise_name(w) for w in _STOP.split())
     return NameLexicon(first=frozenset(first), last=frozenset(last), stop=stop)
 
@@ -109,8 +145,10 @@ class NamePatterns:
 def name_patterns() -> NamePatterns:
     """Compile (once) the name patterns."""
     up, low = upper_class(), lower_class()
-    word = rf"[{up}][{low}]+(?:['’\-][{up}]?[{low}]+)?"
-    initial = rf"[{up}]\."
+    # O'Brien, D’Angelo, Ruiz-Pérez; never the possessive "'s".
+    word = rf"[{up}][{low}]+(?:['’][{up}][{low}]+|-[{up}][{low}]+)?"
+    # "J." anywhere inside a name; "J" without a point only before another name word.
+    initial = rf"[{up}](?:\.|(?=[ \t]+[{up}][{low}]))"
     name = rf"{word}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{word}|{initial}))*"
     # After these the next capitalised words are a name, whatever the lists say.
     strong = (

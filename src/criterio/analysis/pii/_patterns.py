@@ -26,23 +26,29 @@ def lower_class() -> str:
     return "".join(re.escape(chr(c)) for c in range(0x41, 0x250) if chr(c).islower())
 
 
-_EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
+_EMAIL_LOCAL = r"[\w.+\-]{1,64}$"
+_EMAIL_DOMAIN = r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
 _IBAN = (
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
+    r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z]\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
     r"(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])"
 )
-_CARD = r"(?<![\w\-.,])\d(?:[ \-]?\d){11,18}(?![\w\-]|[.,]\d)"
-_DNI = r"(?<![\w\-.,])\d{1,2}\.?\d{3}\.?\d{3}[ \-]?[A-Za-z](?!\w)"
-_NIE = r"(?<![\w\-])[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z](?!\w)"
-_CIF = r"(?<![\w\-])[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw][ \-]?\d{7}[0-9A-Ja-j](?!\w)"
+_CARD = r"\d(?<![\w\-.,+]\d)(?:[ \-]?\d){11,18}(?![\w\-]|[.,]\d)"
+_DNI = r"\d(?<![\w\-.,]\d)\d?\.?\d{3}\.?\d{3}[ \-]?[A-Za-z](?!\w)"
+_NIE = r"[XYZxyz](?<![\w\-][XYZxyz])[ \-]?\d{7}[ \-]?[A-Za-z](?!\w)"
+_CIF = r"[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw](?<![\w\-][A-Za-z])[ \-]?\d{7}[0-9A-Ja-j](?!\w)"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\w|\.\d)"
-_IPV6 = r"(?<![\w:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?![\w:])"
-_PHONE = (
-    r"(?<![\w+/.,\-])(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(\+?\d{1,4}\)[ .\-]?)?"
-    r"\d{1,5}(?:[ .\-]?\(?\d{1,5}\)?){1,6}(?![\w/]|[.,\-]\d)"
+# The left boundary of an IPv4 address is checked in Python (a lookbehind first would
+# stop the engine from skipping to digits).
+_IPV4 = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?!\w|\.\d)"
+_IPV6 = (
+    r"[0-9A-Fa-f:](?<![\w:][0-9A-Fa-f:])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,38}"
+    r"(?![\w:])"
 )
-
+# Starts on a digit; a "+" or "(" just before it is added in Python.
+_PHONE = (
+    r"\d(?<![\w/.\-]\d)(?<!\d,\d)\d{0,4}\)?(?:[ .\-]?\(?\d{1,5}\)?){1,7}"
+    r"(?:[ ]?(?:x|ext\.?|extensi[óo]n)[ ]?\d{1,6})?(?![\w/]|[.,\-]\d)"
+)
 _DATE = (
     r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
     r"|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
@@ -88,8 +94,12 @@ _AMOUNT_AFTER = r"^\s?(?:€|\$|£|(?i:eur|euros?|usd|d[óo]lares|dollars?|pesos
 _AMOUNT_BEFORE = r"(?:€|\$|£|(?i:eur|usd|mxn))\s?$"
 _PHONE_CONTEXT = (
     r"(?i:tel[ée]fono|tel[ée]f|tel\.?|tfno\.?|tlf\.?|m[óo]vil|celular|cel\.?|whats?app|fijo"
-    r"|ll[áa]m\w*|llamada|contacto|sms|mensajes?|phone|mobile|cell|call\w*|fax|office"
-    r"|contact|reach|text|messages?|answering|registered|n[úu]mero|number)"
+    r"|ll[áa]m\w*|llamada|contacto|sms|mensajes?|phone|mobile|cell|call\w*|fax"
+    r"|contact|reach|text|messages?|answering|registered|n[úu]mero|number|desk)"
+)
+# A label right after the number ("... 966-Fax", "612 345 678 (móvil)").
+_PHONE_AFTER = (
+    r"^[ \t]*[\-(]?[ \t]*(?i:office|fax|mobile|cell|home|work|m[óo]vil|fijo|tel[ée]fono|tel)\b"
 )
 _CARD_CONTEXT = r"(?i:tarjeta|card|visa|mastercard|amex|cc)"
 
@@ -98,7 +108,8 @@ _CARD_CONTEXT = r"(?i:tarjeta|card|visa|mastercard|amex|cc)"
 class Patterns:
     """Every compiled pattern the redactor uses."""
 
-    email: re.Pattern[str]
+    email_local: re.Pattern[str]
+    email_domain: re.Pattern[str]
     iban: re.Pattern[str]
     card: re.Pattern[str]
     dni: re.Pattern[str]
@@ -116,6 +127,7 @@ class Patterns:
     amount_after: re.Pattern[str]
     amount_before: re.Pattern[str]
     phone_context: re.Pattern[str]
+    phone_after: re.Pattern[str]
     card_context: re.Pattern[str]
 
 
@@ -123,7 +135,8 @@ class Patterns:
 def patterns() -> Patterns:
     """Compile (once) and return every pattern."""
     return Patterns(
-        email=re.compile(_EMAIL),
+        email_local=re.compile(_EMAIL_LOCAL),
+        email_domain=re.compile(_EMAIL_DOMAIN),
         iban=re.compile(_IBAN),
         card=re.compile(_CARD),
         dni=re.compile(_DNI),
@@ -141,5 +154,6 @@ def patterns() -> Patterns:
         amount_after=re.compile(_AMOUNT_AFTER),
         amount_before=re.compile(_AMOUNT_BEFORE),
         phone_context=re.compile(_PHONE_CONTEXT),
+        phone_after=re.compile(_PHONE_AFTER),
         card_context=re.compile(_CARD_CONTEXT),
     )
