@@ -51,7 +51,8 @@ def address_patterns() -> AddressPatterns:
     word = rf"[{up}][{low}]+(?:-[{up}][{low}]+)?"
     link = r"(?:de|del|la|las|los|el|da|do|dos|di|du|y|e)"
     floor = (
-        r"(?:,?[ \t]*(?:\d{1,2}[ºª°][ \t]?(?:[A-Za-z]{1,4}\b\.?)?"
+        r"(?:,?[ \t]*(?:\d{1,2}[ºª°][ \t]?(?:(?:izq|izda|dcha|dcho|drcha)\.|izquierda|derecha"
+        r"|[A-Za-z]{1,2}\b)?"
         r"|(?:piso|planta|puerta|pta\.|esc\.|escalera|bajo|[áa]tico)(?:[ \t]+\w{1,4}\b)?))*"
     )
     town = rf"(?:,?[ \t]*\d{{5}}(?:[ \t]+{word}(?:[ \t]+(?:{link}[ \t]+)?{word})*)?)?"

@@ -210,57 +210,71 @@ def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, s
     text = batch.joined
     for t in np_.strong.finditer(batch.lowered):
         m = np_.strong_name.match(text, t.end())
-        span = m and _trim(text, m.start("v"), m.end("v"), lex, np_.token)
+        span = m and _trim(text, m.start("v"), m.end("v"), lex.stop, np_.token)
         if span:
             yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
     for t in np_.weak.finditer(batch.lowered):
         m = np_.weak_name.match(text, t.end())
-        span = m and _trim(text, m.start("v"), m.end("v"), lex, np_.token)
-        if span and _is_first(text[span[0] : span[1]].split(None, 1)[0], lex):
+        span = m and _trim(text, m.start("v"), m.end("v"), lex.stop, np_.token)
+        if span and _is_first(text[span[0] : span[1]].split(None, 1)[0], lex, context=True):
             yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
     for m in np_.sequence.finditer(text):
         value = m.group()
-        if not any(_is_first(w, lex) for w in value.split()):
+        if not any(_is_first(w, lex) or _is_last(w, lex) for w in value.split()):
             continue  # cheap exit for the many capitalised words that are no names
-        span = _trim(text, m.start(), m.end(), lex, np_.token)
+        span = _trim(text, m.start(), m.end(), lex.stop, np_.token)
         if span is None:
             continue
         words = [w for w in text[span[0] : span[1]].split() if len(w.rstrip(".")) > 1]
-        if not words or not _is_first(words[0], lex):
+        if not words:
             continue
-        if (
-            len(words) == 1
-            and _sentence_start(batch.left(span[0], 3))
-            and batch.right(span[1], 1) not in (":", ",")
+        if _is_first(words[0], lex, context=True):
+            if len(words) == 1 and (len(words[0]) < 3 or not _is_first(words[0], lex)):
+                continue  # a lone "Rosa", "Pilar" or "Al" is too ambiguous
+            if not _is_first(words[0], lex) and not _is_last(words[1], lex):
+                continue  # "Santiago Torres" yes, "Santiago Bernabéu" no
+        elif (
+            len(words) > 1
+            and _is_last(words[-1], lex)
+            and (not _opens_sentence(batch, span[0]) or _is_last(words[0], lex))
         ):
-            continue  # a lone first name opening a sentence ("Will", "Rosa") is ambiguous
+            pass  # "... to Tomomi Nishiyama": unknown first name, known surname
+        elif len(words) == 1 and _is_last(words[0], lex) and not _opens_sentence(batch, span[0]):
+            pass  # a surname alone inside a sentence ("..., says Bergqvist")
+        else:
+            continue
         yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
 
 
-def _is_first(word: str, lex: NameLexicon) -> bool:
+def _is_first(word: str, lex: NameLexicon, context: bool = False) -> bool:
     norm = normalise_name(word)
-    return norm in lex.first and norm not in lex.stop
+    return norm in lex.first and norm not in (lex.stop if context else lex.ambiguous)
 
 
-def _sentence_start(left: str) -> bool:
-    stripped = left.rstrip(" \t")
-    return not stripped or stripped[-1] in ".!?¡¿\n\x00:\"'«(-"
+def _is_last(word: str, lex: NameLexicon) -> bool:
+    norm = normalise_name(word)
+    return len(norm) > 3 and norm in lex.last and norm not in lex.ambiguous
+
+
+def _opens_sentence(batch: _Batch, pos: int) -> bool:
+    left = batch.left(pos, 3).rstrip(" \t")
+    return not left or left[-1] in ".!?¡¿\n\x00:\"'«(->"
 
 
 def _trim(
-    text: str, start: int, end: int, lex: NameLexicon, token: re.Pattern[str]
+    text: str, start: int, end: int, stop: frozenset[str], token: re.Pattern[str]
 ) -> tuple[int, int] | None:
     """Drop stop words at either end of a name candidate; None if nothing is left."""
     words = [(m.start(), m.end()) for m in token.finditer(text, start, end)]
-    keep = [(s, e) for s, e in words if normalise_name(text[s:e]).rstrip(".") not in lex.stop]
+    keep = [(s, e) for s, e in words if normalise_name(text[s:e]).rstrip(".") not in stop]
     if not keep:
         return None
     first = words.index(keep[0])
     last = words.index(keep[-1])
     inner = words[first : last + 1]
-    if any(normalise_name(text[s:e]) in lex.stop for s, e in inner):
+    if any(normalise_name(text[s:e]) in stop for s, e in inner):
         # A stop word inside ("Juan Gracias Pedro"): keep only what precedes it.
-        cut = next(i for i, (s, e) in enumerate(inner) if normalise_name(text[s:e]) in lex.stop)
+        cut = next(i for i, (s, e) in enumerate(inner) if normalise_name(text[s:e]) in stop)
         inner = inner[:cut]
         if not inner:
             return None

@@ -52,8 +52,6 @@ love fair lane street road avenue court park hall bank card visa master order pe
 cliente customer account cuenta servicio service soporte support equipo team atencion
 ayuda help factura invoice precio importe total amazon google apple paypal spain espana
 madrid barcelona valencia sevilla mexico argentina colombia chile peru london paris
-cruz paz luz sol mar rosa blanca santiago salvador jesus angel reyes nieves gloria
-mercedes victoria esperanza consuelo dolores amparo remedios soledad pilar rocio
 ciudad calle plaza avenida norte sur este oeste centro san santa don doña señor señora
 mr mrs ms dr sr sra srta dra also just all any some more most other new old first last
 next then there here now today tomorrow yesterday hoy ayer mañana ahora aqui alli
@@ -65,7 +63,54 @@ user bot agent admin name email phone desk fax office mobile address date when w
 tales song songs book novel film movie weekly daily news times club team group inc ltd
 rua rio point lodge brook can ul via rue port bay beach lake river mount valley north
 south east west new san los las el la le du des van von der den het mc mac
+so in as esta está ah see many come an será ha ver over made ta sad general link press
+true add less us run baby media dot branch worth rock kit haven echo delta sierra york
+india florida denver phoenix africa texas america boston orlando washington cleveland
+angeles dallas houston atlanta sydney ireland france francia french german safari
+pandora alexa dell siri apple chase wells les lo los nos os se me te le usted ustedes
+vosotros ellos ellas ella él yo tú quiero tengo necesito puedo pueden podrían
+soy eres es somos son fue era estoy está i'm im am is was are
+estimado estimada estimados querido querida apreciado apreciada distinguido
+united states kingdom upper lower springs english spanish shadow producer director
 """
+
+# First names that are also common words or places ("Rosa", "Pilar", "Santiago"):
+# taken as names after a context pattern, not by the capitalised-word heuristic.
+_AMBIGUOUS = """
+cruz paz luz sol mar rosa blanca santiago salvador jesus angel reyes nieves gloria
+mercedes victoria esperanza consuelo dolores amparo remedios soledad pilar rocio
+francisco diego madison georgia carolina austin florence sierra india
+"""
+
+# Faker locales whose names are written in the Latin alphabet as customers write them;
+# romanised lists (Vietnamese, Indonesian, Yoruba...) hold many short common words.
+_LOCALE_LANGUAGES = frozenset(
+    [
+        "es",
+        "en",
+        "pt",
+        "fr",
+        "de",
+        "it",
+        "nl",
+        "da",
+        "no",
+        "sv",
+        "fi",
+        "is",
+        "pl",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "hu",
+        "ro",
+        "et",
+        "lt",
+        "lv",
+        "ga",
+    ]
+)
 
 _PARTICLES = r"(?:de|del|de\s+la|de\s+los|van|von|da|di|du|le|y|e|dos|das)"
 
@@ -84,6 +129,7 @@ class NameLexicon:
     first: frozenset[str]
     last: frozenset[str]
     stop: frozenset[str]
+    ambiguous: frozenset[str]
 
 
 def _faker_names() -> tuple[set[str], set[str]]:
@@ -93,14 +139,13 @@ def _faker_names() -> tuple[set[str], set[str]]:
     first: set[str] = set()
     last: set[str] = set()
     for module in pkgutil.iter_modules(person.__path__):
+        if module.name.split("_")[0] not in _LOCALE_LANGUAGES:
+            continue
         provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
-        for attr, into in (
-            ("first_names", first), ("first_names_male", first),
-            ("first_names_female", first), ("first_names_nonbinary", first),
-            ("last_names", last), ("last_names_male", last), ("last_names_female", last),
-        ):  # fmt: skip
-            values = provider.__dict__.get(attr)
-            if isinstance(values, dict | tuple | list):
+        for attr, values in vars(provider).items():
+            # first_names, first_names_female, last_names, unisex_last_names...
+            into = first if "first_name" in attr else last if "last_name" in attr else None
+            if into is not None and isinstance(values, dict | tuple | list):
                 into.update(normalise_name(n) for n in values if _latin(n))
     return first, last
 
@@ -122,7 +167,10 @@ def load_lexicon() -> NameLexicon:
     first.update(normalise_name(n) for n in _SPANISH_FIRST.split())
     last.update(_census("dist.all.last"))
     stop = frozenset(normalise_name(w) for w in _STOP.split())
-    return NameLexicon(first=frozenset(first), last=frozenset(last), stop=stop)
+    ambiguous = frozenset(normalise_name(w) for w in _AMBIGUOUS.split())
+    return NameLexicon(
+        first=frozenset(first), last=frozenset(last), stop=stop, ambiguous=ambiguous | stop
+    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +201,7 @@ def name_patterns() -> NamePatterns:
     # After these the next capitalised words are a name, whatever the lists say.
     strong = (
         r"\b(?:me\s+llamo|mi\s+nombre\s+es|my\s+name\s+is|my\s+name's|name\s+is|nombre:"
-        r"|name:|a\s+nombre\s+de|titular:|le\s+atiende|te\s+atiende|les\s+atiende"
+        r"|name:|a\s+nombre\s+de|titular:|titular\s+es|le\s+atiende|te\s+atiende|les\s+atiende"
         r"|le\s+saluda|te\s+saluda|soy\s+el\s+agente|soy\s+la\s+agente|mr\.?|mrs\.?|ms\.?"
         r"|dr\.?|sr\.?|sra\.?|srta\.?|dña\.?|dra\.?|don|doña|señor|señora)(?![\w'])"
     )
