@@ -42,6 +42,8 @@ class AddressPatterns:
     prefix_value: re.Pattern[str]
     english: re.Pattern[str]
     compound: re.Pattern[str]
+    compound_word: re.Pattern[str]
+    compound_tail: re.Pattern[str]
 
 
 @cache
@@ -62,16 +64,19 @@ def address_patterns() -> AddressPatterns:
         rf"{floor}{town}"
     )
     english = (
-        rf"\b\d{{1,6}}[ \t]+(?:(?:{word}|\d{{1,4}})[ \t]+){{0,3}}{word}[ \t]+{_ENGLISH_TYPES}"
+        rf"\d(?<![\w]\d)\d{{0,5}}[ \t]+(?:(?:{word}|\d{{1,4}})[ \t]+){{0,3}}{word}[ \t]+{_ENGLISH_TYPES}"
         rf"{_UNIT}"
     )
-    compound = (
-        rf"(?<![\w])(?:\d{{1,6}}[ \t]+)?[{up}][{low}]*{_COMPOUND_SUFFIX}[ \t]+\d{{1,4}}[A-Za-z]?"
-        rf"(?![\w]){_UNIT}"
-    )
+    # Found by its suffix (a fast scan of the lower-cased text); the word around it
+    # and the house number are matched on the original text.
+    compound = rf"{_COMPOUND_SUFFIX}(?=[ \t]+\d)"
+    compound_word = rf"(?:\d{{1,6}}[ \t]+)?[{up}][{low}]*$"
+    compound_tail = rf"[ \t]+\d{{1,4}}[A-Za-z]?(?![\w]){_UNIT}"
     return AddressPatterns(
         prefix_trigger=re.compile(_PREFIX_TRIGGER),
         prefix_value=re.compile(prefix_value),
         english=re.compile(english),
         compound=re.compile(compound),
+        compound_word=re.compile(compound_word),
+        compound_tail=re.compile(compound_tail),
     )

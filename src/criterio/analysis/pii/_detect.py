@@ -24,6 +24,7 @@ __all__ = ["Found", "ScanConfig", "scan"]
 SEP = "\x00"
 _PRIORITY = {name: i for i, name in enumerate(ENTITY_TYPES)}
 _WINDOW = 40
+_HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 # Checksum-validated types: phone candidates starting inside one of them are skipped.
 _VALIDATED = frozenset({"IBAN", "CARD", "DNI", "NIE", "CIF", "IP"})
 _SPACE_SPLIT = re.compile(r"[ \t]+")
@@ -96,6 +97,41 @@ def _emails(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
         at = text.find("@", at + 1)
 
 
+def _lettered(
+    batch: _Batch, pattern: re.Pattern[str], kind: str, check: Callable[[str], str | None]
+) -> Iterator[tuple[int, int, str, str]]:
+    # NIE/CIF: the match starts on the first digit; the letter is 1 or 2 characters back.
+    text = batch.joined
+    for m in pattern.finditer(text):
+        start = m.start() - (1 if text[m.start() - 1].isalpha() else 2)
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            continue
+        key = check(text[start : m.end()])
+        if key is not None:
+            yield start, m.end(), kind, key
+
+
+def _ipv6s(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
+    text = batch.joined
+    last_end = -1
+    for m in p.ipv6.finditer(text):
+        if m.start() < last_end:
+            continue
+        start, end = m.start(), m.end()
+        while start > 0 and text[start - 1] in _HEX_COLON:
+            start -= 1
+        while end < len(text) and text[end] in _HEX_COLON:
+            end += 1
+        if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
+            end < len(text) and (text[end].isalnum() or text[end] == "_")
+        ):
+            continue
+        key = v.canonical_ip(text[start:end])
+        if key is not None:
+            last_end = end
+            yield start, end, "IP", key
+
+
 def _ipv4s(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
     text = batch.joined
     for m in p.ipv4.finditer(text):
@@ -108,14 +144,18 @@ def _ipv4s(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
 
 
 def _ibans(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
-    for m in p.iban.finditer(batch.joined):
-        value = m.group()
+    text = batch.joined
+    for m in p.iban.finditer(text):
+        start = m.start() - 2  # the country letters, checked by the lookbehind
+        if start > 0 and text[start - 1].isalnum():
+            continue
+        value = text[start : m.end()]
         # The optional trailing group may have swallowed a short word ("... 1332 y"):
         # retry without trailing groups before giving up.
         while value:
             key = v.canonical_iban(value)
             if key is not None:
-                yield m.start(), m.start() + len(value), "IBAN", key
+                yield start, start + len(value), "IBAN", key
                 break
             cut = max(value.rfind(" "), value.rfind("-"))
             value = value[:cut] if cut > 4 else ""
@@ -183,7 +223,10 @@ def _triggered(
     kind: str,
     key: Callable[[str], str],
 ) -> Iterator[tuple[int, int, str, str]]:
-    for t in trigger.finditer(batch.lowered):
+    low = batch.lowered
+    for t in trigger.finditer(low):
+        if t.start() and low[t.start() - 1].isalnum():
+            continue  # inside a word
         m = value.match(batch.joined, t.end())
         if m is not None:
             yield m.start("v"), m.end("v"), kind, key(m.group("v"))
@@ -196,9 +239,13 @@ def _addresses(batch: _Batch) -> Iterator[tuple[int, int, str, str]]:
         m = ap.prefix_value.match(text, t.end())
         if m is not None:
             yield t.start(), m.end(), "ADDRESS", _person_key(text[t.start() : m.end()])
-    for pattern in (ap.english, ap.compound):
-        for m in pattern.finditer(text):
-            yield m.start(), m.end(), "ADDRESS", _person_key(m.group())
+    for m in ap.english.finditer(text):
+        yield m.start(), m.end(), "ADDRESS", _person_key(m.group())
+    for t in ap.compound.finditer(batch.lowered):
+        word = ap.compound_word.search(text, batch.text_start(t.start()), t.start())
+        tail = ap.compound_tail.match(text, t.end())
+        if word is not None and tail is not None:
+            yield word.start(), tail.end(), "ADDRESS", _person_key(text[word.start() : tail.end()])
 
 
 def _person_key(value: str) -> str:
@@ -296,12 +343,12 @@ def scan(texts: Sequence[str], cfg: ScanConfig) -> list[list[Found]]:
     if "DNI" in want:
         sources.append(_checked(batch, p.dni, "DNI", v.canonical_dni))
     if "NIE" in want:
-        sources.append(_checked(batch, p.nie, "NIE", v.canonical_nie))
+        sources.append(_lettered(batch, p.nie, "NIE", v.canonical_nie))
     if "CIF" in want:
-        sources.append(_checked(batch, p.cif, "CIF", v.canonical_cif))
+        sources.append(_lettered(batch, p.cif, "CIF", v.canonical_cif))
     if "IP" in want:
         sources.append(_ipv4s(batch, p))
-        sources.append(_checked(batch, p.ipv6, "IP", v.canonical_ip))
+        sources.append(_ipv6s(batch, p))
     if "DOB" in want:
         sources.append(_triggered(batch, p.dob_trigger, p.dob_value, "DOB", v.digits_only))
     if "CUSTOMER_ID" in want:

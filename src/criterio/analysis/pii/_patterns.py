@@ -28,22 +28,23 @@ def lower_class() -> str:
 
 _EMAIL_LOCAL = r"[\w.+\-]{1,64}$"
 _EMAIL_DOMAIN = r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
+# Most patterns start with the first character they consume, a digit where they can:
+# the engine then skips ahead to candidate characters. What a leading lookbehind would
+# check (the country letters of an IBAN, the letter of a NIE/CIF, word boundaries) is
+# checked in lookbehinds after that character or in Python.
 _IBAN = (
-    r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z]\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
+    r"\d(?<=[A-Za-z]{2}\d)\d(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
     r"(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])"
 )
 _CARD = r"\d(?<![\w\-.,+]\d)(?:[ \-]?\d){11,18}(?![\w\-]|[.,]\d)"
 _DNI = r"\d(?<![\w\-.,]\d)\d?\.?\d{3}\.?\d{3}[ \-]?[A-Za-z](?!\w)"
-_NIE = r"[XYZxyz](?<![\w\-][XYZxyz])[ \-]?\d{7}[ \-]?[A-Za-z](?!\w)"
-_CIF = r"[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw](?<![\w\-][A-Za-z])[ \-]?\d{7}[0-9A-Ja-j](?!\w)"
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-# The left boundary of an IPv4 address is checked in Python (a lookbehind first would
-# stop the engine from skipping to digits).
-_IPV4 = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?!\w|\.\d)"
-_IPV6 = (
-    r"[0-9A-Fa-f:](?<![\w:][0-9A-Fa-f:])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,38}"
-    r"(?![\w:])"
-)
+_NIE = r"\d(?:(?<=[XYZxyz]\d)|(?<=[XYZxyz][ \-]\d))\d{6}[ \-]?[A-Za-z](?!\w)"
+_CIF_LETTERS = "ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw"
+_CIF = rf"\d(?:(?<=[{_CIF_LETTERS}]\d)|(?<=[{_CIF_LETTERS}][ \-]\d))\d{{6}}[0-9A-Ja-j](?!\w)"
+# Octet ranges are checked by ipaddress in Python.
+_IPV4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d)"
+# Anchored on ":hex:" (rare in text); the address around it is taken in Python.
+_IPV6 = r":[0-9A-Fa-f]{0,4}:"
 # Starts on a digit; a "+" or "(" just before it is added in Python.
 _PHONE = (
     r"\d(?<![\w/.\-]\d)(?<!\d,\d)\d{0,4}\)?(?:[ .\-]?\(?\d{1,5}\)?){1,7}"
@@ -59,7 +60,7 @@ _DATE = (
 # on a word boundary scan far faster than case-insensitive alternations); the value
 # pattern then runs with ``.match`` on the original text right after the trigger.
 _DOB_TRIGGER = (
-    r"\b(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
+    r"(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
     r"|date\s+of\s+birth|birth\s?date|d\.?o\.?b\.?|born\s+on|born|birthday|cumplea[ñn]os)"
     r"(?!\w)"
 )
