@@ -64,8 +64,8 @@ def address_patterns() -> AddressPatterns:
         rf"{floor}{town}"
     )
     english = (
-        rf"\d(?<![\w]\d)\d{{0,5}}[ \t]+(?:(?:{word}|\d{{1,4}})[ \t]+){{0,3}}{word}[ \t]+{_ENGLISH_TYPES}"
-        rf"{_UNIT}"
+        rf"\d(?<![\w]\d)\d{{0,5}}[ \t]+(?:(?:{word}|\d{{1,4}})[ \t]+){{0,3}}{word}"
+        rf"[ \t]+{_ENGLISH_TYPES}{_UNIT}"
     )
     # Found by its suffix (a fast scan of the lower-cased text); the word around it
     # and the house number are matched on the original text.
