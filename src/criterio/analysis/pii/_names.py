@@ -194,7 +194,7 @@ def name_patterns() -> NamePatterns:
     """Compile (once) the name patterns."""
     up, low = upper_class(), lower_class()
     # O'Brien, D’Angelo, Ruiz-Pérez; never the possessive "'s".
-    word = rf"[{up}][{low}]+(?:['’][{up}][{low}]+|-[{up}][{low}]+)?"
+    word = rf"[{up}](?:[{low}]+|(?=['’][{up}]))(?:['’][{up}][{low}]+|-[{up}][{low}]+)?"
     # "J." anywhere inside a name; "J" without a point only before another name word.
     initial = rf"[{up}](?:\.|(?=[ \t]+[{up}][{low}]))"
     name = rf"{word}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{word}|{initial}))*"
@@ -217,6 +217,6 @@ def name_patterns() -> NamePatterns:
         strong_name=re.compile(rf"[ \t]+(?P<v>{name})"),
         weak=re.compile(weak),
         weak_name=re.compile(rf",?[ \t]*\n?[ \t]*(?P<v>{name})"),
-        sequence=re.compile(rf"(?<![\w@.\-]){name}(?![\w@])"),
+        sequence=re.compile(rf"(?<![\w@.\-'’]){name}(?![\w@])"),
         token=re.compile(rf"{word}|{initial}"),
     )
