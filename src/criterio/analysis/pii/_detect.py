@@ -89,8 +89,9 @@ def _emails(batch: _Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
     at = text.find("@")
     while at >= 0:
         domain = p.email_domain.match(text, at)
-        local = p.email_local.search(text, max(batch.text_start(at), at - 64), at)
-        if domain is not None and local is not None:
+        # The domain first: most "@" in messages are mentions (@brand), with no domain.
+        local = domain and p.email_local.search(text, max(batch.text_start(at), at - 64), at)
+        if domain is not None and local:
             start = local.start()
             # A local part starts after whitespace/punctuation, not inside a word run.
             yield start, domain.end(), "EMAIL", text[start : domain.end()].lower()
@@ -267,7 +268,7 @@ def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, s
             yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
     for m in np_.sequence.finditer(text):
         value = m.group()
-        if not any(_is_first(w, lex) or _is_last(w, lex) for w in value.split()):
+        if lex.surface.isdisjoint(value.split()):
             continue  # cheap exit for the many capitalised words that are no names
         span = _trim(text, m.start(), m.end(), lex.stop, np_.token)
         if span is None:

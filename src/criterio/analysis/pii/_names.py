@@ -130,14 +130,16 @@ class NameLexicon:
     last: frozenset[str]
     stop: frozenset[str]
     ambiguous: frozenset[str]
+    surface: frozenset[str]
 
 
-def _faker_names() -> tuple[set[str], set[str]]:
+def _faker_names() -> tuple[set[str], set[str], set[str]]:
     """First names and surnames from Faker's Latin-script person providers."""
     import faker.providers.person as person
 
     first: set[str] = set()
     last: set[str] = set()
+    spellings: set[str] = set()
     for module in pkgutil.iter_modules(person.__path__):
         if module.name.split("_")[0] not in _LOCALE_LANGUAGES:
             continue
@@ -146,8 +148,10 @@ def _faker_names() -> tuple[set[str], set[str]]:
             # first_names, first_names_female, last_names, unisex_last_names...
             into = first if "first_name" in attr else last if "last_name" in attr else None
             if into is not None and isinstance(values, dict | tuple | list):
-                into.update(normalise_name(n) for n in values if _latin(n))
-    return first, last
+                names = [n for n in values if _latin(n)]
+                into.update(normalise_name(n) for n in names)
+                spellings.update(names)
+    return first, last, spellings
 
 
 def _latin(name: object) -> bool:
@@ -162,14 +166,25 @@ def _census(name: str) -> list[str]:
 @cache
 def load_lexicon() -> NameLexicon:
     """Load (once) the name lists shipped by the ``names`` package and the local lists."""
-    first, last = _faker_names()
+    first, last, spellings = _faker_names()
     first.update(_census("dist.male.first"), _census("dist.female.first"))
     first.update(normalise_name(n) for n in _SPANISH_FIRST.split())
+    spellings.update(n.title() for n in _SPANISH_FIRST.split())
     last.update(_census("dist.all.last"))
     stop = frozenset(normalise_name(w) for w in _STOP.split())
     ambiguous = frozenset(normalise_name(w) for w in _AMBIGUOUS.split())
+    ambiguous = ambiguous | stop
+    # Capitalised spellings ("José", "Jose", "Müller") of every usable name: a cheap
+    # first test on raw tokens before normalising them.
+    usable = (first | {n for n in last if len(n) > 3}) - ambiguous
+    surface = {w for w in spellings if normalise_name(w) in usable}
+    surface.update(n.title() for n in usable)
     return NameLexicon(
-        first=frozenset(first), last=frozenset(last), stop=stop, ambiguous=ambiguous | stop
+        first=frozenset(first),
+        last=frozenset(last),
+        stop=stop,
+        ambiguous=ambiguous,
+        surface=frozenset(surface),
     )
 
 
