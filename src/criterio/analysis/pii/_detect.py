@@ -268,15 +268,18 @@ def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, s
             yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
     for m in np_.sequence.finditer(text):
         value = m.group()
-        if lex.surface.isdisjoint(value.split()):
+        if lex.surface.isdisjoint(value.split()) and np_.initial_inside.search(value) is None:
             continue  # cheap exit for the many capitalised words that are no names
         span = _trim(text, m.start(), m.end(), lex.stop, np_.token)
         if span is None:
             continue
-        words = [w for w in text[span[0] : span[1]].split() if len(w.rstrip(".")) > 1]
+        tokens = text[span[0] : span[1]].split()
+        words = [w for w in tokens if len(w.rstrip(".")) > 1]
         if not words:
             continue
-        if _is_first(words[0], lex, context=True):
+        if len(tokens) >= 3 and any(len(t.rstrip(".")) == 1 for t in tokens[1:-1]):
+            pass  # "Faina D. Yefremova", "Szabina J Gelencsér": first, initial, last
+        elif _is_first(words[0], lex, context=True):
             if len(words) == 1 and (len(words[0]) < 3 or not _is_first(words[0], lex)):
                 continue  # a lone "Rosa", "Pilar" or "Al" is too ambiguous
             if not _is_first(words[0], lex) and not _is_last(words[1], lex):

@@ -45,10 +45,7 @@ why yes no si sí ok okay vale bien good great well will may june april august m
 january february july september october november december enero febrero marzo abril
 mayo junio julio agosto septiembre octubre noviembre diciembre monday tuesday wednesday
 thursday friday saturday sunday lunes martes miercoles jueves viernes sabado domingo
-rose grace hope joy faith bill mark art sunny dawn summer autumn winter star sky iris
-ruby pearl jade amber crystal ivy holly lily daisy olive violet rich guy chase carol
-gene dean frank pat sue major king price post young white black brown green long little
-love fair lane street road avenue court park hall bank card visa master order pedido
+lane street road avenue court park hall bank card visa master order pedido
 cliente customer account cuenta servicio service soporte support equipo team atencion
 ayuda help factura invoice precio importe total amazon google apple paypal spain espana
 madrid barcelona valencia sevilla mexico argentina colombia chile peru london paris
@@ -74,9 +71,14 @@ estimado estimada estimados querido querida apreciado apreciada distinguido
 united states kingdom upper lower springs english spanish shadow producer director
 """
 
-# First names that are also common words or places ("Rosa", "Pilar", "Santiago"):
-# taken as names after a context pattern, not by the capitalised-word heuristic.
+# First names and surnames that are also common words or places ("Rosa", "Pilar",
+# "Santiago", "Grace", "Young"): taken as names after a context pattern or next to a
+# known name ("Lily Nolan", "Zoe Young"), not on their own.
 _AMBIGUOUS = """
+rose grace hope joy faith bill mark art sunny dawn summer autumn winter star sky iris
+ruby pearl jade amber crystal ivy holly lily daisy olive violet rich guy chase carol
+gene dean frank pat sue major king price post young white black brown green long little
+love fair
 cruz paz luz sol mar rosa blanca santiago salvador jesus angel reyes nieves gloria
 mercedes victoria esperanza consuelo dolores amparo remedios soledad pilar rocio
 francisco diego madison georgia carolina austin florence sierra india
@@ -202,6 +204,7 @@ class NamePatterns:
     weak_name: re.Pattern[str]
     sequence: re.Pattern[str]
     token: re.Pattern[str]
+    initial_inside: re.Pattern[str]
 
 
 @cache
@@ -209,16 +212,30 @@ def name_patterns() -> NamePatterns:
     """Compile (once) the name patterns."""
     up, low = upper_class(), lower_class()
     # O'Brien, D’Angelo, Ruiz-Pérez; never the possessive "'s".
-    word = rf"[{up}](?:[{low}]+|(?=['’][{up}]))(?:['’][{up}][{low}]+|-[{up}][{low}]+)?"
+    # McConnan, DiCaprio, O'Brien, D’Angelo, Ruiz-Pérez; never the possessive "'s".
+    word = (
+        rf"[{up}](?:[{low}]+|(?=['’][{up}]))"
+        rf"(?:['’][{up}][{low}]+|-[{up}][{low}]+|(?<=[Mm]c|ac|Di|De|La|Le)[{up}][{low}]+)?"
+    )
     # "J." anywhere inside a name; "J" without a point only before another name word.
     initial = rf"[{up}](?:\.|(?=[ \t]+[{up}][{low}]))"
-    name = rf"{word}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{word}|{initial}))*"
+    name = (
+        rf"{word}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{word}|{initial}))*"
+        r"(?:[ \t]+(?:II|III|IV|Jr\.))?"
+    )
     # After these the next capitalised words are a name, whatever the lists say.
     strong = (
         r"\b(?:me\s+llamo|mi\s+nombre\s+es|my\s+name\s+is|my\s+name's|name\s+is|nombre:"
         r"|name:|a\s+nombre\s+de|titular:|titular\s+es|le\s+atiende|te\s+atiende|les\s+atiende"
         r"|le\s+saluda|te\s+saluda|soy\s+el\s+agente|soy\s+la\s+agente|mr\.?|mrs\.?|ms\.?"
-        r"|dr\.?|sr\.?|sra\.?|srta\.?|dña\.?|dra\.?|don|doña|señor|señora)(?![\w'])"
+        r"|dr\.?|sr\.?|sra\.?|srta\.?|dña\.?|dra\.?|don|doña|señor|señora"
+        # Agents asking for the name, and the answer after it (chat transcripts).
+        r"|(?:last|first|full|sur|family|middle)\s?name(?:\s+is)?:?|your\s+name\??"
+        r"|name\s+on\s+the\s+account\??(?:\s+(?:user|customer):)?|apellidos?:?"
+        r"|nombre\s+completo:?|tu\s+nombre\??|su\s+nombre\??"
+        # Reporting verbs: "says Hannah", "was called Kevin", "dijo Marta".
+        r"|says|said|explained|replied|shouted\s+at|called|named|dijo|explicó|contestó"
+        r"|llamad[oa]|apodad[oa])(?![\w'])"
     )
     # After these a name is likely; the first word must be a known first name.
     weak = (
@@ -234,4 +251,5 @@ def name_patterns() -> NamePatterns:
         weak_name=re.compile(rf",?[ \t]*\n?[ \t]*(?P<v>{name})"),
         sequence=re.compile(rf"(?<![\w@.\-'’]){name}(?![\w@])"),
         token=re.compile(rf"{word}|{initial}"),
+        initial_inside=re.compile(rf"[ \t][{up}]\.?[ \t]"),
     )
