@@ -296,3 +296,14 @@ def test_arbitrary_text_gives_spans_inside_the_text(text: str) -> None:
         assert span.type in ENTITY_TYPES
     if not out.spans:
         assert out.text == text
+
+
+def test_fitted_redactor_round_trips_through_skops() -> None:
+    import skops.io as sio
+
+    r = PIIRedactor(entities=["EMAIL", "PHONE", "PERSON"]).fit()
+    data = sio.dumps(r)
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    texts = ["Soy Marta, escribe a marta@x.es o llama al 612 345 678"]
+    assert loaded.redact(texts) == r.redact(texts)
+    assert loaded.get_params() == r.get_params()
