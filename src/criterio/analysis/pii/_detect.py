@@ -185,7 +185,7 @@ def _phones(
         lead = text[start - 1] if start else ""
         if lead in "+(" and (start < 2 or not text[start - 2].isalnum()):
             start -= 1
-        elif lead and (lead.isalnum() or lead in "_+"):
+        elif lead and (lead.isalnum() or lead in "_+@#"):
             continue
         value = text[start:end]
         if p.date.match(value) or p.amount_after.match(batch.right(end)):
@@ -304,12 +304,15 @@ def _is_first(word: str, lex: NameLexicon, context: bool = False) -> bool:
 
 def _is_last(word: str, lex: NameLexicon) -> bool:
     norm = normalise_name(word)
-    return len(norm) > 3 and norm in lex.last and norm not in lex.ambiguous
+    return len(norm) > 3 and norm in lex.strict_last and norm not in lex.ambiguous
 
 
 def _opens_sentence(batch: _Batch, pos: int) -> bool:
-    left = batch.left(pos, 3).rstrip(" \t")
-    return not left or left[-1] in ".!?¡¿\n\x00:\"'«(->"
+    left = batch.left(pos, 30).rstrip(" \t")
+    if not left or left[-1] in ".!?¡¿\n\x00:\"'«(->^":
+        return True
+    # After a leading @mention or #hashtag a message starts: "@brand Glad to help".
+    return left.rsplit(None, 1)[-1][:1] in ("@", "#")
 
 
 def _trim(

@@ -133,6 +133,7 @@ class NameLexicon:
     stop: frozenset[str]
     ambiguous: frozenset[str]
     surface: frozenset[str]
+    strict_last: frozenset[str]
 
 
 def _faker_names() -> tuple[set[str], set[str], set[str]]:
@@ -169,6 +170,9 @@ def _census(name: str) -> list[str]:
 def load_lexicon() -> NameLexicon:
     """Load (once) the name lists shipped by the ``names`` package and the local lists."""
     first, last, spellings = _faker_names()
+    # Faker's surnames alone are clean enough to spot a lone surname; the census list
+    # (88,799 names, "Glad", "Treat", "Call" among them) only pairs with a first name.
+    strict_last = frozenset(last)
     first.update(_census("dist.male.first"), _census("dist.female.first"))
     first.update(normalise_name(n) for n in _SPANISH_FIRST.split())
     spellings.update(n.title() for n in _SPANISH_FIRST.split())
@@ -178,7 +182,7 @@ def load_lexicon() -> NameLexicon:
     ambiguous = ambiguous | stop
     # Capitalised spellings ("José", "Jose", "Müller") of every usable name: a cheap
     # first test on raw tokens before normalising them.
-    usable = (first | {n for n in last if len(n) > 3}) - ambiguous
+    usable = (first | {n for n in strict_last if len(n) > 3}) - ambiguous
     surface = {w for w in spellings if normalise_name(w) in usable}
     surface.update(n.title() for n in usable)
     return NameLexicon(
@@ -187,6 +191,7 @@ def load_lexicon() -> NameLexicon:
         stop=stop,
         ambiguous=ambiguous,
         surface=frozenset(surface),
+        strict_last=strict_last,
     )
 
 
