@@ -203,6 +203,8 @@ def test_generated_card_is_found_and_a_changed_digit_is_not(first: str, body: st
         ("Kind regards,\nEmily Johnson", "Kind regards,\n[PERSON_1]"),
         ("Please ask Mr. O'Brien to call back.", "Please ask Mr. [PERSON_1] to call back."),
         ("La factura está a nombre de Rocío Moreno.", "La factura está a nombre de [PERSON_1]."),
+        ("@115897 Hi David, could you DM us?", "@115897 Hi [PERSON_1], could you DM us?"),
+        ("Sorry for the wait. Thanks - Kirsty", "Sorry for the wait. Thanks - [PERSON_1]"),
     ],
 )
 def test_person_names_in_context(redactor: PIIRedactor, text: str, expected: str) -> None:
@@ -216,6 +218,8 @@ def test_person_names_in_context(redactor: PIIRedactor, text: str, expected: str
         "Mi pedido llegó a Madrid el lunes.",
         "Thanks for the quick answer!",
         "Rosa es mi color favorito.",
+        "@AcmeHelp Glad to help! Call us any time.",
+        "@115712 I would like to assist you. We would need a private link.",
     ],
 )
 def test_no_person_without_a_name(redactor: PIIRedactor, text: str) -> None:
