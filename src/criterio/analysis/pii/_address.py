@@ -44,6 +44,8 @@ class AddressPatterns:
     compound: re.Pattern[str]
     compound_word: re.Pattern[str]
     compound_tail: re.Pattern[str]
+    unit: re.Pattern[str]
+    military: re.Pattern[str]
 
 
 @cache
@@ -79,4 +81,11 @@ def address_patterns() -> AddressPatterns:
         compound=re.compile(compound),
         compound_word=re.compile(compound_word),
         compound_tail=re.compile(compound_tail),
+        # A flat or suite number on its own ("Apt. 478", "Suite 318").
+        unit=re.compile(r"(?:Apt\.|Apartment|Suite)[ \t]+\d{1,5}(?![\w])"),
+        # US military mail: "PSC 6477, Box 2981\nAPO AE 83700", "USS Lorenzen\nFPO AE 25990".
+        military=re.compile(
+            r"(?:PSC|Unit|USNS|USNV|USS|USCGC)[ \t][^\n\x00]{1,40}?\n?[ \t]*"
+            r"(?:APO|FPO|DPO)[ \t](?:AA|AE|AP)[ \t]\d{5}"
+        ),
     )

@@ -185,6 +185,8 @@ def _phones(
         lead = text[start - 1] if start else ""
         if lead in "+(" and (start < 2 or not text[start - 2].isalnum()):
             start -= 1
+            if lead == "+" and start and text[start - 1] == "(":
+                start -= 1  # "(+234) 70 94250 556"
         elif lead and (lead.isalnum() or lead in "_+@#"):
             continue
         value = text[start:end]
@@ -240,8 +242,9 @@ def _addresses(batch: _Batch) -> Iterator[tuple[int, int, str, str]]:
         m = ap.prefix_value.match(text, t.end())
         if m is not None:
             yield t.start(), m.end(), "ADDRESS", _person_key(text[t.start() : m.end()])
-    for m in ap.english.finditer(text):
-        yield m.start(), m.end(), "ADDRESS", _person_key(m.group())
+    for pattern in (ap.english, ap.unit, ap.military):
+        for m in pattern.finditer(text):
+            yield m.start(), m.end(), "ADDRESS", _person_key(m.group())
     for t in ap.compound.finditer(batch.lowered):
         word = ap.compound_word.search(text, batch.text_start(t.start()), t.start())
         tail = ap.compound_tail.match(text, t.end())

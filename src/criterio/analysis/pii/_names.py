@@ -251,7 +251,11 @@ def name_patterns() -> NamePatterns:
     )
     return NamePatterns(
         strong=re.compile(strong),
-        strong_name=re.compile(rf"[ \t]+(?P<v>{name})"),
+        # "Mr. X", "my name is X", "your last name? X", "name on the account? User: X".
+        strong_name=re.compile(
+            rf"(?:[?:][ \t]*\n?|[ \t]+)[ \t]*(?:(?i:user|customer|client|cliente|usuario):"
+            rf"[ \t]*)?(?P<v>{name})"
+        ),
         weak=re.compile(weak),
         weak_name=re.compile(rf",?[ \t]*\n?[ \t]*(?P<v>{name})"),
         sequence=re.compile(rf"(?<![\w@.\-'’]){name}(?![\w@])"),

@@ -84,7 +84,8 @@ _CUSTOMER_ID_VALUE = (
 # Words that announce an order number, a tracking code, an amount or an invoice: the
 # number after them is not personal data (the explicit negatives).
 _NOT_PII_CONTEXT = (
-    r"(?i:pedido|order|orden|tracking|seguimiento|env[íi]o|paquete|package|parcel"
+    r"(?i:pedido|order|orden|tracking|seguimiento|env[íi]o|paquete|package|parcel|reference"
+    r"|pnr|locator|claim|reclamaci[óo]n|flight|vuelo"
     r"|shipment|referencia|ref|factura|invoice|albar[áa]n|localizador|importe|amount"
     r"|total|ticket|incidencia|incidence|case|caso|reserva|booking|confirmation"
     r"|confirmaci[óo]n|transacci[óo]n|transaction|recibo|receipt)"
