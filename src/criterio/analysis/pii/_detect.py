@@ -25,6 +25,9 @@ SEP = "\x00"
 _PRIORITY = {name: i for i, name in enumerate(ENTITY_TYPES)}
 _WINDOW = 40
 _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
+# A name opening a sentence is followed by a verb or a comma ("Tosh Olsen lives at",
+# "Hijacinta Godina, the writer"), a heading by more capitalised words.
+_LOWER_NEXT = re.compile(r",|[ \t]+[a-zà-ÿ]")
 # Checksum-validated types: phone candidates starting inside one of them are skipped.
 _VALIDATED = frozenset({"IBAN", "CARD", "DNI", "NIE", "CIF", "IP"})
 _SPACE_SPLIT = re.compile(r"[ \t]+")
@@ -290,7 +293,11 @@ def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, s
         elif (
             len(words) > 1
             and _is_last(words[-1], lex)
-            and (not _opens_sentence(batch, span[0]) or _is_last(words[0], lex))
+            and (
+                not _opens_sentence(batch, span[0])
+                or _is_last(words[0], lex)
+                or _LOWER_NEXT.match(batch.right(span[1], 3)) is not None
+            )
         ):
             pass  # "... to Tomomi Nishiyama": unknown first name, known surname
         elif len(words) == 1 and _is_last(words[0], lex) and not _opens_sentence(batch, span[0]):
@@ -312,7 +319,7 @@ def _is_last(word: str, lex: NameLexicon) -> bool:
 
 def _opens_sentence(batch: _Batch, pos: int) -> bool:
     left = batch.left(pos, 30).rstrip(" \t")
-    if not left or left[-1] in ".!?¡¿\n\x00:\"'«(->^":
+    if not left or left[-1] in ".!?¡¿\n\x00\"'«(->^":
         return True
     # After a leading @mention or #hashtag a message starts: "@brand Glad to help".
     return left.rsplit(None, 1)[-1][:1] in ("@", "#")
