@@ -265,6 +265,8 @@ def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, s
     for t in np_.strong.finditer(batch.lowered):
         m = np_.strong_name.match(text, t.end())
         span = m and _trim(text, m.start("v"), m.end("v"), lex.stop, np_.token)
+        if not span:
+            span = _lower_case_name(text, t.end(), lex, np_.lower_name)
         if span:
             yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
     for t in np_.weak.finditer(batch.lowered):
@@ -305,6 +307,22 @@ def _persons(batch: _Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, s
         else:
             continue
         yield span[0], span[1], "PERSON", _person_key(text[span[0] : span[1]])
+
+
+def _lower_case_name(
+    text: str, pos: int, lex: NameLexicon, pattern: re.Pattern[str]
+) -> tuple[int, int] | None:
+    """A lower-case name after a strong context: the leading words found in the lists."""
+    m = pattern.match(text, pos)
+    if m is None:
+        return None
+    start = end = m.start("v")
+    for word in re.finditer(r"\S+", m.group("v")):
+        norm = normalise_name(word.group())
+        if norm in lex.stop or (norm not in lex.first and norm not in lex.strict_last):
+            break
+        end = m.start("v") + word.end()
+    return (start, end) if end > start else None
 
 
 def _is_first(word: str, lex: NameLexicon, context: bool = False) -> bool:

@@ -210,6 +210,7 @@ class NamePatterns:
     sequence: re.Pattern[str]
     token: re.Pattern[str]
     initial_inside: re.Pattern[str]
+    lower_name: re.Pattern[str]
 
 
 @cache
@@ -261,4 +262,6 @@ def name_patterns() -> NamePatterns:
         sequence=re.compile(rf"(?<![\w@.\-'’]){name}(?![\w@])"),
         token=re.compile(rf"{word}|{initial}"),
         initial_inside=re.compile(rf"[ \t][{up}]\.?[ \t]"),
+        # A name typed in lower case, right after a strong context ("my name is lena").
+        lower_name=re.compile(rf"(?:[?:][ \t]*|[ \t]+)(?P<v>[{low}]+(?:[ \t]+[{low}]+){{0,2}})"),
     )
