@@ -139,7 +139,7 @@ def prepare_frame(frame: pd.DataFrame, dimensions: list[str] | None = None) -> P
             for c in out.columns
             if c not in NON_DIMENSIONS
             and c not in ("day", "handled_by", "resolution_code")
-            and out[c].notna().any()
+            and out[c].nunique(dropna=True) > 1  # one value cuts nothing
         ]
     start, end = out["day"].min(), out["day"].max()
     days = pd.date_range(start, end, freq="D") if len(out) else pd.DatetimeIndex([], tz="UTC")

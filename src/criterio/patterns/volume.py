@@ -99,7 +99,7 @@ def detect_volume(
     segments = [s for s in segments if int(s[1].sum()) >= config.min_count]
     masks = [m for _, m in segments]
     counts = daily_counts(prepared, masks)
-    weekdays = prepared.days.weekday.to_numpy()
+    weekdays = prepared.days.day_of_week.to_numpy()
     tenant = weekday_factors(counts[:1].sum(axis=0, keepdims=True), weekdays)
     own = weekday_factors(counts, weekdays)
     # The segment's own weekly profile counts as far as its volume can estimate it.
