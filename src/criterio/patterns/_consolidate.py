@@ -5,7 +5,8 @@ Two detections of the same kind whose segments share interactions are compared b
 less than ``EXPLAINED`` of it remains, B explains A. When each explains the other (a
 segment and its sub-segment, an intent and the queue it lives in), the more
 concentrated one (larger magnitude; on a near tie, fewer attributes) is kept. A spike
-or drop inside a segment that is emerging is explained by the emergence.
+or drop inside a segment that is emerging is explained by the emergence, and a
+segment's low-CSAT driver by a CSAT drop in that same segment.
 """
 
 from __future__ import annotations
@@ -92,6 +93,17 @@ def _explains_emerging(effects: _Effects, spike: Detection, emerging: Detection)
     return effects.remaining(spike, emerging) < EXPLAINED
 
 
+def _low_csat_of_shift(driver: Detection, shift: Detection) -> bool:
+    """A segment's low-CSAT driver is the same pattern as the CSAT drop in that segment."""
+    return (
+        driver.type == "driver"
+        and driver.figures.get("measure") == "low_csat"
+        and shift.type == "csat_shift"
+        and shift.figures.get("delta", 0) < 0
+        and driver.segment == shift.segment
+    )
+
+
 def consolidate(found: list[Detection], prepared: PreparedFrame) -> list[Detection]:
     """The detections left once every pattern is named by one segment only."""
     effects = _Effects(prepared)
@@ -105,6 +117,12 @@ def consolidate(found: list[Detection], prepared: PreparedFrame) -> list[Detecti
                 dropped.add(i)
                 continue
             if b.type in EPISODIC and a.type == "emerging" and _explains_emerging(effects, b, a):
+                dropped.add(j)
+                continue
+            if _low_csat_of_shift(a, b):
+                dropped.add(i)
+                continue
+            if _low_csat_of_shift(b, a):
                 dropped.add(j)
                 continue
             if not _same_kind(a, b):

@@ -51,5 +51,5 @@ def detect_patterns(
         detection.severity = severity_score(detection, weekly)
         if detection.type == "automation_opportunity":
             # An opportunity to weigh, not an alarm: it ranks below comparable alarms.
-            detection.severity = round(0.6 * detection.severity, 1)
+            detection.severity = round(0.5 * detection.severity, 1)
     return sorted(consolidate(found, prepared), key=lambda d: -d.severity)

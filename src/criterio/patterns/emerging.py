@@ -1,10 +1,10 @@
 """Emerging intents and topics: new ones, and ones whose share grows much faster.
 
-"Growing faster than the rest" is a rising *share* of all contacts, which cancels the
-weekly seasonality and any growth of the whole operation. Each segment's daily share
-is fitted with a hinge (flat, then a straight rise from an unknown day τ) by weighted
-least squares over every τ; the F-test of the hinge against a flat share is
-Bonferroni-corrected for the scan over τ and Benjamini–Hochberg across segments.
+Each segment's daily volume, divided by the tenant's weekday profile, is fitted with
+a hinge (flat, then a straight rise from an unknown day τ) by weighted least squares
+over every τ; the F-test of the hinge against a flat level is Bonferroni-corrected for
+the scan over τ and Benjamini–Hochberg across segments. "Growing faster than the
+rest" is then the segment's growth divided by the growth of everything else.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from statsmodels.stats.multitest import multipletests
 
 from criterio.patterns._frame import PreparedFrame, Segment
 from criterio.patterns._types import Detection
-from criterio.patterns.volume import daily_counts
+from criterio.patterns.volume import daily_counts, weekday_factors
 
 __all__ = ["EmergingConfig", "detect_emerging"]
 
@@ -79,7 +79,10 @@ def detect_emerging(
         return []
     total = daily_counts(prepared, [np.ones(len(prepared.data), dtype=bool)])[0]
     counts = daily_counts(prepared, [m for _, m in segments])
-    weights = np.maximum(total, 1.0)
+    weekdays = prepared.days.day_of_week.to_numpy()
+    season = weekday_factors(total[None, :], weekdays)[0][weekdays]
+    weights = season  # var(count / season) ∝ level / season: weight ∝ season
+    t = np.arange(prepared.n_days)
     taus = range(config.min_history, prepared.n_days - config.min_tail)
     candidates: list[tuple[int, float, dict[str, Any]]] = []
     p_values: list[float] = []
@@ -89,15 +92,17 @@ def detect_emerging(
             candidates.append((row, 0.0, {"new": True, "tau": first}))
             p_values.append(0.0)
             continue
-        share = series / weights
-        tau, stat, base, slope, dof = _hinge(share, weights, taus)
+        level = series / season
+        tau, stat, base, slope, dof = _hinge(level, weights, taus)
         if stat <= 0:
             continue
         p = min(1.0, len(taus) * float(f_dist.sf(stat, 1, dof)))
-        end_share = base + slope * (prepared.n_days - 1 - tau)
-        growth = end_share / max(base, 1e-9)
-        t = np.arange(prepared.n_days)
-        extra = float((np.maximum(0, t - tau) * slope * total).sum())
+        end_level = base + slope * (prepared.n_days - 1 - tau)
+        # Faster than the rest: the segment's growth over the growth of everything else.
+        rest = (total - series) / season
+        rest_growth = rest[-7:].mean() / max(rest[:tau].mean(), 1e-9)
+        growth = end_level / max(base, 1e-9) / max(rest_growth, 1e-9)
+        extra = float((np.maximum(0, t - tau) * slope * season).sum())
         info = {"new": False, "tau": tau, "growth": growth, "extra": extra, "base": base}
         candidates.append((row, p, info))
         p_values.append(p)
@@ -141,7 +146,9 @@ def detect_emerging(
                     "kind": "daily_share",
                     "x": [d.date().isoformat() for d in prepared.days],
                     "observed": [int(c) for c in series],
-                    "share": [round(float(c / w), 5) for c, w in zip(series, weights, strict=True)],
+                    "share": [
+                        round(float(c / max(n, 1.0)), 5) for c, n in zip(series, total, strict=True)
+                    ],
                 },
                 examples=prepared.data.loc[in_period, "id"].head(5).tolist(),
                 volume=float(series[:tau].sum()),
