@@ -130,15 +130,24 @@ def consolidate(found: list[Detection], prepared: PreparedFrame) -> list[Detecti
             if a.segment == b.segment:
                 dropped.add(j if a.severity >= b.severity else i)
                 continue
-            a_by_b = effects.remaining(a, b) < EXPLAINED
-            b_by_a = effects.remaining(b, a) < EXPLAINED
+            left_a, left_b = effects.remaining(a, b), effects.remaining(b, a)
+            a_by_b, b_by_a = left_a < EXPLAINED, left_b < EXPLAINED
             if a_by_b and b_by_a:
                 dropped.add(j if _more_concentrated(a, b) else i)
-            elif a_by_b:
+            elif a_by_b and not _core_of(a, b, left_b):
                 dropped.add(i)
-            elif b_by_a:
+            elif b_by_a and not _core_of(b, a, left_a):
                 dropped.add(j)
     return [d for k, d in enumerate(found) if k not in dropped]
+
+
+def _core_of(a: Detection, b: Detection, left_b: float) -> bool:
+    """Whether A, inside B, is the concentrated core of B's pattern (both are kept then).
+
+    An intent that tripled inside a queue that rose by 80% carries most of the queue's
+    rise, but not all of it: the queue is its own statement and so is the intent.
+    """
+    return a.magnitude > 1.3 * b.magnitude and left_b <= 0.5
 
 
 def _more_concentrated(a: Detection, b: Detection) -> bool:
