@@ -30,6 +30,7 @@ from criterio.interactions.schemas import InteractionIn
 from criterio.interactions.service import validate_record
 from criterio.patterns import Detection
 from criterio.patterns.scenarios import Event, generate
+from tests.factories import interaction
 
 
 def _spike(start: date, end: date, observed: int = 90) -> Detection:
@@ -145,6 +146,9 @@ def test_detect_on_the_store_finds_the_injected_events_once(
 def test_cli_list_json_shape_and_review(
     database_url: str, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    text = "Hola, soy Ana García, mi teléfono es 612 345 678"
+    record = interaction(1, id="c-1", turns=[{"role": "customer", "text": text}])
+    _ingest(session_factory, [record])
     with session_scope(session_factory) as s:
         upsert_detections(s, "acme", [_spike(date(2026, 11, 12), date(2026, 11, 12))])
     monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
@@ -172,6 +176,9 @@ def test_cli_list_json_shape_and_review(
         assert [i["id"] for i in json.loads(listed.stdout)] == [item["id"]]
         shown = runner.invoke(app, ["insights", "show", str(item["id"])])
         assert "tripled on 12 November" in shown.output and "in_review" in shown.output
+        # The example's text is shown with its personal data redacted.
+        assert "c-1: Hola, soy [PERSON_1], mi teléfono es [PHONE_1]" in shown.output
+        assert "612 345 678" not in shown.output
     finally:
         get_settings.cache_clear()
 

@@ -18,6 +18,7 @@ from criterio.insights.repository import list_insight_tenants
 from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
 from criterio.insights.service import (
     detect_insights,
+    example_texts,
     get_insight,
     list_insights,
     review_insight,
@@ -135,10 +136,18 @@ def show(
     tenant: TenantOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """One insight with its evidence (example interactions are listed by id)."""
-    insight = _run(lambda s: to_read(get_insight(s, _one_tenant(s, tenant), insight_id)))
+    """One insight with its evidence; example interactions are shown with personal data redacted."""
+
+    def work(session: Session) -> tuple[InsightRead, list[tuple[str, str]]]:
+        name = _one_tenant(session, tenant)
+        stored = get_insight(session, name, insight_id)
+        return to_read(stored), example_texts(session, name, stored)
+
+    insight, examples = _run(work)
     if as_json:
-        typer.echo(insight.model_dump_json(indent=2))
+        payload = insight.model_dump(mode="json")
+        payload["examples_redacted"] = [{"id": i, "text": t} for i, t in examples]
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     out = Console()
     head = f"#{insight.id} {insight.type} · severity {insight.severity:.0f} · "
@@ -147,7 +156,9 @@ def show(
     out.print(f"segment: {json.dumps(insight.segment, ensure_ascii=False)}")
     for key, value in insight.evidence.figures.items():
         out.print(f"  {key}: {value}")
-    out.print(f"examples: {', '.join(insight.evidence.examples) or '-'}")
+    out.print("examples (personal data redacted):" if examples else "examples: -")
+    for example_id, text in examples:
+        out.print(f"  {example_id}: {text[:300]}", markup=False, highlight=False)
     for label, value in (
         ("interpretation", insight.interpretation),
         ("proposal", insight.proposal),

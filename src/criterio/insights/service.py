@@ -14,11 +14,13 @@ from criterio.errors import InvalidInputError, NotFoundError
 from criterio.insights.models import Insight
 from criterio.insights.repository import InsightRepository, InteractionTableRepository
 from criterio.insights.schemas import TRANSITIONS, InsightRead, InsightStatus, ReviewIn
+from criterio.interactions.repository import InteractionRepository
 from criterio.patterns import DetectConfig, Detection, detect_patterns, statement
 
 __all__ = [
     "DetectSummary",
     "detect_insights",
+    "example_texts",
     "fingerprint",
     "get_insight",
     "list_insights",
@@ -249,3 +251,26 @@ def to_read(insight: Insight) -> InsightRead:
             "updated_at": insight.updated_at,
         }
     )
+
+
+def example_texts(session: Session, tenant: str, insight: Insight) -> list[tuple[str, str]]:
+    """The insight's example interactions as (id, customer text redacted of personal data).
+
+    Examples erased since detection are left out; texts are never stored in the insight.
+    """
+    from criterio.analysis.pii import PIIRedactor
+
+    repo = InteractionRepository(session, tenant)
+    ids: list[str] = []
+    texts: list[str] = []
+    for external_id in insight.evidence.get("examples", []):
+        found = repo.get(str(external_id))
+        if found is None:
+            continue
+        customer = [t.get("text", "") for t in found.turns if t.get("role") == "customer"]
+        ids.append(found.external_id)
+        texts.append(" ".join(customer) or " ".join(t.get("text", "") for t in found.turns))
+    if not texts:
+        return []
+    redactions = PIIRedactor().fit().redact(texts)
+    return [(i, r.text) for i, r in zip(ids, redactions, strict=True)]
