@@ -7,7 +7,11 @@ import importlib
 __all__ = ["import_all_models"]
 
 #: Domain packages that own tables; each has a ``models`` module.
-MODEL_MODULES = ("criterio.interactions.models", "criterio.auth.models")
+MODEL_MODULES = (
+    "criterio.interactions.models",
+    "criterio.auth.models",
+    "criterio.insights.models",
+)
 
 
 def import_all_models() -> None:

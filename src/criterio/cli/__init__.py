@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import auth, db, demo, interactions
+from criterio.cli import auth, db, demo, insights, interactions
 
 __all__ = ["app", "main"]
 
@@ -16,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(insights.app, name="insights")
 interactions.register(app)
 demo.register(app)
 auth.register(app)

@@ -1,0 +1,92 @@
+"""Every query on insights (and the interaction columns the detectors read), tenant-scoped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from criterio.insights.models import Insight
+from criterio.interactions.models import Interaction
+from criterio.tenancy import TenantScopedRepository
+
+__all__ = ["InsightRepository", "InteractionTableRepository", "list_insight_tenants"]
+
+#: Interaction columns the detectors read (texts are not needed and not loaded).
+TABLE_COLUMNS = (
+    "external_id",
+    "started_at",
+    "channel",
+    "language",
+    "customer_id",
+    "handled_by",
+    "resolved",
+    "csat",
+    "escalated",
+    "resolution_code",
+    "attributes",
+    "labels",
+)
+
+
+def list_insight_tenants(session: Session) -> list[str]:
+    """Tenants that have insights (an operator's view, deliberately unscoped)."""
+    return list(session.scalars(select(Insight.tenant).distinct().order_by(Insight.tenant)))
+
+
+class InsightRepository(TenantScopedRepository):
+    """Reads and writes one tenant's insights."""
+
+    model = Insight
+
+    def get(self, insight_id: int) -> Insight | None:
+        """One insight by id, or None (also when it belongs to another tenant)."""
+        return self.session.scalars(self._select().where(Insight.id == insight_id)).one_or_none()
+
+    def by_fingerprint(self, fingerprint: str) -> list[Insight]:
+        """Insights of one pattern, newest first."""
+        stmt = self._select().where(Insight.fingerprint == fingerprint).order_by(Insight.id.desc())
+        return list(self.session.scalars(stmt))
+
+    def list(
+        self, *, status: str | None = None, type_: str | None = None, limit: int | None = None
+    ) -> list[Insight]:
+        """Insights, most severe first, optionally filtered by status and type."""
+        stmt = self._select()
+        if status is not None:
+            stmt = stmt.where(Insight.status == status)
+        if type_ is not None:
+            stmt = stmt.where(Insight.type == type_)
+        stmt = stmt.order_by(Insight.severity.desc(), Insight.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def add(self, insight: Insight) -> Insight:
+        """Store a new insight of this tenant."""
+        if insight.tenant != self.tenant:
+            raise ValueError("insight of another tenant")
+        self.session.add(insight)
+        self.session.flush()
+        return insight
+
+
+class InteractionTableRepository(TenantScopedRepository):
+    """The tenant's interactions as the detectors' table (one row each, no texts)."""
+
+    model = Interaction
+
+    def table(self) -> pd.DataFrame:
+        """id, started_at, outcome columns, ``attributes.*`` and ``labels.*``."""
+        stmt = self._select(*(getattr(Interaction, c) for c in TABLE_COLUMNS))
+        rows = self.session.execute(stmt).all()
+        base = pd.DataFrame.from_records(
+            [r[:-2] for r in rows], columns=["id", *TABLE_COLUMNS[1:-2]]
+        )
+        parts: list[pd.DataFrame] = [base]
+        for position, prefix in ((-2, "attributes."), (-1, "labels.")):
+            values: list[dict[str, Any]] = [r[position] or {} for r in rows]
+            parts.append(pd.DataFrame.from_records(values, index=base.index).add_prefix(prefix))
+        return pd.concat(parts, axis=1)

@@ -1,0 +1,276 @@
+"""Insight logic: detect patterns and keep one insight per ongoing pattern; the review."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from criterio.errors import InvalidInputError, NotFoundError
+from criterio.insights.models import Insight
+from criterio.insights.repository import InsightRepository, InteractionTableRepository
+from criterio.insights.schemas import TRANSITIONS, InsightRead, InsightStatus, ReviewIn
+from criterio.interactions.repository import InteractionRepository
+from criterio.patterns import DetectConfig, Detection, detect_patterns, statement
+
+__all__ = [
+    "DetectSummary",
+    "detect_insights",
+    "example_texts",
+    "fingerprint",
+    "get_insight",
+    "list_insights",
+    "review_insight",
+    "tenant_language",
+    "to_read",
+    "upsert_detections",
+]
+
+#: Episodes (spikes, drops) more than this apart are different patterns of one segment.
+EPISODE_GAP = timedelta(days=2)
+EPISODIC = {"spike", "drop"}
+
+
+@dataclass
+class DetectSummary:
+    """What a detection run did."""
+
+    created: int = 0
+    updated: int = 0
+    insights: list[Insight] = field(default_factory=list)
+
+
+def fingerprint(detection: Detection) -> str:
+    """Digest of type, segment and measure: the identity of an ongoing pattern."""
+    key = {
+        "type": detection.type,
+        "segment": detection.segment_dict,
+        "measure": detection.figures.get("measure"),
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def tenant_language(session: Session, tenant: str) -> str:
+    """The tenant's language for statements: the majority of es/en in its interactions."""
+    table = InteractionTableRepository(session, tenant).table()
+    return _majority_language(table["language"].dropna().tolist() if len(table) else [])
+
+
+def _majority_language(languages: list[str]) -> str:
+    counts = Counter(str(lang).lower()[:2] for lang in languages)
+    return "es" if counts.get("es", 0) > counts.get("en", 0) else "en"
+
+
+def detect_insights(
+    session: Session,
+    tenant: str,
+    *,
+    language: str | None = None,
+    config: DetectConfig | None = None,
+    now: datetime | None = None,
+) -> DetectSummary:
+    """Run every detector on the tenant's interactions and upsert the insights."""
+    table = InteractionTableRepository(session, tenant).table()
+    if table.empty:
+        return DetectSummary()
+    if language is None:
+        language = _majority_language(table["language"].dropna().tolist())
+    detections = detect_patterns(table, config)
+    return upsert_detections(session, tenant, detections, language=language, now=now)
+
+
+def upsert_detections(
+    session: Session,
+    tenant: str,
+    detections: list[Detection],
+    *,
+    language: str = "en",
+    now: datetime | None = None,
+) -> DetectSummary:
+    """One insight per pattern: a known one is updated (its review kept), a new one added."""
+    if language not in ("es", "en"):
+        raise InvalidInputError(f"language must be es or en, not {language!r}")
+    now = now or datetime.now(UTC)
+    repo = InsightRepository(session, tenant)
+    summary = DetectSummary()
+    for detection in detections:
+        digest = fingerprint(detection)
+        existing = next(
+            (i for i in repo.by_fingerprint(digest) if _same_episode(i, detection)), None
+        )
+        evidence = {
+            "figures": detection.figures,
+            "chart": detection.chart,
+            "examples": detection.examples,
+        }
+        text = statement(detection, language)
+        if existing is None:
+            insight = repo.add(
+                Insight(
+                    tenant=tenant,
+                    fingerprint=digest,
+                    type=detection.type,
+                    segment=detection.segment_dict,
+                    period_start=detection.start,
+                    period_end=detection.end,
+                    severity=detection.severity,
+                    statement=text,
+                    language=language,
+                    evidence=evidence,
+                    status=InsightStatus.new.value,
+                    history=[],
+                    detections=1,
+                    last_detected_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            summary.created += 1
+        else:
+            insight = existing
+            insight.period_start = min(insight.period_start, detection.start)
+            insight.period_end = max(insight.period_end, detection.end)
+            insight.severity = detection.severity
+            insight.statement = text
+            insight.language = language
+            insight.evidence = evidence
+            insight.detections += 1
+            insight.last_detected_at = now
+            insight.updated_at = now
+            summary.updated += 1
+        summary.insights.append(insight)
+    session.flush()
+    return summary
+
+
+def _same_episode(insight: Insight, detection: Detection) -> bool:
+    if detection.type not in EPISODIC:
+        return True
+    return (
+        detection.start <= insight.period_end + EPISODE_GAP
+        and insight.period_start <= detection.end + EPISODE_GAP
+    )
+
+
+def list_insights(
+    session: Session,
+    tenant: str,
+    *,
+    status: InsightStatus | None = None,
+    type_: str | None = None,
+    limit: int | None = None,
+) -> list[Insight]:
+    """The tenant's insights, most severe first."""
+    return InsightRepository(session, tenant).list(
+        status=status.value if status else None, type_=type_, limit=limit
+    )
+
+
+def get_insight(session: Session, tenant: str, insight_id: int) -> Insight:
+    """One insight of the tenant; NotFoundError when there is none with that id."""
+    insight = InsightRepository(session, tenant).get(insight_id)
+    if insight is None:
+        raise NotFoundError(f"insight {insight_id} not found for tenant {tenant!r}")
+    return insight
+
+
+def review_insight(
+    session: Session,
+    tenant: str,
+    insight_id: int,
+    review: ReviewIn,
+    *,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Insight:
+    """Apply a review: a legal status change and/or interpretation, proposal, owner."""
+    insight = get_insight(session, tenant, insight_id)
+    now = now or datetime.now(UTC)
+    current = InsightStatus(insight.status)
+    interpretation = review.interpretation or insight.interpretation
+    proposal = review.proposal or insight.proposal
+    owner = review.owner or insight.owner
+    if review.status is not None and review.status != current:
+        allowed = TRANSITIONS[current]
+        if review.status not in allowed:
+            options = ", ".join(s.value for s in allowed) or "none (it is final)"
+            raise InvalidInputError(
+                f"insight {insight_id} is {current.value}: it cannot become "
+                f"{review.status.value}; allowed next: {options}"
+            )
+        if review.status in (InsightStatus.confirmed, InsightStatus.dismissed) and not (
+            interpretation
+        ):
+            raise InvalidInputError(
+                f"insight {insight_id}: an interpretation is required to mark it "
+                f"{review.status.value} (--interpretation)"
+            )
+        if review.status == InsightStatus.actioned and not (proposal and owner):
+            raise InvalidInputError(
+                f"insight {insight_id}: a proposal and an owner are required to mark it "
+                "actioned (--proposal, --owner)"
+            )
+        insight.history = [
+            *insight.history,
+            {"at": now.isoformat(), "from": current.value, "to": review.status.value, "by": actor},
+        ]
+        insight.status = review.status.value
+    insight.interpretation = interpretation
+    insight.proposal = proposal
+    insight.owner = owner
+    insight.updated_at = now
+    session.flush()
+    return insight
+
+
+def to_read(insight: Insight) -> InsightRead:
+    """The wire form of an insight."""
+    return InsightRead.model_validate(
+        {
+            "id": insight.id,
+            "tenant": insight.tenant,
+            "type": insight.type,
+            "segment": insight.segment,
+            "period": {"start": insight.period_start, "end": insight.period_end},
+            "severity": insight.severity,
+            "statement": insight.statement,
+            "language": insight.language,
+            "status": insight.status,
+            "evidence": insight.evidence,
+            "interpretation": insight.interpretation,
+            "proposal": insight.proposal,
+            "owner": insight.owner,
+            "history": insight.history,
+            "detections": insight.detections,
+            "last_detected_at": insight.last_detected_at,
+            "created_at": insight.created_at,
+            "updated_at": insight.updated_at,
+        }
+    )
+
+
+def example_texts(session: Session, tenant: str, insight: Insight) -> list[tuple[str, str]]:
+    """The insight's example interactions as (id, customer text redacted of personal data).
+
+    Examples erased since detection are left out; texts are never stored in the insight.
+    """
+    from criterio.analysis.pii import PIIRedactor
+
+    repo = InteractionRepository(session, tenant)
+    ids: list[str] = []
+    texts: list[str] = []
+    for external_id in insight.evidence.get("examples", []):
+        found = repo.get(str(external_id))
+        if found is None:
+            continue
+        customer = [t.get("text", "") for t in found.turns if t.get("role") == "customer"]
+        ids.append(found.external_id)
+        texts.append(" ".join(customer) or " ".join(t.get("text", "") for t in found.turns))
+    if not texts:
+        return []
+    redactions = PIIRedactor().fit().redact(texts)
+    return [(i, r.text) for i, r in zip(ids, redactions, strict=True)]

@@ -1,0 +1,146 @@
+"""Preparing a table of interactions for the detectors: canonical columns and segments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PreparedFrame", "Segment", "prepare_frame", "segment_key"]
+
+#: Where each canonical column may come from, in order of preference: a prediction of
+#: the analysis pipeline first, the known label (``labels.*``) when none exists yet.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "intent": ("intent", "analysis.intent", "labels.intent"),
+    "topic": ("topic", "analysis.topic", "labels.topic"),
+    "sentiment": ("sentiment", "sentiment_score", "analysis.sentiment", "labels.sentiment"),
+}
+#: Words some sources use for sentiment, mapped to a score in -1..1.
+SENTIMENT_WORDS = {"negative": -1.0, "neutral": 0.0, "positive": 1.0, "mixed": 0.0}
+#: Columns that are never segment dimensions.
+NON_DIMENSIONS = {"id", "started_at", "customer_id", "csat", "resolved", "escalated", "sentiment"}
+#: A segment: sorted (dimension, value) pairs; () is every interaction.
+Segment = tuple[tuple[str, str], ...]
+
+
+def segment_key(segment: dict[str, str] | Segment) -> Segment:
+    """The canonical (sorted) form of a segment."""
+    items = segment.items() if isinstance(segment, dict) else segment
+    return tuple(sorted((str(k), str(v)) for k, v in items))
+
+
+@dataclass
+class PreparedFrame:
+    """Interactions with canonical columns, a day index and the dimensions to cut by."""
+
+    data: pd.DataFrame
+    days: pd.DatetimeIndex
+    dimensions: list[str]
+
+    @property
+    def n_days(self) -> int:
+        """Length of the observed window in days."""
+        return len(self.days)
+
+    def has(self, column: str) -> bool:
+        """Whether the column exists and holds at least one value."""
+        return column in self.data and bool(self.data[column].notna().any())
+
+    def mask(self, segment: Segment) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Boolean row mask of a segment."""
+        mask = np.ones(len(self.data), dtype=bool)
+        for dim, value in segment:
+            mask &= (self.data[dim] == value).to_numpy()
+        return mask
+
+    def segments(
+        self, *, min_count: int, pairs_with: tuple[str, ...] = ("intent", "topic")
+    ) -> Iterator[tuple[Segment, np.ndarray[Any, np.dtype[np.bool_]]]]:
+        """Every segment with at least ``min_count`` interactions: all, single values, and
+        pairs of an attribute with intent or topic (where "contacts about X in Y" live)."""
+        yield (), np.ones(len(self.data), dtype=bool)
+        singles: dict[str, list[tuple[str, np.ndarray[Any, np.dtype[np.bool_]]]]] = {}
+        for dim in self.dimensions:
+            codes, uniques = pd.factorize(self.data[dim], use_na_sentinel=True)
+            counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+            singles[dim] = []
+            for code, value in enumerate(uniques):
+                if counts[code] >= min_count:
+                    mask = codes == code
+                    singles[dim].append((str(value), mask))
+                    yield ((dim, str(value)),), mask
+        for inner in pairs_with:
+            for dim in self.dimensions:
+                if dim in pairs_with or inner not in singles:
+                    continue
+                for value, mask in singles[dim]:
+                    for inner_value, inner_mask in singles[inner]:
+                        both = mask & inner_mask
+                        if int(both.sum()) >= min_count:
+                            yield segment_key({dim: value, inner: inner_value}), both
+
+
+def _pick(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.Series | None:
+    for name in names:
+        if name in frame and frame[name].notna().any():
+            return frame[name]
+    return None
+
+
+def _sentiment(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    mapped = values.astype("string").str.lower().map(SENTIMENT_WORDS)
+    numeric = pd.to_numeric(values, errors="coerce")
+    return mapped.fillna(numeric).astype(float)
+
+
+def prepare_frame(frame: pd.DataFrame, dimensions: list[str] | None = None) -> PreparedFrame:
+    """Canonical columns from a table of interactions (whatever optional columns it has).
+
+    ``attributes.<name>`` columns become the dimension ``<name>``; ``channel``,
+    ``language``, ``intent`` and ``topic`` are dimensions too when present.
+    """
+    if "started_at" not in frame or "id" not in frame:
+        raise ValueError("the interactions table needs the columns id and started_at")
+    out = pd.DataFrame(
+        {
+            "id": frame["id"].astype(str),
+            "started_at": pd.to_datetime(frame["started_at"], utc=True),
+        }
+    )
+    for column in ("customer_id", "channel", "language", "handled_by", "resolution_code"):
+        if column in frame:
+            out[column] = frame[column].astype("string")
+    for column in ("csat",):
+        if column in frame:
+            out[column] = pd.to_numeric(frame[column], errors="coerce")
+    for column in ("resolved", "escalated"):
+        if column in frame:
+            out[column] = frame[column].astype("boolean")
+    for canonical, names in SOURCES.items():
+        picked = _pick(frame, names)
+        if picked is not None:
+            out[canonical] = _sentiment(picked) if canonical == "sentiment" else picked
+    for column in frame.columns:
+        if str(column).startswith("attributes."):
+            out[str(column).removeprefix("attributes.")] = frame[column].astype("string")
+    if "intent" in out:
+        out["intent"] = out["intent"].astype("string")
+    if "topic" in out:
+        out["topic"] = out["topic"].astype("string")
+    out["day"] = out["started_at"].dt.floor("D")
+    if dimensions is None:
+        dimensions = [
+            c
+            for c in out.columns
+            if c not in NON_DIMENSIONS
+            and c not in ("day", "handled_by", "resolution_code")
+            and out[c].nunique(dropna=True) > 1  # one value cuts nothing
+        ]
+    start, end = out["day"].min(), out["day"].max()
+    days = pd.date_range(start, end, freq="D") if len(out) else pd.DatetimeIndex([], tz="UTC")
+    return PreparedFrame(out.reset_index(drop=True), days, dimensions)

@@ -1,0 +1,55 @@
+"""Running every detector on a table of interactions, and consolidating what they find."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from criterio.patterns._consolidate import consolidate
+from criterio.patterns._frame import PreparedFrame, prepare_frame
+from criterio.patterns._types import Detection, severity_score
+from criterio.patterns.automation import AutomationConfig, detect_automation
+from criterio.patterns.drivers import DriverConfig, detect_drivers
+from criterio.patterns.emerging import EmergingConfig, detect_emerging
+from criterio.patterns.shifts import ShiftConfig, detect_shifts
+from criterio.patterns.volume import VolumeConfig, detect_volume
+
+__all__ = ["DetectConfig", "consolidate", "detect_patterns"]
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    """Settings of every detector, and the smallest segment looked at."""
+
+    min_segment: int = 30
+    volume: VolumeConfig = field(default_factory=VolumeConfig)
+    emerging: EmergingConfig = field(default_factory=EmergingConfig)
+    shifts: ShiftConfig = field(default_factory=ShiftConfig)
+    drivers: DriverConfig = field(default_factory=DriverConfig)
+    automation: AutomationConfig = field(default_factory=AutomationConfig)
+
+
+def detect_patterns(
+    frame: pd.DataFrame | PreparedFrame, config: DetectConfig | None = None
+) -> list[Detection]:
+    """Every pattern in the interactions, consolidated, with severity, most severe first."""
+    config = config or DetectConfig()
+    prepared = frame if isinstance(frame, PreparedFrame) else prepare_frame(frame)
+    if not len(prepared.data):
+        return []
+    segments = list(prepared.segments(min_count=config.min_segment))
+    found = [
+        *detect_volume(prepared, config.volume, segments),
+        *detect_emerging(prepared, config.emerging, segments),
+        *detect_shifts(prepared, config.shifts, segments),
+        *detect_drivers(prepared, config.drivers, segments),
+        *detect_automation(prepared, config.automation),
+    ]
+    weekly = len(prepared.data) / max(prepared.n_days, 1) * 7
+    for detection in found:
+        detection.severity = severity_score(detection, weekly)
+        if detection.type == "automation_opportunity":
+            # An opportunity to weigh, not an alarm: it ranks below comparable alarms.
+            detection.severity = round(0.5 * detection.severity, 1)
+    return sorted(consolidate(found, prepared), key=lambda d: -d.severity)

@@ -1,0 +1,158 @@
+"""Emerging intents and topics: new ones, and ones whose share grows much faster.
+
+Each segment's daily volume, divided by the tenant's weekday profile, is fitted with
+a hinge (flat, then a straight rise from an unknown day τ) by weighted least squares
+over every τ; the F-test of the hinge against a flat level is Bonferroni-corrected for
+the scan over τ and Benjamini–Hochberg across segments. "Growing faster than the
+rest" is then the segment's growth divided by the growth of everything else.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import f as f_dist
+from scipy.stats import norm
+from statsmodels.stats.multitest import multipletests
+
+from criterio.patterns._frame import PreparedFrame, Segment
+from criterio.patterns._types import Detection
+from criterio.patterns.volume import daily_counts, weekday_factors
+
+__all__ = ["EmergingConfig", "detect_emerging"]
+
+
+@dataclass(frozen=True)
+class EmergingConfig:
+    """Thresholds of the emerging detector."""
+
+    alpha: float = 0.001
+    min_count: int = 30
+    min_history: int = 14
+    min_growth: float = 1.6
+    min_extra: float = 40.0
+    min_tail: int = 5
+
+
+def _hinge(
+    share: np.ndarray[Any, Any], weights: np.ndarray[Any, Any], taus: range
+) -> tuple[int, float, float, float, float]:
+    """Best hinge: (τ, F statistic, baseline share, slope, residual dof)."""
+    t = np.arange(len(share), dtype=float)
+    sw = weights.sum()
+    mean = float((weights * share).sum() / sw)
+    rss0 = float((weights * (share - mean) ** 2).sum())
+    best = (taus.start, 0.0, mean, 0.0, float(len(share) - 2))
+    for tau in taus:
+        x = np.maximum(0.0, t - tau)
+        xm = (weights * x).sum() / sw
+        sxx = (weights * (x - xm) ** 2).sum()
+        if sxx <= 0:
+            continue
+        slope = float((weights * (x - xm) * (share - mean)).sum() / sxx)
+        intercept = mean - slope * xm
+        rss1 = float((weights * (share - intercept - slope * x) ** 2).sum())
+        dof = len(share) - 2
+        stat = (rss0 - rss1) / max(rss1 / dof, 1e-12)
+        if slope > 0 and stat > best[1]:
+            best = (tau, stat, float(intercept), slope, float(dof))
+    return best
+
+
+def detect_emerging(
+    prepared: PreparedFrame,
+    config: EmergingConfig | None = None,
+    segments: list[tuple[Segment, np.ndarray[Any, Any]]] | None = None,
+) -> list[Detection]:
+    """New intents/topics, and intents/topics (overall or in a segment) growing fast."""
+    config = config or EmergingConfig()
+    if prepared.n_days < config.min_history + config.min_tail:
+        return []
+    if segments is None:
+        segments = list(prepared.segments(min_count=config.min_count))
+    segments = [s for s in segments if int(s[1].sum()) >= config.min_count]
+    segments = [s for s in segments if any(d in ("intent", "topic") for d, _ in s[0])]
+    if not segments:
+        return []
+    total = daily_counts(prepared, [np.ones(len(prepared.data), dtype=bool)])[0]
+    counts = daily_counts(prepared, [m for _, m in segments])
+    weekdays = prepared.days.day_of_week.to_numpy()
+    season = weekday_factors(total[None, :], weekdays)[0][weekdays]
+    weights = season  # var(count / season) ∝ level / season: weight ∝ season
+    t = np.arange(prepared.n_days)
+    taus = range(config.min_history, prepared.n_days - config.min_tail)
+    candidates: list[tuple[int, float, dict[str, Any]]] = []
+    p_values: list[float] = []
+    for row, series in enumerate(counts):
+        first = int(np.flatnonzero(series)[0])
+        if first >= config.min_history:
+            candidates.append((row, 0.0, {"new": True, "tau": first}))
+            p_values.append(0.0)
+            continue
+        level = series / season
+        tau, stat, base, slope, dof = _hinge(level, weights, taus)
+        if stat <= 0:
+            continue
+        p = min(1.0, len(taus) * float(f_dist.sf(stat, 1, dof)))
+        end_level = base + slope * (prepared.n_days - 1 - tau)
+        # Faster than the rest: the segment's growth over the growth of everything else.
+        rest = (total - series) / season
+        rest_growth = rest[-7:].mean() / max(rest[:tau].mean(), 1e-9)
+        growth = end_level / max(base, 1e-9) / max(rest_growth, 1e-9)
+        extra = float((np.maximum(0, t - tau) * slope * season).sum())
+        info = {"new": False, "tau": tau, "growth": growth, "extra": extra, "base": base}
+        candidates.append((row, p, info))
+        p_values.append(p)
+    if not candidates:
+        return []
+    q_values = multipletests(np.array(p_values), method="fdr_bh")[1]
+    found: list[Detection] = []
+    for (row, _, info), q in zip(candidates, q_values, strict=True):
+        key, mask = segments[row]
+        series = counts[row]
+        tau = int(info["tau"])
+        after = float(series[tau:].sum())
+        if info["new"]:
+            if after < config.min_count:
+                continue
+            growth, extra, magnitude = math.inf, after, 1.0
+        else:
+            growth, extra = float(info["growth"]), float(info["extra"])
+            if q >= config.alpha or growth < config.min_growth or extra < config.min_extra:
+                continue
+            magnitude = math.log2(growth) / 2.0
+        day = prepared.days[tau]
+        in_period = mask & (prepared.data["day"] >= day).to_numpy()
+        found.append(
+            Detection(
+                type="emerging",
+                segment=key,
+                start=day.date(),
+                end=prepared.days[-1].date(),
+                impact=extra,
+                strength=float(min(40.0, norm.isf(max(float(q), 1e-300)))),
+                magnitude=magnitude,
+                figures={
+                    "new": bool(info["new"]),
+                    "growth": None if math.isinf(growth) else round(growth, 2),
+                    "contacts_since_start": int(after),
+                    "extra_contacts": round(extra, 1),
+                    "q_value": float(q),
+                },
+                chart={
+                    "kind": "daily_share",
+                    "x": [d.date().isoformat() for d in prepared.days],
+                    "observed": [int(c) for c in series],
+                    "share": [
+                        round(float(c / max(n, 1.0)), 5) for c, n in zip(series, total, strict=True)
+                    ],
+                },
+                examples=prepared.data.loc[in_period, "id"].head(5).tolist(),
+                volume=float(series[:tau].sum()),
+                rows=mask,
+            )
+        )
+    return found

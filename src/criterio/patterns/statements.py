@@ -1,0 +1,170 @@
+"""Plain-language statements of detections, in Spanish or English, from templates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from criterio.patterns._types import Detection
+
+__all__ = ["LANGUAGES", "segment_phrase", "statement"]
+
+LANGUAGES = ("en", "es")
+MONTHS_ES = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+    "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)  # fmt: skip
+DIMENSIONS_ES = {
+    "queue": "cola", "region": "región", "channel": "canal", "product": "producto",
+    "language": "idioma", "country": "país", "segment": "segmento",
+}  # fmt: skip
+OUTCOMES = {
+    "low_csat": ("low CSAT", "CSAT baja"),
+    "unresolved": ("unresolved contacts", "contactos no resueltos"),
+    "escalated": ("escalations", "escalados"),
+    "repeat_contact": ("repeat contacts within 7 days", "contactos repetidos en 7 días"),
+}
+
+
+def _day(value: date, lang: str) -> str:
+    if lang == "es":
+        return f"{value.day} de {MONTHS_ES[value.month - 1]}"
+    return f"{value.day} {value.strftime('%B')}"
+
+
+def _num(value: float, lang: str, digits: int = 0) -> str:
+    text = f"{value:,.{digits}f}"
+    if lang == "es":
+        return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def _pct(value: float, lang: str) -> str:
+    return f"{_num(100 * value, lang)} %" if lang == "es" else f"{_num(100 * value, lang)}%"
+
+
+def _human(value: str) -> str:
+    return value.replace("_", " ").replace("-", " ") if " " not in value else value
+
+
+def segment_phrase(segment: dict[str, str], lang: str) -> str:
+    """ "contacts about double charge in region ES-CT" (lower case, without a full stop)."""
+    about = [_human(segment[k]) for k in ("intent", "topic") if k in segment]
+    where = [(k, v) for k, v in sorted(segment.items()) if k not in ("intent", "topic")]
+    if lang == "es":
+        text = "los contactos" + (f" sobre {' / '.join(about)}" if about else "")
+        places = ", ".join(f"{DIMENSIONS_ES.get(k, k)} {v}" for k, v in where)
+        text += f" en {places}" if places else ("" if about else " en total")
+        return text
+    text = "contacts" + (f" about {' / '.join(about)}" if about else "")
+    places = ", ".join(f"{k} {v}" for k, v in where)
+    return text + (f" in {places}" if places else ("" if about else " overall"))
+
+
+def _rise(ratio: float, lang: str) -> str:
+    words = {
+        "en": ("doubled", "tripled", "quadrupled", "rose {r}-fold", "rose {p}"),
+        "es": ("se duplicaron", "se triplicaron", "se cuadruplicaron", "se multiplicaron por {r}",
+               "subieron un {p}"),
+    }[lang]  # fmt: skip
+    if ratio < 1.8:
+        return words[4].format(p=_pct(ratio - 1, lang))
+    if ratio < 2.5:
+        return words[0]
+    if ratio < 3.5:
+        return words[1]
+    if ratio < 4.5:
+        return words[2]
+    return words[3].format(r=_num(ratio, lang, 1))
+
+
+def _fall(ratio: float, lang: str) -> str:
+    if 0.4 <= ratio <= 0.6:
+        return "se redujeron a la mitad" if lang == "es" else "halved"
+    return (
+        f"cayeron un {_pct(1 - ratio, lang)}"
+        if lang == "es"
+        else f"fell by {_pct(1 - ratio, lang)}"
+    )
+
+
+def statement(detection: Detection, lang: str = "en") -> str:
+    """The one-sentence statement of a detection in ``lang`` (``es`` or ``en``)."""
+    lang = lang if lang in LANGUAGES else "en"
+    f: dict[str, Any] = detection.figures
+    seg = segment_phrase(detection.segment_dict, lang)
+    start = _day(detection.start, lang)
+    es = lang == "es"
+    match detection.type:
+        case "spike" | "drop":
+            verb = _rise(f["ratio"], lang) if detection.type == "spike" else _fall(f["ratio"], lang)
+            when = f"el {start}" if es else f"on {start}"
+            if f.get("days", 1) > 1:
+                end = _day(detection.end, lang)
+                when = f"entre el {start} y el {end}" if es else f"from {start} to {end}"
+            obs, exp = _num(f["observed"], lang), _num(f["expected"], lang)
+            detail = f"{obs} frente a {exp} esperados" if es else f"{obs} vs {exp} expected"
+            text = f"{seg} {verb} {when} ({detail})."
+        case "emerging" if f.get("new"):
+            n = _num(f["contacts_since_start"], lang)
+            text = (
+                f"Nuevo: {seg} aparecieron el {start} ({n} desde entonces)."
+                if es
+                else f"New: {seg} appeared on {start} ({n} since)."
+            )
+        case "emerging":
+            g = _num(f["growth"], lang, 1)
+            text = (
+                f"{seg} crecen más rápido que el resto desde el {start}: su peso se ha "
+                f"multiplicado por {g}."
+                if es
+                else f"{seg} are growing faster than the rest since {start}: their share is ×{g}."
+            )
+        case "csat_shift" | "sentiment_shift":
+            b, a = _num(f["before"], lang, 2), _num(f["after"], lang, 2)
+            if es:
+                name = "La CSAT" if f["measure"] == "csat" else "El sentimiento"
+                verb = "bajó" if f["delta"] < 0 else "subió"
+                text = f"{name} de {seg} {verb} de {b} a {a} desde el {start}."
+            else:
+                name = "CSAT" if f["measure"] == "csat" else "Sentiment"
+                verb = "fell" if f["delta"] < 0 else "rose"
+                text = f"{name} of {seg} {verb} from {b} to {a} since {start}."
+        case "driver":
+            en_name, es_name = OUTCOMES.get(f["measure"], (f["measure"], f["measure"]))
+            r, rest = _pct(f["rate"], lang), _pct(f["rate_rest"], lang)
+            d = _num(100 * f["difference"], lang)
+            lo, hi = _num(100 * f["ci_low"], lang), _num(100 * f["ci_high"], lang)
+            x = _num(f["excess_outcomes"], lang)
+            text = (
+                f"{seg} se asocian a {es_name}: {r} frente a {rest} en el resto (+{d} puntos, "
+                f"IC 95 % {lo}–{hi}), unos {x} casos más."
+                if es
+                else f"{seg} go with {en_name}: {r} vs {rest} in the rest (+{d} points, "
+                f"95% CI {lo}–{hi}), about {x} more cases."
+            )
+        case "automation_opportunity":
+            n = _num(f["contacts_per_30_days"], lang)
+            h = _pct(f["human_share"], lang)
+            rep = f.get("repetition")
+            if es:
+                same = (
+                    f", el {_pct(rep, lang)} se cierran igual ({f['top_resolution']})"
+                    if rep
+                    else ""
+                )
+                text = (
+                    f"{seg} son candidatos a automatizar: {n} cada 30 días, "
+                    f"el {h} atendidos por personas{same}."
+                )
+            else:
+                same = (
+                    f", {_pct(rep, lang)} close the same way ({f['top_resolution']})" if rep else ""
+                )
+                text = (
+                    f"{seg} are an automation candidate: {n} per 30 days, "
+                    f"{h} handled by people{same}."
+                )
+        case _:
+            text = f"{detection.type}: {seg}."
+    return text[0].upper() + text[1:]
