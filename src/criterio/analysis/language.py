@@ -1,0 +1,146 @@
+"""Language identification: a character n-gram naive Bayes model trained by Criterio.
+
+Spanish and English are first-class; French, Portuguese, Italian, German and Catalan are
+recognised; ``und`` is returned for texts too short or too unlike any known language.
+The shipped model (``data/language_counts.npz``) holds per-language n-gram counts learnt
+by :mod:`criterio.analysis.language_train` from BANKING77 (English), the multilingual TOD
+Spanish set and the sentences in ``data/language_seed.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.naive_bayes import MultinomialNB
+
+from criterio.analysis.base import Analyzer
+
+__all__ = ["LANGUAGES", "UNDETERMINED", "LanguageIdentifier", "make_vectorizer"]
+
+#: Languages the shipped model knows, ISO 639-1.
+LANGUAGES = ("ca", "de", "en", "es", "fr", "it", "pt")
+UNDETERMINED = "und"
+N_FEATURES = 2**20
+
+# Digits, URLs, e-mail addresses, mentions, placeholders and punctuation carry no
+# language signal; punctuation is worse than noise, because the training sets differ in
+# how much of it they have.
+_NOISE = re.compile(r"https?://\S+|\S+@\S+|[@#]\w+|<[A-Z_]+>|\d+|_+|[^\w\s']")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def make_vectorizer() -> HashingVectorizer:
+    """The feature map of the model: hashed 1-3 character n-grams inside word boundaries."""
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(1, 3),
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+        dtype=np.float32,
+    )
+
+
+class LanguageIdentifier(Analyzer):
+    """Predicts the language of each text (ISO 639-1, or ``und``).
+
+    ``fit()`` with no data loads the counts shipped with Criterio; ``fit(texts, labels)``
+    trains on your own. ``min_letters``: shorter texts are ``und``. ``threshold``: the
+    lowest posterior probability accepted. ``max_chars``: only the start of a long text
+    is read (language does not change half-way often enough to pay for reading it all).
+    """
+
+    version: ClassVar[str] = "lang-nb-1"
+
+    def __init__(
+        self,
+        *,
+        min_letters: int = 3,
+        threshold: float = 0.5,
+        max_chars: int = 300,
+        alpha: float = 0.03,
+    ) -> None:
+        self.min_letters = min_letters
+        self.threshold = threshold
+        self.max_chars = max_chars
+        self.alpha = alpha
+
+    def fit(self, X: Sequence[str] | None = None, y: Sequence[str] | None = None) -> Self:  # noqa: N803 (scikit-learn naming)
+        """Train on ``X``/``y``, or load the shipped counts when both are None."""
+        if X is None:
+            counts, classes = load_shipped_counts()
+        else:
+            if y is None:
+                raise ValueError("fit(X, y) needs the language of every text")
+            counts, classes = count_ngrams(X, y, self.max_chars)
+        # One row of summed counts per language fits the same model as the raw texts;
+        # fit_prior=False gives every language the same prior (the mix varies by tenant).
+        model = MultinomialNB(alpha=self.alpha, fit_prior=False)
+        model.fit(counts, classes)
+        self.classes_ = model.classes_
+        self.feature_log_prob_ = model.feature_log_prob_.astype(np.float32)
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Posterior probability of each language (columns in ``classes_`` order)."""
+        self._check_fitted()
+        if len(texts) == 0:
+            return np.zeros((0, len(self.classes_)))
+        features = make_vectorizer().transform(_clean(texts, self.max_chars))
+        joint = np.asarray(features @ self.feature_log_prob_.T, dtype=np.float64)
+        joint -= joint.max(axis=1, keepdims=True)
+        probs = np.exp(joint)
+        probs /= probs.sum(axis=1, keepdims=True)
+        return probs
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.str_]]:
+        """The language of each text, or ``und``."""
+        self._check_fitted()
+        out = np.full(len(texts), UNDETERMINED, dtype=object)
+        if len(texts) == 0:
+            return out
+        cleaned = _clean(texts, self.max_chars)
+        letters = np.fromiter((len(_LETTER.findall(t)) for t in cleaned), int, len(cleaned))
+        known = np.flatnonzero(letters >= self.min_letters)
+        if len(known):
+            probs = self.predict_proba([texts[i] for i in known.tolist()])
+            best = probs.argmax(axis=1)
+            confident = probs[np.arange(len(best)), best] >= self.threshold
+            out[known[confident]] = self.classes_[best[confident]]
+        return out
+
+
+def _clean(texts: Sequence[str], max_chars: int) -> list[str]:
+    return [_NOISE.sub(" ", t[:max_chars]) for t in texts]
+
+
+def count_ngrams(
+    texts: Sequence[str], labels: Sequence[str], max_chars: int = 300
+) -> tuple[sp.csr_matrix, np.ndarray[Any, Any]]:
+    """Summed n-gram counts per language: one sparse row per language, and the languages."""
+    classes = np.array(sorted(set(labels)))
+    features = make_vectorizer().transform(_clean(texts, max_chars))
+    index = {c: i for i, c in enumerate(classes)}
+    rows = np.array([index[label] for label in labels])
+    onehot = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, np.arange(len(rows)))),
+        shape=(len(classes), len(rows)),
+    )
+    return sp.csr_matrix(onehot @ features), classes
+
+
+def load_shipped_counts() -> tuple[sp.csr_matrix, np.ndarray[Any, Any]]:
+    """The per-language counts shipped with Criterio (plain arrays, no pickle)."""
+    ref = resources.files("criterio.analysis") / "data" / "language_counts.npz"
+    with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as data:
+        counts = sp.csr_matrix(
+            (data["data"], data["indices"], data["indptr"]), shape=tuple(data["shape"])
+        )
+        return counts, data["classes"].astype(str)
