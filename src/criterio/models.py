@@ -7,7 +7,10 @@ import importlib
 __all__ = ["import_all_models"]
 
 #: Domain packages that own tables; each has a ``models`` module.
-MODEL_MODULES = ("criterio.interactions.models",)
+MODEL_MODULES = (
+    "criterio.interactions.models",
+    "criterio.annotations.models",
+)
 
 
 def import_all_models() -> None:

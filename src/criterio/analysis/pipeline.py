@@ -30,6 +30,7 @@ __all__ = [
     "AnalysisPipeline",
     "RedactorLike",
     "analyze_batch",
+    "available_analyzers",
     "build_pipeline",
     "interactions_to_batch",
 ]
@@ -88,8 +89,18 @@ class AnalysisPipeline:
         return {name: str(s.version) for name, s in stages.items() if s is not None}
 
 
-def build_pipeline(analyzers: Sequence[str] = ANALYZER_NAMES) -> AnalysisPipeline:
-    """A fitted pipeline with the named analyzers (language, pii, sentiment)."""
+def available_analyzers() -> list[str]:
+    """The analyzers this installation can run (every one of ANALYZER_NAMES once pii ships)."""
+    import importlib.util
+
+    has_pii = importlib.util.find_spec("criterio.analysis.pii") is not None
+    return [n for n in ANALYZER_NAMES if n != "pii" or has_pii]
+
+
+def build_pipeline(analyzers: Sequence[str] | None = None) -> AnalysisPipeline:
+    """A fitted pipeline with the named analyzers (default: every available one)."""
+    if analyzers is None:
+        analyzers = available_analyzers()
     unknown = sorted(set(analyzers) - set(ANALYZER_NAMES))
     if unknown:
         raise ValueError(f"unknown analyzers {unknown}; choose from {', '.join(ANALYZER_NAMES)}")

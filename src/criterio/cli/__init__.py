@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import db, interactions
+from criterio.cli import analysis, db, interactions
 
 __all__ = ["app", "main"]
 
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 interactions.register(app)
+analysis.register(app)
 
 
 def main() -> None:

@@ -170,9 +170,11 @@ class SentimentAnalyzer(Analyzer):
                 boost = self.boosters_.get(tokens[i - back])
                 if boost is not None:
                     value += sign * _BOOST * boost / back
-        # A multi-word entry that starts with a negator ("no funciona") already says it.
+        # A multi-word entry that starts with a negator ("no funciona") already says it,
+        # and an emoji says what the customer feels whatever words came before it.
         starts_negated = width > 1 and tokens[i] in self.negators_
-        if not starts_negated and self._negated(tokens, i):
+        emoji = not word[0].isalpha()
+        if not starts_negated and not emoji and self._negated(tokens, i):
             value *= _NEGATION_SCALAR
         return value
 
