@@ -1,0 +1,244 @@
+"""Personal-data redaction: Criterio vs Presidio's pattern recognizers, quality and speed.
+
+Run: ``.venv/bin/python bench/pii.py [--throughput-texts N] [--presidio-texts M]``
+(needs the ``bench`` extra: ``pip install -e '.[bench]'``). Prints a table and writes
+bench/results/pii.json.
+
+Data: ../shared/data/presidio_synth_pii (English, 1,500 sentences) and
+bench/data/pii_es.jsonl (Spanish, written for Criterio by bench/data/make_pii_es.py).
+A prediction is correct when its type matches and its offsets are exactly those of a
+gold span ("exact"); "overlap" also accepts any overlap of the same type. Predictions
+overlapping a gold span of a type Criterio does not report (SSN, GPE, DATE_TIME...)
+are left out of the precision count, since they are not claims about our types.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from criterio.analysis.pii import ENTITY_TYPES, PIIRedactor
+
+ROOT = Path(__file__).resolve().parent.parent
+SYNTH = ROOT.parent / "shared" / "data" / "presidio_synth_pii" / "synth_dataset_v2.json"
+SPANISH = ROOT / "bench" / "data" / "pii_es.jsonl"
+RESULTS = ROOT / "bench" / "results" / "pii.json"
+SYNTH_TYPES = {
+    "PERSON": "PERSON", "STREET_ADDRESS": "ADDRESS", "CREDIT_CARD": "CARD",
+    "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL", "IBAN_CODE": "IBAN",
+    "IP_ADDRESS": "IP",
+}  # fmt: skip
+PRESIDIO_TYPES = {
+    "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE", "CREDIT_CARD": "CARD",
+    "IBAN_CODE": "IBAN", "IP_ADDRESS": "IP", "ES_NIF": "DNI", "ES_NIE": "NIE",
+}  # fmt: skip
+Span = tuple[str, int, int]
+Doc = tuple[str, list[Span], list[tuple[int, int]]]  # text, gold spans, ignored regions
+
+
+def load_synth() -> list[Doc]:
+    """Presidio's synthetic sentences with gold spans mapped to Criterio's types."""
+    docs: list[Doc] = []
+    for row in json.loads(SYNTH.read_text(encoding="utf-8")):
+        gold, ignored = [], []
+        for s in row["spans"]:
+            ours = SYNTH_TYPES.get(s["entity_type"])
+            region = (s["start_position"], s["end_position"])
+            if ours is None:
+                ignored.append(region)
+            else:
+                gold.append((ours, *region))
+        docs.append((row["full_text"], gold, ignored))
+    return docs
+
+
+def load_spanish() -> list[Doc]:
+    """The Spanish customer-service set written for Criterio."""
+    docs: list[Doc] = []
+    for line in SPANISH.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        docs.append((row["text"], [(s["type"], s["start"], s["end"]) for s in row["spans"]], []))
+    return docs
+
+
+def criterio_predict(texts: Sequence[str]) -> list[list[Span]]:
+    """Criterio's spans for every text (one batch)."""
+    found = PIIRedactor().fit().detect(texts)
+    return [[(s.type, s.start, s.end) for s in spans] for spans in found]
+
+
+def presidio_engine() -> Any:
+    """Presidio AnalyzerEngine with pattern recognizers only, on blank spaCy pipelines.
+
+    Blank pipelines (tokenizer only, no model download) keep it offline; its spaCy NER
+    recognizer then finds nothing, so PERSON and ADDRESS are out of its reach here.
+    """
+    import spacy
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        EmailRecognizer,
+        EsNieRecognizer,
+        EsNifRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        PhoneRecognizer,
+    )  # fmt: skip
+
+    nlp = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}])
+    nlp.nlp = {"en": spacy.blank("en"), "es": spacy.blank("es")}
+    registry = RecognizerRegistry(supported_languages=["en", "es"])
+    for lang in ("en", "es"):
+        for rec in (CreditCardRecognizer, EmailRecognizer, IbanRecognizer, IpRecognizer):
+            registry.add_recognizer(rec(supported_language=lang))
+        # Spain and Latin America as well as Presidio's default regions, as ours.
+        regions = (
+            "US",
+            "UK",
+            "DE",
+            "FE",
+            "IL",
+            "IN",
+            "CA",
+            "BR",
+            "ES",
+            "MX",
+            "AR",
+            "CO",
+            "CL",
+            "PE",
+        )
+        registry.add_recognizer(PhoneRecognizer(supported_language=lang, supported_regions=regions))
+        registry.add_recognizer(EsNifRecognizer(supported_language=lang))
+        registry.add_recognizer(EsNieRecognizer(supported_language=lang))
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["en", "es"])
+
+
+def presidio_predictor(lang: str) -> Callable[[Sequence[str]], list[list[Span]]]:
+    """A function running Presidio text by text (its API is per document)."""
+    engine = presidio_engine()
+
+    def predict(texts: Sequence[str]) -> list[list[Span]]:
+        out: list[list[Span]] = []
+        for text in texts:
+            spans = {
+                (PRESIDIO_TYPES[r.entity_type], r.start, r.end)
+                for r in engine.analyze(text=text, language=lang)
+                if r.entity_type in PRESIDIO_TYPES
+            }
+            out.append(sorted(spans, key=lambda s: (s[1], s[2])))
+        return out
+
+    return predict
+
+
+def score(docs: Sequence[Doc], preds: Sequence[list[Span]], exact: bool) -> dict[str, Any]:
+    """Per-type precision, recall, F1 and counts."""
+    tp: dict[str, int] = {}
+    fp: dict[str, int] = {}
+    fn: dict[str, int] = {}
+    for (_, gold, ignored), pred in zip(docs, preds, strict=True):
+        unmatched = list(gold)
+        for kind, start, end in pred:
+            hit = next(
+                (g for g in unmatched if g[0] == kind and (
+                    (g[1], g[2]) == (start, end) if exact else g[1] < end and start < g[2]
+                )),
+                None,
+            )  # fmt: skip
+            if hit is not None:
+                unmatched.remove(hit)
+                tp[kind] = tp.get(kind, 0) + 1
+            elif not any(s < end and start < e for s, e in ignored):
+                fp[kind] = fp.get(kind, 0) + 1
+        for kind, _, _ in unmatched:
+            fn[kind] = fn.get(kind, 0) + 1
+    table: dict[str, Any] = {}
+    for kind in ENTITY_TYPES:
+        t, p, n = tp.get(kind, 0), fp.get(kind, 0), fn.get(kind, 0)
+        if t + p + n == 0:
+            continue
+        precision = t / (t + p) if t + p else None
+        recall = t / (t + n) if t + n else None
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if precision and recall
+            else (0.0 if precision is not None and recall is not None else None)
+        )
+        table[kind] = {
+            "tp": t,
+            "fp": p,
+            "fn": n,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+        }
+    return table
+
+
+def throughput(predict: Callable[[Sequence[str]], object], texts: Sequence[str], n: int) -> float:
+    """Texts per second over ``n`` texts cycled from ``texts``, batches of 1,000."""
+    work = [texts[i % len(texts)] for i in range(n)]
+    begin = time.perf_counter()
+    for i in range(0, n, 1000):
+        predict(work[i : i + 1000])
+    return n / (time.perf_counter() - begin)
+
+
+def fmt(x: float | None) -> str:
+    """Format a ratio for the table."""
+    return "  –  " if x is None else f"{x:.3f}"
+
+
+def main() -> None:
+    """Evaluate both systems on both sets, measure throughput, print and save."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--throughput-texts", type=int, default=20_000)
+    ap.add_argument("--presidio-texts", type=int, default=2_000)
+    ap.add_argument("--no-presidio", action="store_true")
+    args = ap.parse_args()
+    sets = {"presidio_synth_pii (en)": (load_synth(), "en"), "pii_es (es)": (load_spanish(), "es")}
+    results: dict[str, Any] = {"machine": f"{platform.machine()} {platform.python_version()}"}
+    for name, (docs, lang) in sets.items():
+        texts = [d[0] for d in docs]
+        systems: dict[str, Callable[[Sequence[str]], list[list[Span]]]] = {
+            "criterio": criterio_predict
+        }
+        if not args.no_presidio:
+            systems["presidio"] = presidio_predictor(lang)
+        entry: dict[str, Any] = {}
+        for system, predict in systems.items():
+            preds = predict(texts)
+            n = args.presidio_texts if system == "presidio" else args.throughput_texts
+            entry[system] = {
+                "exact": score(docs, preds, exact=True),
+                "overlap": score(docs, preds, exact=False),
+                "texts_per_s": throughput(predict, texts, n),
+            }
+        results[name] = entry
+        print(f"\n{name}: {len(docs)} texts, {sum(len(d[1]) for d in docs)} gold spans")
+        print(f"{'type':<12} {'system':<9} {'P':>6} {'R':>6} {'F1':>6} | overlap {'P':>6} {'R':>6}")
+        for kind in ENTITY_TYPES:
+            for system, res in entry.items():
+                e, o = res["exact"].get(kind), res["overlap"].get(kind)
+                if e is None:
+                    continue
+                print(
+                    f"{kind:<12} {system:<9} {fmt(e['precision']):>6} {fmt(e['recall']):>6} "
+                    f"{fmt(e['f1']):>6} |         {fmt(o['precision']):>6} {fmt(o['recall']):>6}"
+                )
+        for system, res in entry.items():
+            print(f"throughput {system}: {res['texts_per_s']:,.0f} texts/s")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+"""Personal-data detection and redaction for Spanish and English texts.
+
+``PIIRedactor().fit().redact(texts, groups)`` returns one :class:`Redaction` per
+text: the text with typed, numbered placeholders (``[EMAIL_1]``, ``[PHONE_2]``) and
+the :class:`PIISpan` list, with offsets into the original text.
+"""
+
+from criterio.analysis.pii._redactor import DEFAULT_REGIONS, PIIRedactor
+from criterio.analysis.pii._types import ENTITY_TYPES, PIISpan, Redaction
+
+__all__ = ["DEFAULT_REGIONS", "ENTITY_TYPES", "PIIRedactor", "PIISpan", "Redaction"]

@@ -1,0 +1,145 @@
+"""Compiled regular expressions: candidates for every entity type, and their contexts.
+
+Patterns are built once, on first use (``patterns()`` is cached), never at import.
+Everything here runs over a whole batch joined with NUL separators, so no pattern may
+match a NUL (no ``.``, no negated classes without ``\\x00``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+__all__ = ["Patterns", "lower_class", "patterns", "upper_class"]
+
+
+@cache
+def upper_class() -> str:
+    """Regex class body with the Latin upper-case letters (ASCII to Latin Extended-B)."""
+    return "".join(re.escape(chr(c)) for c in range(0x41, 0x250) if chr(c).isupper())
+
+
+@cache
+def lower_class() -> str:
+    """Regex class body with the Latin lower-case letters (ASCII to Latin Extended-B)."""
+    return "".join(re.escape(chr(c)) for c in range(0x41, 0x250) if chr(c).islower())
+
+
+_EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
+_IBAN = (
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
+    r"(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])"
+)
+_CARD = r"(?<![\w\-.,])\d(?:[ \-]?\d){11,18}(?![\w\-]|[.,]\d)"
+_DNI = r"(?<![\w\-.,])\d{1,2}\.?\d{3}\.?\d{3}[ \-]?[A-Za-z](?!\w)"
+_NIE = r"(?<![\w\-])[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z](?!\w)"
+_CIF = r"(?<![\w\-])[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw][ \-]?\d{7}[0-9A-Ja-j](?!\w)"
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\w|\.\d)"
+_IPV6 = r"(?<![\w:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?![\w:])"
+_PHONE = (
+    r"(?<![\w+/.,\-])(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(\+?\d{1,4}\)[ .\-]?)?"
+    r"\d{1,5}(?:[ .\-]?\(?\d{1,5}\)?){1,6}(?![\w/]|[.,\-]\d)"
+)
+
+_DATE = (
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
+    r"|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
+    r"|\d{1,2}(?:\s+de)?\s+[A-Za-zé]{3,10}\.?(?:\s+de)?,?\s+\d{4}"
+    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+)
+# Keyword triggers run over the lower-cased batch (case-sensitive literals anchored
+# on a word boundary scan far faster than case-insensitive alternations); the value
+# pattern then runs with ``.match`` on the original text right after the trigger.
+_DOB_TRIGGER = (
+    r"\b(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
+    r"|date\s+of\s+birth|birth\s?date|d\.?o\.?b\.?|born\s+on|born|birthday|cumplea[ñn]os)"
+    r"(?!\w)"
+)
+_DOB_VALUE = (
+    r"\s*(?::|(?i:es|is|el|on|was|fue)\b)?\s*(?::\s*)?(?i:el\s+|on\s+|the\s+)?"
+    rf"(?P<v>{_DATE})"
+)
+_CUSTOMER_ID_TRIGGER = (
+    r"\b(?:n[º°o]\.?\s*de\s*(?:cliente|contrato|socio|abonado|p[óo]liza|cuenta)"
+    r"|n[úu]mero\s+de\s+(?:cliente|contrato|socio|abonado|p[óo]liza|cuenta|usuario)"
+    r"|(?:id|c[óo]digo|identificador)\s+de\s+(?:cliente|contrato|socio|usuario|abonado)"
+    r"|(?:cliente|contrato|socio|abonado|p[óo]liza)\s+(?:n[º°o]\.?|n[úu]m\.?|#)"
+    r"|(?:customer|client|contract|account|membership|member|policy|subscriber)"
+    r"\s*(?:id|number|no\.?|num\.?|#|code))(?!\w)"
+)
+_CUSTOMER_ID_VALUE = (
+    r"\s*(?::|#|(?i:es|is|el|será)\b)?\s*(?::\s*)?"
+    r"(?P<v>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]{2,}[A-Za-z0-9])(?![\w@])"
+)
+
+# Words that announce an order number, a tracking code, an amount or an invoice: the
+# number after them is not personal data (the issue's explicit negatives).
+_NOT_PII_CONTEXT = (
+    r"(?i:pedido|order|orden|tracking|seguimiento|env[íi]o|paquete|package|parcel"
+    r"|shipment|referencia|ref|factura|invoice|albar[áa]n|localizador|importe|amount"
+    r"|total|ticket|incidencia|incidence|case|caso|reserva|booking|confirmation"
+    r"|confirmaci[óo]n|transacci[óo]n|transaction|recibo|receipt)"
+    r"\s*(?:n[º°o]\.?|n[úu]m(?:ero)?\.?|number|no\.?|#|id|code|c[óo]digo)?"
+    r"\s*(?::|(?i:es|is|de|del|el))?\s*(?::\s*)?$"
+)
+_AMOUNT_AFTER = r"^\s?(?:€|\$|£|(?i:eur|euros?|usd|d[óo]lares|dollars?|pesos?|mxn|ars|cop)\b)"
+_AMOUNT_BEFORE = r"(?:€|\$|£|(?i:eur|usd|mxn))\s?$"
+_PHONE_CONTEXT = (
+    r"(?i:tel[ée]fono|tel[ée]f|tel\.?|tfno\.?|tlf\.?|m[óo]vil|celular|cel\.?|whats?app|fijo"
+    r"|ll[áa]m\w*|llamada|contacto|sms|mensajes?|phone|mobile|cell|call\w*|fax|office"
+    r"|contact|reach|text|messages?|answering|registered|n[úu]mero|number)"
+)
+_CARD_CONTEXT = r"(?i:tarjeta|card|visa|mastercard|amex|cc)"
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Every compiled pattern the redactor uses."""
+
+    email: re.Pattern[str]
+    iban: re.Pattern[str]
+    card: re.Pattern[str]
+    dni: re.Pattern[str]
+    nie: re.Pattern[str]
+    cif: re.Pattern[str]
+    ipv4: re.Pattern[str]
+    ipv6: re.Pattern[str]
+    phone: re.Pattern[str]
+    dob_trigger: re.Pattern[str]
+    dob_value: re.Pattern[str]
+    customer_id_trigger: re.Pattern[str]
+    customer_id_value: re.Pattern[str]
+    date: re.Pattern[str]
+    not_pii_context: re.Pattern[str]
+    amount_after: re.Pattern[str]
+    amount_before: re.Pattern[str]
+    phone_context: re.Pattern[str]
+    card_context: re.Pattern[str]
+
+
+@cache
+def patterns() -> Patterns:
+    """Compile (once) and return every pattern."""
+    return Patterns(
+        email=re.compile(_EMAIL),
+        iban=re.compile(_IBAN),
+        card=re.compile(_CARD),
+        dni=re.compile(_DNI),
+        nie=re.compile(_NIE),
+        cif=re.compile(_CIF),
+        ipv4=re.compile(_IPV4),
+        ipv6=re.compile(_IPV6),
+        phone=re.compile(_PHONE),
+        dob_trigger=re.compile(_DOB_TRIGGER),
+        dob_value=re.compile(_DOB_VALUE),
+        customer_id_trigger=re.compile(_CUSTOMER_ID_TRIGGER),
+        customer_id_value=re.compile(_CUSTOMER_ID_VALUE),
+        date=re.compile(rf"^{_DATE}$"),
+        not_pii_context=re.compile(_NOT_PII_CONTEXT),
+        amount_after=re.compile(_AMOUNT_AFTER),
+        amount_before=re.compile(_AMOUNT_BEFORE),
+        phone_context=re.compile(_PHONE_CONTEXT),
+        card_context=re.compile(_CARD_CONTEXT),
+    )

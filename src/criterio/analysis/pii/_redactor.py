@@ -1,0 +1,107 @@
+"""The scikit-learn estimator that detects and redacts personal data in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self
+
+import phonenumbers
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from criterio.analysis.pii._detect import Found, ScanConfig, scan
+from criterio.analysis.pii._names import load_lexicon
+from criterio.analysis.pii._types import ENTITY_TYPES, PIISpan, Redaction
+
+__all__ = ["DEFAULT_REGIONS", "PIIRedactor"]
+
+#: Regions whose numbering plans validate national phone numbers announced as such
+#: (Spain first, then Latin America, then the English-speaking markets).
+DEFAULT_REGIONS: tuple[str, ...] = (
+    "MX", "AR", "CO", "CL", "PE", "VE", "EC", "UY", "US", "GB",
+)  # fmt: skip
+
+
+class PIIRedactor(BaseEstimator):  # type: ignore[misc]
+    """Detect and redact personal data (Spanish and English) in batches of texts.
+
+    Placeholders are ``[TYPE_n]``: ``n`` numbers the distinct values of one type
+    within a group (conversation), from 1, in order of first appearance; the same
+    value (compared in canonical form: E.164 phones, compact IBANs, lower-case
+    emails...) gets the same placeholder throughout its group.
+    """
+
+    version: ClassVar[str] = "1"
+
+    def __init__(
+        self,
+        entities: Sequence[str] | None = None,
+        default_region: str = "ES",
+        extra_regions: Sequence[str] = DEFAULT_REGIONS,
+    ) -> None:
+        self.entities = entities
+        self.default_region = default_region
+        self.extra_regions = extra_regions
+
+    def fit(self, X: Any = None, y: Any = None) -> Self:  # noqa: N803 (sklearn naming)
+        """Validate the parameters and load the name lists; nothing is learned from X."""
+        wanted = ENTITY_TYPES if self.entities is None else tuple(self.entities)
+        unknown = sorted(set(wanted) - set(ENTITY_TYPES))
+        if unknown:
+            raise ValueError(
+                f"PIIRedactor.entities: unknown entity type(s) {unknown}; "
+                f"choose from {list(ENTITY_TYPES)}"
+            )
+        regions = (self.default_region, *self.extra_regions)
+        supported = phonenumbers.SUPPORTED_REGIONS
+        bad = sorted({r for r in regions if r not in supported})
+        if bad:
+            raise ValueError(f"PIIRedactor.default_region/extra_regions: unknown region(s) {bad}")
+        self.entities_ = frozenset(wanted)
+        self.regions_ = tuple(dict.fromkeys(regions))
+        self.lexicon_ = load_lexicon() if "PERSON" in self.entities_ else None
+        return self
+
+    def _scan(self, texts: Sequence[str]) -> list[list[Found]]:
+        check_is_fitted(self, "entities_")
+        if isinstance(texts, str):
+            raise TypeError("PIIRedactor expects a sequence of texts, not one string")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"PIIRedactor: texts[{i}] is {type(text).__name__}, not str")
+        return scan(texts, ScanConfig(self.entities_, self.regions_, self.lexicon_))
+
+    def detect(self, texts: Sequence[str]) -> list[list[PIISpan]]:
+        """Return, for every text, its personal-data spans sorted by offset."""
+        return [[PIISpan(f.type, f.start, f.end) for f in found] for found in self._scan(texts)]
+
+    def redact(self, texts: Sequence[str], groups: Sequence[str] | None = None) -> list[Redaction]:
+        """Replace personal data with numbered placeholders; ``groups`` keys conversations."""
+        if groups is not None and len(groups) != len(texts):
+            raise ValueError(
+                f"PIIRedactor.redact: groups has {len(groups)} items for {len(texts)} texts"
+            )
+        found_all = self._scan(texts)
+        numbering: dict[object, dict[tuple[str, str], int]] = {}
+        counts: dict[object, dict[str, int]] = {}
+        out: list[Redaction] = []
+        for i, (text, found) in enumerate(zip(texts, found_all, strict=True)):
+            if not found:
+                out.append(Redaction(text, []))
+                continue
+            group: object = groups[i] if groups is not None else ("\x00text", i)
+            seen = numbering.setdefault(group, {})
+            count = counts.setdefault(group, {})
+            pieces: list[str] = []
+            last = 0
+            for f in found:
+                n = seen.get((f.type, f.key))
+                if n is None:
+                    n = count[f.type] = count.get(f.type, 0) + 1
+                    seen[(f.type, f.key)] = n
+                pieces.append(text[last : f.start])
+                pieces.append(f"[{f.type}_{n}]")
+                last = f.end
+            pieces.append(text[last:])
+            out.append(Redaction("".join(pieces), [PIISpan(f.type, f.start, f.end) for f in found]))
+        return out
