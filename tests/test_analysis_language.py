@@ -10,7 +10,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from criterio.analysis.base import check_analyzer_contract
-from criterio.analysis.language import LanguageIdentifier
+from criterio.analysis.language import LanguageIdentifier, _clean
 
 TEXTS = [
     "Hola, me han cobrado dos veces la factura de este mes",
@@ -82,3 +82,14 @@ def test_accuracy_on_held_out_spanish_and_english(shared_data: Path) -> None:
         long = [t for t in texts if len(t.strip()) >= 20]
         accuracy = float(np.mean(model.predict(long) == lang))
         assert accuracy >= 0.99, (lang, accuracy)
+
+
+def test_cached_word_path_equals_hashing_vectorizer(shared_data: Path) -> None:
+    """The fast per-word path gives scikit-learn's HashingVectorizer likelihoods."""
+    en, es = _held_out(shared_data)
+    texts = en[:300] + es[:300] + TEXTS + ["l'adreça d'entrega", "  spaced   out  "]
+    model = LanguageIdentifier().fit()
+    fast = model._joint([t for t in _clean(texts, model.max_chars)])[0]
+    np.testing.assert_allclose(fast, model.reference_log_likelihood(texts), rtol=1e-4, atol=0.05)
+    probs = model.predict_proba(texts)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)

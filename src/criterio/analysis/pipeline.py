@@ -120,7 +120,7 @@ def build_pipeline(analyzers: Sequence[str] | None = None) -> AnalysisPipeline:
 
 def _default_redactor() -> Any:
     try:
-        from criterio.analysis.pii import PIIRedactor  # type: ignore[import-not-found]
+        from criterio.analysis.pii import PIIRedactor
     except ImportError as error:  # the redaction stage ships in its own module
         raise ValueError("the pii analyzer is not available in this installation") from error
     return PIIRedactor()

@@ -44,8 +44,14 @@ _BREAKS = frozenset(".,;:?¿¡")  # a negation does not reach across a clause br
 
 def _fold(text: str) -> str:
     """Lower case without accents (``Atención`` -> ``atencion``); ñ and ü fold too."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Tokens repeat endlessly across messages: fold each distinct one once.
+_fold_token = lru_cache(maxsize=200_000)(_fold)
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +114,7 @@ class SentimentAnalyzer(Analyzer):
         letters = [c for c in text if c.isalpha()]
         upper = sum(c.isupper() for c in letters)
         shouting = len(letters) >= 8 and upper >= 0.7 * len(letters)
-        folded = [_fold(t) for t in raw]
+        folded = [_fold_token(t) for t in raw]
         exclamations = folded.count("!")
         keep = [i for i, t in enumerate(folded) if t != "!"]
         tokens = [folded[i] for i in keep]
