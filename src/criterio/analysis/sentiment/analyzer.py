@@ -95,6 +95,7 @@ class SentimentAnalyzer(Analyzer):
         self.phrases_ = phrases
         self.negators_ = negators
         self.boosters_ = boosters
+        self.phrase_starts_ = frozenset(k.split(" ", 1)[0] for k in phrases)
         self.max_phrase_ = max((k.count(" ") + 1 for k in phrases), default=1)
         return self
 
@@ -111,9 +112,11 @@ class SentimentAnalyzer(Analyzer):
         raw = _TOKEN.findall(text)
         if not raw:
             return 0.0
-        letters = [c for c in text if c.isalpha()]
-        upper = sum(c.isupper() for c in letters)
-        shouting = len(letters) >= 8 and upper >= 0.7 * len(letters)
+        shouting = False
+        if text.lower() != text:  # some capital letter: is the whole message shouted?
+            upper = sum(map(str.isupper, text))
+            cased = upper + sum(map(str.islower, text))
+            shouting = cased >= 8 and upper >= 0.7 * cased
         folded = [_fold_token(t) for t in raw]
         exclamations = folded.count("!")
         keep = [i for i, t in enumerate(folded) if t != "!"]
@@ -128,7 +131,7 @@ class SentimentAnalyzer(Analyzer):
         return total / math.sqrt(total * total + _ALPHA)
 
     def _valences(self, tokens: list[str], original: list[str], shouting: bool) -> list[float]:
-        words, phrases = self.words_, self.phrases_
+        words, phrases, starts = self.words_, self.phrases_, self.phrase_starts_
         out: list[float] = []
         contrast_at = -1
         i = 0
@@ -136,11 +139,12 @@ class SentimentAnalyzer(Analyzer):
         while i < n:
             value: float | None = None
             width = 1
-            for size in range(min(self.max_phrase_, n - i), 1, -1):
-                value = phrases.get(" ".join(tokens[i : i + size]))
-                if value is not None:
-                    width = size
-                    break
+            if tokens[i] in starts:
+                for size in range(min(self.max_phrase_, n - i), 1, -1):
+                    value = phrases.get(" ".join(tokens[i : i + size]))
+                    if value is not None:
+                        width = size
+                        break
             if value is None:
                 value = words.get(tokens[i])
             if value is None:
