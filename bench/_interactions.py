@@ -57,12 +57,32 @@ PII = {
     ],
 }
 AGENT = {
-    "es": ["Lo reviso ahora mismo.", "Disculpa las molestias, ya lo he corregido.", "¿Me confirmas tu número de cliente?"],
-    "en": ["Let me check that for you.", "Sorry about that, it's fixed now.", "Could you confirm your account number?"],
+    "es": [
+        "Lo reviso ahora mismo.",
+        "Disculpa las molestias, ya lo he corregido.",
+        "¿Me confirmas tu número de cliente?",
+    ],
+    "en": [
+        "Let me check that for you.",
+        "Sorry about that, it's fixed now.",
+        "Could you confirm your account number?",
+    ],
 }
 CLOSE = {
-    "es": ["Genial, muchas gracias!", "vale, gracias", "Sigue sin funcionar, esto es inaceptable", "ok", "Perfecto, ya funciona 👍"],
-    "en": ["Great, thanks a lot!", "ok thanks", "Still not working, this is unacceptable", "ok", "Perfect, it works now 👍"],
+    "es": [
+        "Genial, muchas gracias!",
+        "vale, gracias",
+        "Sigue sin funcionar, esto es inaceptable",
+        "ok",
+        "Perfecto, ya funciona 👍",
+    ],
+    "en": [
+        "Great, thanks a lot!",
+        "ok thanks",
+        "Still not working, this is unacceptable",
+        "ok",
+        "Perfect, it works now 👍",
+    ],
 }
 NAMES = ["María García", "John Smith", "Lucía Fernández", "David Brown", "Carmen López"]
 MONTHS = ["enero", "octubre", "March", "November"]

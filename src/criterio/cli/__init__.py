@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import analysis, db, interactions
+from criterio.cli import analysis, db, demo, interactions
 
 __all__ = ["app", "main"]
 
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 interactions.register(app)
+demo.register(app)
 analysis.register(app)
 
 
