@@ -206,3 +206,52 @@ def test_cli_annotate_streams_and_reports_bad_lines(tmp_path: Path) -> None:
     assert "line 3 (id b): field 'turns[0].text'" in result.stderr
     unknown = CliRunner().invoke(app, ["annotate", str(source), "--analyzers", "mood"])
     assert unknown.exit_code == 2
+
+
+PII_RECORD = {
+    "turns": [
+        {
+            "role": "customer",
+            "text": "Soy Lucía Fernández, DNI 12345678Z, correo lucia@example.com",
+        },
+        {"role": "agent", "text": "Gracias, Lucía. Lo reviso."},
+        {"role": "customer", "text": "Llamadme al 612 345 678, estoy harta"},
+    ]
+}
+RAW_PII = ("12345678Z", "lucia@example.com", "612 345 678")
+
+
+def test_stored_results_hold_only_redacted_text(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    records = [interaction(0, **PII_RECORD), *_records(3)[1:]]
+    ingest_files(session_factory, [write_jsonl(tmp_path / "a.jsonl", records)])
+    assert _run(session_factory, build_pipeline()) == 3
+    with session_scope(session_factory) as session:
+        result = get_result(session, "acme", external_id="c-000000")
+    assert result is not None and result.redacted_turns is not None
+    stored = json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
+    for value in RAW_PII:
+        assert value not in stored
+    assert {span["type"] for span in result.pii or []} >= {"DNI", "EMAIL", "PHONE"}
+    assert result.versions.keys() == {"language", "pii", "sentiment"}
+    assert result.sentiment_label == "negative"
+
+
+def test_cli_annotate_default_redacts_before_printing(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    text = "Mi correo es lucia@example.com y mi DNI 12345678Z, no funciona nada"
+    source.write_text(
+        json.dumps({"id": "f", "text": text}) + "\n" + json.dumps({"id": "t", **PII_RECORD}),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["annotate", str(source)])
+    assert result.exit_code == 0, result.output
+    for value in RAW_PII:
+        assert value not in result.stdout
+    flat, turns = (json.loads(x) for x in result.stdout.splitlines())
+    assert set(flat) == {"id", "language", "redacted_text", "pii", "sentiment"}
+    spans = {s["type"]: text[s["start"] : s["end"]] for s in flat["pii"]}
+    assert spans["EMAIL"] == "lucia@example.com" and spans["DNI"] == "12345678Z"
+    assert flat["sentiment"]["label"] == "negative" and flat["language"] == "es"
+    assert len(turns["redacted_turns"]) == 3 and all("turn" in s for s in turns["pii"])
