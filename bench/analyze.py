@@ -9,8 +9,10 @@ process and its workers, sampled every 0.2 s. Reference: lingua (7 languages) +
 Presidio pattern recognizers on blank spaCy (bench/pii.py's engine) + VADER, one text at
 a time, in one process, on a sample of the same interactions.
 
-Quality, on every labelled set at hand: language accuracy on BANKING77 test (en) and
-multilingual-TOD test (es), texts of 20+ characters, and on bench/data/language_eval.tsv
+Quality, on every labelled set at hand: language accuracy on BANKING77 test (en),
+multilingual-TOD test (es) and the IBM Twitter customer-care customer tweets (en, taken
+as all English), texts of 20+ characters (not counting @handles and links), and on
+bench/data/language_eval.tsv and language_eval_fresh.tsv
 (fr/pt/it/de/ca, written for Criterio); sentiment accuracy and macro-F1 on
 bench/data/sentiment_eval.tsv (es/en, written and labelled for Criterio); redaction
 micro precision/recall/F1 on the types both systems report, on presidio_synth_pii (en)
@@ -25,6 +27,7 @@ import csv
 import json
 import os
 import platform
+import re
 import sys
 import threading
 import time
@@ -173,6 +176,18 @@ def language_quality() -> dict[str, Any]:
     with (DATA / "fb_multilingual_tod_es" / "test-es.tsv").open(encoding="utf-8") as handle:
         es = [line.split("\t")[2] for line in handle]
     minor = _tsv(ROOT / "bench" / "data" / "language_eval.tsv")
+    fresh = _tsv(ROOT / "bench" / "data" / "language_eval_fresh.tsv")
+    tweets = [
+        message["message"]
+        for split in ("dev.json", "test.json")
+        for conversation in json.loads(
+            (DATA / "ibm_twitter_customer_care_cdp" / split).read_text(encoding="utf-8")
+        )
+        for message in conversation["dialogContent"]
+        if "client" in message
+    ]
+    # 20+ characters of the customer's own words: @handles and links do not count.
+    tweets = [t for t in tweets if len(re.sub(r"@\w+|https?://\S+", "", t).strip()) >= 20]
     sets = {
         "banking77 test (en, 20+ chars)": ([t for t in en if len(t.strip()) >= 20], None, "en"),
         "multilingual-TOD test (es, 20+ chars)": (
@@ -180,7 +195,13 @@ def language_quality() -> dict[str, Any]:
             None,
             "es",
         ),
+        "IBM Twitter customer care (en, 20+ chars)": (tweets, None, "en"),
         "language_eval (fr/pt/it/de/ca)": ([r[1] for r in minor], [r[0] for r in minor], None),
+        "language_eval_fresh (fr/pt/it/de/ca)": (
+            [r[1] for r in fresh],
+            [r[0] for r in fresh],
+            None,
+        ),
     }
     ours = LanguageIdentifier().fit()
     lingua = LanguageDetectorBuilder.from_languages(
