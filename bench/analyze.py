@@ -90,10 +90,11 @@ def read_batches(path: Path, n: int, size: int) -> Iterator[pa.RecordBatch]:
 
 
 class PeakRSS:
-    """Samples the summed RSS of this process and its children in a thread."""
+    """Samples the summed RSS (and CPU time) of this process and its children in a thread."""
 
     def __init__(self) -> None:
         self.peak = 0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -104,6 +105,8 @@ class PeakRSS:
             for proc in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):  # a worker may just have exited
                     total += proc.memory_info().rss
+                    times = proc.cpu_times()
+                    self.cpu[proc.pid] = times.user + times.system
             self.peak = max(self.peak, total)
             self._stop.wait(0.2)
 
@@ -123,14 +126,22 @@ def run_criterio(path: Path, n: int, workers: int, batch_size: int) -> dict[str,
     with PeakRSS() as rss, LocalEngine(workers=workers) as engine:
         # Warm the pool (worker start-up and model load are not per-interaction work).
         list(engine.map(pipeline, read_batches(path, workers * 10, 10)))
+        time.sleep(0.5)
+        cpu_before = sum(rss.cpu.values())
         begin = time.perf_counter()
         for result in engine.map(pipeline, read_batches(path, n, batch_size)):
             done += result.num_rows
         seconds = time.perf_counter() - begin
+        time.sleep(0.5)
+        # CPU seconds the main process and the workers used: on a shared machine this
+        # says how much of the cores the run actually got.
+        cpu = sum(rss.cpu.values()) - cpu_before
     return {
         "interactions": done,
         "seconds": seconds,
         "per_s": done / seconds,
+        "cpu_seconds": cpu,
+        "per_cpu_s": done / cpu if cpu else None,
         "peak_rss_mb": rss.peak / 2**20,
     }
 
@@ -306,6 +317,10 @@ def print_tables(results: dict[str, Any], workers: int) -> None:
     ):
         print(f"{label:<44} {e['interactions']:>12,} {e['seconds']:>9.1f} {e['per_s']:>9,.0f}")
     print(f"speed-up {results['speedup']:.1f}x; peak RSS {c['peak_rss_mb']:,.0f} MB")
+    if c.get("per_cpu_s"):
+        print(
+            f"CPU used {c['cpu_seconds']:,.0f} s: {c['per_cpu_s']:,.0f} interactions per CPU-second"
+        )
     print("\nlanguage accuracy                          criterio   lingua")
     for name, e in results["language"].items():
         print(f"  {name:<40} {e['criterio']:.4f}   {e['lingua']:.4f}  (n={e['n']})")
