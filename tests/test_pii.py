@@ -11,6 +11,7 @@ from stdnum import iban as std_iban
 from stdnum import luhn
 from stdnum.es import ccc as std_ccc
 from stdnum.es import dni as std_dni
+from stdnum.es import nie as std_nie
 
 from criterio.analysis.pii import ENTITY_TYPES, PIIRedactor, PIISpan, Redaction
 
@@ -185,3 +186,128 @@ def test_generated_card_is_found_and_a_changed_digit_is_not(first: str, body: st
     assert [text[s.start : s.end] for s in r.detect([text])[0]] == [card]
     wrong = card[:-1] + str((int(card[-1]) + 1) % 10)
     assert r.detect([f"Pagué con la tarjeta {wrong} ayer"]) == [[]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hola Marta, tu pedido ya ha salido.", "Hola [PERSON_1], tu pedido ya ha salido."),
+        ("Buenas, soy Pilar, la titular.", "Buenas, soy [PERSON_1], la titular."),
+        ("Atentamente, Carmen Ruiz Gómez", "Atentamente, [PERSON_1]"),
+        (
+            "Le atiende Santiago, ¿en qué puedo ayudarle?",
+            "Le atiende [PERSON_1], ¿en qué puedo ayudarle?",
+        ),
+        ("Hi Sarah, thanks for waiting.", "Hi [PERSON_1], thanks for waiting."),
+        ("This is Michael from billing.", "This is [PERSON_1] from billing."),
+        ("Kind regards,\nEmily Johnson", "Kind regards,\n[PERSON_1]"),
+        ("Please ask Mr. O'Brien to call back.", "Please ask Mr. [PERSON_1] to call back."),
+        ("La factura está a nombre de Rocío Moreno.", "La factura está a nombre de [PERSON_1]."),
+        ("@115897 Hi David, could you DM us?", "@115897 Hi [PERSON_1], could you DM us?"),
+        ("Sorry for the wait. Thanks - Kirsty", "Sorry for the wait. Thanks - [PERSON_1]"),
+    ],
+)
+def test_person_names_in_context(redactor: PIIRedactor, text: str, expected: str) -> None:
+    assert redact_one(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hola, buenos días. Quiero cambiar mi tarifa.",
+        "Mi pedido llegó a Madrid el lunes.",
+        "Thanks for the quick answer!",
+        "Rosa es mi color favorito.",
+        "@AcmeHelp Glad to help! Call us any time.",
+        "@115712 I would like to assist you. We would need a private link.",
+    ],
+)
+def test_no_person_without_a_name(redactor: PIIRedactor, text: str) -> None:
+    assert [s.type for s in redactor.detect([text])[0]] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Envíenlo a Calle Mayor 12, 3ºB, 28013 Madrid, por favor.",
+            "Envíenlo a [ADDRESS_1], por favor.",
+        ),
+        ("Vivo en Avda. de la Constitución 45.", "Vivo en [ADDRESS_1]."),
+        ("Ship it to 221 Baker Street Apt. 4 please", "Ship it to [ADDRESS_1] please"),
+    ],
+)
+def test_postal_addresses(redactor: PIIRedactor, text: str, expected: str) -> None:
+    assert redact_one(redactor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["+54 9 11 2345-6789", "+57 310 123 4567", "+56 9 8765 4321", "+52 55 1234 5678"],
+)
+def test_latin_american_phones(redactor: PIIRedactor, phone: str) -> None:
+    text = f"Mi número es {phone}, gracias"
+    assert redact_one(redactor, text) == "Mi número es [PHONE_1], gracias"
+
+
+def test_ip_addresses_v4_and_v6(redactor: PIIRedactor) -> None:
+    text = "Acceso desde 10.0.0.25 y desde 2001:db8::8a2e:370:7334 hoy"
+    assert redact_one(redactor, text) == "Acceso desde [IP_1] y desde [IP_2] hoy"
+    assert redactor.detect(["Versión 300.1.2.3 de la app"]) == [[]]
+
+
+def test_several_types_numbered_per_type(redactor: PIIRedactor) -> None:
+    out = redactor.redact(
+        ["Escribid a ana@x.es o a luis@y.es, o llamad al 612345678", "De nuevo: luis@y.es"],
+        groups=["g", "g"],
+    )
+    assert [r.text for r in out] == [
+        "Escribid a [EMAIL_1] o a [EMAIL_2], o llamad al [PHONE_1]",
+        "De nuevo: [EMAIL_2]",
+    ]
+
+
+def test_public_surface() -> None:
+    import criterio.analysis.pii as pii
+
+    assert sorted(pii.__all__) == [
+        "DEFAULT_REGIONS", "ENTITY_TYPES", "PIIRedactor", "PIISpan", "Redaction",
+    ]  # fmt: skip
+    assert PIIRedactor.version
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from("XYZ"), st.integers(min_value=0, max_value=9_999_999), st.integers(1, 22))
+def test_generated_nie_is_found_and_a_changed_letter_is_not(
+    prefix: str, number: int, shift: int
+) -> None:
+    letter = DNI_LETTERS[int(f"{'XYZ'.index(prefix)}{number:07d}") % 23]
+    nie = f"{prefix}{number:07d}{letter}"
+    assert std_nie.is_valid(nie)
+    r = PIIRedactor(entities=["NIE"]).fit()
+    text = f"NIE: {nie}."
+    assert [text[s.start : s.end] for s in r.detect([text])[0]] == [nie]
+    wrong = nie[:-1] + DNI_LETTERS[(DNI_LETTERS.index(letter) + shift) % 23]
+    assert r.detect([f"NIE: {wrong}."]) == [[]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_arbitrary_text_gives_spans_inside_the_text(text: str) -> None:
+    out = PIIRedactor().fit().redact([text, "x"], groups=["a", "a"])[0]
+    for span in out.spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert span.type in ENTITY_TYPES
+    if not out.spans:
+        assert out.text == text
+
+
+def test_fitted_redactor_round_trips_through_skops() -> None:
+    import skops.io as sio
+
+    r = PIIRedactor(entities=["EMAIL", "PHONE", "PERSON"]).fit()
+    data = sio.dumps(r)
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    texts = ["Soy Marta, escribe a marta@x.es o llama al 612 345 678"]
+    assert loaded.redact(texts) == r.redact(texts)
+    assert loaded.get_params() == r.get_params()

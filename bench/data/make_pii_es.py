@@ -242,7 +242,7 @@ def nie(r: random.Random) -> str:
 
 def cif_(r: random.Random) -> str:
     body = r.choice("ABG") + f"{r.randrange(10**7):07d}"
-    return body + cif.calc_check_digits(body + "0")[0]
+    return body + cif.calc_check_digits(body)[0]
 
 
 def phone_es(r: random.Random) -> str:

@@ -1,12 +1,16 @@
 """Person names: context patterns (es/en) and capitalised tokens checked against name lists.
 
-Name lists come from the ``names`` package (MIT licence): the US Census 1990 first-name
-and surname lists (5,494 first names, 88,799 surnames, many of them Hispanic), plus a
+Name lists come from two pip packages, both MIT-licensed: Faker's person providers
+(first names and surnames of its Latin-script locales: es_ES, es_MX, es_AR, en_US,
+pt_BR, fr_FR, de_DE, the Nordic and Central European ones...) and ``names`` (the US
+Census 1990 lists: 5,494 first names, 88,799 surnames, many of them Hispanic), plus a
 short list of Spanish first names written here. Matching ignores case and accents.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -41,19 +45,74 @@ why yes no si sí ok okay vale bien good great well will may june april august m
 january february july september october november december enero febrero marzo abril
 mayo junio julio agosto septiembre octubre noviembre diciembre monday tuesday wednesday
 thursday friday saturday sunday lunes martes miercoles jueves viernes sabado domingo
-rose grace hope joy faith bill mark art sunny dawn summer autumn winter star sky iris
-ruby pearl jade amber crystal ivy holly lily daisy olive violet rich guy chase carol
-gene dean frank pat sue major king price post young white black brown green long little
-love fair lane street road avenue court park hall bank card visa master order pedido
+lane street road avenue court park hall bank card visa master order pedido
 cliente customer account cuenta servicio service soporte support equipo team atencion
 ayuda help factura invoice precio importe total amazon google apple paypal spain espana
 madrid barcelona valencia sevilla mexico argentina colombia chile peru london paris
-cruz paz luz sol mar rosa blanca santiago salvador jesus angel reyes nieves gloria
-mercedes victoria esperanza consuelo dolores amparo remedios soledad pilar rocio
 ciudad calle plaza avenida norte sur este oeste centro san santa don doña señor señora
 mr mrs ms dr sr sra srta dra also just all any some more most other new old first last
 next then there here now today tomorrow yesterday hoy ayer mañana ahora aqui alli
+apt apartment suite unit flat box po st street avenue ave road rd drive dr lane ln way
+boulevard blvd court ct square squares place pl terrace close crescent creek cliffs
+extensions forges fort hill hills park gardens row trail circle highway parkway island
+princess prince royal queen lord lady sir saint god church university college school
+user bot agent admin name email phone desk fax office mobile address date when where
+tales song songs book novel film movie weekly daily news times club team group inc ltd
+rua rio point lodge brook can ul via rue port bay beach lake river mount valley north
+south east west new san los las el la le du des van von der den het mc mac
+so in as esta está ah see many come an será ha ver over made ta sad general link press
+true add less us run baby media dot branch worth rock kit haven echo delta sierra york
+india florida denver phoenix africa texas america boston orlando washington cleveland
+angeles dallas houston atlanta sydney ireland france francia french german safari
+pandora alexa dell siri apple chase wells les lo los nos os se me te le usted ustedes
+vosotros ellos ellas ella él yo tú quiero tengo necesito puedo pueden podrían
+soy eres es somos son fue era estoy está i'm im am is was are
+estimado estimada estimados querido querida apreciado apreciada distinguido
+united states kingdom upper lower springs english spanish shadow producer director
 """
+
+# First names and surnames that are also common words or places ("Rosa", "Pilar",
+# "Santiago", "Grace", "Young"): taken as names after a context pattern or next to a
+# known name ("Lily Nolan", "Zoe Young"), not on their own.
+_AMBIGUOUS = """
+rose grace hope joy faith bill mark art sunny dawn summer autumn winter star sky iris
+ruby pearl jade amber crystal ivy holly lily daisy olive violet rich guy chase carol
+gene dean frank pat sue major king price post young white black brown green long little
+love fair
+cruz paz luz sol mar rosa blanca santiago salvador jesus angel reyes nieves gloria
+mercedes victoria esperanza consuelo dolores amparo remedios soledad pilar rocio
+francisco diego madison georgia carolina austin florence sierra india
+"""
+
+# Faker locales whose names are written in the Latin alphabet as customers write them;
+# romanised lists (Vietnamese, Indonesian, Yoruba...) hold many short common words.
+_LOCALE_LANGUAGES = frozenset(
+    [
+        "es",
+        "en",
+        "pt",
+        "fr",
+        "de",
+        "it",
+        "nl",
+        "da",
+        "no",
+        "sv",
+        "fi",
+        "is",
+        "pl",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "hu",
+        "ro",
+        "et",
+        "lt",
+        "lv",
+        "ga",
+    ]
+)
 
 _PARTICLES = r"(?:de|del|de\s+la|de\s+los|van|von|da|di|du|le|y|e|dos|das)"
 
@@ -72,6 +131,34 @@ class NameLexicon:
     first: frozenset[str]
     last: frozenset[str]
     stop: frozenset[str]
+    ambiguous: frozenset[str]
+    surface: frozenset[str]
+    strict_last: frozenset[str]
+
+
+def _faker_names() -> tuple[set[str], set[str], set[str]]:
+    """First names and surnames from Faker's Latin-script person providers."""
+    import faker.providers.person as person
+
+    first: set[str] = set()
+    last: set[str] = set()
+    spellings: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        if module.name.split("_")[0] not in _LOCALE_LANGUAGES:
+            continue
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        for attr, values in vars(provider).items():
+            # first_names, first_names_female, last_names, unisex_last_names...
+            into = first if "first_name" in attr else last if "last_name" in attr else None
+            if into is not None and isinstance(values, dict | tuple | list):
+                names = [n for n in values if _latin(n)]
+                into.update(normalise_name(n) for n in names)
+                spellings.update(names)
+    return first, last, spellings
+
+
+def _latin(name: object) -> bool:
+    return isinstance(name, str) and all(ord(c) < 0x250 or c in " '-" for c in name)
 
 
 def _census(name: str) -> list[str]:
@@ -82,11 +169,30 @@ def _census(name: str) -> list[str]:
 @cache
 def load_lexicon() -> NameLexicon:
     """Load (once) the name lists shipped by the ``names`` package and the local lists."""
-    first = {*_census("dist.male.first"), *_census("dist.female.first")}
+    first, last, spellings = _faker_names()
+    # Faker's surnames alone are clean enough to spot a lone surname; the census list
+    # (88,799 names, "Glad", "Treat", "Call" among them) only pairs with a first name.
+    strict_last = frozenset(last)
+    first.update(_census("dist.male.first"), _census("dist.female.first"))
     first.update(normalise_name(n) for n in _SPANISH_FIRST.split())
-    last = set(_census("dist.all.last"))
+    spellings.update(n.title() for n in _SPANISH_FIRST.split())
+    last.update(_census("dist.all.last"))
     stop = frozenset(normalise_name(w) for w in _STOP.split())
-    return NameLexicon(first=frozenset(first), last=frozenset(last), stop=stop)
+    ambiguous = frozenset(normalise_name(w) for w in _AMBIGUOUS.split())
+    ambiguous = ambiguous | stop
+    # Capitalised spellings ("José", "Jose", "Müller") of every usable name: a cheap
+    # first test on raw tokens before normalising them.
+    usable = (first | {n for n in strict_last if len(n) > 3}) - ambiguous
+    surface = {w for w in spellings if normalise_name(w) in usable}
+    surface.update(n.title() for n in usable)
+    return NameLexicon(
+        first=frozenset(first),
+        last=frozenset(last),
+        stop=stop,
+        ambiguous=ambiguous,
+        surface=frozenset(surface),
+        strict_last=strict_last,
+    )
 
 
 @dataclass(frozen=True)
@@ -103,21 +209,39 @@ class NamePatterns:
     weak_name: re.Pattern[str]
     sequence: re.Pattern[str]
     token: re.Pattern[str]
+    initial_inside: re.Pattern[str]
+    lower_name: re.Pattern[str]
 
 
 @cache
 def name_patterns() -> NamePatterns:
     """Compile (once) the name patterns."""
     up, low = upper_class(), lower_class()
-    word = rf"[{up}][{low}]+(?:['’\-][{up}]?[{low}]+)?"
-    initial = rf"[{up}]\."
-    name = rf"{word}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{word}|{initial}))*"
+    # O'Brien, D’Angelo, Ruiz-Pérez; never the possessive "'s".
+    # McConnan, DiCaprio, O'Brien, D’Angelo, Ruiz-Pérez; never the possessive "'s".
+    word = (
+        rf"[{up}](?:[{low}]+|(?=['’][{up}]))"
+        rf"(?:['’][{up}][{low}]+|-[{up}][{low}]+|(?<=[Mm]c|ac|Di|De|La|Le)[{up}][{low}]+)?"
+    )
+    # "J." anywhere inside a name; "J" without a point only before another name word.
+    initial = rf"[{up}](?:\.|(?=[ \t]+[{up}][{low}]))"
+    name = (
+        rf"{word}(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{word}|{initial}))*"
+        r"(?:[ \t]+(?:II|III|IV|Jr\.))?"
+    )
     # After these the next capitalised words are a name, whatever the lists say.
     strong = (
         r"\b(?:me\s+llamo|mi\s+nombre\s+es|my\s+name\s+is|my\s+name's|name\s+is|nombre:"
-        r"|name:|a\s+nombre\s+de|titular:|le\s+atiende|te\s+atiende|les\s+atiende"
+        r"|name:|a\s+nombre\s+de|titular:|titular\s+es|le\s+atiende|te\s+atiende|les\s+atiende"
         r"|le\s+saluda|te\s+saluda|soy\s+el\s+agente|soy\s+la\s+agente|mr\.?|mrs\.?|ms\.?"
-        r"|dr\.?|sr\.?|sra\.?|srta\.?|dña\.?|dra\.?|don|doña|señor|señora)(?![\w'])"
+        r"|dr\.?|sr\.?|sra\.?|srta\.?|dña\.?|dra\.?|don|doña|señor|señora"
+        # Agents asking for the name, and the answer after it (chat transcripts).
+        r"|(?:last|first|full|sur|family|middle)\s?name(?:\s+is)?:?|your\s+name\??"
+        r"|name\s+on\s+the\s+account\??(?:\s+(?:user|customer):)?|apellidos?:?"
+        r"|nombre\s+completo:?|tu\s+nombre\??|su\s+nombre\??"
+        # Reporting verbs: "says Hannah", "was called Kevin", "dijo Marta".
+        r"|says|said|explained|replied|shouted\s+at|called|named|dijo|explicó|contestó"
+        r"|llamad[oa]|apodad[oa])(?![\w'])"
     )
     # After these a name is likely; the first word must be a known first name.
     weak = (
@@ -128,9 +252,16 @@ def name_patterns() -> NamePatterns:
     )
     return NamePatterns(
         strong=re.compile(strong),
-        strong_name=re.compile(rf"[ \t]+(?P<v>{name})"),
+        # "Mr. X", "my name is X", "your last name? X", "name on the account? User: X".
+        strong_name=re.compile(
+            rf"(?:[?:][ \t]*\n?|[ \t]+)[ \t]*(?:(?i:user|customer|client|cliente|usuario):"
+            rf"[ \t]*)?(?P<v>{name})"
+        ),
         weak=re.compile(weak),
         weak_name=re.compile(rf",?[ \t]*\n?[ \t]*(?P<v>{name})"),
-        sequence=re.compile(rf"(?<![\w@.\-]){name}(?![\w@])"),
+        sequence=re.compile(rf"(?<![\w@.\-'’]){name}(?![\w@])"),
         token=re.compile(rf"{word}|{initial}"),
+        initial_inside=re.compile(rf"[ \t][{up}]\.?[ \t]"),
+        # A name typed in lower case, right after a strong context ("my name is lena").
+        lower_name=re.compile(rf"(?:[?:][ \t]*|[ \t]+)(?P<v>[{low}]+(?:[ \t]+[{low}]+){{0,2}})"),
     )

@@ -26,23 +26,30 @@ def lower_class() -> str:
     return "".join(re.escape(chr(c)) for c in range(0x41, 0x250) if chr(c).islower())
 
 
-_EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
+_EMAIL_LOCAL = r"[\w.+\-]{1,64}$"
+_EMAIL_DOMAIN = r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
+# Most patterns start with the first character they consume, a digit where they can:
+# the engine then skips ahead to candidate characters. What a leading lookbehind would
+# check (the country letters of an IBAN, the letter of a NIE/CIF, word boundaries) is
+# checked in lookbehinds after that character or in Python.
 _IBAN = (
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
+    r"\d(?<=[A-Za-z]{2}\d)\d(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
     r"(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])"
 )
-_CARD = r"(?<![\w\-.,])\d(?:[ \-]?\d){11,18}(?![\w\-]|[.,]\d)"
-_DNI = r"(?<![\w\-.,])\d{1,2}\.?\d{3}\.?\d{3}[ \-]?[A-Za-z](?!\w)"
-_NIE = r"(?<![\w\-])[XYZxyz][ \-]?\d{7}[ \-]?[A-Za-z](?!\w)"
-_CIF = r"(?<![\w\-])[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw][ \-]?\d{7}[0-9A-Ja-j](?!\w)"
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\w|\.\d)"
-_IPV6 = r"(?<![\w:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?![\w:])"
+_CARD = r"\d(?<![\w\-.,+]\d)(?:[ \-]?\d){11,18}(?![\w\-]|[.,]\d)"
+_DNI = r"\d(?<![\w\-.,]\d)\d?\.?\d{3}\.?\d{3}[ \-]?[A-Za-z](?!\w)"
+_NIE = r"\d(?:(?<=[XYZxyz]\d)|(?<=[XYZxyz][ \-]\d))\d{6}[ \-]?[A-Za-z](?!\w)"
+_CIF_LETTERS = "ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw"
+_CIF = rf"\d(?:(?<=[{_CIF_LETTERS}]\d)|(?<=[{_CIF_LETTERS}][ \-]\d))\d{{6}}[0-9A-Ja-j](?!\w)"
+# Octet ranges are checked by ipaddress in Python.
+_IPV4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d)"
+# Anchored on ":hex:" (rare in text); the address around it is taken in Python.
+_IPV6 = r":[0-9A-Fa-f]{0,4}:"
+# Starts on a digit; a "+" or "(" just before it is added in Python.
 _PHONE = (
-    r"(?<![\w+/.,\-])(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(\+?\d{1,4}\)[ .\-]?)?"
-    r"\d{1,5}(?:[ .\-]?\(?\d{1,5}\)?){1,6}(?![\w/]|[.,\-]\d)"
+    r"\d(?<![\w/.\-]\d)(?<!\d,\d)\d{0,4}\)?(?:[ .\-]?\(?\d{1,5}\)?){1,7}"
+    r"(?:[ ]?(?:x|ext\.?|extensi[óo]n)[ ]?\d{1,6})?(?![\w/]|[.,\-]\d)"
 )
-
 _DATE = (
     r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
     r"|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
@@ -53,7 +60,7 @@ _DATE = (
 # on a word boundary scan far faster than case-insensitive alternations); the value
 # pattern then runs with ``.match`` on the original text right after the trigger.
 _DOB_TRIGGER = (
-    r"\b(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
+    r"(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
     r"|date\s+of\s+birth|birth\s?date|d\.?o\.?b\.?|born\s+on|born|birthday|cumplea[ñn]os)"
     r"(?!\w)"
 )
@@ -77,7 +84,8 @@ _CUSTOMER_ID_VALUE = (
 # Words that announce an order number, a tracking code, an amount or an invoice: the
 # number after them is not personal data (the issue's explicit negatives).
 _NOT_PII_CONTEXT = (
-    r"(?i:pedido|order|orden|tracking|seguimiento|env[íi]o|paquete|package|parcel"
+    r"(?i:pedido|order|orden|tracking|seguimiento|env[íi]o|paquete|package|parcel|reference"
+    r"|pnr|locator|claim|reclamaci[óo]n|flight|vuelo"
     r"|shipment|referencia|ref|factura|invoice|albar[áa]n|localizador|importe|amount"
     r"|total|ticket|incidencia|incidence|case|caso|reserva|booking|confirmation"
     r"|confirmaci[óo]n|transacci[óo]n|transaction|recibo|receipt)"
@@ -88,8 +96,12 @@ _AMOUNT_AFTER = r"^\s?(?:€|\$|£|(?i:eur|euros?|usd|d[óo]lares|dollars?|pesos
 _AMOUNT_BEFORE = r"(?:€|\$|£|(?i:eur|usd|mxn))\s?$"
 _PHONE_CONTEXT = (
     r"(?i:tel[ée]fono|tel[ée]f|tel\.?|tfno\.?|tlf\.?|m[óo]vil|celular|cel\.?|whats?app|fijo"
-    r"|ll[áa]m\w*|llamada|contacto|sms|mensajes?|phone|mobile|cell|call\w*|fax|office"
-    r"|contact|reach|text|messages?|answering|registered|n[úu]mero|number)"
+    r"|ll[áa]m\w*|llamada|contacto|sms|mensajes?|phone|mobile|cell|call\w*|fax"
+    r"|contact|reach|text|messages?|answering|registered|n[úu]mero|number|desk)"
+)
+# A label right after the number ("... 966-Fax", "612 345 678 (móvil)").
+_PHONE_AFTER = (
+    r"^[ \t]*[\-(]?[ \t]*(?i:office|fax|mobile|cell|home|work|m[óo]vil|fijo|tel[ée]fono|tel)\b"
 )
 _CARD_CONTEXT = r"(?i:tarjeta|card|visa|mastercard|amex|cc)"
 
@@ -98,7 +110,8 @@ _CARD_CONTEXT = r"(?i:tarjeta|card|visa|mastercard|amex|cc)"
 class Patterns:
     """Every compiled pattern the redactor uses."""
 
-    email: re.Pattern[str]
+    email_local: re.Pattern[str]
+    email_domain: re.Pattern[str]
     iban: re.Pattern[str]
     card: re.Pattern[str]
     dni: re.Pattern[str]
@@ -116,6 +129,7 @@ class Patterns:
     amount_after: re.Pattern[str]
     amount_before: re.Pattern[str]
     phone_context: re.Pattern[str]
+    phone_after: re.Pattern[str]
     card_context: re.Pattern[str]
 
 
@@ -123,7 +137,8 @@ class Patterns:
 def patterns() -> Patterns:
     """Compile (once) and return every pattern."""
     return Patterns(
-        email=re.compile(_EMAIL),
+        email_local=re.compile(_EMAIL_LOCAL),
+        email_domain=re.compile(_EMAIL_DOMAIN),
         iban=re.compile(_IBAN),
         card=re.compile(_CARD),
         dni=re.compile(_DNI),
@@ -141,5 +156,6 @@ def patterns() -> Patterns:
         amount_after=re.compile(_AMOUNT_AFTER),
         amount_before=re.compile(_AMOUNT_BEFORE),
         phone_context=re.compile(_PHONE_CONTEXT),
+        phone_after=re.compile(_PHONE_AFTER),
         card_context=re.compile(_CARD_CONTEXT),
     )

@@ -57,9 +57,11 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
         bad = sorted({r for r in regions if r not in supported})
         if bad:
             raise ValueError(f"PIIRedactor.default_region/extra_regions: unknown region(s) {bad}")
-        self.entities_ = frozenset(wanted)
-        self.regions_ = tuple(dict.fromkeys(regions))
-        self.lexicon_ = load_lexicon() if "PERSON" in self.entities_ else None
+        # Plain lists of strings: the fitted estimator round-trips through skops.
+        self.entities_ = sorted(set(wanted))
+        self.regions_ = list(dict.fromkeys(regions))
+        if "PERSON" in self.entities_:
+            load_lexicon()  # load the name lists now (cached), not on the first batch
         return self
 
     def _scan(self, texts: Sequence[str]) -> list[list[Found]]:
@@ -69,7 +71,9 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"PIIRedactor: texts[{i}] is {type(text).__name__}, not str")
-        return scan(texts, ScanConfig(self.entities_, self.regions_, self.lexicon_))
+        lexicon = load_lexicon() if "PERSON" in self.entities_ else None
+        config = ScanConfig(frozenset(self.entities_), tuple(self.regions_), lexicon)
+        return scan(texts, config)
 
     def detect(self, texts: Sequence[str]) -> list[list[PIISpan]]:
         """Return, for every text, its personal-data spans sorted by offset."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import iban as _iban
@@ -17,6 +18,7 @@ from stdnum import luhn as _luhn
 from stdnum.es import cif as _cif
 from stdnum.es import dni as _dni
 from stdnum.es import nie as _nie
+from stdnum.iso7064 import mod_97_10
 
 __all__ = [
     "canonical_card",
@@ -31,6 +33,7 @@ __all__ = [
 
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _NON_DIGIT = re.compile(r"\D")
+_EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extensi[óo]n)[ ]?\d{1,6}$")
 
 
 def digits_only(value: str) -> str:
@@ -68,6 +71,8 @@ def canonical_cif(value: str) -> str | None:
 def canonical_iban(value: str) -> str | None:
     """Return the compact IBAN or None if its country format or check digits are wrong."""
     compact = _compact(value)
+    if len(compact) < 15 or not mod_97_10.is_valid(compact[4:] + compact[:4]):
+        return None  # the ISO 7064 check alone first: cheaper than the country formats
     return compact if _iban.is_valid(compact) else None
 
 
@@ -97,15 +102,30 @@ def canonical_ip(value: str) -> str | None:
     return str(address)
 
 
-def canonical_phone(value: str, regions: tuple[str, ...], *, context: bool) -> str | None:
+@lru_cache(maxsize=256)
+def _national_lengths(region: str) -> frozenset[int]:
+    """Digit counts a national number of ``region`` can have, with its trunk prefix."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.general_desc is None:
+        return frozenset(range(4, 18))
+    lengths = set(meta.general_desc.possible_length or range(4, 18))
+    prefix = len(meta.national_prefix or "")
+    # Mobile prefixes dialled inside the country (MX 044/045, AR 15) add up to 3 digits.
+    return frozenset(n + extra for n in lengths for extra in range(0, max(prefix, 0) + 3))
+
+
+def canonical_phone(
+    value: str, regions: tuple[str, ...], *, context: bool, labelled: bool = False
+) -> str | None:
     """Return the E.164 form of a phone number, or None.
 
     A number in international form (``+`` or ``00``) must be valid in its country.
     A national number must be valid in the first (default) region; with phone
     context nearby ("tel.", "call me at"...) it may be valid in any of ``regions``,
-    or merely have a plausible length when it was written with separators.
+    or merely have a plausible length when it was written with separators or is
+    followed by a label ("-Fax", "(móvil)").
     """
-    raw = value.strip()
+    raw = _EXTENSION.sub("", value.strip())
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     digits = digits_only(raw)
@@ -121,16 +141,30 @@ def canonical_phone(value: str, regions: tuple[str, ...], *, context: bool) -> s
         ):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return None
-    candidates = regions if context else regions[:1]
-    for region in candidates:
-        try:
-            number = phonenumbers.parse(raw, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if context and digits != raw:
-        # Announced and written like a phone number, but from a plan we do not
-        # validate against: keep it as personal data rather than leak it.
-        return "+" + digits
+    if len(digits) in _national_lengths(regions[0]):
+        key = _valid_in(raw, regions[0])
+        if key is not None:
+            return key
+    if not context:
+        return None
+    if digits != raw or labelled:
+        # Announced and written like a phone number (with separators), though not from
+        # the default region's plan: keep it as personal data rather than leak it. The
+        # key is only for placeholders, hence not an E.164 form.
+        return "~" + digits
+    for region in regions[1:]:
+        if len(digits) in _national_lengths(region):
+            key = _valid_in(raw, region)
+            if key is not None:
+                return key
+    return None
+
+
+def _valid_in(raw: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
