@@ -1,7 +1,8 @@
 """A realistic, bilingual month of a contact centre, deterministic for a seed.
 
 Use :class:`DemoGenerator`: iterate :meth:`DemoGenerator.records` for contract-shaped
-dicts (in time order, ids ``demo-0000001`` ...) and read :meth:`DemoGenerator.events`
+dicts (day by day in each customer's local date, in time order within a day; ids
+``demo-0000001`` ...) and read :meth:`DemoGenerator.events`
 for the ground truth of what was injected on purpose:
 
 * ``spike``: one contact reason jumps in one region on one day (an outage);
@@ -141,7 +142,7 @@ class DemoGenerator:
     # -- records ------------------------------------------------------------------
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """Every interaction as a contract dict, in time order (constant memory)."""
+        """Every interaction as a contract dict, a day at a time (constant memory)."""
         rng = random.Random(self.seed)  # noqa: S311 - demo data, not secrets
         self._rng = rng
         self._pii = PersonalData(rng)

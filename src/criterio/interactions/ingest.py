@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from criterio.db import session_scope
 from criterio.interactions.readers import read_file
 from criterio.interactions.readers.base import RawRecord, RecordError
+from criterio.interactions.repository import refresh_statistics
 from criterio.interactions.schemas import InteractionIn
 from criterio.interactions.service import store_interactions, validate_record
 
@@ -23,6 +24,8 @@ __all__ = ["IngestReport", "ingest_files", "ingest_records"]
 
 #: Errors kept in the report; the errors file (on_error) gets all of them.
 MAX_ERRORS_KEPT = 1000
+#: Inserted records after which an import first refreshes the planner statistics.
+ANALYZE_FIRST_AT = 20_000
 
 
 @dataclass
@@ -98,10 +101,17 @@ def ingest_records(
 
     chunk: list[InteractionIn] = []
     origins: list[RawRecord] = []
+    analyse_at = [ANALYZE_FIRST_AT]
 
     def flush() -> None:
         with session_scope(factory) as session:
             result = store_interactions(session, chunk, import_id=report.import_id)
+        if report.inserted + result.inserted >= analyse_at[0]:
+            # The table has grown a lot since its statistics were taken (see
+            # refresh_statistics); doubling the threshold keeps this O(log n) times.
+            with session_scope(factory) as session:
+                refresh_statistics(session)
+            analyse_at[0] *= 2
         report.inserted += result.inserted
         report.updated += result.updated
         report.unchanged += result.unchanged

@@ -11,10 +11,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from criterio.db import is_postgres
+from criterio.interactions._sqlite_fast import upsert_sqlite_fast
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
 
-__all__ = ["UPSERT_COLUMNS", "InteractionRepository", "list_tenants"]
+__all__ = ["UPSERT_COLUMNS", "InteractionRepository", "list_tenants", "refresh_statistics"]
 
 #: Columns written by an import; everything but the key, ``pk`` and ``created_at``.
 UPSERT_COLUMNS = (
@@ -43,10 +44,28 @@ def list_tenants(session: Session) -> list[str]:
     return list(session.scalars(select(Interaction.tenant).distinct().order_by(Interaction.tenant)))
 
 
+def refresh_statistics(session: Session) -> None:
+    """Update the planner's statistics of the interactions table (PostgreSQL only).
+
+    A big import into a young table leaves PostgreSQL believing the table is tiny, so it
+    answers the per-chunk "which ids exist" lookup by scanning the whole tenant instead
+    of probing the unique index: the import slows down quadratically. Autovacuum comes
+    too late under load; an import calls this as the table doubles. Table maintenance,
+    not a query on anyone's rows, hence not tenant-scoped.
+    """
+    if is_postgres(session.get_bind().dialect):
+        session.execute(text("ANALYZE interactions"))
+
+
 class InteractionRepository(TenantScopedRepository):
     """Reads and writes one tenant's interactions."""
 
     model = Interaction
+
+    def __init__(self, session: Session, tenant: str, *, fast: bool = True) -> None:
+        super().__init__(session, tenant)
+        #: Write SQLite rows with the driver's executemany (see ``_sqlite_fast``).
+        self.fast = fast
 
     def existing(self, external_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """For the ids already stored: ``id -> (content_hash, import_id)``."""
@@ -66,9 +85,18 @@ class InteractionRepository(TenantScopedRepository):
             return
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("upsert given a row of another tenant")
-        if is_postgres(self.session.get_bind().dialect):
+        dialect = self.session.get_bind().dialect
+        if is_postgres(dialect):
             self._upsert_postgres(rows)
-            return
+        elif self.fast and dialect.name == "sqlite":
+            upsert_sqlite_fast(self.session, rows)
+        else:
+            self.upsert_core(rows)
+
+    def upsert_core(self, rows: list[dict[str, Any]]) -> None:
+        """The same upsert through SQLAlchemy Core: the reference the fast path is tested on."""
+        if any(row["tenant"] != self.tenant for row in rows):
+            raise ValueError("upsert given a row of another tenant")
         stmt = sqlite_insert(Interaction)
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant", "external_id"],

@@ -115,7 +115,11 @@ class InteractionIn(BaseModel):
         # Exports often carry numbers or booleans as segment values ("region": 28);
         # segments are compared as text, so keep them as text.
         if isinstance(value, dict):
-            return {k: v if isinstance(v, str) else _scalar_text(v) for k, v in value.items()}
+            for v in value.values():
+                if type(v) is not str:  # rare: only then build a new dict (hot path)
+                    return {
+                        k: v if isinstance(v, str) else _scalar_text(v) for k, v in value.items()
+                    }
         return value
 
     @model_validator(mode="after")

@@ -76,30 +76,61 @@ def _guess_id(data: bytes | dict[str, Any]) -> str | None:
 
 
 def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> dict[str, Any]:
-    """The table row for a validated record, with its content digest."""
-    dumped = record.model_dump(mode="json", exclude_none=True, exclude={"tenant", "text"})
-    dumped["turns"] = [_turn_row(t) for t in record.normalized_turns()]
-    digest = hashlib.blake2b(
-        orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS), digest_size=16
-    ).hexdigest()
+    """The table row for a validated record, with its content digest.
+
+    The digest covers every stored field after normalisation (times in UTC, a flat text
+    as one customer turn), so the same interaction written two ways is still unchanged.
+    """
     outcome = record.outcome
+    started = record.started_at.astimezone(UTC)
+    ended = record.ended_at.astimezone(UTC) if record.ended_at is not None else None
+    turns = [_turn_row(t) for t in record.normalized_turns()]
+    channel = record.channel.value if record.channel is not None else None
+    attributes, labels = dict(record.attributes), dict(record.labels)
+    outcome_values = (
+        None
+        if outcome is None
+        else [
+            outcome.handled_by,
+            outcome.agent_id,
+            outcome.resolved,
+            outcome.csat,
+            outcome.escalated,
+            outcome.resolution_code,
+        ]
+    )
+    canonical = [
+        record.id,
+        channel,
+        started,
+        ended,
+        record.customer_id,
+        record.language,
+        attributes,
+        turns,
+        outcome_values,
+        labels,
+    ]
+    digest = hashlib.blake2b(
+        orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS), digest_size=16
+    ).hexdigest()
     return {
         "tenant": record.tenant,
         "external_id": record.id,
-        "channel": record.channel.value if record.channel else None,
-        "started_at": record.started_at.astimezone(UTC),
-        "ended_at": record.ended_at.astimezone(UTC) if record.ended_at else None,
+        "channel": channel,
+        "started_at": started,
+        "ended_at": ended,
         "customer_id": record.customer_id,
         "language": record.language,
-        "attributes": dict(record.attributes),
-        "turns": dumped["turns"],
+        "attributes": attributes,
+        "turns": turns,
         "handled_by": outcome.handled_by if outcome else None,
         "agent_id": outcome.agent_id if outcome else None,
         "resolved": outcome.resolved if outcome else None,
         "csat": outcome.csat if outcome else None,
         "escalated": outcome.escalated if outcome else None,
         "resolution_code": outcome.resolution_code if outcome else None,
-        "labels": dict(record.labels),
+        "labels": labels,
         "content_hash": digest,
         "import_id": import_id,
         "created_at": now,
@@ -108,9 +139,13 @@ def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> di
 
 
 def _turn_row(turn: Turn) -> dict[str, Any]:
-    row: dict[str, Any] = {"role": turn.role.value, "text": turn.text}
+    # The role is a StrEnum: equal to its text, and written as its text by every JSON
+    # encoder used here, so `.value` (a slow enum property) is not needed.
+    row: dict[str, Any] = {"role": turn.role, "text": turn.text}
     if turn.at is not None:
-        row["at"] = turn.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        # Always convert: isoformat() on pydantic's own tzinfo is ~20x slower than on
+        # datetime.UTC. An aware UTC time ends in "+00:00"; the contract writes "Z".
+        row["at"] = turn.at.astimezone(UTC).isoformat()[:-6] + "Z"
     return row
 
 

@@ -1,0 +1,106 @@
+"""Fast SQLite upsert: one prepared statement, values serialised once, driver executemany.
+
+SQLAlchemy's ORM bulk upsert spends most of its time per row in bind processing and
+cache keys; the sqlite3 driver's ``executemany`` with plain values is several times
+faster. Values are written exactly as SQLAlchemy's types store them (naive UTC
+``YYYY-MM-DD HH:MM:SS.ffffff`` text for times, JSON text, 0/1 for booleans), so rows
+read back through the ORM are the same; tests compare this path with the Core one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+__all__ = ["INSERT_COLUMNS", "upsert_sqlite_fast"]
+
+#: Every column an import writes, in the order of the prepared statement.
+INSERT_COLUMNS = (
+    "tenant",
+    "external_id",
+    "created_at",
+    "channel",
+    "started_at",
+    "ended_at",
+    "customer_id",
+    "language",
+    "attributes",
+    "turns",
+    "handled_by",
+    "agent_id",
+    "resolved",
+    "csat",
+    "escalated",
+    "resolution_code",
+    "labels",
+    "content_hash",
+    "import_id",
+    "updated_at",
+)
+_UPDATED = [c for c in INSERT_COLUMNS if c not in ("tenant", "external_id", "created_at")]
+# Built from the constant column names above, never from input.
+_SQL = (
+    f"INSERT INTO interactions ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' for _ in INSERT_COLUMNS)}) "
+    "ON CONFLICT (tenant, external_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+)
+
+
+def _time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def upsert_sqlite_fast(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or overwrite one tenant's ``rows`` inside the session's transaction."""
+    stamps: dict[datetime, str | None] = {}  # created/updated are one `now` per chunk
+
+    def stamp(value: datetime) -> str | None:
+        if value not in stamps:
+            stamps[value] = _time(value)
+        return stamps[value]
+
+    values = [
+        (
+            row["tenant"],
+            row["external_id"],
+            stamp(row["created_at"]),
+            row["channel"],
+            _time(row["started_at"]),
+            _time(row["ended_at"]),
+            row["customer_id"],
+            row["language"],
+            _json(row["attributes"]),
+            _json(row["turns"]),
+            row["handled_by"],
+            row["agent_id"],
+            row["resolved"],
+            row["csat"],
+            row["escalated"],
+            row["resolution_code"],
+            _json(row["labels"]),
+            row["content_hash"],
+            row["import_id"],
+            stamp(row["updated_at"]),
+        )
+        for row in rows
+    ]
+    # The ORM session's own connection, so the rows join the caller's transaction.
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(_SQL, values)
+    finally:
+        cursor.close()

@@ -1,0 +1,69 @@
+"""`criterio demo` end to end on a real SQLite file, then `criterio stats --json`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from criterio.cli import app
+from criterio.config import get_settings
+from criterio.db import make_engine, make_session_factory, session_scope
+from criterio.interactions import ingest_files
+from criterio.interactions.repository import InteractionRepository
+from tests.factories import interaction, write_jsonl
+
+
+@pytest.fixture
+def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """CRITERIO_DATABASE_URL pointing at a SQLite file of this test's own."""
+    url = f"sqlite:///{tmp_path / 'demo' / 'criterio-demo.db'}"
+    monkeypatch.setenv("CRITERIO_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_demo_loads_the_store_and_says_what_to_do_next(store_url: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["demo", "--size", "500"])
+    assert result.exit_code == 0, result.output
+    assert "500 new" in result.output
+    assert "What to look at next" in result.output and "criterio stats" in result.output
+    assert "spike 2026-11-10" in result.output and "region=ES-AN" in result.output
+    assert "No analysis is available in this build yet" in result.output
+    stats = runner.invoke(app, ["stats", "--json"])
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.output)["tenants"]["demo"]["total"] == 500
+    again = runner.invoke(app, ["demo", "--size", "500"])
+    assert "500 unchanged" in again.output, "the same seed gives the same data"
+
+
+def test_fresh_deletes_only_the_demo_when_other_tenants_share_the_store(store_url: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--size", "200"]).exit_code == 0
+    assert "200 new" in runner.invoke(app, ["demo", "--size", "200", "--fresh"]).output
+    engine = make_engine(store_url)
+    factory = make_session_factory(engine)
+    ingest_files(
+        factory, [write_jsonl(Path(store_url[10:]).with_suffix(".jsonl"), [interaction(1)])]
+    )
+    result = runner.invoke(app, ["demo", "--size", "150", "--fresh", "--seed", "9"])
+    assert result.exit_code == 0 and "150 new" in result.output
+    with session_scope(factory) as session:
+        assert InteractionRepository(session, "acme").count() == 1
+        assert InteractionRepository(session, "demo").count() == 150
+    engine.dispose()
+
+
+def test_out_writes_a_file_instead_of_a_store(tmp_path: Path) -> None:
+    out = tmp_path / "month.jsonl"
+    result = CliRunner().invoke(app, ["demo", "--size", "120", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 120 and json.loads(lines[0])["tenant"] == "demo"
+    bad = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "month.csv")])
+    assert bad.exit_code != 0 and ".jsonl or .parquet" in bad.output
