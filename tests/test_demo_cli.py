@@ -34,7 +34,7 @@ def test_demo_loads_the_store_and_says_what_to_do_next(store_url: str) -> None:
     assert "500 new" in result.output
     assert "What to look at next" in result.output and "criterio stats" in result.output
     assert "spike 2026-11-10" in result.output and "region=ES-AN" in result.output
-    assert "No analysis is available in this build yet" in result.output
+    assert "500 interactions analysed" in result.output  # the analysis pipeline ran
     stats = runner.invoke(app, ["stats", "--json"])
     assert stats.exit_code == 0, stats.output
     assert json.loads(stats.output)["tenants"]["demo"]["total"] == 500

@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "criterio.interactions.models",
     "criterio.auth.models",
     "criterio.insights.models",
+    "criterio.annotations.models",
 )
 
 

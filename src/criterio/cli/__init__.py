@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import auth, db, demo, insights, interactions
+from criterio.cli import analysis, auth, db, demo, insights, interactions
 
 __all__ = ["app", "main"]
 
@@ -20,6 +20,7 @@ app.add_typer(insights.app, name="insights")
 interactions.register(app)
 demo.register(app)
 auth.register(app)
+analysis.register(app)
 
 
 def main() -> None:

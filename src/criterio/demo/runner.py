@@ -42,9 +42,22 @@ def load_demo(
 def run_available_analysis(factory: sessionmaker[Session], tenant: str) -> list[AnalysisRun]:
     """Run every analysis this build of Criterio has over ``tenant``'s stored interactions.
 
-    None exists yet, so this returns an empty list and `criterio demo` says so. When the
-    analysis pipeline lands, call it here (language, PII, sentiment, intents, topics,
-    then patterns) and return one :class:`AnalysisRun` per step that actually ran.
+    Today: the analysis pipeline (language, personal-data redaction, sentiment) on the
+    local engine. Later steps (intents, topics, patterns) add one :class:`AnalysisRun` each.
     """
-    del factory, tenant  # used once analyses exist; nothing runs yet, and nothing pretends to
-    return []
+    from criterio.analysis.pipeline import build_pipeline
+    from criterio.annotations.runner import analyze_store
+    from criterio.annotations.service import result_counts
+    from criterio.db import session_scope
+    from criterio.engines.local import LocalEngine
+
+    pipeline = build_pipeline()
+    with LocalEngine() as engine:
+        report = analyze_store(factory, [tenant], engine=engine, pipeline=pipeline)
+    with session_scope(factory) as session:
+        counts = result_counts(session, tenant)
+    languages = ", ".join(f"{k} {v:,}" for k, v in counts["language"].items())
+    moods = ", ".join(f"{k} {v:,}" for k, v in counts["sentiment_label"].items())
+    name = " + ".join(pipeline.versions())
+    summary = f"{report.total:,} interactions analysed (languages: {languages}; sentiment: {moods})"
+    return [AnalysisRun(name, summary)]

@@ -1,0 +1,249 @@
+"""The per-batch analysis function: Arrow batch of interactions in, batch of results out.
+
+Stages are injected objects (any redactor with ``redact``, language identifier with
+``predict``, sentiment analyzer with ``decision_function``); a stage left as ``None`` is
+not run and its columns come back null. The function is pure (no store, no globals), so
+the local process pool and Dask run exactly the same code.
+
+Redaction runs first: the only text that leaves this function is the redacted one, and
+when no redactor is configured no text leaves it at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from criterio.analysis.sentiment import label_scores, trajectory
+
+__all__ = [
+    "ANALYZER_NAMES",
+    "INPUT_SCHEMA",
+    "PASSTHROUGH",
+    "RESULT_FIELDS",
+    "AnalysisPipeline",
+    "RedactorLike",
+    "analyze_batch",
+    "available_analyzers",
+    "build_pipeline",
+    "interactions_to_batch",
+]
+
+ANALYZER_NAMES = ("language", "pii", "sentiment")
+TURN_TYPE = pa.struct([("role", pa.string()), ("text", pa.string())])
+SPAN_TYPE = pa.struct(
+    [("turn", pa.int32()), ("type", pa.string()), ("start", pa.int32()), ("end", pa.int32())]
+)
+INPUT_SCHEMA = pa.schema([("id", pa.string()), ("turns", pa.list_(TURN_TYPE))])
+#: Input columns copied unchanged into the result when present (keys for the store).
+PASSTHROUGH = ("pk", "tenant", "content_hash")
+RESULT_FIELDS = [
+    pa.field("id", pa.string()),
+    pa.field("language", pa.string()),
+    pa.field("sentiment_score", pa.float64()),
+    pa.field("sentiment_label", pa.string()),
+    pa.field("sentiment_first", pa.float64()),
+    pa.field("sentiment_last", pa.float64()),
+    pa.field("trajectory", pa.string()),
+    pa.field("redacted_turns", pa.list_(TURN_TYPE)),
+    pa.field("pii", pa.list_(SPAN_TYPE)),
+    pa.field("versions", pa.string()),
+]
+
+
+class RedactorLike(Protocol):
+    """What the pipeline needs from a redactor (``criterio.analysis.pii.PIIRedactor``)."""
+
+    version: str
+
+    def redact(self, texts: Sequence[str], groups: Sequence[str] | None = None) -> list[Any]:
+        """One redaction (``.text``, ``.spans``) per text."""
+        ...
+
+
+@dataclass
+class AnalysisPipeline:
+    """The stages one run applies; ``None`` skips a stage."""
+
+    language: Any = None
+    redactor: Any = None
+    sentiment: Any = None
+    neutral_band: float = 0.05
+
+    def fit(self) -> AnalysisPipeline:
+        """Fit (load) every configured stage; returns the pipeline."""
+        for stage in (self.language, self.redactor, self.sentiment):
+            if stage is not None:
+                stage.fit()
+        return self
+
+    def versions(self) -> dict[str, str]:
+        """Version of each configured stage, keyed by analyzer name."""
+        stages = {"language": self.language, "pii": self.redactor, "sentiment": self.sentiment}
+        return {name: str(s.version) for name, s in stages.items() if s is not None}
+
+
+def available_analyzers() -> list[str]:
+    """The analyzers this installation can run (every one of ANALYZER_NAMES once pii ships)."""
+    import importlib.util
+
+    has_pii = importlib.util.find_spec("criterio.analysis.pii") is not None
+    return [n for n in ANALYZER_NAMES if n != "pii" or has_pii]
+
+
+def build_pipeline(analyzers: Sequence[str] | None = None) -> AnalysisPipeline:
+    """A fitted pipeline with the named analyzers (default: every available one)."""
+    if analyzers is None:
+        analyzers = available_analyzers()
+    unknown = sorted(set(analyzers) - set(ANALYZER_NAMES))
+    if unknown:
+        raise ValueError(f"unknown analyzers {unknown}; choose from {', '.join(ANALYZER_NAMES)}")
+    pipeline = AnalysisPipeline()
+    if "language" in analyzers:
+        from criterio.analysis.language import LanguageIdentifier
+
+        pipeline.language = LanguageIdentifier()
+    if "pii" in analyzers:
+        pipeline.redactor = _default_redactor()
+    if "sentiment" in analyzers:
+        from criterio.analysis.sentiment import SentimentAnalyzer
+
+        pipeline.sentiment = SentimentAnalyzer()
+    return pipeline.fit()
+
+
+def _default_redactor() -> Any:
+    try:
+        from criterio.analysis.pii import PIIRedactor
+    except ImportError as error:  # the redaction stage ships in its own module
+        raise ValueError("the pii analyzer is not available in this installation") from error
+    return PIIRedactor()
+
+
+def interactions_to_batch(records: Sequence[dict[str, Any]]) -> pa.RecordBatch:
+    """An input batch from dicts with ``id`` and ``turns`` (or a flat customer ``text``)."""
+    ids: list[str] = []
+    turns: list[list[dict[str, str]]] = []
+    extra: dict[str, list[Any]] = {k: [] for k in PASSTHROUGH if records and k in records[0]}
+    for record in records:
+        ids.append(str(record["id"]))
+        if record.get("turns") is not None:
+            turns.append([{"role": t["role"], "text": t["text"]} for t in record["turns"]])
+        else:
+            turns.append([{"role": "customer", "text": record.get("text") or ""}])
+        for key, values in extra.items():
+            values.append(record.get(key))
+    columns = {"id": pa.array(ids, pa.string()), "turns": pa.array(turns, pa.list_(TURN_TYPE))}
+    columns.update({k: pa.array(v) for k, v in extra.items()})
+    return pa.RecordBatch.from_pydict(columns)
+
+
+def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.RecordBatch:
+    """Analyse one batch of interactions; one result row per input row, in order."""
+    n = batch.num_rows
+    turns = batch.column("turns")
+    lengths = pc.fill_null(pc.list_value_length(turns), 0).to_numpy(zero_copy_only=False)
+    flat = pc.list_flatten(turns)
+    parents = pc.list_parent_indices(turns).to_numpy(zero_copy_only=False)
+    texts: list[str] = [t or "" for t in flat.field("text").to_pylist()]
+    roles = np.asarray(flat.field("role").to_pylist(), dtype=object)
+    customer = roles == "customer"
+    ids = batch.column("id")
+    out: dict[str, pa.Array] = {"id": ids}
+    for key in PASSTHROUGH:
+        if key in batch.schema.names:
+            out[key] = batch.column(key)
+
+    # Redaction first: later stages read the original text in memory, but only the
+    # redacted text is ever returned.
+    out["redacted_turns"], out["pii"] = _redact(pipeline.redactor, ids, flat, texts, parents)
+    out["language"] = _language(pipeline.language, texts, parents, customer, n)
+    out.update(_sentiment(pipeline, texts, parents, customer, n, pipeline.neutral_band))
+    out["versions"] = pa.array([json.dumps(pipeline.versions(), sort_keys=True)] * n)
+    del lengths
+    fields = [pa.field(k, out[k].type) for k in out]
+    order = ["id", *(k for k in PASSTHROUGH if k in out)]
+    order += [f.name for f in RESULT_FIELDS if f.name != "id"]
+    by_name = {f.name: f for f in fields}
+    return pa.RecordBatch.from_arrays(
+        [out[k] for k in order], schema=pa.schema([by_name[k] for k in order])
+    )
+
+
+def _redact(
+    redactor: Any, ids: pa.Array, flat: pa.StructArray, texts: list[str], parents: Any
+) -> tuple[pa.Array, pa.Array]:
+    n = len(ids)
+    if redactor is None:
+        return pa.nulls(n, pa.list_(TURN_TYPE)), pa.nulls(n, pa.list_(SPAN_TYPE))
+    id_list = ids.to_pylist()
+    groups = [str(id_list[p]) for p in parents]
+    redactions = redactor.redact(texts, groups=groups)
+    roles = flat.field("role").to_pylist()
+    turns: list[list[dict[str, str]]] = [[] for _ in range(n)]
+    spans: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    for k, (parent, redaction) in enumerate(zip(parents.tolist(), redactions, strict=True)):
+        turn_index = len(turns[parent])
+        turns[parent].append({"role": roles[k], "text": redaction.text})
+        spans[parent].extend(
+            {"turn": turn_index, "type": s.type, "start": s.start, "end": s.end}
+            for s in redaction.spans
+        )
+    return pa.array(turns, pa.list_(TURN_TYPE)), pa.array(spans, pa.list_(SPAN_TYPE))
+
+
+def _customer_text(texts: list[str], parents: Any, customer: Any, n: int) -> list[str]:
+    """Per interaction: the customer's turns joined (all turns when the customer said nothing)."""
+    mine: list[list[str]] = [[] for _ in range(n)]
+    every: list[list[str]] = [[] for _ in range(n)]
+    for text, parent, is_customer in zip(texts, parents.tolist(), customer.tolist(), strict=True):
+        every[parent].append(text)
+        if is_customer:
+            mine[parent].append(text)
+    return ["\n".join(m or e) for m, e in zip(mine, every, strict=True)]
+
+
+def _language(identifier: Any, texts: list[str], parents: Any, customer: Any, n: int) -> pa.Array:
+    if identifier is None:
+        return pa.nulls(n, pa.string())
+    joined = _customer_text(texts, parents, customer, n)
+    return pa.array(identifier.predict(joined).tolist(), pa.string())
+
+
+def _sentiment(
+    pipeline: AnalysisPipeline, texts: list[str], parents: Any, customer: Any, n: int, band: float
+) -> dict[str, pa.Array]:
+    names = ("sentiment_score", "sentiment_label", "sentiment_first", "sentiment_last")
+    if pipeline.sentiment is None:
+        out = {k: pa.nulls(n, pa.string() if k.endswith("label") else pa.float64()) for k in names}
+        out["trajectory"] = pa.nulls(n, pa.string())
+        return out
+    index = np.flatnonzero(customer)
+    owner = parents[index]
+    scores = pipeline.sentiment.decision_function([texts[i] for i in index.tolist()])
+    count = np.bincount(owner, minlength=n)
+    total = np.bincount(owner, weights=scores, minlength=n)
+    has = count > 0
+    mean = np.divide(total, count, out=np.zeros(n), where=has)
+    # Turns come in conversation order: the first and last customer turn of each
+    # interaction are its first and last occurrence in ``owner``.
+    first = np.zeros(n)
+    last = np.zeros(n)
+    first[owner[::-1]] = scores[::-1]
+    last[owner] = scores
+    labels = label_scores(mean, band)
+    paths = [trajectory(f, la) for f, la in zip(first.tolist(), last.tolist(), strict=True)]
+    mask = ~has
+    return {
+        "sentiment_score": pa.array(mean, pa.float64(), mask=mask),
+        "sentiment_label": pa.array(labels.tolist(), pa.string(), mask=mask),
+        "sentiment_first": pa.array(first, pa.float64(), mask=mask),
+        "sentiment_last": pa.array(last, pa.float64(), mask=mask),
+        "trajectory": pa.array(paths, pa.string(), mask=mask),
+    }

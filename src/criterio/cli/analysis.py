@@ -1,0 +1,158 @@
+"""``criterio analyze | annotate``: run the analysis pipeline on the store or on a stream."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from criterio.analysis.annotate import LineError, annotate_lines
+from criterio.analysis.pipeline import ANALYZER_NAMES, available_analyzers, build_pipeline
+from criterio.annotations.runner import analyze_store, pending_total
+from criterio.cli._store import open_store
+from criterio.db import session_scope
+from criterio.engines.base import make_engine
+from criterio.interactions.repository import list_tenants
+
+__all__ = ["analyze", "annotate", "register"]
+
+console = Console(stderr=True)
+
+
+def _analyzers(value: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(ANALYZER_NAMES))
+    if unknown or not names:
+        raise typer.BadParameter(
+            f"choose from {', '.join(ANALYZER_NAMES)} (comma-separated)", param_hint="--analyzers"
+        )
+    return names
+
+
+def analyze(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant (default: all).")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only interactions started on or after this date (YYYY-MM-DD)."),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="local (process pool) or dask.")] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: every core).")
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Interactions a batch.")
+    ] = 2000,
+) -> None:
+    """Analyse stored interactions: language, personal-data redaction, sentiment.
+
+    Only new interactions, changed ones and those analysed by older analyzer versions are
+    analysed; each batch is committed as it finishes, so an interrupted run resumes.
+    """
+    start = _since(since)
+    pipeline = build_pipeline()
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            tenants = [tenant] if tenant else list_tenants(session)
+        total = pending_total(store.factory, tenants, pipeline, start)
+        if total == 0:
+            typer.echo("Nothing to analyse: every interaction is up to date.")
+            return
+        runner = make_engine(engine, workers=workers, scheduler=scheduler)
+        progress = Progress(
+            TextColumn("[bold]Analysing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("interactions"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+            transient=True,
+        )
+        try:
+            with progress:
+                task = progress.add_task("analyze", total=total)
+                report = analyze_store(
+                    store.factory,
+                    tenants,
+                    engine=runner,
+                    pipeline=pipeline,
+                    since=start,
+                    batch_size=batch_size,
+                    on_progress=lambda n: progress.advance(task, n),
+                )
+        finally:
+            runner.close()
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    finally:
+        store.close()
+    table = Table(title="Analysis", show_header=False)
+    for name, n in report.analysed.items():
+        table.add_row(name, f"{n:,} analysed")
+    Console().print(table)
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--since") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def annotate(
+    source: Annotated[
+        str, typer.Argument(help="JSON Lines file to read, or - for standard input.")
+    ] = "-",
+    analyzers: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated analyzers among " + ", ".join(ANALYZER_NAMES) + " (default: all)."
+        ),
+    ] = None,
+) -> None:
+    """Annotate JSON Lines ({"id", "text"} or the interaction contract) to standard output.
+
+    Streams: one output line per good input line, in order; bad lines are reported on
+    standard error (line, id, field) and skipped, and the exit status is then 1.
+    """
+    names = _analyzers(analyzers) if analyzers else available_analyzers()
+    try:
+        pipeline = build_pipeline(names)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--analyzers") from error
+
+    def on_error(error: LineError) -> None:
+        typer.echo(str(error), err=True)
+
+    out = sys.stdout.buffer
+    if source == "-":
+        report = annotate_lines(sys.stdin.buffer, pipeline, out, on_error=on_error)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise typer.BadParameter(f"{source} is not a file", param_hint="SOURCE")
+        with path.open("rb") as handle:
+            report = annotate_lines(handle, pipeline, out, on_error=on_error)
+    if report.rejected:
+        console.print(f"{report.rejected:,} line(s) rejected, {report.annotated:,} annotated.")
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command()(analyze)
+    app.command()(annotate)

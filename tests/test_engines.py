@@ -1,0 +1,60 @@
+"""Engines: the local pool and Dask give the same results as the function itself."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from criterio.analysis.pipeline import analyze_batch, build_pipeline, interactions_to_batch
+from criterio.engines import LocalEngine, make_engine
+
+TEXTS = [
+    "No funciona el router, estoy harto",
+    "Thanks, that fixed it 👍",
+    "¿Cuál es el horario de la tienda?",
+    "I was charged twice and nobody answers",
+    "Bonjour, je voudrais résilier mon abonnement",
+]
+
+
+def _batches(n_batches: int = 4, size: int = 25) -> list[pa.RecordBatch]:
+    return [
+        interactions_to_batch(
+            [
+                {"id": f"b{b}-{i}", "text": TEXTS[(b + i) % len(TEXTS)] + f" {i}"}
+                for i in range(size)
+            ]
+        )
+        for b in range(n_batches)
+    ]
+
+
+def _expected() -> list[pa.RecordBatch]:
+    pipeline = build_pipeline(["language", "sentiment"])
+    return [analyze_batch(b, pipeline) for b in _batches()]
+
+
+def test_local_process_pool_equals_function() -> None:
+    pipeline = build_pipeline(["language", "sentiment"])
+    with LocalEngine(workers=2) as engine:
+        got = list(engine.map(pipeline, iter(_batches())))
+    assert [b.to_pylist() for b in got] == [b.to_pylist() for b in _expected()]
+
+
+def test_dask_local_cluster_equals_local_engine() -> None:
+    pytest.importorskip("distributed")
+    from criterio.engines.dask import DaskEngine
+
+    pipeline = build_pipeline(["language", "sentiment"])
+    with LocalEngine(workers=1) as local:
+        want = [b.to_pylist() for b in local.map(pipeline, _batches())]
+    with DaskEngine(workers=1, processes=True) as engine:
+        got = [b.to_pylist() for b in engine.map(pipeline, _batches())]
+    assert got == want
+
+
+def test_make_engine_rejects_bad_choices() -> None:
+    with pytest.raises(ValueError, match="unknown engine"):
+        make_engine("spark")
+    with pytest.raises(ValueError, match="only for the dask engine"):
+        make_engine("local", scheduler="tcp://x:8786")
