@@ -126,3 +126,13 @@ def test_statements_in_spanish_and_english() -> None:
     assert statement(spike, "en") == (
         "Contacts about double charge in region ES-CT tripled on 12 November (90 vs 29 expected)."
     )
+
+
+def test_a_partial_last_day_is_not_a_drop() -> None:
+    # An export cut at noon on its last day (contacts run 08:00-20:00): not a drop.
+    frame = table(seed=2, noise=None)
+    last_day = frame["started_at"].dt.floor("D").max()
+    cut = frame[frame["started_at"] < last_day + pd.Timedelta(hours=12)]
+    assert (cut["started_at"] >= last_day).any()
+    drops = [d for d in detect_volume(prepare_frame(cut)) if d.type == "drop"]
+    assert drops == [], [(d.segment, d.start) for d in drops]

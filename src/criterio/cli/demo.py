@@ -107,6 +107,8 @@ def demo(
     if analyses:
         for run in analyses:
             out_console.print(f"[green]✓[/green] {run.name}: {run.summary}")
+            for line in run.details:
+                out_console.print(f"    {line}", highlight=False, markup=False)
     else:
         out_console.print(
             "[yellow]No analysis is available in this build yet[/yellow]: the interactions are "
@@ -176,8 +178,11 @@ def _print_next_steps(url: str, tenant: str) -> None:
         "demo/interactions.parquet[/bold]   the data for pandas, DuckDB or Dask",
         "[bold]criterio demo --out demo/month.jsonl --size 100000[/bold]   a bigger file to "
         "try `criterio ingest` on",
-        "Look for the injected events above: the spike day in its region, the new issue "
-        "growing after mid-month, the CSAT drop in one queue.",
+        f"[bold]{prefix}criterio insights list --tenant {tenant}[/bold]   the detected "
+        "patterns, most severe first; [bold]criterio insights show ID[/bold] for one, "
+        "[bold]criterio insights review ID --status ...[/bold] to interpret it",
+        "Compare the top insights with the injected events above: the spike day in its "
+        "region, the new issue growing after mid-month, the CSAT drop in one queue.",
     ]
     Console().print(Panel("\n".join(lines), title="What to look at next", expand=False))
 

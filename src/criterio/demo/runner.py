@@ -11,7 +11,10 @@ from criterio.demo.generator import DemoGenerator
 from criterio.interactions.ingest import IngestReport, ingest_records
 from criterio.interactions.readers.base import RawRecord
 
-__all__ = ["AnalysisRun", "load_demo", "run_available_analysis"]
+__all__ = ["TOP_INSIGHTS", "AnalysisRun", "load_demo", "run_available_analysis"]
+
+#: How many insights the demo shows after detection.
+TOP_INSIGHTS = 10
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class AnalysisRun:
 
     name: str
     summary: str
+    #: Lines worth showing under the summary (e.g. the top insights' statements).
+    details: tuple[str, ...] = ()
 
 
 def load_demo(
@@ -43,7 +48,7 @@ def run_available_analysis(factory: sessionmaker[Session], tenant: str) -> list[
     """Run every analysis this build of Criterio has over ``tenant``'s stored interactions.
 
     Today: the analysis pipeline (language, personal-data redaction, sentiment) on the
-    local engine. Later steps (intents, topics, patterns) add one :class:`AnalysisRun` each.
+    local engine, then pattern detection, whose top insights are returned as details.
     """
     from criterio.analysis.pipeline import build_pipeline
     from criterio.annotations.runner import analyze_store
@@ -60,4 +65,19 @@ def run_available_analysis(factory: sessionmaker[Session], tenant: str) -> list[
     moods = ", ".join(f"{k} {v:,}" for k, v in counts["sentiment_label"].items())
     name = " + ".join(pipeline.versions())
     summary = f"{report.total:,} interactions analysed (languages: {languages}; sentiment: {moods})"
-    return [AnalysisRun(name, summary)]
+    return [AnalysisRun(name, summary), _detect_insights(factory, tenant)]
+
+
+def _detect_insights(factory: sessionmaker[Session], tenant: str) -> AnalysisRun:
+    from criterio.db import session_scope
+    from criterio.insights.service import detect_insights, list_insights
+
+    with session_scope(factory) as session:
+        found = detect_insights(session, tenant)
+        top = list_insights(session, tenant, limit=TOP_INSIGHTS)
+        details = tuple(f"[{i.id}] {i.type}, severity {i.severity:.0f}: {i.statement}" for i in top)
+    summary = (
+        f"{len(found.insights)} patterns ({found.created} new insights, {found.updated} updated); "
+        f"the {len(top)} most severe:"
+    )
+    return AnalysisRun("insights", summary, details)

@@ -45,6 +45,21 @@ class PreparedFrame:
         """Length of the observed window in days."""
         return len(self.days)
 
+    def day_coverage(self) -> tuple[float, float]:
+        """Share of a usual day's contacts that the first and the last day can hold (0..1).
+
+        An export or a stream cut mid-day leaves its edge days partial, and their volume
+        is not comparable with full days. The share is measured against the data's own
+        time-of-day profile, so an operation open 08:00-20:00 has full days ending at 20:00.
+        """
+        if self.data.empty:
+            return 0.0, 0.0
+        stamps = self.data["started_at"]
+        time_of_day = (stamps - stamps.dt.floor("D")).to_numpy()
+        first = float((time_of_day >= time_of_day[stamps.to_numpy().argmin()]).mean())
+        last = float((time_of_day <= time_of_day[stamps.to_numpy().argmax()]).mean())
+        return first, last
+
     def has(self, column: str) -> bool:
         """Whether the column exists and holds at least one value."""
         return column in self.data and bool(self.data[column].notna().any())

@@ -41,6 +41,8 @@ class VolumeConfig:
     min_count: int = 60
     baseline_days: int = 28
     min_history: int = 14
+    #: An edge day is tested only when it can hold this share of a usual day's contacts.
+    min_day_coverage: float = 0.9
 
 
 def daily_counts(
@@ -111,6 +113,10 @@ def detect_volume(
     factors = weight * own + (1 - weight) * tenant
     expected = _expected(counts, factors, weekdays, config)
     valid = ~np.isnan(expected)
+    # Partial edge days (the data starts or stops mid-day) would read as drops.
+    first_share, last_share = prepared.day_coverage()
+    valid[:, 0] &= first_share >= config.min_day_coverage
+    valid[:, -1] &= last_share >= config.min_day_coverage
     safe = np.where(valid, np.maximum(expected, 0.5), 1.0)
     alpha = _dispersion(counts, safe, valid)
     p_up, p_down = _tails(counts, safe, alpha)
@@ -222,7 +228,9 @@ def _detection(
             "observed": int(observed),
             "expected": round(baseline, 1),
             "ratio": round(peak, 2),
-            "peak_day": prepared.days[start + int(np.argmax(np.abs(np.log(ratios))))]
+            "peak_day": prepared.days[
+                start + int(np.argmax(np.abs(np.log(np.maximum(ratios, 1e-9)))))
+            ]
             .date()
             .isoformat(),
             "days": end - start + 1,
