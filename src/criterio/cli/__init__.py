@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from criterio.cli import db, interactions
+from criterio.cli import intents as intents_cli
+from criterio.cli import topics as topics_cli
 
 __all__ = ["app", "main"]
 
@@ -16,6 +18,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(intents_cli.app, name="intents")
+app.add_typer(topics_cli.app, name="topics")
 interactions.register(app)
 
 
