@@ -144,3 +144,11 @@ def test_cli_train_predict_evaluate(banking, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout[result.stdout.index("{") :])
     assert figures["oos_auroc"] > 0.75 and figures["in_scope_accuracy"] > 0.75
+
+
+def test_batch_annotations_have_the_annotate_shape(model, banking) -> None:
+    from criterio.analysis.annotations import intent_annotations
+
+    out = intent_annotations(model, banking["test"][0][:5])
+    assert [set(x) for x in out] == [{"label", "confidence"}] * 5
+    assert sum(x["label"] == y for x, y in zip(out, banking["test"][1][:5], strict=True)) >= 4

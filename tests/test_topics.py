@@ -67,7 +67,7 @@ def test_outlier_share_is_the_users_choice(corpus) -> None:
 
 
 def test_assign_new_texts_and_flag_unfit_ones(fitted: TopicModel) -> None:
-    topics, scores = fitted.assign(["my card still has not arrived", "what is the exchange rate"])
+    topics, _ = fitted.assign(["my card still has not arrived", "what is the exchange rate"])
     assert fitted.topic_label(int(topics[0])) != fitted.topic_label(int(topics[1]))
     assert all(t >= 0 for t in topics)
     odd, score = fitted.assign(["zxqv plorp wibble"])
@@ -133,3 +133,11 @@ def test_cli_discover_show_assign_evaluate(corpus, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["nmi"] >= 0.6
+
+
+def test_batch_annotations_have_the_annotate_shape(fitted: TopicModel) -> None:
+    from criterio.analysis.annotations import topic_annotations
+
+    out = topic_annotations(fitted, ["my card has not arrived yet", "zxqv plorp wibble"])
+    assert out[0]["id"] >= 0 and "card" in out[0]["label"]
+    assert out[1] == {"id": -1, "label": "(no topic fits)"}
