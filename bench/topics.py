@@ -113,7 +113,8 @@ def main() -> None:
         )
         scale = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append({"data": f"synthetic {args.scale:,}", "system": "criterio (static)", **scale})
-    write_results("topics", rows, {"command": " ".join(sys.argv)})
+    name = "topics_scale" if args.skip_banking else "topics"
+    write_results(name, rows, {"command": " ".join(sys.argv)})
 
 
 if __name__ == "__main__":
