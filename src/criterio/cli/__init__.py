@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from criterio.cli import analysis, auth, db, demo, insights, interactions
+from criterio.cli import intents as intents_cli
+from criterio.cli import topics as topics_cli
 
 __all__ = ["app", "main"]
 
@@ -17,6 +19,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(insights.app, name="insights")
+app.add_typer(intents_cli.app, name="intents")
+app.add_typer(topics_cli.app, name="topics")
 interactions.register(app)
 demo.register(app)
 auth.register(app)

