@@ -255,3 +255,24 @@ def test_cli_annotate_default_redacts_before_printing(tmp_path: Path) -> None:
     assert spans["EMAIL"] == "lucia@example.com" and spans["DNI"] == "12345678Z"
     assert flat["sentiment"]["label"] == "negative" and flat["language"] == "es"
     assert len(turns["redacted_turns"]) == 3 and all("turn" in s for s in turns["pii"])
+
+
+def test_detectors_read_the_analysis(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from criterio.insights.repository import InteractionTableRepository
+
+    records = _records(10)
+    for record in records:
+        del record["language"]  # the analysis must fill it in
+    ingest_files(session_factory, [write_jsonl(tmp_path / "a.jsonl", records)])
+    with session_scope(session_factory) as session:
+        before = InteractionTableRepository(session, "acme").table()
+    assert before["language"].isna().all() and "sentiment_score" not in before
+    _run(session_factory, build_pipeline(["language", "sentiment"]))
+    with session_scope(session_factory) as session:
+        table = InteractionTableRepository(session, "acme").table().set_index("id")
+    assert len(table) == 10
+    assert table.loc["c-000000", "language"] == "es"
+    assert table.loc["c-000001", "language"] == "en"
+    assert table.loc["c-000000", "sentiment_score"] < 0 < table.loc["c-000001", "sentiment_score"]

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from criterio.annotations.models import AnalysisResult
 from criterio.insights.models import Insight
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
@@ -79,14 +80,32 @@ class InteractionTableRepository(TenantScopedRepository):
     model = Interaction
 
     def table(self) -> pd.DataFrame:
-        """id, started_at, outcome columns, ``attributes.*`` and ``labels.*``."""
-        stmt = self._select(*(getattr(Interaction, c) for c in TABLE_COLUMNS))
+        """id, started_at, outcome columns, ``attributes.*``, ``labels.*`` and analysis.
+
+        Where ``criterio analyze`` has run, its sentiment score comes along as
+        ``sentiment_score`` and its language fills the interactions that name none.
+        """
+        columns = [getattr(Interaction, c) for c in TABLE_COLUMNS]
+        stmt = self._select(
+            *columns, AnalysisResult.language, AnalysisResult.sentiment_score
+        ).outerjoin(
+            AnalysisResult,
+            (AnalysisResult.interaction_pk == Interaction.pk)
+            & (AnalysisResult.tenant == self.tenant),
+        )
         rows = self.session.execute(stmt).all()
+        width = len(TABLE_COLUMNS)
         base = pd.DataFrame.from_records(
-            [r[:-2] for r in rows], columns=["id", *TABLE_COLUMNS[1:-2]]
+            [r[: width - 2] for r in rows], columns=["id", *TABLE_COLUMNS[1:-2]]
         )
         parts: list[pd.DataFrame] = [base]
-        for position, prefix in ((-2, "attributes."), (-1, "labels.")):
+        for position, prefix in ((width - 2, "attributes."), (width - 1, "labels.")):
             values: list[dict[str, Any]] = [r[position] or {} for r in rows]
             parts.append(pd.DataFrame.from_records(values, index=base.index).add_prefix(prefix))
-        return pd.concat(parts, axis=1)
+        table = pd.concat(parts, axis=1)
+        predicted = pd.Series([r[width] for r in rows], index=base.index, dtype="object")
+        table["language"] = table["language"].where(table["language"].notna(), predicted)
+        scores = pd.Series([r[width + 1] for r in rows], index=base.index, dtype="float64")
+        if scores.notna().any():
+            table["sentiment_score"] = scores
+        return table
