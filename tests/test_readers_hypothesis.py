@@ -294,3 +294,31 @@ def test_twcs_threads_every_tweet_once_in_its_tree(
         assert isinstance(validated, InteractionIn), str(validated)
         got[validated.id] = [(turn.role.value, turn.text) for turn in validated.turns]
     assert got == expected
+
+
+@SETTINGS
+@given(
+    moment=st.datetimes(
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))]
+        )
+    )
+)
+def test_any_timestamp_is_stored_or_refused_by_name(moment: datetime) -> None:
+    from criterio.interactions.service import to_row
+
+    raw = RawRecord("t.jsonl", "line 1", {"id": "x", "started_at": moment.isoformat(), "text": "a"})
+    result = validate_record(raw)
+    if isinstance(result, RecordError):
+        assert result.field == "started_at" and "out of range" in result.message
+        assert not 1900 <= _utc_year(moment) < 2200
+    else:
+        row = to_row(result, now=datetime.now(UTC), import_id=None)
+        assert 1900 <= row["started_at"].year < 2200
+
+
+def _utc_year(moment: datetime) -> int:
+    try:
+        return moment.astimezone(UTC).year
+    except OverflowError:  # year 1 with a positive offset has no UTC year
+        return 0

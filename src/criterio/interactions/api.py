@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
@@ -17,7 +17,13 @@ from criterio.errors import InvalidInputError, NotFoundError
 from criterio.interactions.export import to_contract
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionFilter, InteractionRepository
-from criterio.interactions.schemas import Channel, InteractionIn, InteractionRead
+from criterio.interactions.schemas import (
+    Channel,
+    InteractionIn,
+    InteractionRead,
+    Timestamp,
+    check_timestamp,
+)
 from criterio.interactions.service import (
     customer_reference,
     erase_customer,
@@ -219,7 +225,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         value = datetime.fromisoformat(started)
         if value.tzinfo is None:
             raise ValueError("naive")
-        return value, int(pk)
+        return check_timestamp(value), int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
 
@@ -237,8 +243,8 @@ def list_interactions(
     language: Annotated[str | None, Query(max_length=16)] = None,
     handled_by: Annotated[str | None, Query(pattern="^(bot|human)$")] = None,
     customer_id: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[AwareDatetime | None, Query(description="started_at >= since")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="started_at < until")] = None,
+    since: Annotated[Timestamp | None, Query(description="started_at >= since")] = None,
+    until: Annotated[Timestamp | None, Query(description="started_at < until")] = None,
     attr: Annotated[
         list[str], Query(description="attribute filter KEY=VALUE; repeat to combine")
     ] = [],  # noqa: B006 - FastAPI copies query defaults

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -24,7 +24,9 @@ __all__ = [
     "InteractionRead",
     "Outcome",
     "Role",
+    "Timestamp",
     "Turn",
+    "check_timestamp",
 ]
 
 #: Longest text accepted in one turn. A longer one is almost always a broken export
@@ -41,6 +43,25 @@ def _no_nul(value: str) -> str:
 
 
 NoNul = AfterValidator(_no_nul)
+
+#: Interactions happen between these years; anything outside is a broken export (and
+#: year 1 with a positive offset cannot even be converted to UTC for storage).
+YEAR_RANGE = (1900, 2200)
+
+
+def check_timestamp(value: datetime) -> datetime:
+    """Refuse a timestamp that cannot be an interaction's (out of YEAR_RANGE in UTC)."""
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not YEAR_RANGE[0] <= year < YEAR_RANGE[1]:
+        raise ValueError(f"timestamp out of range (years {YEAR_RANGE[0]}-{YEAR_RANGE[1] - 1})")
+    return value
+
+
+#: An ISO 8601 timestamp with a zone, within YEAR_RANGE.
+Timestamp = Annotated[AwareDatetime, AfterValidator(check_timestamp)]
 Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
 ]
@@ -81,7 +102,7 @@ class Turn(BaseModel):
 
     role: Role
     text: Text
-    at: AwareDatetime | None = None
+    at: Timestamp | None = None
 
 
 class Outcome(BaseModel):
@@ -109,8 +130,8 @@ class InteractionIn(BaseModel):
     id: Identifier
     tenant: TenantName = "default"
     channel: Channel | None = None
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
+    started_at: Timestamp
+    ended_at: Timestamp | None = None
     customer_id: Identifier | None = None
     language: Annotated[str, StringConstraints(max_length=16), NoNul] | None = None
     attributes: dict[Key, ShortString] = Field(default_factory=dict)
