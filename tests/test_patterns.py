@@ -136,3 +136,14 @@ def test_a_partial_last_day_is_not_a_drop() -> None:
     assert (cut["started_at"] >= last_day).any()
     drops = [d for d in detect_volume(prepare_frame(cut)) if d.type == "drop"]
     assert drops == [], [(d.segment, d.start) for d in drops]
+
+
+def test_a_spike_in_the_first_fortnight_is_found() -> None:
+    # A month-long export is analysed after the fact: day 9 has too little history
+    # before it for a trailing baseline, and must still be tested.
+    def volume(d: int, queue: str, region: str, intent: str) -> float:
+        return 4.0 if d == 9 and queue == "tech" else 1.0
+
+    frame = table(seed=5, days=30, volume=volume)
+    hits = _found(detect_volume(prepare_frame(frame)), "spike", {"queue": "tech"})
+    assert [h.start for h in hits] == [START + timedelta(days=9)]

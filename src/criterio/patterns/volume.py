@@ -88,6 +88,14 @@ def _expected(
         .to_numpy()
         .T
     )
+    # Warm-up days (too little history before them) get the robust level of the first
+    # ``min_history`` days: a month-long export is analysed retrospectively, and an
+    # event in its first fortnight must still be testable. The median of that window
+    # is not moved by the event day itself.
+    level = level.copy()
+    warmup = deseason.iloc[: config.min_history].median().to_numpy()
+    head = level[:, : config.min_history]
+    level[:, : config.min_history] = np.where(np.isnan(head), warmup[:, None], head)
     return level * season  # type: ignore[no-any-return]
 
 
