@@ -152,8 +152,8 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
     flat = pc.list_flatten(turns)
     parents = pc.list_parent_indices(turns).to_numpy(zero_copy_only=False)
     texts: list[str] = [t or "" for t in flat.field("text").to_pylist()]
-    roles = np.asarray(flat.field("role").to_pylist(), dtype=object)
-    customer = roles == "customer"
+    is_customer = pc.fill_null(pc.equal(flat.field("role"), "customer"), False)
+    customer = is_customer.to_numpy(zero_copy_only=False)
     ids = batch.column("id")
     out: dict[str, pa.Array] = {"id": ids}
     for key in PASSTHROUGH:
