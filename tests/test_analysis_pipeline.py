@@ -122,3 +122,28 @@ def test_sliced_batch_is_handled() -> None:
     assert result.column("id").to_pylist() == ["c-2", "c-3"]
     assert result.column("sentiment_label").to_pylist() == ["negative", None]
     assert isinstance(result, pa.RecordBatch)
+
+
+def test_repeated_texts_give_the_same_results_as_alone() -> None:
+    """A batch analyses each distinct text once; repeats get exactly the lone results."""
+    from criterio.analysis.base import unique_texts
+
+    pipeline = build_pipeline()
+    texts = [
+        "Hola, soy Juan Pérez y mi teléfono es 612 345 678, no funciona nada",
+        "Thanks, that works great!",
+        "Hola, soy Juan Pérez y mi teléfono es 612 345 678, no funciona nada",
+        "",
+        "Thanks, that works great!",
+    ]
+    assert unique_texts(texts) == ([texts[0], texts[1], ""], [0, 1, 0, 2, 1])
+    alone_sentiment = [float(pipeline.sentiment.decision_function([t])[0]) for t in texts]
+    assert pipeline.sentiment.decision_function(texts).tolist() == alone_sentiment
+    alone_language = [str(pipeline.language.predict([t])[0]) for t in texts]
+    assert pipeline.language.predict(texts).tolist() == alone_language
+    assert alone_language[:2] == ["es", "en"]
+    together = pipeline.redactor.redact(texts, groups=["a", "a", "b", "b", "b"])
+    alone = [pipeline.redactor.redact([t])[0] for t in texts]
+    assert [r.spans for r in together] == [r.spans for r in alone]
+    assert together[2].text == alone[0].text  # numbering restarts in the new group
+    assert "612 345 678" not in together[2].text

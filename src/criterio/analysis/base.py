@@ -23,6 +23,7 @@ __all__ = [
     "check_analyzer_contract",
     "load_analyzer",
     "save_analyzer",
+    "unique_texts",
 ]
 
 
@@ -45,6 +46,15 @@ class Analyzer(BaseEstimator):  # type: ignore[misc]
 
     def _check_fitted(self) -> None:
         check_is_fitted(self)
+
+
+def unique_texts(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The distinct texts in first-seen order, and each text's index among them."""
+    # Canned agent and bot replies repeat within a batch: analysing each distinct text
+    # once and mapping back gives the same results for less work.
+    first: dict[str, int] = {}
+    inverse = [first.setdefault(t, len(first)) for t in texts]
+    return list(first), inverse
 
 
 def save_analyzer(analyzer: Any, path: str | Path) -> None:

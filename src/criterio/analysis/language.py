@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.naive_bayes import MultinomialNB
 
-from criterio.analysis.base import Analyzer
+from criterio.analysis.base import Analyzer, unique_texts
 
 __all__ = ["LANGUAGES", "UNDETERMINED", "LanguageIdentifier", "make_vectorizer"]
 
@@ -105,11 +105,14 @@ class LanguageIdentifier(Analyzer):
         out = np.full(len(texts), UNDETERMINED, dtype=object)
         if len(texts) == 0:
             return out
-        joint, letters = self._joint(_clean(texts, self.max_chars))
+        distinct, inverse = unique_texts(texts)
+        joint, letters = self._joint(_clean(distinct, self.max_chars))
         probs = self._posterior(joint)
         best = probs.argmax(axis=1)
         ok = (letters >= self.min_letters) & (probs[np.arange(len(best)), best] >= self.threshold)
-        out[ok] = self.classes_[best[ok]]
+        found = np.full(len(distinct), UNDETERMINED, dtype=object)
+        found[ok] = self.classes_[best[ok]]
+        out[:] = found[np.asarray(inverse, dtype=np.intp)]
         return out
 
     def reference_log_likelihood(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:

@@ -152,8 +152,8 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
     flat = pc.list_flatten(turns)
     parents = pc.list_parent_indices(turns).to_numpy(zero_copy_only=False)
     texts: list[str] = [t or "" for t in flat.field("text").to_pylist()]
-    roles = np.asarray(flat.field("role").to_pylist(), dtype=object)
-    customer = roles == "customer"
+    is_customer = pc.fill_null(pc.equal(flat.field("role"), "customer"), False)
+    customer = is_customer.to_numpy(zero_copy_only=False)
     ids = batch.column("id")
     out: dict[str, pa.Array] = {"id": ids}
     for key in PASSTHROUGH:
@@ -183,19 +183,44 @@ def _redact(
     if redactor is None:
         return pa.nulls(n, pa.list_(TURN_TYPE)), pa.nulls(n, pa.list_(SPAN_TYPE))
     id_list = ids.to_pylist()
-    groups = [str(id_list[p]) for p in parents]
+    groups = [str(id_list[p]) for p in parents.tolist()]
     redactions = redactor.redact(texts, groups=groups)
-    roles = flat.field("role").to_pylist()
-    turns: list[list[dict[str, str]]] = [[] for _ in range(n)]
-    spans: list[list[dict[str, Any]]] = [[] for _ in range(n)]
-    for k, (parent, redaction) in enumerate(zip(parents.tolist(), redactions, strict=True)):
-        turn_index = len(turns[parent])
-        turns[parent].append({"role": roles[k], "text": redaction.text})
-        spans[parent].extend(
-            {"turn": turn_index, "type": s.type, "start": s.start, "end": s.end}
-            for s in redaction.spans
-        )
-    return pa.array(turns, pa.list_(TURN_TYPE)), pa.array(spans, pa.list_(SPAN_TYPE))
+    # Build the Arrow columns directly (no per-turn dicts): turns keep their roles and
+    # their grouping; spans are flattened, then grouped by interaction.
+    count = np.bincount(parents, minlength=n) if len(parents) else np.zeros(n, np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(count, out=offsets[1:])
+    values = pa.StructArray.from_arrays(
+        [flat.field("role"), pa.array([r.text for r in redactions], pa.string())],
+        fields=list(TURN_TYPE),
+    )
+    turns = pa.ListArray.from_arrays(pa.array(offsets), values)
+    turn_of: list[int] = []
+    kinds: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    owners: list[int] = []
+    for k, redaction in enumerate(redactions):
+        if redaction.spans:
+            parent = int(parents[k])
+            for span in redaction.spans:
+                owners.append(parent)
+                turn_of.append(k - int(offsets[parent]))
+                kinds.append(span.type)
+                starts.append(span.start)
+                ends.append(span.end)
+    span_offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(np.asarray(owners, dtype=np.int64), minlength=n), out=span_offsets[1:])
+    span_values = pa.StructArray.from_arrays(
+        [
+            pa.array(turn_of, pa.int32()),
+            pa.array(kinds, pa.string()),
+            pa.array(starts, pa.int32()),
+            pa.array(ends, pa.int32()),
+        ],
+        fields=list(SPAN_TYPE),
+    )
+    return turns, pa.ListArray.from_arrays(pa.array(span_offsets), span_values)
 
 
 def _customer_text(texts: list[str], parents: Any, customer: Any, n: int) -> list[str]:

@@ -9,6 +9,7 @@ import phonenumbers
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from criterio.analysis.base import unique_texts
 from criterio.analysis.pii._detect import Found, ScanConfig, scan
 from criterio.analysis.pii._names import load_lexicon
 from criterio.analysis.pii._types import ENTITY_TYPES, PIISpan, Redaction
@@ -73,7 +74,12 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
                 raise TypeError(f"PIIRedactor: texts[{i}] is {type(text).__name__}, not str")
         lexicon = load_lexicon() if "PERSON" in self.entities_ else None
         config = ScanConfig(frozenset(self.entities_), tuple(self.regions_), lexicon)
-        return scan(texts, config)
+        distinct, inverse = unique_texts(texts)
+        if len(distinct) == len(texts):
+            return scan(texts, config)
+        # Each text's findings depend on that text alone: scan every distinct text once.
+        found = scan(distinct, config)
+        return [found[i] for i in inverse]
 
     def detect(self, texts: Sequence[str]) -> list[list[PIISpan]]:
         """Return, for every text, its personal-data spans sorted by offset."""

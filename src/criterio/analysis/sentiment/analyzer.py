@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from criterio.analysis.base import Analyzer
+from criterio.analysis.base import Analyzer, unique_texts
 
 __all__ = ["LABELS", "SentimentAnalyzer", "label_scores", "trajectory"]
 
@@ -102,7 +102,9 @@ class SentimentAnalyzer(Analyzer):
     def decision_function(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Sentiment score of each text in [-1, 1]."""
         self._check_fitted()
-        return np.fromiter((self._score(t) for t in texts), dtype=np.float64, count=len(texts))
+        distinct, inverse = unique_texts(texts)
+        scores = np.fromiter((self._score(t) for t in distinct), np.float64, len(distinct))
+        return scores[np.asarray(inverse, dtype=np.intp)]
 
     def predict(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
         """Label of each text: negative, neutral or positive."""
