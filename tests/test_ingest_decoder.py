@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -11,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from criterio.demo import DemoGenerator
-from criterio.interactions._fast import TURNS_JSON, decode_row, plain_row
+from criterio.demo.output import write_records
+from criterio.interactions._fast import TURNS_JSON, decode_row, mapping_row, plain_row
+from criterio.interactions.readers.parquet import read_parquet
 from criterio.interactions.readers.base import RawRecord
 from criterio.interactions.schemas import InteractionIn
 from criterio.interactions.service import to_row, validate_record
@@ -142,3 +145,48 @@ def test_records_pydantic_must_word_are_left_to_it() -> None:
         b'{"id":"a","started_at":"2026-11-01T00:50:40Z"',
     ):
         assert decode_row(data, "acme") is None, data
+
+
+def _check_mapping(data: dict[str, Any], tenant: str | None) -> bool:
+    fast = mapping_row(data, tenant)
+    reference = validate_record(RawRecord("t", "row 1", data), tenant)
+    if fast is None:
+        return False
+    assert isinstance(reference, InteractionIn), (data, reference)
+    expected = to_row(reference, now=NOW, import_id=None)
+    assert _comparable(fast) == _comparable(expected)
+    return True
+
+
+def test_mapping_path_agrees_on_parquet_rows(tmp_path: Path) -> None:
+    """Parquet rows (real datetimes, Arrow maps) take the fast path with pydantic's rows."""
+    path = tmp_path / "demo.parquet"
+    write_records(DemoGenerator(200, 5).records(), path)
+    items = [i for i in read_parquet(path) if isinstance(i, RawRecord)]
+    assert len(items) == 200
+    taken = sum(_check_mapping(dict(i.data), t) for i in items for t in (None, "demo", "x"))
+    assert taken == 400  # the records say tenant "demo": under tenant "x" pydantic words it
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record, st.sampled_from([None, "demo"]))
+def test_mapping_path_accepts_only_what_pydantic_accepts(
+    data: dict[str, Any], tenant: str | None
+) -> None:
+    """Mappings with real datetimes: the fast path never disagrees with pydantic."""
+    for key in ("started_at", "ended_at"):
+        if isinstance(data.get(key), str):
+            try:
+                data[key] = datetime.fromisoformat(data[key])
+            except ValueError:
+                pass
+    _check_mapping(data, tenant)
+
+
+def test_mapping_path_leaves_nul_and_text_times_to_pydantic() -> None:
+    """A NUL in any text, or a time given as text, is pydantic's to judge."""
+    base = {"id": "a", "started_at": datetime(2026, 1, 1, tzinfo=UTC), "text": "x"}
+    assert mapping_row(base, None) is not None
+    assert mapping_row({**base, "text": "x\x00"}, None) is None
+    assert mapping_row({**base, "attributes": {"k\x00": "v"}}, None) is None
+    assert mapping_row({**base, "started_at": "2026-01-01T00:00:00Z"}, None) is None

@@ -22,7 +22,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from criterio.interactions.schemas import MAX_TEXT_CHARS
 
-__all__ = ["TURNS_JSON", "decode_row", "plain_row"]
+__all__ = ["TURNS_JSON", "decode_row", "mapping_row", "plain_row"]
 
 _Aware = Annotated[datetime, Meta(tz=True)]
 _Identifier = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -86,6 +86,45 @@ def decode_row(data: bytes, tenant: str | None) -> dict[str, Any] | None:
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
     return _row(record, tenant)
+
+
+def mapping_row(data: dict[str, Any], tenant: str | None) -> dict[str, Any] | None:
+    """``decode_row`` for an already parsed mapping (Parquet rows); None: ask pydantic."""
+    if _unusual(data):
+        return None
+    try:
+        record = msgspec.convert(data, _Record, strict=True)
+    except msgspec.ValidationError:
+        return None
+    return _row(record, tenant)
+
+
+def _unusual(data: dict[str, Any]) -> bool:
+    # Times only as real datetimes (text times, e.g. from a flat file, could be rounded
+    # differently; subclasses such as pandas' Timestamp are left to pydantic too), and
+    # no U+0000 in any text.
+    for key in ("started_at", "ended_at"):
+        value = data.get(key)
+        if value is not None and type(value) is not datetime:
+            return True
+    turns = data.get("turns")
+    if isinstance(turns, list):
+        for turn in turns:
+            if isinstance(turn, dict):
+                at = turn.get("at")
+                if at is not None and type(at) is not datetime:
+                    return True
+    return _has_nul(data)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _stripped(value: str | None) -> bool:
