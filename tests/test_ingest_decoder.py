@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 from criterio.demo import DemoGenerator
 from criterio.demo.output import write_records
 from criterio.interactions._fast import TURNS_JSON, decode_row, mapping_row, plain_row
-from criterio.interactions.readers.parquet import read_parquet
 from criterio.interactions.readers.base import RawRecord
+from criterio.interactions.readers.parquet import read_parquet
 from criterio.interactions.schemas import InteractionIn
 from criterio.interactions.service import to_row, validate_record
 
@@ -176,10 +177,8 @@ def test_mapping_path_accepts_only_what_pydantic_accepts(
     """Mappings with real datetimes: the fast path never disagrees with pydantic."""
     for key in ("started_at", "ended_at"):
         if isinstance(data.get(key), str):
-            try:
+            with contextlib.suppress(ValueError):
                 data[key] = datetime.fromisoformat(data[key])
-            except ValueError:
-                pass
     _check_mapping(data, tenant)
 
 
