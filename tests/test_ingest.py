@@ -163,3 +163,19 @@ def test_stats_counts_by_tenant_and_segment(
     assert stats["total"] == 10 and acme["total"] == 10
     assert acme["by_language"] == {"es": 5, "en": 5}
     assert sum(acme["by_day"].values()) == 10
+
+
+def test_a_timestamp_out_of_range_is_refused_by_name(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "old.jsonl"
+    path.write_text(
+        '{"id": "y1", "started_at": "0001-01-01T00:00:00+01:00", "text": "hola"}\n'
+        '{"id": "ok", "started_at": "2026-11-02T09:00:00Z", "text": "hola"}\n',
+        encoding="utf-8",
+    )
+    report = ingest_files(session_factory, [path])
+    assert report.inserted == 1
+    [error] = report.errors
+    assert (error.location, error.field, error.record_id) == ("line 1", "started_at", "y1")
+    assert "out of range" in error.message

@@ -101,6 +101,9 @@ def upsert_sqlite_fast(session: Session, rows: list[dict[str, Any]]) -> None:
     assert raw is not None
     cursor = raw.cursor()
     try:
+        # A bigger page cache for this connection (64 MB instead of 2 MB): with three
+        # indexes, a big table otherwise rereads index pages on every chunk.
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.executemany(_SQL, values)
     finally:
         cursor.close()

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from criterio.db import is_postgres
+from criterio.interactions._fast import plain_row
 from criterio.interactions._sqlite_fast import upsert_sqlite_fast
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
@@ -115,7 +116,7 @@ class InteractionRepository(TenantScopedRepository):
         dialect = self.session.get_bind().dialect
         if is_postgres(dialect):
             if len(rows) < SMALL_UPSERT:
-                self.session.execute(_pg_upsert(), rows)
+                self.session.execute(_pg_upsert(), [plain_row(row) for row in rows])
             else:
                 self._upsert_postgres(rows)
         elif self.fast and dialect.name == "sqlite":
@@ -127,7 +128,7 @@ class InteractionRepository(TenantScopedRepository):
         """The same upsert through SQLAlchemy Core: the reference the fast path is tested on."""
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("upsert given a row of another tenant")
-        self.session.execute(_sqlite_upsert(), rows)
+        self.session.execute(_sqlite_upsert(), [plain_row(row) for row in rows])
 
     def _upsert_postgres(self, rows: list[dict[str, Any]]) -> None:
         # COPY into a temporary table, then one INSERT ... ON CONFLICT: several times

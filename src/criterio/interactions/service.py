@@ -22,6 +22,7 @@ __all__ = [
     "customer_reference",
     "erase_customer",
     "store_interactions",
+    "store_rows",
     "to_row",
     "validate_record",
 ]
@@ -165,25 +166,43 @@ def store_interactions(
     in the same import (``import_id``), is refused as a duplicate: the first one stays.
     The caller owns the transaction; this only flushes.
     """
-    result = StoreResult()
     now = datetime.now(UTC)
-    by_tenant: dict[str, list[tuple[int, InteractionIn]]] = defaultdict(list)
+    rows = [to_row(record, now=now, import_id=import_id) for record in records]
+    return store_rows(session, rows, import_id=import_id, now=now)
+
+
+def store_rows(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    *,
+    import_id: str | None = None,
+    now: datetime | None = None,
+) -> StoreResult:
+    """``store_interactions`` for rows already built (``to_row`` or the fast decoder).
+
+    Sets each row's ``import_id`` and writing times; positions in the result are
+    positions in ``rows``.
+    """
+    result = StoreResult()
+    now = now or datetime.now(UTC)
+    by_tenant: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
-    for position, record in enumerate(records):
-        key = (record.tenant, record.id)
+    for position, row in enumerate(rows):
+        key = (row["tenant"], row["external_id"])
         if key in seen:
             result.duplicates.append(position)
             continue
         seen.add(key)
-        by_tenant[record.tenant].append((position, record))
+        row["import_id"] = import_id
+        row["created_at"] = row["updated_at"] = now
+        by_tenant[row["tenant"]].append((position, row))
     for tenant, items in by_tenant.items():
         repository = InteractionRepository(session, tenant)
-        existing = repository.existing([r.id for _, r in items])
-        rows = []
+        existing = repository.existing([r["external_id"] for _, r in items])
+        to_write = []
         unchanged: list[str] = []
-        for position, record in items:
-            row = to_row(record, now=now, import_id=import_id)
-            stored = existing.get(record.id)
+        for position, row in items:
+            stored = existing.get(row["external_id"])
             if stored is None:
                 result.inserted += 1
             elif import_id is not None and stored[1] == import_id:
@@ -191,12 +210,12 @@ def store_interactions(
                 continue
             elif stored[0] == row["content_hash"]:
                 result.unchanged += 1
-                unchanged.append(record.id)
+                unchanged.append(row["external_id"])
                 continue
             else:
                 result.updated += 1
-            rows.append(row)
-        repository.upsert(rows)
+            to_write.append(row)
+        repository.upsert(to_write)
         if import_id is not None and unchanged:
             # Mark them as seen by this import, so a later copy in the same file is
             # still recognised as a duplicate.
