@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Executable, Table, delete, func, select, update
+from sqlalchemy import Executable, Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
@@ -22,6 +23,7 @@ from criterio.tenancy import TenantScopedRepository
 __all__ = [
     "EXEMPT_OPTION",
     "AuditRepository",
+    "TokenOwner",
     "TokenRepository",
     "UserRepository",
     "count_failures",
@@ -56,16 +58,48 @@ def list_all_tenants(session: Session) -> list[Tenant]:
     return list(session.scalars(select(Tenant).order_by(Tenant.name)))
 
 
-def find_token(session: Session, token_hash: str) -> tuple[ApiToken, User] | None:
-    """The token with this hash and its user: authentication, before any tenant is known."""
-    stmt = exempt(
-        select(ApiToken, User)
+class TokenOwner(NamedTuple):
+    """What authentication needs of a token and its user (one row, no ORM objects)."""
+
+    token_pk: int
+    kind: str
+    role: str
+    tenant: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    user_pk: int
+    username: str
+    disabled: bool
+    user_tenant: str
+
+
+@lru_cache(maxsize=1)
+def _token_lookup() -> Executable:
+    # Built once with a bound parameter: this runs on every API request, and building
+    # and caching-keying the statement each time cost about as much as executing it.
+    statement: Executable = (
+        select(
+            ApiToken.pk,
+            ApiToken.kind,
+            ApiToken.role,
+            ApiToken.tenant,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            User.pk,
+            User.username,
+            User.disabled,
+            User.tenant,
+        )
         .join(User, User.pk == ApiToken.user_pk)
-        .where(ApiToken.token_hash == token_hash),
-        "authentication by token hash",
+        .where(ApiToken.token_hash == bindparam("token_hash"))
     )
-    row = session.execute(stmt).one_or_none()
-    return (row[0], row[1]) if row is not None else None
+    return exempt(statement, "authentication by token hash")
+
+
+def find_token(session: Session, token_hash: str) -> TokenOwner | None:
+    """The token with this hash and its user: authentication, before any tenant is known."""
+    row = session.execute(_token_lookup(), {"token_hash": token_hash}).one_or_none()
+    return TokenOwner(*row) if row is not None else None
 
 
 def find_user_by_name(session: Session, username: str) -> User | None:

@@ -190,21 +190,19 @@ def authenticate(session: Session, secret: str, *, kind: str = "api") -> Princip
     found = repo.find_token(session, hash_token(secret))
     if found is None:
         raise UnauthenticatedError("invalid or unknown credentials")
-    token, user = found
-    now = datetime.now(UTC)
-    if token.kind != kind or token.revoked_at is not None:
+    if found.kind != kind or found.revoked_at is not None:
         raise UnauthenticatedError("invalid or unknown credentials")
-    if token.expires_at is not None and token.expires_at <= now:
+    if found.expires_at is not None and found.expires_at <= datetime.now(UTC):
         raise UnauthenticatedError("credentials expired")
-    if user.disabled or user.tenant != token.tenant:
+    if found.disabled or found.user_tenant != found.tenant:
         raise UnauthenticatedError("invalid or unknown credentials")
     return Principal(
-        user_pk=user.pk,
-        username=user.username,
-        tenant=token.tenant,
-        role=Role(token.role),
+        user_pk=found.user_pk,
+        username=found.username,
+        tenant=found.tenant,
+        role=Role(found.role),
         via="token" if kind == "api" else "session",
-        token_pk=token.pk,
+        token_pk=found.token_pk,
     )
 
 
