@@ -14,10 +14,25 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Executable, Table, bindparam, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
+from criterio.db import is_postgres
 from criterio.tenancy import TenantScopedRepository
 
 __all__ = [
@@ -216,14 +231,18 @@ class AuditRepository(TenantScopedRepository):
     ) -> list[AuditEvent]:
         """Audit events matching the filters, newest first."""
         stmt = self._select()
-        for column, value in (
+        for attribute, value in (
             (AuditEvent.actor, actor),
             (AuditEvent.action, action),
             (AuditEvent.resource_type, resource_type),
-            (AuditEvent.resource_id, resource_id),
         ):
             if value is not None:
-                stmt = stmt.where(column == value)
+                stmt = stmt.where(attribute == value)
+        if resource_id is not None:
+            # A batch write is one event naming its records in detail["ids"].
+            stmt = stmt.where(
+                or_(AuditEvent.resource_id == resource_id, self._names_id(resource_id))
+            )
         if since is not None:
             stmt = stmt.where(AuditEvent.at >= since)
         if until is not None:
@@ -231,3 +250,10 @@ class AuditRepository(TenantScopedRepository):
         if before_pk is not None:
             stmt = stmt.where(AuditEvent.pk < before_pk)
         return list(self.session.scalars(stmt.order_by(AuditEvent.pk.desc()).limit(limit)))
+
+    def _names_id(self, resource_id: str) -> ColumnElement[bool]:
+        """True where the event's ``detail["ids"]`` holds ``resource_id``."""
+        if is_postgres(self.session.get_bind().dialect):
+            return type_coerce(AuditEvent.detail, JSONB).contains({"ids": [resource_id]})
+        ids = func.json_each(AuditEvent.detail, "$.ids").table_valued("value")
+        return exists(select(literal(1)).select_from(ids).where(ids.c.value == resource_id))

@@ -45,6 +45,7 @@ __all__ = [
     "login",
     "logout",
     "record_audit",
+    "record_audit_set",
     "revoke_token",
     "set_user_disabled",
 ]
@@ -274,3 +275,37 @@ def record_audit(
         for rid in resource_ids
     ]
     repo.AuditRepository(session, tenant).append(rows)
+
+
+def record_audit_set(
+    session: Session,
+    tenant: str,
+    *,
+    actor: str,
+    action: str,
+    resource_type: str,
+    resource_ids: list[str],
+    request_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append ONE audit event for an action on many resources, naming every id.
+
+    The ids go in ``detail["ids"]`` (``resource_id`` stays empty); the audit query by
+    resource id also finds them there. One row per batch instead of one per record:
+    the same who, what, which records and when, at a fraction of the write cost.
+    """
+    repo.AuditRepository(session, tenant).append(
+        [
+            {
+                "tenant": tenant,
+                "actor": actor,
+                "action": action,
+                "resource_type": resource_type,
+                "resource_id": None,
+                "at": datetime.now(UTC),
+                "request_id": request_id,
+                "outcome": "success",
+                "detail": {**(detail or {}), "ids": list(resource_ids)},
+            }
+        ]
+    )
