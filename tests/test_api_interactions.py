@@ -205,3 +205,16 @@ def test_one_pass_validation_matches_record_by_record() -> None:
         (2, "id"),
         (3, "attributes.q\x00"),
     ]
+
+
+def test_large_batch_reports_inserted_updated_unchanged(api: Api) -> None:
+    # 60 records: above the size where PostgreSQL stages a batch through COPY.
+    h = api.headers("acme", Role.integration)
+    records = [interaction(i) for i in range(60)]
+    first = api.client.post(f"{URL}/batch", json=records, headers=h).json()
+    assert (first["inserted"], first["updated"], first["unchanged"]) == (60, 0, 0)
+    records[:10] = [interaction(i, language="pt") for i in range(10)]
+    again = api.client.post(f"{URL}/batch", json=records, headers=h).json()
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 10, 50)
+    assert api.client.get(f"{URL}/c-000003", headers=h).json()["language"] == "pt"
+    assert api.client.get(f"{URL}/c-000013", headers=h).json()["language"] == "es"

@@ -143,6 +143,10 @@ def store_interactions(
         by_tenant[record.tenant].append((position, record))
     for tenant, items in by_tenant.items():
         repository = InteractionRepository(session, tenant)
+        if import_id is None:
+            # No import to tell repeats apart: one upsert statement does the lookup.
+            _store_changed(repository, items, now, result)
+            continue
         existing = repository.existing([r.id for _, r in items])
         rows = []
         unchanged: list[str] = []
@@ -169,6 +173,24 @@ def store_interactions(
     session.flush()
     result.duplicates.sort()
     return result
+
+
+def _store_changed(
+    repository: InteractionRepository,
+    items: list[tuple[int, InteractionIn]],
+    now: datetime,
+    result: StoreResult,
+) -> None:
+    rows = [to_row(record, now=now, import_id=None) for _, record in items]
+    written = repository.upsert_changed(rows)
+    for _, record in items:
+        created = written.get(record.id)
+        if created is None:
+            result.unchanged += 1
+        elif created == now:
+            result.inserted += 1
+        else:
+            result.updated += 1
 
 
 def erase_customer(session: Session, tenant: str, customer_id: str) -> int:
