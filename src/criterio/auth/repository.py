@@ -113,7 +113,8 @@ def _token_lookup() -> Executable:
 
 def find_token(session: Session, token_hash: str) -> TokenOwner | None:
     """The token with this hash and its user: authentication, before any tenant is known."""
-    row = session.execute(_token_lookup(), {"token_hash": token_hash}).one_or_none()
+    # On the connection: a plain Core row, without the ORM's per-statement set-up.
+    row = session.connection().execute(_token_lookup(), {"token_hash": token_hash}).one_or_none()
     return TokenOwner(*row) if row is not None else None
 
 
@@ -203,6 +204,11 @@ class TokenRepository(TenantScopedRepository):
         return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
+@lru_cache(maxsize=1)
+def _audit_insert() -> Executable:
+    return cast(Table, AuditEvent.__table__).insert()
+
+
 class AuditRepository(TenantScopedRepository):
     """One tenant's audit log: append and query."""
 
@@ -215,7 +221,7 @@ class AuditRepository(TenantScopedRepository):
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("audit row of another tenant")
         # Core insert of the table: the ORM bulk path costs several times more per row.
-        self.session.execute(cast(Table, AuditEvent.__table__).insert(), list(rows))
+        self.session.connection().execute(_audit_insert(), list(rows))
 
     def query(
         self,
