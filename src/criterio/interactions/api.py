@@ -25,7 +25,7 @@ from criterio.interactions.service import (
     store_interactions,
     validate_record,
 )
-from criterio.web.deps import SessionDep, request_id, require
+from criterio.web.deps import SessionDep, commit_now, request_id, require
 
 __all__ = ["MAX_BATCH", "router"]
 
@@ -206,6 +206,7 @@ def post_interaction(
         request_id=request_id(request),
         detail={"status": status},
     )
+    commit_now(session)
     return StoredOne(id=good[0].id, status=status)
 
 
@@ -247,6 +248,7 @@ def post_batch(
                 "unchanged": result.unchanged,
             },
         )
+    commit_now(session)
     problems.sort(key=lambda p: p.index)
     return BatchResult(
         received=len(records),

@@ -27,6 +27,7 @@ __all__ = [
     "CurrentUser",
     "SessionDep",
     "TenantDep",
+    "commit_now",
     "get_principal",
     "get_session",
     "reject_nul",
@@ -53,7 +54,22 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await _finish(session, commit=False)
         raise
-    await _finish(session, commit=True)
+    if session.in_transaction():
+        await _finish(session, commit=True)
+    else:
+        # The endpoint already committed (see commit_now): nothing is held, nothing to wait on.
+        session.close()
+
+
+def commit_now(session: Session) -> None:
+    """Commit the request's transaction from inside a (sync) write endpoint.
+
+    In the thread that made the writes, right after them: on SQLite the write lock is
+    released at once instead of after a trip back through the event loop and the
+    thread pool, which is where other writers would queue. A failed commit still
+    raises before any response is sent (a 500, never a success the client was told).
+    """
+    session.commit()
 
 
 async def _finish(session: Session, *, commit: bool) -> None:
