@@ -330,6 +330,7 @@ def main() -> None:
         default="aiohttp",
         help="HTTP client of the load generator (httpx costs several times more CPU)",
     )
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     parser.add_argument(
         "--reference",
         action="store_true",
@@ -337,7 +338,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    # The machine is shared: record how busy it was, so figures can be read in context.
+    load_start = os.getloadavg()
     rows = [row for backend in backends for row in run_backend(backend, args)]
+    load_end = os.getloadavg()
+    print(f"load average (1, 5, 15 min): start {load_start}, end {load_end}")
     print(
         f"{'backend':<11}{'phase':<10}{'requests':>9}{'req/s':>9}{'interactions/s':>16}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'server cpu ms/req':>19}{'loadgen cpu ms/req':>20}"
@@ -351,14 +356,16 @@ def main() -> None:
             f"{1000 * r['server_cpu_s'] / n:>19.2f}{1000 * r['loadgen_cpu_s'] / n:>20.2f}  "
             f"{r['statuses']}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
         json.dumps(
             {
                 "machine": {
                     "cpus": os.cpu_count(),
                     "python": platform.python_version(),
                     "platform": platform.platform(),
+                    "load_average_start": load_start,
+                    "load_average_end": load_end,
                 },
                 "command": " ".join(["python", "bench/api.py", *sys.argv[1:]]),
                 "results": rows,
