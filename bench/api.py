@@ -1,8 +1,9 @@
 """REST API throughput: single-interaction POSTs and batches of 500, on SQLite and PostgreSQL.
 
 Starts ``criterio serve``'s app under Uvicorn in a subprocess on 127.0.0.1, then runs a
-bounded load generator (httpx, asyncio) in another subprocess: a fixed number of requests,
-each phase stopped early by a time cap. Prints a table and writes bench/results/api.json.
+bounded load generator (aiohttp or httpx, asyncio) in another subprocess: a fixed number
+of requests, each phase stopped early by a time cap. Prints a table (with the CPU time the
+server and the load generator spent per request) and writes bench/results/api.json.
 
     python bench/api.py                       # both backends, 2 workers, default sizes
     python bench/api.py --backend sqlite --single 500 --batches 10   # quick look
@@ -49,51 +50,92 @@ def record(i: int, prefix: str) -> dict[str, Any]:
 
 
 async def _load(
-    url: str, token: str, mode: str, count: int, concurrency: int, time_cap: float, prefix: str
+    url: str,
+    token: str,
+    mode: str,
+    count: int,
+    concurrency: int,
+    time_cap: float,
+    prefix: str,
+    client: str = "aiohttp",
 ) -> dict[str, Any]:
-    import httpx
-
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     next_index = 0
     stop_at = time.perf_counter() + time_cap
-    headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, limits=limits, timeout=60
-    ) as client:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-        async def worker() -> None:
-            nonlocal next_index
-            while next_index < count and time.perf_counter() < stop_at:
-                i = next_index
-                next_index += 1
-                if mode in ("single", "me"):
-                    path, body = "/api/v1/interactions", record(i, prefix)
-                else:
-                    path = "/api/v1/interactions/batch"
-                    body = [record(i * 500 + j, prefix) for j in range(500)]
-                start = time.perf_counter()
-                if mode == "me":
-                    response = await client.get("/api/v1/me")
-                else:
-                    payload = json.dumps(body).encode()
-                    start = time.perf_counter()
-                    response = await client.post(
-                        path, content=payload, headers={"Content-Type": "application/json"}
-                    )
-                latencies.append(time.perf_counter() - start)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    def build(i: int) -> tuple[str, bytes | None]:
+        if mode == "me":
+            return "/api/v1/me", None
+        if mode == "single":
+            return "/api/v1/interactions", json.dumps(record(i, prefix)).encode()
+        batch = [record(i * 500 + j, prefix) for j in range(500)]
+        return "/api/v1/interactions/batch", json.dumps(batch).encode()
 
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
+    # Bodies are built before the clock starts, so the load generator's own JSON work
+    # does not compete with the server for the two cores during the measurement.
+    bodies = [build(i) for i in range(count)]
+
+    def request_body() -> tuple[str, bytes | None]:
+        nonlocal next_index
+        next_index += 1
+        return bodies[next_index - 1]
+
+    def more() -> bool:
+        return next_index < count and time.perf_counter() < stop_at
+
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+    if client == "httpx":
+        import httpx
+
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(
+            base_url=url, headers=headers, limits=limits, timeout=60
+        ) as session:
+
+            async def worker() -> None:
+                while more():
+                    path, payload = request_body()
+                    began = time.perf_counter()
+                    if payload is None:
+                        response = await session.get(path)
+                    else:
+                        response = await session.post(path, content=payload)
+                    latencies.append(time.perf_counter() - began)
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+    else:
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(
+            base_url=url, headers=headers, connector=connector, timeout=timeout
+        ) as session:
+
+            async def worker() -> None:
+                while more():
+                    path, payload = request_body()
+                    began = time.perf_counter()
+                    method = "GET" if payload is None else "POST"
+                    async with session.request(method, path, data=payload) as response:
+                        await response.read()  # the whole answer, as a client would
+                    latencies.append(time.perf_counter() - began)
+                    statuses[response.status] = statuses.get(response.status, 0) + 1
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     latencies.sort()
     n = len(latencies)
     return {
         "requests": n,
         "seconds": elapsed,
         "statuses": statuses,
+        "loadgen_cpu_s": cpu,
         "p50_ms": 1000 * latencies[n // 2] if n else None,
         "p99_ms": 1000 * latencies[min(n - 1, int(n * 0.99))] if n else None,
     }
@@ -101,8 +143,8 @@ async def _load(
 
 def loadgen_main(argv: list[str]) -> None:
     """Entry of the load-generator subprocess: prints its result as JSON."""
-    url, token, mode, count, conc, cap, prefix = argv
-    result = asyncio.run(_load(url, token, mode, int(count), int(conc), float(cap), prefix))
+    url, token, mode, count, conc, cap, prefix, client = argv
+    result = asyncio.run(_load(url, token, mode, int(count), int(conc), float(cap), prefix, client))
     print(json.dumps(result))
 
 
@@ -168,6 +210,21 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 60) -
     raise RuntimeError("the server did not become ready")
 
 
+def _server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server and its worker processes (user + system)."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    total = 0.0
+    for process in [parent, *parent.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     """Serve one backend and run both phases against it."""
     rows = []
@@ -208,6 +265,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                     # An authenticated GET that stores nothing: the cost of HTTP + auth alone.
                     phases.insert(0, ("me", args.single, 0))
                 for mode, count, per_request in phases:
+                    cpu_before = _server_cpu(server.pid)
                     out = subprocess.run(
                         [
                             sys.executable,
@@ -220,12 +278,14 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                             str(args.concurrency),
                             str(args.time_cap),
                             f"{backend}-{mode}",
+                            args.client,
                         ],
                         capture_output=True,
                         check=True,
                         text=True,
                     )
                     result = json.loads(out.stdout)
+                    result["server_cpu_s"] = _server_cpu(server.pid) - cpu_before
                     rate = result["requests"] / result["seconds"]
                     rows.append(
                         {
@@ -265,31 +325,47 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--time-cap", type=float, default=60, help="seconds per phase at most")
     parser.add_argument(
+        "--client",
+        choices=["aiohttp", "httpx"],
+        default="aiohttp",
+        help="HTTP client of the load generator (httpx costs several times more CPU)",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
+    parser.add_argument(
         "--reference",
         action="store_true",
         help="also time GET /api/v1/me (HTTP + authentication, no write)",
     )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    # The machine is shared: record how busy it was, so figures can be read in context.
+    load_start = os.getloadavg()
     rows = [row for backend in backends for row in run_backend(backend, args)]
+    load_end = os.getloadavg()
+    print(f"load average (1, 5, 15 min): start {load_start}, end {load_end}")
     print(
         f"{'backend':<11}{'phase':<10}{'requests':>9}{'req/s':>9}{'interactions/s':>16}"
-        f"{'p50 ms':>9}{'p99 ms':>9}  statuses"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'server cpu ms/req':>19}{'loadgen cpu ms/req':>20}"
+        "  statuses"
     )
     for r in rows:
+        n = max(r["requests"], 1)
         print(
             f"{r['backend']:<11}{r['phase']:<10}{r['requests']:>9}{r['requests_per_s']:>9.0f}"
-            f"{r['interactions_per_s']:>16.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}  "
+            f"{r['interactions_per_s']:>16.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+            f"{1000 * r['server_cpu_s'] / n:>19.2f}{1000 * r['loadgen_cpu_s'] / n:>20.2f}  "
             f"{r['statuses']}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
         json.dumps(
             {
                 "machine": {
                     "cpus": os.cpu_count(),
                     "python": platform.python_version(),
                     "platform": platform.platform(),
+                    "load_average_start": load_start,
+                    "load_average_end": load_end,
                 },
                 "command": " ".join(["python", "bench/api.py", *sys.argv[1:]]),
                 "results": rows,

@@ -150,3 +150,71 @@ def test_nul_characters_are_refused_with_the_field(api: Api) -> None:
     assert response.json()["inserted"] == 1
     query = api.client.get(URL, params={"language": "e\x00s"}, headers=api.headers())
     assert query.status_code == 422 and "NUL" in query.json()["detail"]
+
+
+def test_batch_write_is_one_audit_event_naming_every_record(api: Api) -> None:
+    h = api.headers("acme", Role.integration)
+    records: list[Any] = [interaction(i) for i in range(4)]
+    records.append(interaction(9, tenant="globex"))  # refused: not stored, not named
+    body = api.client.post(f"{URL}/batch", json=records, headers=h).json()
+    assert (body["inserted"], body["rejected"]) == (4, 1)
+    writes = api.client.get(
+        "/api/v1/audit", params={"action": "write"}, headers=api.headers()
+    ).json()["items"]
+    assert len(writes) == 1
+    event = writes[0]
+    assert event["actor"] == "acme-integration" and event["request_id"]
+    assert event["resource_type"] == "interaction" and event["outcome"] == "success"
+    assert event["detail"]["ids"] == [f"c-{i:06d}" for i in range(4)]
+    assert event["detail"]["inserted"] == 4
+    # The audit query by resource id finds the batch event through its list of ids.
+    for rid, expected in (("c-000002", 1), ("c-000009", 0), ("c-00000", 0)):
+        found = api.client.get(
+            "/api/v1/audit", params={"resource_id": rid}, headers=api.headers()
+        ).json()["items"]
+        assert len(found) == expected, rid
+    # Another tenant's admin sees none of it.
+    other = api.client.get(
+        "/api/v1/audit",
+        params={"resource_id": "c-000002"},
+        headers=api.headers("globex", Role.admin),
+    ).json()["items"]
+    assert other == []
+
+
+def test_one_pass_validation_matches_record_by_record() -> None:
+    from criterio.interactions.api import _validate, _validate_each
+
+    no_tenant = {k: v for k, v in interaction(21).items() if k != "tenant"}
+    good = [interaction(i) for i in range(20)] + [interaction(20, tenant=" acme "), no_tenant]
+    fast, positions, problems = _validate(good, "acme")
+    slow, slow_positions, slow_problems = _validate_each(good, "acme")
+    assert fast == slow and positions == slow_positions and problems == slow_problems == []
+    assert {r.tenant for r in fast} == {"acme"}
+    mixed: list[Any] = [
+        interaction(1),
+        interaction(2, tenant="globex"),
+        interaction(3) | {"id": "k\x00ey"},
+        interaction(4, attributes={"q\x00": "v"}),
+        interaction(5, turns=[{"role": "agent", "text": "a\\u0000b"}]),  # escaped, not NUL
+    ]
+    _, kept, found = _validate(mixed, "acme")
+    assert kept == [0, 4]
+    assert [(p.index, p.field) for p in found] == [
+        (1, "tenant"),
+        (2, "id"),
+        (3, "attributes.q\x00"),
+    ]
+
+
+def test_large_batch_reports_inserted_updated_unchanged(api: Api) -> None:
+    # 60 records: above the size where PostgreSQL stages a batch through COPY.
+    h = api.headers("acme", Role.integration)
+    records = [interaction(i) for i in range(60)]
+    first = api.client.post(f"{URL}/batch", json=records, headers=h).json()
+    assert (first["inserted"], first["updated"], first["unchanged"]) == (60, 0, 0)
+    records[:10] = [interaction(i, language="pt") for i in range(10)]
+    again = api.client.post(f"{URL}/batch", json=records, headers=h).json()
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 10, 50)
+    assert api.client.get(f"{URL}/c-000003", headers=h).json()["language"] == "pt"
+    assert api.client.get(f"{URL}/c-000013", headers=h).json()["language"] == "es"

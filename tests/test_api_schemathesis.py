@@ -26,7 +26,7 @@ def test_no_server_errors(api: Api, role: Role) -> None:
 
     def check(operation: Any) -> None:
         @settings(
-            max_examples=15,
+            max_examples=10,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

@@ -26,7 +26,7 @@ LOGIN_CSRF_COOKIE = "criterio_login_csrf"
 
 
 @router.get("/me", response_model=Principal)
-def me(principal: Annotated[Principal, Depends(require(Permission.read_self))]) -> Principal:
+async def me(principal: Annotated[Principal, Depends(require(Permission.read_self))]) -> Principal:
     """The caller: user name, tenant and role."""
     return principal
 

@@ -11,17 +11,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Executable, Table, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
+from criterio.db import is_postgres
 from criterio.tenancy import TenantScopedRepository
 
 __all__ = [
     "EXEMPT_OPTION",
     "AuditRepository",
+    "TokenOwner",
     "TokenRepository",
     "UserRepository",
     "count_failures",
@@ -56,16 +73,49 @@ def list_all_tenants(session: Session) -> list[Tenant]:
     return list(session.scalars(select(Tenant).order_by(Tenant.name)))
 
 
-def find_token(session: Session, token_hash: str) -> tuple[ApiToken, User] | None:
-    """The token with this hash and its user: authentication, before any tenant is known."""
-    stmt = exempt(
-        select(ApiToken, User)
+class TokenOwner(NamedTuple):
+    """What authentication needs of a token and its user (one row, no ORM objects)."""
+
+    token_pk: int
+    kind: str
+    role: str
+    tenant: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    user_pk: int
+    username: str
+    disabled: bool
+    user_tenant: str
+
+
+@lru_cache(maxsize=1)
+def _token_lookup() -> Executable:
+    # Built once with a bound parameter: this runs on every API request, and building
+    # and caching-keying the statement each time cost about as much as executing it.
+    statement: Executable = (
+        select(
+            ApiToken.pk,
+            ApiToken.kind,
+            ApiToken.role,
+            ApiToken.tenant,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            User.pk,
+            User.username,
+            User.disabled,
+            User.tenant,
+        )
         .join(User, User.pk == ApiToken.user_pk)
-        .where(ApiToken.token_hash == token_hash),
-        "authentication by token hash",
+        .where(ApiToken.token_hash == bindparam("token_hash"))
     )
-    row = session.execute(stmt).one_or_none()
-    return (row[0], row[1]) if row is not None else None
+    return exempt(statement, "authentication by token hash")
+
+
+def find_token(session: Session, token_hash: str) -> TokenOwner | None:
+    """The token with this hash and its user: authentication, before any tenant is known."""
+    # On the connection: a plain Core row, without the ORM's per-statement set-up.
+    row = session.connection().execute(_token_lookup(), {"token_hash": token_hash}).one_or_none()
+    return TokenOwner(*row) if row is not None else None
 
 
 def find_user_by_name(session: Session, username: str) -> User | None:
@@ -154,6 +204,11 @@ class TokenRepository(TenantScopedRepository):
         return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
+@lru_cache(maxsize=1)
+def _audit_insert() -> Executable:
+    return cast(Table, AuditEvent.__table__).insert()
+
+
 class AuditRepository(TenantScopedRepository):
     """One tenant's audit log: append and query."""
 
@@ -166,7 +221,7 @@ class AuditRepository(TenantScopedRepository):
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("audit row of another tenant")
         # Core insert of the table: the ORM bulk path costs several times more per row.
-        self.session.execute(cast(Table, AuditEvent.__table__).insert(), list(rows))
+        self.session.connection().execute(_audit_insert(), list(rows))
 
     def query(
         self,
@@ -182,14 +237,18 @@ class AuditRepository(TenantScopedRepository):
     ) -> list[AuditEvent]:
         """Audit events matching the filters, newest first."""
         stmt = self._select()
-        for column, value in (
+        for attribute, value in (
             (AuditEvent.actor, actor),
             (AuditEvent.action, action),
             (AuditEvent.resource_type, resource_type),
-            (AuditEvent.resource_id, resource_id),
         ):
             if value is not None:
-                stmt = stmt.where(column == value)
+                stmt = stmt.where(attribute == value)
+        if resource_id is not None:
+            # A batch write is one event naming its records in detail["ids"].
+            stmt = stmt.where(
+                or_(AuditEvent.resource_id == resource_id, self._names_id(resource_id))
+            )
         if since is not None:
             stmt = stmt.where(AuditEvent.at >= since)
         if until is not None:
@@ -197,3 +256,10 @@ class AuditRepository(TenantScopedRepository):
         if before_pk is not None:
             stmt = stmt.where(AuditEvent.pk < before_pk)
         return list(self.session.scalars(stmt.order_by(AuditEvent.pk.desc()).limit(limit)))
+
+    def _names_id(self, resource_id: str) -> ColumnElement[bool]:
+        """True where the event's ``detail["ids"]`` holds ``resource_id``."""
+        if is_postgres(self.session.get_bind().dialect):
+            return type_coerce(AuditEvent.detail, JSONB).contains({"ids": [resource_id]})
+        ids = func.json_each(AuditEvent.detail, "$.ids").table_valued("value")
+        return exists(select(literal(1)).select_from(ids).where(ids.c.value == resource_id))

@@ -45,6 +45,7 @@ __all__ = [
     "login",
     "logout",
     "record_audit",
+    "record_audit_set",
     "revoke_token",
     "set_user_disabled",
 ]
@@ -190,21 +191,19 @@ def authenticate(session: Session, secret: str, *, kind: str = "api") -> Princip
     found = repo.find_token(session, hash_token(secret))
     if found is None:
         raise UnauthenticatedError("invalid or unknown credentials")
-    token, user = found
-    now = datetime.now(UTC)
-    if token.kind != kind or token.revoked_at is not None:
+    if found.kind != kind or found.revoked_at is not None:
         raise UnauthenticatedError("invalid or unknown credentials")
-    if token.expires_at is not None and token.expires_at <= now:
+    if found.expires_at is not None and found.expires_at <= datetime.now(UTC):
         raise UnauthenticatedError("credentials expired")
-    if user.disabled or user.tenant != token.tenant:
+    if found.disabled or found.user_tenant != found.tenant:
         raise UnauthenticatedError("invalid or unknown credentials")
     return Principal(
-        user_pk=user.pk,
-        username=user.username,
-        tenant=token.tenant,
-        role=Role(token.role),
+        user_pk=found.user_pk,
+        username=found.username,
+        tenant=found.tenant,
+        role=Role(found.role),
         via="token" if kind == "api" else "session",
-        token_pk=token.pk,
+        token_pk=found.token_pk,
     )
 
 
@@ -276,3 +275,37 @@ def record_audit(
         for rid in resource_ids
     ]
     repo.AuditRepository(session, tenant).append(rows)
+
+
+def record_audit_set(
+    session: Session,
+    tenant: str,
+    *,
+    actor: str,
+    action: str,
+    resource_type: str,
+    resource_ids: list[str],
+    request_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append ONE audit event for an action on many resources, naming every id.
+
+    The ids go in ``detail["ids"]`` (``resource_id`` stays empty); the audit query by
+    resource id also finds them there. One row per batch instead of one per record:
+    the same who, what, which records and when, at a fraction of the write cost.
+    """
+    repo.AuditRepository(session, tenant).append(
+        [
+            {
+                "tenant": tenant,
+                "actor": actor,
+                "action": action,
+                "resource_type": resource_type,
+                "resource_id": None,
+                "at": datetime.now(UTC),
+                "request_id": request_id,
+                "outcome": "success",
+                "detail": {**(detail or {}), "ids": list(resource_ids)},
+            }
+        ]
+    )

@@ -130,7 +130,28 @@ class InteractionRepository(TenantScopedRepository):
             raise ValueError("upsert given a row of another tenant")
         self.session.execute(_sqlite_upsert(), [plain_row(row) for row in rows])
 
-    def _upsert_postgres(self, rows: list[dict[str, Any]]) -> None:
+    def upsert_changed(self, rows: list[dict[str, Any]]) -> dict[str, datetime]:
+        """Insert new rows, overwrite stored rows whose content changed, skip identical ones.
+
+        One statement, no lookup first: returns ``id -> created_at`` for the rows written
+        (a new row has the ``created_at`` given; an identical one is not returned).
+        """
+        if not rows:
+            return {}
+        if any(row["tenant"] != self.tenant for row in rows):
+            raise ValueError("upsert given a row of another tenant")
+        connection = self.session.connection()
+        if is_postgres(connection.dialect):
+            if len(rows) >= SMALL_UPSERT:
+                result = self._upsert_postgres(rows, only_changed=True)
+            else:
+                result = connection.execute(_pg_upsert_changed(), rows)
+        else:
+            result = connection.execute(_sqlite_upsert_changed(), rows)
+        assert result is not None
+        return {external_id: created for external_id, created in result}
+
+    def _upsert_postgres(self, rows: list[dict[str, Any]], *, only_changed: bool = False) -> Any:
         # COPY into a temporary table, then one INSERT ... ON CONFLICT: several times
         # faster than executemany, and still one statement for the whole chunk.
         columns = ["tenant", "external_id", "created_at", *UPSERT_COLUMNS]
@@ -158,9 +179,16 @@ class InteractionRepository(TenantScopedRepository):
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant", "external_id"],
             set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+            where=_content_changed(stmt) if only_changed else None,
         )
-        connection.execute(stmt)
+        written = None
+        if only_changed:
+            returning = stmt.returning(Interaction.external_id, Interaction.created_at)
+            written = list(connection.execute(returning))
+        else:
+            connection.execute(stmt)
         connection.execute(text("DELETE FROM ingest_stage"))
+        return written
 
     def mark_imported(self, external_ids: Sequence[str], import_id: str) -> None:
         """Record that an import saw these (unchanged) interactions."""
@@ -275,6 +303,32 @@ def _sqlite_upsert() -> Any:
         index_elements=["tenant", "external_id"],
         set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
     )
+
+
+def _content_changed(stmt: Any) -> Any:
+    table = cast(Table, Interaction.__table__)
+    return table.c.content_hash != stmt.excluded.content_hash
+
+
+def _changed_only(stmt: Any) -> Any:
+    # Identical content (same digest) is left alone and not returned; created_at tells a
+    # new row (the value we sent) from an overwritten one (the value first stored).
+    table = cast(Table, Interaction.__table__)
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant", "external_id"],
+        set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+        where=_content_changed(stmt),
+    ).returning(table.c.external_id, table.c.created_at)
+
+
+@lru_cache(maxsize=1)
+def _pg_upsert_changed() -> Any:
+    return _changed_only(pg_insert(cast(Table, Interaction.__table__)))
+
+
+@lru_cache(maxsize=1)
+def _sqlite_upsert_changed() -> Any:
+    return _changed_only(sqlite_insert(cast(Table, Interaction.__table__)))
 
 
 def _json_text(value: Any) -> str:

@@ -198,6 +198,10 @@ def store_rows(
         by_tenant[row["tenant"]].append((position, row))
     for tenant, items in by_tenant.items():
         repository = InteractionRepository(session, tenant)
+        if import_id is None:
+            # No import to tell repeats apart: one upsert statement does the lookup.
+            _store_changed(repository, items, result)
+            continue
         existing = repository.existing([r["external_id"] for _, r in items])
         to_write = []
         unchanged: list[str] = []
@@ -223,6 +227,23 @@ def store_rows(
     session.flush()
     result.duplicates.sort()
     return result
+
+
+def _store_changed(
+    repository: InteractionRepository,
+    items: list[tuple[int, dict[str, Any]]],
+    result: StoreResult,
+) -> None:
+    rows = [row for _, row in items]
+    written = repository.upsert_changed(rows)
+    for row in rows:
+        created = written.get(row["external_id"])
+        if created is None:
+            result.unchanged += 1
+        elif created == row["created_at"]:
+            result.inserted += 1
+        else:
+            result.updated += 1
 
 
 def erase_customer(session: Session, tenant: str, customer_id: str) -> int:

@@ -6,7 +6,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
@@ -28,7 +30,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, pool_size=10, max_overflow=10)
+        engine = make_engine(
+            settings.database_url, pool_size=10, max_overflow=10, json_serializer=_json_text
+        )
         status = schema_status(engine)
         if status != "current":
             engine.dispose()
@@ -59,6 +63,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(CriterioError, _criterio_error)  # type: ignore[arg-type]
     mount_routers(app)
     return app
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns written with orjson: several times faster than ``json.dumps``."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 async def _criterio_error(request: Request, exc: CriterioError) -> JSONResponse:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +27,7 @@ __all__ = [
     "CurrentUser",
     "SessionDep",
     "TenantDep",
+    "commit_now",
     "get_principal",
     "get_session",
     "reject_nul",
@@ -39,11 +41,51 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger("criterio.auth")
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed when the endpoint returns, rolled back on error."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with session_scope(factory) as session:
+    # Opening a session and beginning its transaction touch no database (the connection
+    # is taken at the first statement), so they run here on the event loop: one trip
+    # through the thread pool per request (the end of the transaction) instead of two.
+    session = factory()
+    session.begin()
+    try:
         yield session
+    except BaseException:
+        await _finish(session, commit=False)
+        raise
+    if session.in_transaction():
+        await _finish(session, commit=True)
+    else:
+        # The endpoint already committed (see commit_now): nothing is held, nothing to wait on.
+        session.close()
+
+
+def commit_now(session: Session) -> None:
+    """Commit the request's transaction from inside a (sync) write endpoint.
+
+    In the thread that made the writes, right after them: on SQLite the write lock is
+    released at once instead of after a trip back through the event loop and the
+    thread pool, which is where other writers would queue. A failed commit still
+    raises before any response is sent (a 500, never a success the client was told).
+    """
+    session.commit()
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    # Shielded: a client that hangs up must not leave the transaction or connection open.
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_end_transaction, session, commit)
+
+
+def _end_transaction(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 #: ``scope="function"``: the commit runs when the endpoint returns, before the response is
