@@ -15,38 +15,16 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-__all__ = ["INSERT_COLUMNS", "upsert_sqlite_fast"]
+from criterio.interactions.models import INSERT_COLUMNS, UPSERT_COLUMNS
 
-#: Every column an import writes, in the order of the prepared statement.
-INSERT_COLUMNS = (
-    "tenant",
-    "external_id",
-    "created_at",
-    "channel",
-    "started_at",
-    "ended_at",
-    "customer_id",
-    "language",
-    "attributes",
-    "turns",
-    "handled_by",
-    "agent_id",
-    "resolved",
-    "csat",
-    "escalated",
-    "resolution_code",
-    "labels",
-    "content_hash",
-    "import_id",
-    "updated_at",
-)
-_UPDATED = [c for c in INSERT_COLUMNS if c not in ("tenant", "external_id", "created_at")]
-# Built from the constant column names above, never from input.
+__all__ = ["upsert_sqlite_fast"]
+
+# Built from the table's constant column names, never from input.
 _SQL = (
     f"INSERT INTO interactions ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join('?' for _ in INSERT_COLUMNS)}) "
     "ON CONFLICT (tenant, external_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+    + ", ".join(f"{c} = excluded.{c}" for c in UPSERT_COLUMNS)
 )
 
 

@@ -10,7 +10,30 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, JSONType, UTCDateTime
 
-__all__ = ["Interaction"]
+__all__ = ["INSERT_COLUMNS", "UPSERT_COLUMNS", "Interaction"]
+
+#: Columns an import (over)writes; everything but the key, ``pk`` and ``created_at``.
+UPSERT_COLUMNS = (
+    "channel",
+    "started_at",
+    "ended_at",
+    "customer_id",
+    "language",
+    "attributes",
+    "turns",
+    "handled_by",
+    "agent_id",
+    "resolved",
+    "csat",
+    "escalated",
+    "resolution_code",
+    "labels",
+    "content_hash",
+    "import_id",
+    "updated_at",
+)
+#: Every column an import writes, key and creation time first.
+INSERT_COLUMNS = ("tenant", "external_id", "created_at", *UPSERT_COLUMNS)
 
 #: An autoincrementing big integer on PostgreSQL that is still SQLite's ROWID alias.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from criterio.db import is_postgres
 from criterio.interactions._fast import plain_row
 from criterio.interactions._sqlite_fast import upsert_sqlite_fast
-from criterio.interactions.models import Interaction
+from criterio.interactions.models import INSERT_COLUMNS, UPSERT_COLUMNS, Interaction
 from criterio.tenancy import TenantScopedRepository
 
 __all__ = [
@@ -26,27 +26,6 @@ __all__ = [
     "list_tenants",
     "refresh_statistics",
 ]
-
-#: Columns written by an import; everything but the key, ``pk`` and ``created_at``.
-UPSERT_COLUMNS = (
-    "channel",
-    "started_at",
-    "ended_at",
-    "customer_id",
-    "language",
-    "attributes",
-    "turns",
-    "handled_by",
-    "agent_id",
-    "resolved",
-    "csat",
-    "escalated",
-    "resolution_code",
-    "labels",
-    "content_hash",
-    "import_id",
-    "updated_at",
-)
 
 
 @dataclass(frozen=True)
@@ -154,7 +133,7 @@ class InteractionRepository(TenantScopedRepository):
     def _upsert_postgres(self, rows: list[dict[str, Any]], *, only_changed: bool = False) -> Any:
         # COPY into a temporary table, then one INSERT ... ON CONFLICT: several times
         # faster than executemany, and still one statement for the whole chunk.
-        columns = ["tenant", "external_id", "created_at", *UPSERT_COLUMNS]
+        columns = list(INSERT_COLUMNS)
         connection = self.session.connection()
         connection.execute(
             text(
