@@ -9,12 +9,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from criterio.analysis.annotate import LineError, annotate_lines
 from criterio.analysis.pipeline import ANALYZER_NAMES, available_analyzers, build_pipeline
 from criterio.annotations.runner import analyze_store, pending_total
+from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
 from criterio.db import session_scope
 from criterio.engines.base import make_engine
@@ -69,16 +69,7 @@ def analyze(
             typer.echo("Nothing to analyse: every interaction is up to date.")
             return
         runner = make_engine(engine, workers=workers, scheduler=scheduler)
-        progress = Progress(
-            TextColumn("[bold]Analysing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("interactions"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not console.is_terminal,
-            transient=True,
-        )
+        progress = progress_bar("Analysing", "interactions", console)
         try:
             with progress:
                 task = progress.add_task("analyze", total=total)

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 
+from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
 from criterio.config import get_settings
 from criterio.db import (
@@ -62,7 +62,7 @@ def demo(
     (CRITERIO_DATABASE_URL), then every available analysis runs on it.
     """
     generator = DemoGenerator(size, seed, tenant=tenant)
-    progress = _progress("Generating" if out else "Generating and importing", size)
+    progress = progress_bar("Generating" if out else "Generating and importing", "records", console)
     started = time.perf_counter()
     if out is not None:
         try:
@@ -118,18 +118,6 @@ def demo(
     _print_next_steps(settings.database_url, tenant)
     if report.rejected:
         raise typer.Exit(1)
-
-
-def _progress(label: str, total: int) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-        transient=True,
-    )
 
 
 def _make_fresh(url: str, tenant: str) -> None:

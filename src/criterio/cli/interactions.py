@@ -9,9 +9,9 @@ from typing import IO, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
 from criterio.config import get_settings
 from criterio.db import session_scope
@@ -82,16 +82,7 @@ def ingest(
         if error_handle is not None:
             error_handle.write(json.dumps(error.as_dict(), ensure_ascii=False) + "\n")
 
-    progress = Progress(
-        TextColumn("[bold]Importing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("records"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-        transient=True,
-    )
+    progress = progress_bar("Importing", "records", console)
     try:
         with progress:
             task = progress.add_task("import", total=None)

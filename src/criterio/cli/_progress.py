@@ -1,0 +1,22 @@
+"""The one progress bar every long CLI command shows (quiet when not on a terminal)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+__all__ = ["progress_bar"]
+
+
+def progress_bar(label: str, unit: str, console: Console) -> Progress:
+    """A transient bar ``label ━━━ done/total unit elapsed`` on ``console``."""
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+        transient=True,
+    )
