@@ -38,6 +38,18 @@ MOMENT = st.datetimes(
 ).map(lambda d: d.replace(microsecond=0))
 
 
+#: The header of a TWCS export file (the reader needs all but response_tweet_id).
+TWCS_HEADER = [
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+]
+
+
 @st.composite
 def records(draw: st.DrawFn) -> dict[str, Any]:
     """A valid contract record, with the awkward characters exports are full of."""
@@ -206,17 +218,7 @@ def test_random_twcs_rows_never_crash(tmp_path: Path, rows: list[list[str]]) -> 
     path = tmp_path / "tweets.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "tweet_id",
-                "author_id",
-                "inbound",
-                "created_at",
-                "text",
-                "response_tweet_id",
-                "in_response_to_tweet_id",
-            ]
-        )
+        writer.writerow(TWCS_HEADER)
         writer.writerows(rows)
     records = [i for i in read_file(path, "twcs") if isinstance(i, RawRecord)]
     _consume(path, "twcs")
@@ -253,17 +255,7 @@ def test_twcs_threads_every_tweet_once_in_its_tree(
     path = tmp_path / "tweets.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "tweet_id",
-                "author_id",
-                "inbound",
-                "created_at",
-                "text",
-                "response_tweet_id",
-                "in_response_to_tweet_id",
-            ]
-        )
+        writer.writerow(TWCS_HEADER)
         for t in tweets:
             writer.writerow(
                 [
