@@ -27,7 +27,7 @@ from criterio.insights.service import upsert_detections
 from criterio.interactions.ingest import ingest_records
 from criterio.interactions.readers.base import RawRecord
 from criterio.interactions.schemas import InteractionIn
-from criterio.interactions.service import validate_record
+from criterio.interactions.service import erase_customer, validate_record
 from criterio.patterns import Detection
 from criterio.patterns.scenarios import Event, generate
 from tests.factories import interaction
@@ -188,3 +188,26 @@ def test_scenario_records_are_valid_contract_records() -> None:
 
     for i, record in enumerate(scenario.records[:200]):
         assert isinstance(validate_record(RawRecord("gen", str(i), record)), InteractionIn)
+
+
+def test_erasing_a_customer_removes_their_ids_from_insight_examples(
+    session_factory: sessionmaker[Session],
+) -> None:
+    records = [
+        interaction(1, id="c-1", customer_id="k-ana"),
+        interaction(2, id="c-2", customer_id="k-bob"),
+        interaction(3, id="c-1", customer_id="k-ana", tenant="other"),
+    ]
+    _ingest(session_factory, records)
+    with session_scope(session_factory) as s:
+        for tenant in ("acme", "other"):
+            upsert_detections(s, tenant, [_spike(date(2026, 11, 12), date(2026, 11, 12))])
+    with session_scope(session_factory) as s:
+        assert erase_customer(s, "acme", "k-ana") == 1
+    with session_scope(session_factory) as s:
+        (acme,) = list_insights(s, "acme")
+        (other,) = list_insights(s, "other")
+        assert acme.evidence["examples"] == ["c-2"]
+        assert acme.evidence["figures"]["observed"] == 90  # the rest of the evidence stays
+        # Another tenant's interaction with the same id is not this customer's.
+        assert other.evidence["examples"] == ["c-1", "c-2"]

@@ -147,3 +147,21 @@ def test_a_spike_in_the_first_fortnight_is_found() -> None:
     frame = table(seed=5, days=30, volume=volume)
     hits = _found(detect_volume(prepare_frame(frame)), "spike", {"queue": "tech"})
     assert [h.start for h in hits] == [START + timedelta(days=9)]
+
+
+def test_a_three_hour_burst_is_found_with_its_hours() -> None:
+    frame = table(seed=9)
+    burst_day = pd.Timestamp(START + timedelta(days=38), tz="UTC")
+    hours = frame["started_at"].between(
+        burst_day + pd.Timedelta(hours=9), burst_day + pd.Timedelta(hours=12), inclusive="left"
+    )
+    # Billing's contacts triple from 09:00 to 12:00 (UTC) on one Thursday.
+    burst = hours & (frame["attributes.queue"] == "billing")
+    copies = [frame[burst].assign(id=lambda f, k=k: f"x{k}-" + f["id"]) for k in (1, 2)]
+    detections = detect_patterns(pd.concat([frame, *copies], ignore_index=True))
+    (found,) = _found(detections, "spike", {"queue": "billing"})
+    assert found.start == burst_day.date()
+    assert found.figures["start_time"] == "2026-10-15T09:00:00+00:00"
+    assert found.figures["end_time"] == "2026-10-15T12:00:00+00:00"
+    assert "15 October, 09:00–12:00 UTC" in statement(found, "en")
+    assert "de 09:00 a 12:00 UTC" in statement(found, "es")

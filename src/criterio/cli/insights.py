@@ -105,6 +105,13 @@ def list_(
     ] = None,
     tenant: Annotated[str | None, typer.Option(help="Only this tenant (default: all).")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many per tenant.")] = None,
+    ongoing: Annotated[
+        bool | None,
+        typer.Option(
+            "--ongoing/--ended",
+            help="Only patterns still going on in the latest detection, or only ended ones.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Insights, most severe first."""
@@ -114,7 +121,9 @@ def list_(
         return [
             to_read(i)
             for name in names
-            for i in list_insights(session, name, status=status, type_=type_, limit=limit)
+            for i in list_insights(
+                session, name, status=status, type_=type_, limit=limit, ongoing=ongoing
+            )
         ]
 
     insights = _run(work)
@@ -125,7 +134,7 @@ def list_(
     for column in ("id", "severity", "type", "status", "period", "statement"):
         table.add_column(column, overflow="fold")
     for i in insights:
-        period = f"{i.period.start} … {i.period.end}"
+        period = f"{i.period.start} … {i.period.end}" + ("" if i.ongoing else " (ended)")
         table.add_row(str(i.id), f"{i.severity:.0f}", i.type, i.status.value, period, i.statement)
     Console().print(table)
 

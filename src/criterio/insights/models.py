@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Float, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, JSONType, UTCDateTime
@@ -44,6 +44,8 @@ class Insight(Base):
     #: Every status change: ``{"at", "from", "to", "by"}``.
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     detections: Mapped[int] = mapped_column(Integer, default=1)
+    #: Whether the latest detection run found the pattern reaching its latest data.
+    ongoing: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -46,16 +46,30 @@ class InsightRepository(TenantScopedRepository):
         """One insight by id, or None (also when it belongs to another tenant)."""
         return self.session.scalars(self._select().where(Insight.id == insight_id)).one_or_none()
 
+    def citing(self, external_ids: set[str]) -> list[Insight]:
+        """Insights whose evidence names any of these interactions as an example."""
+        if not external_ids:
+            return []
+        insights = self.session.scalars(self._select())
+        return [i for i in insights if external_ids & set((i.evidence or {}).get("examples", []))]
+
     def by_fingerprint(self, fingerprint: str) -> list[Insight]:
         """Insights of one pattern, newest first."""
         stmt = self._select().where(Insight.fingerprint == fingerprint).order_by(Insight.id.desc())
         return list(self.session.scalars(stmt))
 
     def list(
-        self, *, status: str | None = None, type_: str | None = None, limit: int | None = None
+        self,
+        *,
+        status: str | None = None,
+        type_: str | None = None,
+        limit: int | None = None,
+        ongoing: bool | None = None,
     ) -> list[Insight]:
-        """Insights, most severe first, optionally filtered by status and type."""
+        """Insights, most severe first, optionally filtered by status, type and ongoing."""
         stmt = self._select()
+        if ongoing is not None:
+            stmt = stmt.where(Insight.ongoing.is_(ongoing))
         if status is not None:
             stmt = stmt.where(Insight.status == status)
         if type_ is not None:

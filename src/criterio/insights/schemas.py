@@ -66,6 +66,9 @@ class InsightRead(BaseModel):
     owner: str | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
     detections: int = 1
+    #: False once the pattern is over: not found by the latest detection run, or found
+    #: with a period that ends before the latest data (a past spike).
+    ongoing: bool = True
     last_detected_at: datetime
     created_at: datetime
     updated_at: datetime

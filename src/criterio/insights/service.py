@@ -6,8 +6,9 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from criterio.errors import InvalidInputError, NotFoundError
@@ -22,6 +23,7 @@ __all__ = [
     "detect_insights",
     "example_texts",
     "fingerprint",
+    "forget_examples",
     "get_insight",
     "list_insights",
     "review_insight",
@@ -33,6 +35,8 @@ __all__ = [
 #: Episodes (spikes, drops) more than this apart are different patterns of one segment.
 EPISODE_GAP = timedelta(days=2)
 EPISODIC = {"spike", "drop"}
+#: A pattern whose period ends this close to the latest data is still going on.
+ONGOING_SLACK = timedelta(days=1)
 
 
 @dataclass
@@ -80,7 +84,10 @@ def detect_insights(
     if language is None:
         language = _majority_language(table["language"].dropna().tolist())
     detections = detect_patterns(table, config)
-    return upsert_detections(session, tenant, detections, language=language, now=now)
+    data_end = pd.to_datetime(table["started_at"], utc=True).max().date()
+    return upsert_detections(
+        session, tenant, detections, language=language, now=now, data_end=data_end
+    )
 
 
 def upsert_detections(
@@ -90,13 +97,21 @@ def upsert_detections(
     *,
     language: str = "en",
     now: datetime | None = None,
+    data_end: date | None = None,
 ) -> DetectSummary:
-    """One insight per pattern: a known one is updated (its review kept), a new one added."""
+    """One insight per pattern: a known one is updated (its review kept), a new one added.
+
+    The detections are taken as the whole of a run: an insight is ``ongoing`` when its
+    pattern reaches ``data_end`` (the latest day of data; by default the latest end of
+    the detections), and every insight of the tenant not found again has ended.
+    """
     if language not in ("es", "en"):
         raise InvalidInputError(f"language must be es or en, not {language!r}")
     now = now or datetime.now(UTC)
     repo = InsightRepository(session, tenant)
     summary = DetectSummary()
+    if data_end is None and detections:
+        data_end = max(d.end for d in detections)
     for detection in detections:
         digest = fingerprint(detection)
         existing = next(
@@ -108,6 +123,7 @@ def upsert_detections(
             "examples": detection.examples,
         }
         text = statement(detection, language)
+        ongoing = data_end is not None and detection.end >= data_end - ONGOING_SLACK
         if existing is None:
             insight = repo.add(
                 Insight(
@@ -124,6 +140,7 @@ def upsert_detections(
                     status=InsightStatus.new.value,
                     history=[],
                     detections=1,
+                    ongoing=ongoing,
                     last_detected_at=now,
                     created_at=now,
                     updated_at=now,
@@ -139,10 +156,15 @@ def upsert_detections(
             insight.language = language
             insight.evidence = evidence
             insight.detections += 1
+            insight.ongoing = ongoing
             insight.last_detected_at = now
             insight.updated_at = now
             summary.updated += 1
         summary.insights.append(insight)
+    found = {i.id for i in summary.insights}
+    for insight in repo.list():
+        if insight.id not in found:
+            insight.ongoing = False
     session.flush()
     return summary
 
@@ -156,6 +178,18 @@ def _same_episode(insight: Insight, detection: Detection) -> bool:
     )
 
 
+def forget_examples(session: Session, tenant: str, external_ids: list[str]) -> int:
+    """Remove erased interactions from the tenant's insight examples; how many insights changed."""
+    gone = set(external_ids)
+    changed = InsightRepository(session, tenant).citing(gone)
+    for insight in changed:
+        evidence = dict(insight.evidence)
+        evidence["examples"] = [i for i in evidence.get("examples", []) if i not in gone]
+        insight.evidence = evidence
+    session.flush()
+    return len(changed)
+
+
 def list_insights(
     session: Session,
     tenant: str,
@@ -163,10 +197,11 @@ def list_insights(
     status: InsightStatus | None = None,
     type_: str | None = None,
     limit: int | None = None,
+    ongoing: bool | None = None,
 ) -> list[Insight]:
-    """The tenant's insights, most severe first."""
+    """The tenant's insights, most severe first (``ongoing``: only those going on, or ended)."""
     return InsightRepository(session, tenant).list(
-        status=status.value if status else None, type_=type_, limit=limit
+        status=status.value if status else None, type_=type_, limit=limit, ongoing=ongoing
     )
 
 
@@ -246,6 +281,7 @@ def to_read(insight: Insight) -> InsightRead:
             "owner": insight.owner,
             "history": insight.history,
             "detections": insight.detections,
+            "ongoing": insight.ongoing,
             "last_detected_at": insight.last_detected_at,
             "created_at": insight.created_at,
             "updated_at": insight.updated_at,

@@ -246,6 +246,11 @@ class InteractionRepository(TenantScopedRepository):
         stmt = stmt.order_by(Interaction.started_at, Interaction.pk).limit(limit)
         return list(self.session.scalars(stmt))
 
+    def customer_ids(self, customer_id: str) -> list[str]:
+        """External ids of one customer's interactions."""
+        stmt = self._select(Interaction.external_id).where(Interaction.customer_id == customer_id)
+        return list(self.session.scalars(stmt))
+
     def delete_customer(self, customer_id: str) -> int:
         """Delete every interaction of one customer (derived rows go by ON DELETE CASCADE)."""
         stmt = self._scoped(delete(Interaction)).where(Interaction.customer_id == customer_id)

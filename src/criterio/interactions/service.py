@@ -250,9 +250,15 @@ def erase_customer(session: Session, tenant: str, customer_id: str) -> int:
     """Right to erasure: delete a customer's interactions and all derived from them.
 
     Derived tables reference ``interactions.pk`` with ON DELETE CASCADE, so removing
-    the interactions removes the rest. Returns how many interactions were deleted.
+    the interactions removes the rest; insights name example interactions by id in
+    their evidence, and those ids are removed from it. Returns how many interactions
+    were deleted.
     """
-    deleted = InteractionRepository(session, tenant).delete_customer(customer_id)
+    from criterio.insights.service import forget_examples
+
+    repo = InteractionRepository(session, tenant)
+    forget_examples(session, tenant, repo.customer_ids(customer_id))
+    deleted = repo.delete_customer(customer_id)
     session.flush()
     return deleted
 

@@ -1,4 +1,5 @@
-"""Pattern detectors over analysed interactions: volume, emerging reasons, shifts, drivers.
+"""Pattern detectors over analysed interactions: volume (daily and hourly), emerging
+reasons, shifts, drivers.
 
 Detectors are pure functions of a table of interactions (a pandas DataFrame with
 ``id``, ``started_at`` and whatever optional columns exist: ``attributes.*``,
@@ -12,6 +13,7 @@ from criterio.patterns.automation import AutomationConfig, detect_automation
 from criterio.patterns.detect import DetectConfig, consolidate, detect_patterns
 from criterio.patterns.drivers import DriverConfig, detect_drivers, outcome_flags
 from criterio.patterns.emerging import EmergingConfig, detect_emerging
+from criterio.patterns.hourly import HourlyConfig, detect_hourly
 from criterio.patterns.shifts import ShiftConfig, detect_shifts
 from criterio.patterns.statements import segment_phrase, statement
 from criterio.patterns.volume import VolumeConfig, detect_volume
@@ -23,6 +25,7 @@ __all__ = [
     "Detection",
     "DriverConfig",
     "EmergingConfig",
+    "HourlyConfig",
     "PreparedFrame",
     "Segment",
     "ShiftConfig",
@@ -31,6 +34,7 @@ __all__ = [
     "detect_automation",
     "detect_drivers",
     "detect_emerging",
+    "detect_hourly",
     "detect_patterns",
     "detect_shifts",
     "detect_volume",

@@ -6,7 +6,9 @@ less than ``EXPLAINED`` of it remains, B explains A. When each explains the othe
 segment and its sub-segment, an intent and the queue it lives in), the more
 concentrated one (larger magnitude; on a near tie, fewer attributes) is kept. A spike
 or drop inside a segment that is emerging is explained by the emergence, and a
-segment's low-CSAT driver by a CSAT drop in that same segment.
+segment's low-CSAT driver by a CSAT drop in that same segment. Drivers of one segment
+with several outcomes (unresolved contacts that also escalate) are one insight: the
+strongest, with the other outcomes among its figures.
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from criterio.patterns._frame import PreparedFrame
+from criterio.patterns._frame import PreparedFrame, Segment
 from criterio.patterns._types import Detection
 
 __all__ = ["consolidate"]
 
 EXPLAINED = 0.4
+#: A much more concentrated sub-segment carrying this share of its parent's pattern is
+#: its core, and both are kept (contacts without an intent label still count in the
+#: parent: the sub-segment is then the part of the event that can be named).
+CORE_SHARE = 0.3
 EPISODIC = {"spike", "drop"}
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
 
@@ -42,21 +49,30 @@ class _Effects:
         self.prepared = prepared
         data = prepared.data
         self.day = ((data["day"] - prepared.days[0]).dt.days).to_numpy()
+        self.hour = self.day * 24 + data["started_at"].dt.hour.to_numpy()
         self.total = np.bincount(self.day, minlength=prepared.n_days).astype(float)
 
     def _index(self, when: date) -> int:
         return (when - self.prepared.days[0].date()).days
 
+    def _hour(self, stamp: str) -> int:
+        return int((pd.Timestamp(stamp) - self.prepared.days[0]) / pd.Timedelta(hours=1))
+
     def effect(self, d: Detection, rows: Mask) -> float:
         """The pattern's size (signed) measured on ``rows``."""
         start, end = self._index(d.start), self._index(d.end)
         if d.type in EPISODIC:
-            span = (self.day >= start) & (self.day <= end)
+            clock, week = self.day, 7
+            if "start_time" in d.figures and d.figures.get("granularity") == "hour":
+                clock, week = self.hour, 7 * 24
+                start, end = self._hour(d.figures["start_time"]), self._hour(d.figures["end_time"])
+                end -= 1
+            span = (clock >= start) & (clock <= end)
             observed = float((rows & span).sum())
             baseline = 0.0
-            for k in range(1, 5):  # the same weekdays of the four weeks before
+            for k in range(1, 5):  # the same weekdays (and hours) of the four weeks before
                 baseline += float(
-                    (rows & (self.day >= start - 7 * k) & (self.day <= end - 7 * k)).sum()
+                    (rows & (clock >= start - week * k) & (clock <= end - week * k)).sum()
                 )
             return observed - baseline / 4
         if d.type == "emerging":
@@ -88,9 +104,10 @@ class _Effects:
 
 
 def _explains_emerging(effects: _Effects, spike: Detection, emerging: Detection) -> bool:
+    """Whether a spike after an emergence is mostly (half or more) the emerging contacts."""
     if spike.start < emerging.start or not (spike.rows & emerging.rows).any():
         return False
-    return effects.remaining(spike, emerging) < EXPLAINED
+    return effects.remaining(spike, emerging) <= 0.5
 
 
 def _low_csat_of_shift(driver: Detection, shift: Detection) -> bool:
@@ -138,7 +155,19 @@ def consolidate(found: list[Detection], prepared: PreparedFrame) -> list[Detecti
                 dropped.add(i)
             elif b_by_a and not _core_of(b, a, left_a):
                 dropped.add(j)
-    return [d for k, d in enumerate(found) if k not in dropped]
+    return _one_driver_per_segment([d for k, d in enumerate(found) if k not in dropped])
+
+
+def _one_driver_per_segment(found: list[Detection]) -> list[Detection]:
+    """Drivers of the same segment merged into the most severe, the others as figures."""
+    main: dict[Segment, Detection] = {}
+    for d in sorted((d for d in found if d.type == "driver"), key=lambda d: -d.severity):
+        if d.segment not in main:
+            main[d.segment] = d
+            continue
+        also = main[d.segment].figures.setdefault("other_outcomes", [])
+        also.append({k: d.figures[k] for k in ("measure", "rate", "rate_rest", "difference")})
+    return [d for d in found if d.type != "driver" or main[d.segment] is d]
 
 
 def _core_of(a: Detection, b: Detection, left_b: float) -> bool:
@@ -147,7 +176,7 @@ def _core_of(a: Detection, b: Detection, left_b: float) -> bool:
     An intent that tripled inside a queue that rose by 80% carries most of the queue's
     rise, but not all of it: the queue is its own statement and so is the intent.
     """
-    return a.magnitude > 1.3 * b.magnitude and left_b <= 0.5
+    return a.magnitude > 1.3 * b.magnitude and left_b <= 1 - CORE_SHARE
 
 
 def _more_concentrated(a: Detection, b: Detection) -> bool:

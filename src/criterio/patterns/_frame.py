@@ -68,7 +68,7 @@ class PreparedFrame:
         """Boolean row mask of a segment."""
         mask = np.ones(len(self.data), dtype=bool)
         for dim, value in segment:
-            mask &= (self.data[dim] == value).to_numpy()
+            mask &= (self.data[dim] == value).fillna(False).to_numpy(dtype=bool)
         return mask
 
     def segments(

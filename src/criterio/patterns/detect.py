@@ -12,10 +12,15 @@ from criterio.patterns._types import Detection, severity_score
 from criterio.patterns.automation import AutomationConfig, detect_automation
 from criterio.patterns.drivers import DriverConfig, detect_drivers
 from criterio.patterns.emerging import EmergingConfig, detect_emerging
+from criterio.patterns.hourly import HourlyConfig, detect_hourly, merge_hours
 from criterio.patterns.shifts import ShiftConfig, detect_shifts
 from criterio.patterns.volume import VolumeConfig, detect_volume
 
 __all__ = ["DetectConfig", "consolidate", "detect_patterns"]
+
+#: Severity weight of an event tested against a warm-up baseline (the first days of
+#: data, before ``min_history`` days exist): it rises to 1 as the history fills.
+WARMUP_WEIGHT = 0.7
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class DetectConfig:
 
     min_segment: int = 30
     volume: VolumeConfig = field(default_factory=VolumeConfig)
+    hourly: HourlyConfig = field(default_factory=HourlyConfig)
     emerging: EmergingConfig = field(default_factory=EmergingConfig)
     shifts: ShiftConfig = field(default_factory=ShiftConfig)
     drivers: DriverConfig = field(default_factory=DriverConfig)
@@ -39,8 +45,11 @@ def detect_patterns(
     if not len(prepared.data):
         return []
     segments = list(prepared.segments(min_count=config.min_segment))
+    daily = detect_volume(prepared, config.volume, segments)
+    hourly = detect_hourly(prepared, config.hourly, segments, config.volume)
     found = [
-        *detect_volume(prepared, config.volume, segments),
+        *daily,
+        *merge_hours(daily, hourly),
         *detect_emerging(prepared, config.emerging, segments),
         *detect_shifts(prepared, config.shifts, segments),
         *detect_drivers(prepared, config.drivers, segments),
@@ -52,4 +61,9 @@ def detect_patterns(
         if detection.type == "automation_opportunity":
             # An opportunity to weigh, not an alarm: it ranks below comparable alarms.
             detection.severity = round(0.5 * detection.severity, 1)
+        history = detection.figures.get("baseline_days")
+        if history is not None and history < config.volume.min_history:
+            share = history / config.volume.min_history
+            weight = WARMUP_WEIGHT + (1 - WARMUP_WEIGHT) * share
+            detection.severity = round(weight * detection.severity, 1)
     return sorted(consolidate(found, prepared), key=lambda d: -d.severity)

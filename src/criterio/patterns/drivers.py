@@ -98,9 +98,12 @@ def detect_drivers(
         p1, p2 = x1[rows] / n1[rows], x2[rows] / np.maximum(n2[rows], 1)
         keep = (q < config.alpha) & (p1 - p2 >= config.min_difference)
         keep &= p1 >= config.min_ratio * np.maximum(p2, 1e-9)
-        chosen = _explain_away(
-            [int(i) for i in np.flatnonzero(keep)], rows, masks, bad, p2, low, segments, config
-        )
+        standing = [
+            int(i)
+            for i in np.flatnonzero(keep)
+            if not _inherited(prepared, segments[int(rows[i])], known, bad, p2[i], config)
+        ]
+        chosen = _explain_away(standing, rows, masks, bad, p2, low, segments, config)
         for i in chosen:
             row = int(rows[i])
             key, mask = segments[row]
@@ -140,6 +143,36 @@ def detect_drivers(
                 )
             )
     return found
+
+
+def _inherited(
+    prepared: PreparedFrame,
+    segment: tuple[Segment, np.ndarray[Any, Any]],
+    known: np.ndarray[Any, Any],
+    bad: np.ndarray[Any, Any],
+    rest_rate: float,
+    config: DriverConfig,
+) -> bool:
+    """Whether a pair segment only shows the outcome rate of one of its two parents.
+
+    Voice contacts about late deliveries escalate more than the rest when late
+    deliveries escalate more in every channel: the pair is then its parent's pattern,
+    reported (or not, if it is too small) by the parent itself.
+    """
+    key, mask = segment
+    if len(key) < 2:
+        return False
+    child = mask & known
+    n = int(child.sum())
+    excess = (child & bad).sum() - n * rest_rate
+    for part in key:
+        siblings = prepared.mask((part,)) & known & ~mask
+        if int(siblings.sum()) < config.min_count:
+            continue
+        parent_rate = float(bad[siblings].mean())
+        if (child & bad).sum() - n * parent_rate < config.explained * excess:
+            return True
+    return False
 
 
 def _explain_away(

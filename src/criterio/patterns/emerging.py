@@ -1,6 +1,8 @@
 """Emerging intents and topics: new ones, and ones whose share grows much faster.
 
-Each segment's daily volume, divided by the tenant's weekday profile, is fitted with
+Each segment's daily volume, divided by the tenant's weekday profile and by the day's
+common factor (how far the rest of the traffic is above or below its own 15-day median:
+busy and quiet days that move every segment are not the segment's trend), is fitted with
 a hinge (flat, then a straight rise from an unknown day τ) by weighted least squares
 over every τ; the F-test of the hinge against a flat level is Bonferroni-corrected for
 the scan over τ and Benjamini–Hochberg across segments. "Growing faster than the
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.stats import f as f_dist
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
@@ -92,7 +95,10 @@ def detect_emerging(
             candidates.append((row, 0.0, {"new": True, "tau": first}))
             p_values.append(0.0)
             continue
-        level = series / season
+        others = (total - series) / season
+        trend = pd.Series(others).rolling(15, center=True, min_periods=5).median().to_numpy()
+        common = np.clip(others / np.maximum(trend, 1e-9), 0.5, 2.0)
+        level = series / season / common
         tau, stat, base, slope, dof = _hinge(level, weights, taus)
         if stat <= 0:
             continue

@@ -102,6 +102,9 @@ def statement(detection: Detection, lang: str = "en") -> str:
             if f.get("days", 1) > 1:
                 end = _day(detection.end, lang)
                 when = f"entre el {start} y el {end}" if es else f"from {start} to {end}"
+            if f.get("start_time") and f.get("end_time"):
+                a, b = f["start_time"][11:16], f["end_time"][11:16]
+                when += f", de {a} a {b} UTC" if es else f", {a}–{b} UTC"
             obs, exp = _num(f["observed"], lang), _num(f["expected"], lang)
             detail = f"{obs} frente a {exp} esperados" if es else f"{obs} vs {exp} expected"
             text = f"{seg} {verb} {when} ({detail})."
@@ -143,6 +146,14 @@ def statement(detection: Detection, lang: str = "en") -> str:
                 else f"{seg} go with {en_name}: {r} vs {rest} in the rest (+{d} points, "
                 f"95% CI {lo}–{hi}), about {x} more cases."
             )
+            for other in f.get("other_outcomes", []):
+                en_other, es_other = OUTCOMES.get(other["measure"], (other["measure"],) * 2)
+                r, rest = _pct(other["rate"], lang), _pct(other["rate_rest"], lang)
+                text += (
+                    f" También {es_other}: {r} frente a {rest}."
+                    if es
+                    else f" Also {en_other}: {r} vs {rest}."
+                )
         case "automation_opportunity":
             n = _num(f["contacts_per_30_days"], lang)
             h = _pct(f["human_share"], lang)

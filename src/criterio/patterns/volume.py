@@ -13,6 +13,7 @@ end, peak ratio and excess contacts.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,27 @@ from statsmodels.stats.multitest import multipletests
 from criterio.patterns._frame import PreparedFrame, Segment
 from criterio.patterns._types import Detection
 
-__all__ = ["VolumeConfig", "daily_counts", "detect_volume", "weekday_factors"]
+__all__ = [
+    "DailyModel",
+    "VolumeConfig",
+    "credible_ratio",
+    "daily_counts",
+    "daily_model",
+    "detect_volume",
+    "is_new",
+    "weekday_factors",
+]
 
 CHI2_MEDIAN = 0.4549
 MIN_DISPERSION = 0.01
+#: Contacts added to both sides of a ratio before it counts as the size of an event:
+#: 30 against 10 is less sure a tripling than 300 against 100, and ranks below it.
+RATIO_PRIOR = 10.0
+
+
+def credible_ratio(observed: float, expected: float) -> float:
+    """Observed over expected, pulled towards 1 the fewer contacts it rests on."""
+    return (observed + RATIO_PRIOR) / (expected + RATIO_PRIOR)
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,9 @@ class VolumeConfig:
     min_history: int = 14
     #: An edge day is tested only when it can hold this share of a usual day's contacts.
     min_day_coverage: float = 0.9
+    #: A day next to a flagged day joins its event at this (unadjusted) p-value and ratio.
+    neighbour_p: float = 0.01
+    neighbour_ratio: float = 1.25
 
 
 def daily_counts(
@@ -99,19 +120,20 @@ def _expected(
     return level * season  # type: ignore[no-any-return]
 
 
-def detect_volume(
-    prepared: PreparedFrame,
-    config: VolumeConfig | None = None,
-    segments: list[tuple[Segment, np.ndarray[Any, Any]]] | None = None,
-) -> list[Detection]:
-    """Spikes and drops in daily volume, one detection per run of flagged days."""
-    config = config or VolumeConfig()
-    if prepared.n_days < config.min_history + 1:
-        return []
-    if segments is None:
-        segments = list(prepared.segments(min_count=config.min_count))
-    segments = [s for s in segments if int(s[1].sum()) >= config.min_count]
-    masks = [m for _, m in segments]
+@dataclass
+class DailyModel:
+    """Segments × days: counts, expected counts, which days are tested, and dispersion."""
+
+    counts: np.ndarray[Any, Any]
+    expected: np.ndarray[Any, Any]
+    valid: np.ndarray[Any, Any]
+    dispersion: np.ndarray[Any, Any]
+
+
+def daily_model(
+    prepared: PreparedFrame, masks: list[np.ndarray[Any, Any]], config: VolumeConfig
+) -> DailyModel:
+    """Each segment's daily counts against its weekday-seasonal, robust baseline."""
     counts = daily_counts(prepared, masks)
     weekdays = prepared.days.day_of_week.to_numpy()
     tenant = weekday_factors(counts[:1].sum(axis=0, keepdims=True), weekdays)
@@ -126,8 +148,26 @@ def detect_volume(
     valid[:, 0] &= first_share >= config.min_day_coverage
     valid[:, -1] &= last_share >= config.min_day_coverage
     safe = np.where(valid, np.maximum(expected, 0.5), 1.0)
-    alpha = _dispersion(counts, safe, valid)
-    p_up, p_down = _tails(counts, safe, alpha)
+    return DailyModel(counts, safe, valid, _dispersion(counts, safe, valid))
+
+
+def detect_volume(
+    prepared: PreparedFrame,
+    config: VolumeConfig | None = None,
+    segments: list[tuple[Segment, np.ndarray[Any, Any]]] | None = None,
+) -> list[Detection]:
+    """Spikes and drops in daily volume, one detection per run of flagged days."""
+    config = config or VolumeConfig()
+    if prepared.n_days < config.min_history + 1:
+        return []
+    if segments is None:
+        segments = list(prepared.segments(min_count=config.min_count))
+    segments = [s for s in segments if int(s[1].sum()) >= config.min_count]
+    if not segments:
+        return []
+    model = daily_model(prepared, [m for _, m in segments], config)
+    counts, safe, valid = model.counts, model.expected, model.valid
+    p_up, p_down = _tails(counts, safe, model.dispersion)
     tests = np.concatenate([p_up[valid], p_down[valid]])
     if tests.size == 0:
         return []
@@ -140,10 +180,18 @@ def detect_volume(
     spike &= counts - safe >= config.min_excess
     drop = valid & (q_down < config.alpha) & (ratio <= config.max_drop_ratio)
     drop &= safe - counts >= config.min_excess
+    # A flagged day's neighbour that is clearly out of line too belongs to the same
+    # event (a two-day event whose first day alone would not pass the strict test).
+    spike = _grow(spike, valid & (p_up < config.neighbour_p) & (ratio >= config.neighbour_ratio))
+    drop = _grow(
+        drop, valid & (p_down < config.neighbour_p) & (ratio <= 1 / config.neighbour_ratio)
+    )
     found: list[Detection] = []
     for kind, flags, q in (("spike", spike, q_up), ("drop", drop, q_down)):
         for row in np.flatnonzero(flags.any(axis=1)):
             for start, end in _runs(flags[row]):
+                if is_new(counts[row], start):
+                    continue
                 found.append(
                     _detection(
                         kind,
@@ -155,9 +203,28 @@ def detect_volume(
                         q[row],
                         start,
                         end,
+                        config,
                     )
                 )
     return found
+
+
+def is_new(counts: np.ndarray[Any, Any], start: int) -> bool:
+    """Whether a segment had contacts on fewer than half of the days before ``start``.
+
+    Such a segment is new (an issue that did not exist), not spiking: that is the
+    emerging detector's finding, and a ratio against a baseline of nothing means nothing.
+    """
+    return start > 0 and bool((counts[:start] > 0).mean() < 0.5)
+
+
+def _grow(flags: np.ndarray[Any, Any], lenient: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Flags extended by one day on each side where the lenient test holds."""
+    before = np.zeros_like(flags)
+    before[:, :-1] = flags[:, 1:]
+    after = np.zeros_like(flags)
+    after[:, 1:] = flags[:, :-1]
+    return flags | (lenient & (before | after))
 
 
 def _dispersion(
@@ -173,7 +240,9 @@ def _dispersion(
     for _ in range(40):  # bisection on α, all segments at once
         mid = (low + high) / 2
         var = expected + mid[:, None] * expected**2
-        med = np.nanmedian(sq / var, axis=1)
+        with warnings.catch_warnings():  # a segment with no usable cell: NaN, floored below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(sq / var, axis=1)
         too_small = np.nan_to_num(med, nan=0.0) > CHI2_MEDIAN
         low, high = np.where(too_small, mid, low), np.where(too_small, high, mid)
     # The floor stands for the error of the baseline itself (a median of four weeks).
@@ -213,6 +282,7 @@ def _detection(
     q: np.ndarray[Any, Any],
     start: int,
     end: int,
+    config: VolumeConfig,
 ) -> Detection:
     key, mask = segment
     span = slice(start, end + 1)
@@ -220,7 +290,8 @@ def _detection(
     ratios = counts[span] / expected[span]
     peak = float(ratios.max() if kind == "spike" else ratios.min())
     strength = float(min(40.0, norm.isf(max(float(q[span].min()), 1e-300))))
-    size = math.log2(max(peak, 1e-3)) if kind == "spike" else -math.log2(max(peak, 1 / 16))
+    credible = credible_ratio(observed, baseline)
+    size = math.log2(credible) if kind == "spike" else -math.log2(max(credible, 1 / 16))
     first, last = prepared.days[start], prepared.days[end]
     in_period = mask & (prepared.data["day"] >= first).to_numpy()
     in_period &= (prepared.data["day"] <= last).to_numpy()
@@ -243,6 +314,8 @@ def _detection(
             .isoformat(),
             "days": end - start + 1,
             "q_value": float(q[span].min()),
+            # Days of data before the event (below min_history: a warm-up baseline).
+            "baseline_days": min(start, config.baseline_days),
         },
         chart={
             "kind": "daily_volume",
