@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum import iban
 from stdnum.es import dni, nie
 
+from criterio.db import make_engine, make_session_factory, session_scope, upgrade_database
 from criterio.demo import DemoGenerator
 from criterio.demo.output import write_records
+from criterio.demo.runner import TOP_INSIGHTS, load_demo, run_available_analysis
+from criterio.insights.service import list_insights
 from criterio.interactions import ingest_files
 from criterio.interactions.schemas import InteractionIn
 
@@ -144,3 +147,38 @@ def test_written_files_import_cleanly(
     report = ingest_files(session_factory, [path])
     assert (report.inserted, report.rejected) == (400, 0)
     assert ingest_files(session_factory, [path]).unchanged == 400
+
+
+#: Each injected event and the insight that names it: type and exact segment.
+EXPECTED_INSIGHTS = {
+    "spike": ("spike", {"region": "ES-AN", "intent": "no_internet"}),
+    "emerging_issue": ("emerging", {"intent": "esim_activation"}),
+    "csat_drop": ("csat_shift", {"queue": "deliveries"}),
+}
+
+
+def test_the_injected_events_are_among_the_top_insights(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade_database(engine)
+    factory = make_session_factory(engine)
+    generator = DemoGenerator(SIZE, seed=11)
+    assert load_demo(factory, generator).rejected == 0
+    runs = run_available_analysis(factory, generator.tenant)
+    with session_scope(factory) as session:
+        top = [
+            (i.type, i.segment, i.period_start, i.statement)
+            for i in list_insights(session, generator.tenant, limit=TOP_INSIGHTS)
+        ]
+    engine.dispose()
+    for event in generator.events():
+        type_, segment = EXPECTED_INSIGHTS[event.kind]
+        hits = [
+            statement
+            for t, s, start, statement in top
+            if t == type_ and s == segment and abs((start - event.start).days) <= 1
+        ]
+        assert hits, (event.kind, [t[:3] for t in top])
+    # `criterio demo` prints these ten, most severe first, with their statements.
+    details = runs[-1].details
+    assert len(details) == len(top) == TOP_INSIGHTS
+    assert any("no internet en región ES-AN" in line for line in details)

@@ -211,3 +211,37 @@ def test_erasing_a_customer_removes_their_ids_from_insight_examples(
         assert acme.evidence["figures"]["observed"] == 90  # the rest of the evidence stays
         # Another tenant's interaction with the same id is not this customer's.
         assert other.evidence["examples"] == ["c-1", "c-2"]
+
+
+def test_patterns_no_longer_found_or_over_are_listed_as_ended(
+    database_url: str, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    past, latest = (
+        _spike(date(2026, 11, 12), date(2026, 11, 12)),
+        _spike(date(2026, 11, 29), date(2026, 11, 30)),
+    )
+    with session_scope(session_factory) as s:
+        first = upsert_detections(s, "acme", [past, latest], data_end=date(2026, 11, 30))
+        old, new = first.insights
+        assert (old.ongoing, new.ongoing) == (False, True)  # the 12 November spike is over
+        review_insight(s, "acme", new.id, ReviewIn(status=InsightStatus.in_review))
+        ids = old.id, new.id
+    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        going = json.loads(runner.invoke(app, ["insights", "list", "--ongoing", "--json"]).stdout)
+        assert [(i["id"], i["ongoing"]) for i in going] == [(ids[1], True)]
+        # The next run no longer finds the late-November spike: it has ended, review kept.
+        with session_scope(session_factory) as s:
+            upsert_detections(s, "acme", [past], data_end=date(2026, 12, 7))
+        ended = json.loads(runner.invoke(app, ["insights", "list", "--ended", "--json"]).stdout)
+        assert sorted(i["id"] for i in ended) == sorted(ids)
+        assert {i["id"]: i["status"] for i in ended}[ids[1]] == "in_review"
+        assert (
+            runner.invoke(app, ["insights", "list", "--ongoing", "--json"]).stdout.strip() == "[]"
+        )
+        table = runner.invoke(app, ["insights", "list"]).output
+        assert "(ended)" in table
+    finally:
+        get_settings.cache_clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from criterio.patterns import (
@@ -165,3 +166,20 @@ def test_a_three_hour_burst_is_found_with_its_hours() -> None:
     assert found.figures["end_time"] == "2026-10-15T12:00:00+00:00"
     assert "15 October, 09:00–12:00 UTC" in statement(found, "en")
     assert "de 09:00 a 12:00 UTC" in statement(found, "es")
+
+
+def test_one_driver_per_segment_with_its_other_outcomes() -> None:
+    frame = table(seed=6, unresolved=lambda intent: 0.45 if intent == "invoice_copy" else 0.15)
+    # Unresolved contacts escalate more: one cause seen through two outcomes.
+    coin = np.random.default_rng(0).random(len(frame)) < 0.5
+    frame["escalated"] = ~frame["resolved"] & coin
+    drivers = [d for d in detect_patterns(frame) if d.type == "driver"]
+    (driver,) = _found(drivers, "driver", {"intent": "invoice_copy"})
+    (other,) = driver.figures["other_outcomes"]
+    assert {driver.figures["measure"], other["measure"]} == {"unresolved", "escalated"}
+    assert statement(driver, "en").count(" Also ") == 1
+    assert statement(driver, "es").count(" También ") == 1
+    # Its regions and channels only share the intent's rates: they are not drivers too.
+    assert [d.segment_dict for d in drivers if "intent" in d.segment_dict] == [
+        {"intent": "invoice_copy"}
+    ]
