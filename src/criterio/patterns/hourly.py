@@ -74,16 +74,21 @@ def hourly_counts(
 
 
 def _profiles(
-    counts: np.ndarray[Any, Any], weekdays: np.ndarray[Any, Any], prior: float
+    counts: np.ndarray[Any, Any],
+    everyone: np.ndarray[Any, Any],
+    weekdays: np.ndarray[Any, Any],
+    prior: float,
 ) -> np.ndarray[Any, Any]:
     """Per segment and day, the share of the day's contacts expected in each hour.
 
-    Leave-one-day-out sums: the day tested is not part of its own profile.
+    ``everyone`` is the tenant's days × 24 counts. Leave-one-day-out sums: the day
+    tested is not part of its own profile.
     """
     week = np.zeros((counts.shape[0], 7, HOURS))
+    tenant = np.zeros((7, HOURS))
     for w in range(7):
         week[:, w] = counts[:, weekdays == w].sum(axis=1)
-    tenant = week.sum(axis=0)
+        tenant[w] = everyone[weekdays == w].sum(axis=0)
     tenant_share = tenant / np.maximum(tenant.sum(axis=1, keepdims=True), 1.0)  # 7 × 24
     own_week = week[:, weekdays] - counts  # S × D × 24, without the day itself
     own_day = counts.sum(axis=1, keepdims=True) - counts
@@ -113,8 +118,10 @@ def detect_hourly(
     masks = [m for _, m in segments]
     daily = daily_model(prepared, masks, volume)
     counts = hourly_counts(prepared, masks)
+    everyone = hourly_counts(prepared, [np.ones(len(prepared.data), dtype=bool)])[0]
     weekdays = prepared.days.day_of_week.to_numpy()
-    expected = daily.expected[:, :, None] * _profiles(counts, weekdays, config.prior)
+    profiles = _profiles(counts, everyone, weekdays, config.prior)
+    expected = daily.expected[:, :, None] * profiles
     shape = (len(segments), prepared.n_days * HOURS)
     counts, expected = counts.reshape(shape), expected.reshape(shape)
     valid = np.repeat(daily.valid, HOURS, axis=1)
