@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from criterio.analysis.pipeline import build_pipeline
 from criterio.annotations.runner import analyze_store
+from criterio.auth.service import create_tenant
 from criterio.cli import app
 from criterio.cli.report import _day
 from criterio.config import get_settings
@@ -38,6 +40,8 @@ from tests.scope_guard import scope_guard
 START, END = date(2026, 11, 15), date(2026, 11, 28)  # the previous period: 1-14 November
 CHANNELS = ("chat", "email", "voice")
 INTENTS = ("double_charge", "no_internet", "invoice_copy")
+TOPICS = ("facturas duplicadas", "fibra caída")
+DISPLAY_NAME = "Acme Telecomunicaciones S.A."
 EMAIL, PHONE, NAME = "ana.garcia@correo.es", "612 345 678", "Ana García"
 PII_TEXT = f"Hola, soy {NAME}, mi correo es {EMAIL} y mi teléfono {PHONE}: me cobraron dos veces"
 INTERPRETATION = "Un cobro duplicado en la facturación del día 20"
@@ -63,7 +67,7 @@ def _records() -> list[dict[str, Any]]:
                     {"role": "customer", "text": text},
                     {"role": "agent", "text": "Lo reviso ahora mismo."},
                 ],
-                labels={"intent": INTENTS[i % 3]} if i % 7 else {},
+                labels={"intent": INTENTS[i % 3], "topic": TOPICS[i % 2]} if i % 7 else {},
             )
         )
     for i in range(40):
@@ -105,6 +109,8 @@ def _build_store(factory: sessionmaker[Session]) -> str:
 
     Returns the statement of the insight nobody reviewed.
     """
+    with session_scope(factory) as session:
+        create_tenant(session, "acme", DISPLAY_NAME)
     report = ingest_records(factory, (RawRecord("t", str(n), r) for n, r in enumerate(_records())))
     assert report.rejected == 0
     with LocalEngine(workers=1) as engine:
@@ -195,6 +201,12 @@ def test_report_holds_the_stored_figures_and_the_confirmed_insights(
     assert set(reasons) == set(INTENTS)
     assert sum(r.current for r in reasons.values()) + report.intents.without == 56  # type: ignore[union-attr]
     assert "double charge" in html and "Principales motivos de contacto" in html
+    topics = {r.name: r.current for r in report.topics.rows}  # type: ignore[union-attr]
+    assert sum(topics.values()) == sum(r.current for r in reasons.values())
+    assert "Principales temas" in html and "fibra caída" in html
+
+    # Who it is for and when.
+    assert report.display_name == DISPLAY_NAME and f'id="tenant">{DISPLAY_NAME}<' in html
 
     # Sentiment comes from the stored analysis of every contact of the period.
     assert report.sentiment is not None and report.sentiment.analysed == 56
@@ -353,3 +365,32 @@ def test_the_report_opens_offline_in_chromium(
             browser.close()
     assert attempted == [], attempted  # no request was even tried
     assert requests == [path.as_uri()]
+
+
+def test_figures_are_written_the_spanish_or_english_way() -> None:
+    es, en = Formatter("es"), Formatter("en")
+    assert (es.number(1234.5, 1), en.number(1234.5, 1)) == ("1.234,5", "1,234.5")
+    assert (es.percent(0.125), en.percent(0.125)) == ("12,5\xa0%", "12.5%")
+    assert (es.change(-0.05, "nuevo"), en.change(0.5, "new"), es.change(None, "nuevo")) == (
+        "−5,0\xa0%",
+        "+50.0%",
+        "nuevo",
+    )
+    assert es.day(date(2026, 11, 1)) == "1 de noviembre de 2026"
+    assert en.day(date(2026, 11, 1)) == "1 November 2026"
+    assert en.timestamp(datetime(2026, 11, 23, 13, 5, tzinfo=UTC)).endswith("13:05:00 UTC")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "criterio.reports",
+        "criterio.reports.service",
+        "criterio.reports.render",
+        "criterio.reports.content",
+        "criterio.reports.repository",
+    ],
+)
+def test_report_modules_export_what_they_name(name: str) -> None:
+    module = importlib.import_module(name)
+    assert module.__all__ and all(hasattr(module, exported) for exported in module.__all__)

@@ -21,7 +21,7 @@ class Formatter:
         self.locale = Locale.parse(LOCALES[language])
 
     def number(self, value: float, digits: int = 0) -> str:
-        """1,234 (en) or 1234 / 12.345 (es: CLDR groups from five digits)."""
+        """1,234.5 (en) or 1.234,5 (es)."""
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
