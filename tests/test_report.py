@@ -197,9 +197,9 @@ def test_report_holds_the_stored_figures_and_the_confirmed_insights(
         assert re.search(rf"<th scope=\"row\">{name}</th>\s*<td[^>]*>{n}</td>", html)
 
     # Reasons: the labelled intents, with their share of the period's contacts.
-    reasons = {r.name: r for r in report.intents.rows}  # type: ignore[union-attr]
+    reasons = {r.name: r for r in report.intents.rows}
     assert set(reasons) == set(INTENTS)
-    assert sum(r.current for r in reasons.values()) + report.intents.without == 56  # type: ignore[union-attr]
+    assert sum(r.current for r in reasons.values()) + report.intents.without == 56
     assert "double charge" in html and "Principales motivos de contacto" in html
     topics = {r.name: r.current for r in report.topics.rows}  # type: ignore[union-attr]
     assert sum(topics.values()) == sum(r.current for r in reasons.values())
@@ -228,6 +228,13 @@ def test_report_holds_the_stored_figures_and_the_confirmed_insights(
     assert "[EMAIL_1]" in html and "me cobraron dos veces" in html
     for personal in (EMAIL, PHONE, NAME, "García"):
         assert personal not in html
+
+    # In English on request: the insight's statement is rewritten from its figures.
+    with session_scope(session_factory) as session:
+        english = build_report(session, "acme", START, END, language="en")
+    (entry,) = english.confirmed
+    assert entry.statement.startswith("Contacts about double charge tripled from 20 November")
+    assert "Contact report" in render_html(english)
 
     # Another tenant's data never appears.
     assert OTHER_SECRET not in html and "sms" not in html and "refund?" not in html
@@ -272,6 +279,7 @@ def test_cli_writes_the_report_and_rejects_bad_input_clearly(
         (["--from", "2026-12-01"], "--from 2026-12-01 is after --to 2026-11-30"),
         (["--tenant", "nobody"], "tenant 'nobody' is unknown"),
         (["--language", "fr"], "choose es or en"),
+        (["--from", "2020-01-01"], "is longer than 1096 days: split it"),
     ):
         failed = cli.invoke(app, [*args, "--out", str(tmp_path / "bad.html"), *bad])
         assert failed.exit_code == 2, (bad, failed.output)

@@ -138,7 +138,8 @@ class Report:
     period: Period
     generated_at: datetime
     volumes: Volumes
-    intents: Reasons | None
+    intents: Reasons
+    #: None when the interactions have no topic at all.
     topics: Reasons | None
     sentiment: Sentiment | None
     automation: tuple[InsightEntry, ...] = field(default_factory=tuple)

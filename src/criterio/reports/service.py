@@ -29,10 +29,12 @@ from criterio.reports.content import (
 )
 from criterio.reports.repository import ReportRepository
 
-__all__ = ["TOP_REASONS", "build_report"]
+__all__ = ["MAX_DAYS", "TOP_REASONS", "build_report"]
 
 #: Reasons (intents, topics) listed in the report.
 TOP_REASONS = 10
+#: The longest period a report covers (three years): beyond it the file is unreadable.
+MAX_DAYS = 1096
 #: Channels drawn as their own line in the daily chart.
 TOP_CHANNELS = 6
 #: Example texts shown per insight, and their length.
@@ -55,6 +57,10 @@ def build_report(
     """Every figure of the report of ``tenant`` from ``start`` to ``end`` (both included)."""
     if start > end:
         raise InvalidInputError(f"the period starts on {start}, after it ends on {end}")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise InvalidInputError(
+            f"the period from {start} to {end} is longer than {MAX_DAYS} days: split it"
+        )
     if language is not None and language not in LANGUAGES:
         raise InvalidInputError(f"language must be es or en, not {language!r}")
     record = get_tenant(session, tenant)
