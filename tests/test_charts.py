@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from criterio.charts import Series, bar_chart, insight_chart, line_chart
+from criterio.charts import Series, bar_chart, insight_chart, line_chart, sparkline
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -81,3 +81,27 @@ def test_insight_chart_draws_every_detector_kind_in_the_tenant_language() -> Non
     assert "observados" in volume and "esperados" in volume
     assert "segmento" in insight_chart(charts[3], language="es")
     assert insight_chart({"kind": "unknown"}) == ""
+
+
+@given(values, st.text(max_size=30))
+def test_sparkline_is_well_formed_for_any_values(data: list[float | None], title: str) -> None:
+    root = _parse(sparkline(data, title=title))
+    assert root.attrib["class"] == "sparkline"
+    finite = [v for v in data if v is not None and abs(v) < float("inf")]
+    drawn = root.findall(f"{SVG}polyline") + root.findall(f"{SVG}circle")
+    assert bool(drawn) == bool(finite)
+
+
+def test_axis_and_bar_values_use_the_given_number_format() -> None:
+    def spanish(value: float, percent: bool) -> str:
+        return (
+            f"{value * 100:.1f} %".replace(".", ",")
+            if percent
+            else f"{value:.2f}".replace(".", ",")
+        )
+
+    line = line_chart(["a", "b"], [Series("s", [0.1, 0.25])], title="t", percent=True,
+                      number_format=spanish)  # fmt: skip
+    assert "25,0 %" in line and "25.0%" not in line
+    bars = bar_chart(["x"], [2.5], title="t", number_format=spanish)
+    assert ">2,50<" in bars

@@ -27,12 +27,16 @@ def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
-def test_demo_loads_the_store_and_says_what_to_do_next(store_url: str) -> None:
+def test_demo_loads_the_store_and_says_what_to_do_next(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # keep Rich from wrapping the next steps
     runner = CliRunner()
     result = runner.invoke(app, ["demo", "--size", "500"])
     assert result.exit_code == 0, result.output
     assert "500 new" in result.output
     assert "What to look at next" in result.output and "criterio stats" in result.output
+    assert "criterio report --tenant demo --from 2026-11-17 --to 2026-11-30" in result.output
     assert "spike 2026-11-10" in result.output and "region=ES-AN" in result.output
     assert "500 interactions analysed" in result.output  # the analysis pipeline ran
     stats = runner.invoke(app, ["stats", "--json"])

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-__all__ = ["PALETTE", "Series", "bar_chart", "insight_chart", "line_chart"]
+__all__ = [
+    "PALETTE",
+    "NumberFormat",
+    "Series",
+    "bar_chart",
+    "insight_chart",
+    "line_chart",
+    "sparkline",
+]
 
 #: Colour-blind-safe colours (Okabe–Ito): observed, expected/reference, highlight.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -51,6 +59,10 @@ _WORDS = {
 }
 
 
+#: Writes an axis or bar value: ``(value, percent) -> text`` (for a reader's language).
+NumberFormat = Callable[[float, bool], str]
+
+
 @dataclass(frozen=True)
 class Series:
     """One line: a name for the legend and one value (or ``None``: a gap) per x label."""
@@ -70,6 +82,7 @@ def line_chart(
     percent: bool = False,
     width: int = 640,
     height: int = 240,
+    number_format: NumberFormat | None = None,
 ) -> str:
     """Lines over the ``x`` labels (dates, hours); ``highlight`` shades a span of labels."""
     plot_w = width - MARGIN_LEFT - MARGIN_RIGHT
@@ -98,7 +111,7 @@ def line_chart(
                 f'width="{right - left:.1f}" height="{plot_h}" fill="{HIGHLIGHT}" '
                 f'fill-opacity="0.12"><title>{_text(highlight_label)}</title></rect>'
             )
-    parts.extend(_y_axis(bottom, top, py, width, percent))
+    parts.extend(_y_axis(bottom, top, py, width, percent, number_format or _format))
     for i in _tick_indices(len(x), max(plot_w // 90, 2)):
         parts.append(
             f'<text x="{px(i):.1f}" y="{height - MARGIN_BOTTOM + 16}" font-size="11" '
@@ -133,8 +146,10 @@ def bar_chart(
     percent: bool = False,
     width: int = 640,
     bar_height: int = 22,
+    number_format: NumberFormat | None = None,
 ) -> str:
     """Horizontal bars, one per label, with optional confidence intervals as whiskers."""
+    fmt = number_format or _format
     label_w = min(max((len(label) for label in labels), default=0) * 7 + 12, width // 2)
     plot_w = width - label_w - 80
     height = MARGIN_TOP + len(labels) * (bar_height + 8) + 8
@@ -152,7 +167,7 @@ def bar_chart(
             f'text-anchor="end" fill="#222">{_text(label)}</text>'
             f'<rect class="bar" x="{label_w}" y="{y}" width="{bar_w:.1f}" '
             f'height="{bar_height}" fill="{PALETTE[k % len(PALETTE)]}">'
-            f"<title>{_text(label)}: {_format(shown, percent)}</title></rect>"
+            f"<title>{_text(label)}: {fmt(shown, percent)}</title></rect>"
         )
         if intervals and k < len(intervals):
             low, high = intervals[k]
@@ -167,17 +182,23 @@ def bar_chart(
                 )
         parts.append(
             f'<text x="{label_w + bar_w + 6:.1f}" y="{y + bar_height * 0.7:.1f}" '
-            f'font-size="12" fill="#222">{_format(shown, percent)}</text>'
+            f'font-size="12" fill="#222">{fmt(shown, percent)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def insight_chart(chart: Mapping[str, Any], *, language: str = "en", period: Any = None) -> str:
+def insight_chart(
+    chart: Mapping[str, Any],
+    *,
+    language: str = "en",
+    period: Any = None,
+    number_format: NumberFormat | None = None,
+) -> str:
     """The chart of an insight's ``evidence.chart`` (any detector's kind); '' when empty.
 
     ``period`` is an object with ``start`` and ``end`` dates (an insight's period) whose
-    days are shaded.
+    days are shaded; ``number_format`` writes the axis values (default: English).
     """
     words = _WORDS.get(language, _WORDS["en"])
     kind = str(chart.get("kind", ""))
@@ -195,6 +216,7 @@ def insight_chart(chart: Mapping[str, Any], *, language: str = "en", period: Any
             title=words["observed"],
             highlight=highlight,
             highlight_label=words["period"],
+            number_format=number_format,
         )
     if kind == "daily_share" and x:
         return line_chart(
@@ -204,6 +226,7 @@ def insight_chart(chart: Mapping[str, Any], *, language: str = "en", period: Any
             highlight=highlight,
             highlight_label=words["period"],
             percent=True,
+            number_format=number_format,
         )
     if kind.startswith("daily_") and x:
         return line_chart(
@@ -212,18 +235,54 @@ def insight_chart(chart: Mapping[str, Any], *, language: str = "en", period: Any
             title=words["mean"],
             highlight=highlight,
             highlight_label=words["period"],
+            number_format=number_format,
         )
     if kind == "rate_comparison":
         labels = [words.get(str(v), str(v)) for v in chart.get("labels", [])]
         rates = [float(v) for v in chart.get("rates", [])]
         ci = chart.get("ci")
         intervals = [(float(ci[0]), float(ci[1]))] if ci and len(ci) == 2 else None
-        return bar_chart(labels, rates, title=words["rate"], intervals=intervals, percent=True)
+        return bar_chart(
+            labels,
+            rates,
+            title=words["rate"],
+            intervals=intervals,
+            percent=True,
+            number_format=number_format,
+        )
     if kind == "automation":
         labels = [words.get(str(v), str(v)) for v in chart.get("labels", [])]
         values = [float(v) for v in chart.get("values", [])]
-        return bar_chart(labels, values, title=words["human"])
+        return bar_chart(labels, values, title=words["human"], number_format=number_format)
     return ""
+
+
+def sparkline(
+    values: Sequence[float | None], *, title: str, width: int = 120, height: int = 28
+) -> str:
+    """A small line without axes, to sit in a table row beside the figure it trends."""
+    finite = [float(v) for v in values if v is not None and _finite(v)]
+    top = max(finite, default=0.0)
+    bottom = min(0.0, min(finite, default=0.0))
+    span = (top - bottom) or 1.0
+    step = (width - 4) / max(len(values) - 1, 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f"<title>{_text(title)}</title>"
+    ]
+    for run in _runs(values):
+        points = [(2 + i * step, height - 2 - (height - 4) * (v - bottom) / span) for i, v in run]
+        if len(points) == 1:
+            ((x, y),) = points
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.5" fill="{PALETTE[0]}"/>')
+            continue
+        parts.append(
+            f'<polyline class="series" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" '
+            f'fill="none" stroke="{PALETTE[0]}" stroke-width="1.5"/>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _open(width: int, height: int, title: str) -> str:
@@ -234,7 +293,9 @@ def _open(width: int, height: int, title: str) -> str:
     )
 
 
-def _y_axis(bottom: float, top: float, py: Any, width: int, percent: bool) -> list[str]:
+def _y_axis(
+    bottom: float, top: float, py: Any, width: int, percent: bool, fmt: NumberFormat
+) -> list[str]:
     parts = []
     for k in range(5):
         value = bottom + (top - bottom) * k / 4
@@ -243,7 +304,7 @@ def _y_axis(bottom: float, top: float, py: Any, width: int, percent: bool) -> li
             f'<line x1="{MARGIN_LEFT}" x2="{width - MARGIN_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#ddd" stroke-width="1"/>'
             f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
-            f'fill="#444">{_format(value, percent)}</text>'
+            f'fill="#444">{fmt(value, percent)}</text>'
         )
     return parts
 

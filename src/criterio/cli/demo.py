@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -115,7 +116,7 @@ def demo(
             "stored, and nothing has been analysed."
         )
     _print_events(generator)
-    _print_next_steps(settings.database_url, tenant)
+    _print_next_steps(settings.database_url, tenant, generator)
     if report.rejected:
         raise typer.Exit(1)
 
@@ -156,8 +157,11 @@ def _print_events(generator: DemoGenerator) -> None:
         out.print(f"    {event.description}", highlight=False, markup=False)
 
 
-def _print_next_steps(url: str, tenant: str) -> None:
+def _print_next_steps(url: str, tenant: str, generator: DemoGenerator) -> None:
     prefix = "" if url == "sqlite:///criterio.db" else f"CRITERIO_DATABASE_URL={url} "
+    # The report's default comparison: the last two weeks against the two before.
+    last = generator.start + timedelta(days=generator.days - 1)
+    first = max(generator.start, last - timedelta(days=13))
     lines = [
         f"[bold]{prefix}criterio stats --tenant {tenant}[/bold]   counts by channel, day, "
         "language and who handled them",
@@ -169,6 +173,9 @@ def _print_next_steps(url: str, tenant: str) -> None:
         f"[bold]{prefix}criterio insights list --tenant {tenant}[/bold]   the detected "
         "patterns, most severe first; [bold]criterio insights show ID[/bold] for one, "
         "[bold]criterio insights review ID --status ...[/bold] to interpret it",
+        f"[bold]{prefix}criterio report --tenant {tenant} --from {first} --to {last} --out "
+        "demo/report.html[/bold]   the client report (one HTML file that opens offline); "
+        "review a few insights first and their interpretations appear in it",
         "Compare the top insights with the injected events above: the spike day in its "
         "region, the new issue growing after mid-month, the CSAT drop in one queue.",
     ]
