@@ -113,9 +113,11 @@ def line_chart(
             )
     parts.extend(_y_axis(bottom, top, py, width, percent, number_format or _format))
     for i in _tick_indices(len(x), max(plot_w // 90, 2)):
+        # A label that would run past the right edge ends at its tick instead.
+        overflows = px(i) + 3.5 * len(x[i]) > width
         parts.append(
             f'<text x="{px(i):.1f}" y="{height - MARGIN_BOTTOM + 16}" font-size="11" '
-            f'text-anchor="middle" fill="#444">{_text(x[i])}</text>'
+            f'text-anchor="{"end" if overflows else "middle"}" fill="#444">{_text(x[i])}</text>'
         )
     for k, line in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
