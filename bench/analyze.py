@@ -379,10 +379,10 @@ def run_with_models(args: argparse.Namespace, path: Path) -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
         "args": {k: str(v) for k, v in vars(args).items()},
-        "load_average_before": os.getloadavg(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "without_models": run_criterio(path, args.n, args.workers, args.batch_size, without),
         "with_models": run_criterio(path, args.n, args.workers, args.batch_size, with_models),
-        "load_average_after": os.getloadavg(),
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     print(f"\nmachine: {results['machine']}")
     print(f"{'pipeline':<48} {'interactions':>12} {'seconds':>9} {'per s':>9} {'per CPU-s':>10}")

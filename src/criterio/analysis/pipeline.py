@@ -5,7 +5,8 @@ Stages are injected objects (any redactor with ``redact``, language identifier w
 ``annotate``, see ``criterio.analysis.model_stages``); a stage left as ``None`` is not
 run and its columns come back null. Language, intent and topic read the customer's
 turns of each interaction joined (every turn when the customer said nothing). The
-function is pure (no store, no globals), so the local process pool and Dask run exactly
+function is pure (no store; the only state is the per-process cache of intent and topic
+models, keyed by directory and version), so the local process pool and Dask run exactly
 the same code.
 
 Redaction runs first: the only text that leaves this function is the redacted one, and
