@@ -259,3 +259,18 @@ def test_cli_analyze_with_models_from_options_and_settings(
         engine.dispose()
     assert len(rows) == 6
     assert all(r.intent_label in INTENTS and r.topic_label for r in rows)
+
+
+def test_intent_labels_the_store_cannot_hold_are_refused(tmp_path: Path) -> None:
+    long_label = "x" * 201
+    rows = [json.loads(line) for line in FIXTURE.read_text("utf-8").splitlines()]
+    for row in rows:
+        if row["intent"] == "delivery_status":
+            row["intent"] = long_label
+    train = write_jsonl(tmp_path / "train.jsonl", rows)
+    result = CliRunner().invoke(
+        app, ["intents", "train", str(train), "--model", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 0, result.output
+    with pytest.raises(ModelStageError, match="longer than 200 characters"):
+        IntentStage(tmp_path / "m").fit()
