@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from criterio.cli import app
@@ -39,6 +40,20 @@ def test_demo_loads_the_store_and_says_what_to_do_next(
     assert "criterio report --tenant demo --from 2026-11-17 --to 2026-11-30" in result.output
     assert "spike 2026-11-10" in result.output and "region=ES-AN" in result.output
     assert "500 interactions analysed" in result.output  # the analysis pipeline ran
+    # Intents were learned from the labelled part and topics discovered, beside the store.
+    assert "intents learned from" in result.output and "topics discovered" in result.output
+    models = Path(store_url.removeprefix("sqlite:///")).parent / "models"
+    assert (models / "intent-model" / "model.skops").is_file()
+    topics = runner.invoke(app, ["topics", "show", "--model", str(models / "topic-model")])
+    assert topics.exit_code == 0 and "topics (version 1)" in topics.output
+    with session_scope(make_session_factory(make_engine(store_url))) as session:
+        predicted = session.execute(
+            text(
+                "SELECT count(*) FROM analysis_results"
+                " WHERE tenant = 'demo' AND intent_label IS NOT NULL"
+            )
+        ).scalar_one()
+    assert predicted == 500
     stats = runner.invoke(app, ["stats", "--json"])
     assert stats.exit_code == 0, stats.output
     assert json.loads(stats.output)["tenants"]["demo"]["total"] == 500

@@ -56,6 +56,15 @@ def demo(
             help="Write the data to this .jsonl or .parquet file instead of a store.",
         ),
     ] = None,
+    models: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Where the intent model (trained on the labelled interactions) and the "
+            "topic model (discovered in all) are saved before the analysis uses them "
+            "(default: `models` beside the SQLite file, else demo/models).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a realistic bilingual month of a contact centre, with known injected events.
 
@@ -95,7 +104,9 @@ def demo(
                 chunk_size=settings.ingest_chunk_size,
                 on_progress=lambda n: progress.advance(task, n),
             )
-        analyses = run_available_analysis(store.factory, tenant)
+        analyses = run_available_analysis(
+            store.factory, tenant, models or _models_dir(settings.database_url)
+        )
     finally:
         store.close()
     elapsed = time.perf_counter() - started
@@ -139,6 +150,14 @@ def _make_fresh(url: str, tenant: str) -> None:
         engine.dispose()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+
+
+def _models_dir(url: str) -> Path:
+    """``models`` beside a SQLite file; ``demo/models`` for a server database."""
+    database = make_url(url).database
+    if make_url(url).get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+        return Path(str(database)).parent / "models"
+    return Path("demo/models")
 
 
 def _describe(url: str) -> str:
