@@ -3,6 +3,12 @@
 Run: ``.venv/bin/python bench/analyze.py [--n 1000000] [--workers 2]`` (needs the
 ``bench`` extra). Prints tables and writes bench/results/analyze.json.
 
+``--with-models`` measures instead what intent and topic models cost: an intent model
+trained on the labelled demo interactions (``labels.intent``) and a topic model
+discovered in demo texts (training not timed) are added to the pipeline, and the run
+with them is compared with the run without them in the same process (written to
+bench/results/analyze-models.json; no reference stack, no quality sets).
+
 Speed: ``criterio demo`` interactions (generated once into a Parquet cache, not timed)
 streamed in Arrow batches through the local engine; peak RSS is the sum over the main
 process and its workers, sampled every 0.2 s. Reference: lingua (7 languages) +
@@ -46,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 from bench.pii import PRESIDIO_TYPES, load_spanish, load_synth, presidio_engine, score
 from criterio.analysis.language import LanguageIdentifier
 from criterio.analysis.pii import PIIRedactor
-from criterio.analysis.pipeline import build_pipeline
+from criterio.analysis.pipeline import AnalysisPipeline, build_pipeline
 from criterio.analysis.sentiment import SentimentAnalyzer, label_scores
 from criterio.engines.local import LocalEngine
 
@@ -119,9 +125,11 @@ class PeakRSS:
         self._thread.join()
 
 
-def run_criterio(path: Path, n: int, workers: int, batch_size: int) -> dict[str, Any]:
+def run_criterio(
+    path: Path, n: int, workers: int, batch_size: int, pipeline: AnalysisPipeline | None = None
+) -> dict[str, Any]:
     """Interactions/s and peak RSS of the local engine over ``n`` interactions."""
-    pipeline = build_pipeline()
+    pipeline = pipeline or build_pipeline()
     done = 0
     with PeakRSS() as rss, LocalEngine(workers=workers) as engine:
         # Warm the pool (worker start-up and model load are not per-interaction work).
@@ -341,6 +349,60 @@ def print_tables(results: dict[str, Any], workers: int) -> None:
         )
 
 
+def train_models(path: Path, cache: Path, n_train: int) -> tuple[Path, Path]:
+    """Intent and topic models from the first demo interactions (customer text only)."""
+    from criterio.analysis.intents import IntentClassifier
+    from criterio.analysis.modelstore import save_model
+    from criterio.analysis.topics import TopicModel
+
+    table = pq.read_table(path, columns=["turns", "labels"]).slice(0, n_train).to_pylist()
+    texts = ["\n".join(t["text"] for t in row["turns"] if t["role"] == "customer") for row in table]
+    labels = [dict(row["labels"] or []).get("intent") for row in table]
+    known = [(t, label) for t, label in zip(texts, labels, strict=True) if label]
+    intents = IntentClassifier().fit([t for t, _ in known], [label for _, label in known])
+    intent_dir = save_model(intents, cache / f"intent-model-{n_train}", "intents", {})
+    topics = TopicModel().fit(texts)
+    topic_dir = save_model(topics, cache / f"topic-model-{n_train}", "topics", {})
+    print(
+        f"trained {len(intents.classes_)} intents on {len(known):,} labelled and "
+        f"{topics.n_topics_} topics on {len(texts):,} demo interactions"
+    )
+    return intent_dir, topic_dir
+
+
+def run_with_models(args: argparse.Namespace, path: Path) -> None:
+    """The pipeline with and without intent + topic models, same run, same data."""
+    intent_dir, topic_dir = train_models(path, args.cache, args.train_size)
+    without = build_pipeline()
+    with_models = build_pipeline(intent_model=intent_dir, topic_model=topic_dir)
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "without_models": run_criterio(path, args.n, args.workers, args.batch_size, without),
+        "with_models": run_criterio(path, args.n, args.workers, args.batch_size, with_models),
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    print(f"\nmachine: {results['machine']}")
+    print(f"{'pipeline':<48} {'interactions':>12} {'seconds':>9} {'per s':>9} {'per CPU-s':>10}")
+    for label, key in (
+        ("language + redaction + sentiment", "without_models"),
+        ("language + redaction + sentiment + intent + topic", "with_models"),
+    ):
+        e = results[key]
+        print(
+            f"{label:<48} {e['interactions']:>12,} {e['seconds']:>9.1f} {e['per_s']:>9,.0f} "
+            f"{e['per_cpu_s'] or 0:>10,.0f}"
+        )
+    before, after = results["load_average_before"], results["load_average_after"]
+    print(f"load average (1, 5, 15 min): before {before}, after {after}")
+    out = RESULTS.with_name("analyze-models.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {out.relative_to(ROOT)}")
+
+
 def main() -> None:
     """Measure speed and quality, print the tables, save the JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -351,8 +413,19 @@ def main() -> None:
     ap.add_argument(
         "--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "criterio-bench"
     )
+    ap.add_argument(
+        "--with-models",
+        action="store_true",
+        help="Measure the pipeline with intent + topic models against the one without.",
+    )
+    ap.add_argument(
+        "--train-size", type=int, default=20_000, help="Demo interactions the models learn from."
+    )
     args = ap.parse_args()
-    path = demo_parquet(args.n, args.cache)
+    path = demo_parquet(max(args.n, args.train_size), args.cache)
+    if args.with_models:
+        run_with_models(args, path)
+        return
     results: dict[str, Any] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",

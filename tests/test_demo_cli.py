@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from criterio.cli import app
@@ -27,14 +28,32 @@ def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
-def test_demo_loads_the_store_and_says_what_to_do_next(store_url: str) -> None:
+def test_demo_loads_the_store_and_says_what_to_do_next(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # keep Rich from wrapping the next steps
     runner = CliRunner()
     result = runner.invoke(app, ["demo", "--size", "500"])
     assert result.exit_code == 0, result.output
     assert "500 new" in result.output
     assert "What to look at next" in result.output and "criterio stats" in result.output
+    assert "criterio report --tenant demo --from 2026-11-17 --to 2026-11-30" in result.output
     assert "spike 2026-11-10" in result.output and "region=ES-AN" in result.output
     assert "500 interactions analysed" in result.output  # the analysis pipeline ran
+    # Intents were learned from the labelled part and topics discovered, beside the store.
+    assert "intents learned from" in result.output and "topics discovered" in result.output
+    models = Path(store_url.removeprefix("sqlite:///")).parent / "models"
+    assert (models / "intent-model" / "model.skops").is_file()
+    topics = runner.invoke(app, ["topics", "show", "--model", str(models / "topic-model")])
+    assert topics.exit_code == 0 and "topics (version 1)" in topics.output
+    with session_scope(make_session_factory(make_engine(store_url))) as session:
+        predicted = session.execute(
+            text(
+                "SELECT count(*) FROM analysis_results"
+                " WHERE tenant = 'demo' AND intent_label IS NOT NULL"
+            )
+        ).scalar_one()
+    assert predicted == 500
     stats = runner.invoke(app, ["stats", "--json"])
     assert stats.exit_code == 0, stats.output
     assert json.loads(stats.output)["tenants"]["demo"]["total"] == 500

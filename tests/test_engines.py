@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
 from criterio.analysis.pipeline import analyze_batch, build_pipeline, interactions_to_batch
 from criterio.engines import LocalEngine, make_engine
+from tests.model_support import train_models
 
 TEXTS = [
     "No funciona el router, estoy harto",
@@ -51,6 +54,25 @@ def test_dask_local_cluster_equals_local_engine() -> None:
     with DaskEngine(workers=1, processes=True) as engine:
         got = [b.to_pylist() for b in engine.map(pipeline, _batches())]
     assert got == want
+
+
+def test_dask_equals_local_with_intent_and_topic_models(tmp_path: Path) -> None:
+    """The models reach Dask worker processes as a directory and a version, loaded there."""
+    pytest.importorskip("distributed")
+    from criterio.engines.dask import DaskEngine
+
+    intent_dir, topic_dir = train_models(tmp_path)
+    pipeline = build_pipeline(
+        ["language", "sentiment"], intent_model=intent_dir, topic_model=topic_dir
+    )
+    with LocalEngine(workers=1) as local:
+        want = [b.to_pylist() for b in local.map(pipeline, _batches())]
+    with DaskEngine(workers=1, processes=True) as engine:
+        got = [b.to_pylist() for b in engine.map(pipeline, _batches())]
+    assert got == want
+    rows = [row for batch in want for row in batch]
+    assert all(row["intent_label"] and row["topic_label"] for row in rows)
+    assert len({row["intent_label"] for row in rows}) >= 3
 
 
 def test_make_engine_rejects_bad_choices() -> None:

@@ -87,6 +87,29 @@ def test_same_value_same_placeholder_within_group(redactor: PIIRedactor) -> None
     ]
 
 
+def test_a_person_named_in_part_keeps_one_placeholder(redactor: PIIRedactor) -> None:
+    texts = [
+        "Hola, soy María García y llamo por la factura",
+        "Gracias María, lo reviso",
+        "Le atiende Pedro López",
+        "Pedro, ¿sigue ahí?",
+    ]
+    out = redactor.redact(texts, groups=["c1", "c1", "c1", "c1"])
+    assert [r.text for r in out] == [
+        "Hola, soy [PERSON_1] y llamo por la factura",
+        "Gracias [PERSON_1], lo reviso",
+        "Le atiende [PERSON_2]",
+        "[PERSON_2], ¿sigue ahí?",
+    ]
+
+
+def test_a_part_that_fits_two_people_gets_its_own_placeholder(redactor: PIIRedactor) -> None:
+    text = "Soy María García, mi hermana es María López. María no está."
+    assert redactor.redact([text])[0].text == (
+        "Soy [PERSON_1], mi hermana es [PERSON_2]. [PERSON_3] no está."
+    )
+
+
 def test_without_groups_each_text_is_its_own_group(redactor: PIIRedactor) -> None:
     out = redactor.redact(["a@b.com y c@d.com", "c@d.com"])
     assert [r.text for r in out] == ["[EMAIL_1] y [EMAIL_2]", "[EMAIL_1]"]

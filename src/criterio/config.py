@@ -21,6 +21,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://...",
     )
     data_dir: Path = Field(default=Path("."), description="Where models and exports are kept.")
+    intent_model: Path | None = Field(
+        default=None,
+        description="Intent model directory `criterio analyze` and `annotate` use by default.",
+    )
+    topic_model: Path | None = Field(
+        default=None,
+        description="Topic model directory `criterio analyze` and `annotate` use by default.",
+    )
     ingest_chunk_size: int = Field(default=5000, ge=1, le=100_000)
     log_level: str = "INFO"
 

@@ -163,6 +163,10 @@ def _shape(
                 trajectory=row["trajectory"],
             )
         out["sentiment"] = sentiment
+    if pipeline.intents is not None:
+        out["intent"] = {"label": row["intent_label"], "confidence": row["intent_confidence"]}
+    if pipeline.topics is not None:
+        out["topic"] = {"id": row["topic_id"], "label": row["topic_label"]}
     return out
 
 

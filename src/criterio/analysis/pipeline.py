@@ -1,9 +1,13 @@
 """The per-batch analysis function: Arrow batch of interactions in, batch of results out.
 
 Stages are injected objects (any redactor with ``redact``, language identifier with
-``predict``, sentiment analyzer with ``decision_function``); a stage left as ``None`` is
-not run and its columns come back null. The function is pure (no store, no globals), so
-the local process pool and Dask run exactly the same code.
+``predict``, sentiment analyzer with ``decision_function``, intent and topic stages with
+``annotate``, see ``criterio.analysis.model_stages``); a stage left as ``None`` is not
+run and its columns come back null. Language, intent and topic read the customer's
+turns of each interaction joined (every turn when the customer said nothing). The
+function is pure (no store; the only state is the per-process cache of intent and topic
+models, keyed by directory and version), so the local process pool and Dask run exactly
+the same code.
 
 Redaction runs first: the only text that leaves this function is the redacted one, and
 when no redactor is configured no text leaves it at all.
@@ -14,12 +18,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from criterio.analysis.model_stages import IntentStage, TopicStage
 from criterio.analysis.sentiment import label_scores, trajectory
 
 __all__ = [
@@ -51,6 +57,10 @@ RESULT_FIELDS = [
     pa.field("sentiment_first", pa.float64()),
     pa.field("sentiment_last", pa.float64()),
     pa.field("trajectory", pa.string()),
+    pa.field("intent_label", pa.string()),
+    pa.field("intent_confidence", pa.float64()),
+    pa.field("topic_id", pa.int64()),
+    pa.field("topic_label", pa.string()),
     pa.field("redacted_turns", pa.list_(TURN_TYPE)),
     pa.field("pii", pa.list_(SPAN_TYPE)),
     pa.field("versions", pa.string()),
@@ -74,19 +84,29 @@ class AnalysisPipeline:
     language: Any = None
     redactor: Any = None
     sentiment: Any = None
+    intents: Any = None
+    topics: Any = None
     neutral_band: float = 0.05
+
+    def _stages(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "pii": self.redactor,
+            "sentiment": self.sentiment,
+            "intents": self.intents,
+            "topics": self.topics,
+        }
 
     def fit(self) -> AnalysisPipeline:
         """Fit (load) every configured stage; returns the pipeline."""
-        for stage in (self.language, self.redactor, self.sentiment):
+        for stage in self._stages().values():
             if stage is not None:
                 stage.fit()
         return self
 
     def versions(self) -> dict[str, str]:
         """Version of each configured stage, keyed by analyzer name."""
-        stages = {"language": self.language, "pii": self.redactor, "sentiment": self.sentiment}
-        return {name: str(s.version) for name, s in stages.items() if s is not None}
+        return {name: str(s.version) for name, s in self._stages().items() if s is not None}
 
 
 def available_analyzers() -> list[str]:
@@ -97,8 +117,17 @@ def available_analyzers() -> list[str]:
     return [n for n in ANALYZER_NAMES if n != "pii" or has_pii]
 
 
-def build_pipeline(analyzers: Sequence[str] | None = None) -> AnalysisPipeline:
-    """A fitted pipeline with the named analyzers (default: every available one)."""
+def build_pipeline(
+    analyzers: Sequence[str] | None = None,
+    *,
+    intent_model: str | Path | None = None,
+    topic_model: str | Path | None = None,
+) -> AnalysisPipeline:
+    """A fitted pipeline with the named analyzers (default: every available one).
+
+    ``intent_model`` and ``topic_model`` are directories saved by ``criterio intents
+    train`` and ``criterio topics discover``; a bad one raises ``ModelStageError``.
+    """
     if analyzers is None:
         analyzers = available_analyzers()
     unknown = sorted(set(analyzers) - set(ANALYZER_NAMES))
@@ -115,6 +144,10 @@ def build_pipeline(analyzers: Sequence[str] | None = None) -> AnalysisPipeline:
         from criterio.analysis.sentiment import SentimentAnalyzer
 
         pipeline.sentiment = SentimentAnalyzer()
+    if intent_model is not None:
+        pipeline.intents = IntentStage(intent_model)
+    if topic_model is not None:
+        pipeline.topics = TopicStage(topic_model)
     return pipeline.fit()
 
 
@@ -163,8 +196,15 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
     # Redaction first: later stages read the original text in memory, but only the
     # redacted text is ever returned.
     out["redacted_turns"], out["pii"] = _redact(pipeline.redactor, ids, flat, texts, parents)
-    out["language"] = _language(pipeline.language, texts, parents, customer, n)
+    joined = (
+        _customer_text(texts, parents, customer, n)
+        if any(s is not None for s in (pipeline.language, pipeline.intents, pipeline.topics))
+        else []
+    )
+    out["language"] = _language(pipeline.language, joined, n)
     out.update(_sentiment(pipeline, texts, parents, customer, n, pipeline.neutral_band))
+    out.update(_intents(pipeline.intents, joined, n))
+    out.update(_topics(pipeline.topics, joined, n))
     out["versions"] = pa.array([json.dumps(pipeline.versions(), sort_keys=True)] * n)
     del lengths
     fields = [pa.field(k, out[k].type) for k in out]
@@ -234,11 +274,33 @@ def _customer_text(texts: list[str], parents: Any, customer: Any, n: int) -> lis
     return ["\n".join(m or e) for m, e in zip(mine, every, strict=True)]
 
 
-def _language(identifier: Any, texts: list[str], parents: Any, customer: Any, n: int) -> pa.Array:
+def _language(identifier: Any, joined: list[str], n: int) -> pa.Array:
     if identifier is None:
         return pa.nulls(n, pa.string())
-    joined = _customer_text(texts, parents, customer, n)
     return pa.array(identifier.predict(joined).tolist(), pa.string())
+
+
+def _intents(stage: Any, joined: list[str], n: int) -> dict[str, pa.Array]:
+    if stage is None:
+        return {
+            "intent_label": pa.nulls(n, pa.string()),
+            "intent_confidence": pa.nulls(n, pa.float64()),
+        }
+    found = stage.annotate(joined)
+    return {
+        "intent_label": pa.array([a["label"] for a in found], pa.string()),
+        "intent_confidence": pa.array([a["confidence"] for a in found], pa.float64()),
+    }
+
+
+def _topics(stage: Any, joined: list[str], n: int) -> dict[str, pa.Array]:
+    if stage is None:
+        return {"topic_id": pa.nulls(n, pa.int64()), "topic_label": pa.nulls(n, pa.string())}
+    found = stage.annotate(joined)
+    return {
+        "topic_id": pa.array([a["id"] for a in found], pa.int64()),
+        "topic_label": pa.array([a["label"] for a in found], pa.string()),
+    }
 
 
 def _sentiment(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, JSONType, UTCDateTime
@@ -22,6 +22,8 @@ class AnalysisResult(Base):
     __table_args__ = (
         Index("ix_analysis_results_tenant_language", "tenant", "language"),
         Index("ix_analysis_results_tenant_sentiment_label", "tenant", "sentiment_label"),
+        Index("ix_analysis_results_tenant_intent_label", "tenant", "intent_label"),
+        Index("ix_analysis_results_tenant_topic_id", "tenant", "topic_id"),
     )
 
     pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -41,6 +43,13 @@ class AnalysisResult(Base):
     sentiment_first: Mapped[float | None] = mapped_column(Float)
     sentiment_last: Mapped[float | None] = mapped_column(Float)
     trajectory: Mapped[str | None] = mapped_column(String(16))
+    #: Predicted intent (``unknown``: none fits) and its calibrated confidence; null when
+    #: no intent model was given.
+    intent_label: Mapped[str | None] = mapped_column(String(200))
+    intent_confidence: Mapped[float | None] = mapped_column(Float)
+    #: Assigned topic (-1: none fits) and its label; null when no topic model was given.
+    topic_id: Mapped[int | None] = mapped_column(Integer)
+    topic_label: Mapped[str | None] = mapped_column(Text)
     #: Turns with personal data replaced; null when no redactor ran (no text is kept).
     redacted_turns: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     pii: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)

@@ -21,6 +21,10 @@ class AnalysisResultRead(BaseModel):
     sentiment_first: float | None
     sentiment_last: float | None
     trajectory: str | None
+    intent_label: str | None
+    intent_confidence: float | None
+    topic_id: int | None
+    topic_label: str | None
     redacted_turns: list[dict[str, Any]] | None
     pii: list[dict[str, Any]] | None
     versions: dict[str, str]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import analysis, auth, db, demo, insights, interactions
+from criterio.cli import analysis, auth, db, demo, insights, interactions, report
 from criterio.cli import intents as intents_cli
 from criterio.cli import topics as topics_cli
 
@@ -25,6 +25,7 @@ interactions.register(app)
 demo.register(app)
 auth.register(app)
 analysis.register(app)
+report.register(app)
 
 
 def main() -> None:

@@ -12,10 +12,17 @@ from rich.console import Console
 from rich.table import Table
 
 from criterio.analysis.annotate import LineError, annotate_lines
-from criterio.analysis.pipeline import ANALYZER_NAMES, available_analyzers, build_pipeline
+from criterio.analysis.model_stages import IntentStage, ModelStageError, TopicStage
+from criterio.analysis.pipeline import (
+    ANALYZER_NAMES,
+    AnalysisPipeline,
+    available_analyzers,
+    build_pipeline,
+)
 from criterio.annotations.runner import analyze_store, pending_total
 from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
+from criterio.config import get_settings
 from criterio.db import session_scope
 from criterio.engines.base import make_engine
 from criterio.interactions.repository import list_tenants
@@ -23,6 +30,47 @@ from criterio.interactions.repository import list_tenants
 __all__ = ["analyze", "annotate", "register"]
 
 console = Console(stderr=True)
+
+IntentModel = Annotated[
+    Path | None,
+    typer.Option(
+        "--intent-model",
+        help="Intent model directory (criterio intents train); default: CRITERIO_INTENT_MODEL.",
+        file_okay=False,
+    ),
+]
+TopicModel = Annotated[
+    Path | None,
+    typer.Option(
+        "--topic-model",
+        help="Topic model directory (criterio topics discover); default: CRITERIO_TOPIC_MODEL.",
+        file_okay=False,
+    ),
+]
+
+
+def _with_models(
+    pipeline: AnalysisPipeline, intent_model: Path | None, topic_model: Path | None
+) -> AnalysisPipeline:
+    """Add the intent and topic stages (options first, then settings); a bad dir exits 2."""
+    settings = get_settings()
+    intents = intent_model or settings.intent_model
+    if intents is not None:
+        hint = "--intent-model" if intent_model else "CRITERIO_INTENT_MODEL"
+        pipeline.intents = _stage(IntentStage(intents), hint)
+    topics = topic_model or settings.topic_model
+    if topics is not None:
+        hint = "--topic-model" if topic_model else "CRITERIO_TOPIC_MODEL"
+        pipeline.topics = _stage(TopicStage(topics), hint)
+    return pipeline
+
+
+def _stage(stage: IntentStage | TopicStage, hint: str) -> IntentStage | TopicStage:
+    try:
+        stage.fit()
+    except ModelStageError as error:
+        raise typer.BadParameter(str(error), param_hint=hint) from None
+    return stage
 
 
 def _analyzers(value: str) -> list[str]:
@@ -52,14 +100,18 @@ def analyze(
     batch_size: Annotated[
         int, typer.Option(min=1, max=100_000, help="Interactions a batch.")
     ] = 2000,
+    intent_model: IntentModel = None,
+    topic_model: TopicModel = None,
 ) -> None:
-    """Analyse stored interactions: language, personal-data redaction, sentiment.
+    """Analyse stored interactions: language, personal-data redaction, sentiment, and the
+    intent and topic of each interaction when models are given.
 
-    Only new interactions, changed ones and those analysed by older analyzer versions are
-    analysed; each batch is committed as it finishes, so an interrupted run resumes.
+    Only new interactions, changed ones and those analysed by older analyzer versions (a
+    retrained model included) are analysed; each batch is committed as it finishes, so an
+    interrupted run resumes.
     """
     start = _since(since)
-    pipeline = build_pipeline()
+    pipeline = _with_models(build_pipeline(), intent_model, topic_model)
     store = open_store()
     try:
         with session_scope(store.factory) as session:
@@ -114,17 +166,21 @@ def annotate(
             help="Comma-separated analyzers among " + ", ".join(ANALYZER_NAMES) + " (default: all)."
         ),
     ] = None,
+    intent_model: IntentModel = None,
+    topic_model: TopicModel = None,
 ) -> None:
     """Annotate JSON Lines ({"id", "text"} or the interaction contract) to standard output.
 
     Streams: one output line per good input line, in order; bad lines are reported on
-    standard error (line, id, field) and skipped, and the exit status is then 1.
+    standard error (line, id, field) and skipped, and the exit status is then 1. With
+    models, each line also has "intent": {"label", "confidence"} and "topic": {"id", "label"}.
     """
     names = _analyzers(analyzers) if analyzers else available_analyzers()
     try:
         pipeline = build_pipeline(names)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--analyzers") from error
+    pipeline = _with_models(pipeline, intent_model, topic_model)
 
     def on_error(error: LineError) -> None:
         typer.echo(str(error), err=True)

@@ -178,6 +178,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated addresses of reverse proxies whose X-Forwarded-For / "
+            "X-Forwarded-Proto are trusted, so login rate limits and the audit log see the "
+            "real client; '*' trusts any (only behind a proxy that overwrites them)."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the REST API and the web pages with Uvicorn (OpenAPI docs at /docs)."""
     import uvicorn
@@ -190,6 +198,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
         log_level="warning",
         access_log=False,
     )

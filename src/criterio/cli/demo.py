@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -55,6 +56,15 @@ def demo(
             help="Write the data to this .jsonl or .parquet file instead of a store.",
         ),
     ] = None,
+    models: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Where the intent model (trained on the labelled interactions) and the "
+            "topic model (discovered in all) are saved before the analysis uses them "
+            "(default: `models` beside the SQLite file, else demo/models).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a realistic bilingual month of a contact centre, with known injected events.
 
@@ -94,7 +104,9 @@ def demo(
                 chunk_size=settings.ingest_chunk_size,
                 on_progress=lambda n: progress.advance(task, n),
             )
-        analyses = run_available_analysis(store.factory, tenant)
+        analyses = run_available_analysis(
+            store.factory, tenant, models or _models_dir(settings.database_url)
+        )
     finally:
         store.close()
     elapsed = time.perf_counter() - started
@@ -115,7 +127,7 @@ def demo(
             "stored, and nothing has been analysed."
         )
     _print_events(generator)
-    _print_next_steps(settings.database_url, tenant)
+    _print_next_steps(settings.database_url, tenant, generator)
     if report.rejected:
         raise typer.Exit(1)
 
@@ -140,6 +152,14 @@ def _make_fresh(url: str, tenant: str) -> None:
         Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
 
 
+def _models_dir(url: str) -> Path:
+    """``models`` beside a SQLite file; ``demo/models`` for a server database."""
+    database = make_url(url).database
+    if make_url(url).get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+        return Path(str(database)).parent / "models"
+    return Path("demo/models")
+
+
 def _describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -156,8 +176,11 @@ def _print_events(generator: DemoGenerator) -> None:
         out.print(f"    {event.description}", highlight=False, markup=False)
 
 
-def _print_next_steps(url: str, tenant: str) -> None:
+def _print_next_steps(url: str, tenant: str, generator: DemoGenerator) -> None:
     prefix = "" if url == "sqlite:///criterio.db" else f"CRITERIO_DATABASE_URL={url} "
+    # The report's default comparison: the last two weeks against the two before.
+    last = generator.start + timedelta(days=generator.days - 1)
+    first = max(generator.start, last - timedelta(days=13))
     lines = [
         f"[bold]{prefix}criterio stats --tenant {tenant}[/bold]   counts by channel, day, "
         "language and who handled them",
@@ -169,6 +192,9 @@ def _print_next_steps(url: str, tenant: str) -> None:
         f"[bold]{prefix}criterio insights list --tenant {tenant}[/bold]   the detected "
         "patterns, most severe first; [bold]criterio insights show ID[/bold] for one, "
         "[bold]criterio insights review ID --status ...[/bold] to interpret it",
+        f"[bold]{prefix}criterio report --tenant {tenant} --from {first} --to {last} --out "
+        "demo/report.html[/bold]   the client report (one HTML file that opens offline); "
+        "review a few insights first and their interpretations appear in it",
         "Compare the top insights with the injected events above: the spike day in its "
         "region, the new issue growing after mid-month, the CSAT drop in one queue.",
     ]

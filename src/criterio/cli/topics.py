@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
@@ -15,7 +15,7 @@ from rich.table import Table
 
 from criterio.cli._textfiles import TextRows, read_text_rows, store_text_rows
 
-__all__ = ["app", "topics_card"]
+__all__ = ["app"]
 
 app = typer.Typer(help="Topics discovered in unlabelled interactions.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -47,35 +47,6 @@ def _rows(file: Path | None, tenant: str | None, label: str | None = None) -> Te
     return rows
 
 
-def topics_card(model: Any, n_groups: int) -> dict[str, Any]:
-    """What ``topics show`` prints: each topic's label, size, keywords, examples, parent."""
-    parents = model.broader(n_groups)
-    parent_words = model.broader_keywords(n_groups)
-    return {
-        "n_topics": model.n_topics_,
-        "outlier_threshold": model.threshold_,
-        "topics": [
-            {
-                "id": t,
-                "label": model.topic_label(t),
-                "size": int(model.sizes_[t]),
-                "keywords": model.keywords_[t],
-                "examples": model.examples_[t],
-                "parent": int(parents[t]),
-            }
-            for t in range(model.n_topics_)
-        ],
-        "broader": [
-            {
-                "id": g,
-                "label": " · ".join(words[:4]),
-                "topics": [int(t) for t in (parents == g).nonzero()[0]],
-            }
-            for g, words in enumerate(parent_words)
-        ],
-    }
-
-
 @app.command()
 def discover(
     file: Annotated[Path | None, typer.Argument(help="JSONL or CSV of interactions.")] = None,
@@ -90,7 +61,7 @@ def discover(
 ) -> None:
     """Discover topics and save the model (labels, keywords, examples, sizes, hierarchy)."""
     from criterio.analysis.modelstore import save_model
-    from criterio.analysis.topics import TopicModel
+    from criterio.analysis.topics import TopicModel, topics_card
 
     rows = _rows(file, tenant)
     start = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,11 +45,17 @@ def load_demo(
     )
 
 
-def run_available_analysis(factory: sessionmaker[Session], tenant: str) -> list[AnalysisRun]:
+def run_available_analysis(
+    factory: sessionmaker[Session], tenant: str, models: Path | None = None
+) -> list[AnalysisRun]:
     """Run every analysis this build of Criterio has over ``tenant``'s stored interactions.
 
-    Today: the analysis pipeline (language, personal-data redaction, sentiment) on the
-    local engine, then pattern detection, whose top insights are returned as details.
+    With ``models`` (a directory), an intent model is first trained on the interactions
+    that carry ``labels.intent`` and topics are discovered in all of them, as a team
+    would with `criterio intents train --tenant` and `criterio topics discover --tenant`;
+    both are saved there. Then the analysis pipeline (language, personal-data
+    redaction, sentiment, and those models) runs on the local engine, then pattern
+    detection, whose top insights are returned as details.
     """
     from criterio.analysis.pipeline import build_pipeline
     from criterio.annotations.runner import analyze_store
@@ -56,7 +63,13 @@ def run_available_analysis(factory: sessionmaker[Session], tenant: str) -> list[
     from criterio.db import session_scope
     from criterio.engines.local import LocalEngine
 
-    pipeline = build_pipeline()
+    runs: list[AnalysisRun] = []
+    if models is None:
+        pipeline = build_pipeline()
+    else:
+        intent_dir, topic_dir, trained = train_models(factory, tenant, models)
+        runs.append(trained)
+        pipeline = build_pipeline(intent_model=intent_dir, topic_model=topic_dir)
     with LocalEngine() as engine:
         report = analyze_store(factory, [tenant], engine=engine, pipeline=pipeline)
     with session_scope(factory) as session:
@@ -65,7 +78,53 @@ def run_available_analysis(factory: sessionmaker[Session], tenant: str) -> list[
     moods = ", ".join(f"{k} {v:,}" for k, v in counts["sentiment_label"].items())
     name = " + ".join(pipeline.versions())
     summary = f"{report.total:,} interactions analysed (languages: {languages}; sentiment: {moods})"
-    return [AnalysisRun(name, summary), _detect_insights(factory, tenant)]
+    return [*runs, AnalysisRun(name, summary), _detect_insights(factory, tenant)]
+
+
+def train_models(
+    factory: sessionmaker[Session], tenant: str, directory: Path
+) -> tuple[Path, Path, AnalysisRun]:
+    """Train an intent model on the labelled interactions and discover topics in all.
+
+    Saved as ``directory/intent-model`` and ``directory/topic-model`` (a retrain writes
+    the next version), the directories `criterio analyze --intent-model/--topic-model`
+    take.
+    """
+    from criterio.analysis.intents import IntentClassifier
+    from criterio.analysis.modelstore import save_model
+    from criterio.analysis.topics import TopicModel, topics_card
+    from criterio.db import session_scope
+    from criterio.interactions.repository import InteractionRepository
+
+    texts: list[str] = []
+    labelled: list[tuple[str, str]] = []
+    with session_scope(factory) as session:
+        for item in InteractionRepository(session, tenant).iter_all():
+            said = [t["text"] for t in item.turns or [] if t.get("role") == "customer"]
+            text = " ".join(said).strip()
+            if not text:
+                continue
+            texts.append(text)
+            intent = (item.labels or {}).get("intent")
+            if intent:
+                labelled.append((text, str(intent)))
+    classifier = IntentClassifier().fit([t for t, _ in labelled], [i for _, i in labelled])
+    intents = [str(c) for c in classifier.classes_]
+    intent_dir = save_model(
+        classifier,
+        directory / "intent-model",
+        "intents",
+        {"n_examples": len(labelled), "intents": intents, "source": f"tenant {tenant}"},
+    )
+    topics = TopicModel().fit(texts)
+    card = {"n_texts": len(texts), "source": f"tenant {tenant}"}
+    card |= topics_card(topics, max(2, topics.n_topics_ // 5))
+    topic_dir = save_model(topics, directory / "topic-model", "topics", card)
+    summary = (
+        f"intents learned from {len(labelled):,} labelled interactions ({len(intents)} intents), "
+        f"{topics.n_topics_} topics discovered in {len(texts):,}; saved in {directory}"
+    )
+    return intent_dir, topic_dir, AnalysisRun("models", summary)
 
 
 def _detect_insights(factory: sessionmaker[Session], tenant: str) -> AnalysisRun:

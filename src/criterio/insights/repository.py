@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from criterio.analysis.intents.classifier import UNKNOWN
 from criterio.annotations.models import AnalysisResult
 from criterio.insights.models import Insight
 from criterio.interactions.models import Interaction
@@ -97,11 +98,18 @@ class InteractionTableRepository(TenantScopedRepository):
         """id, started_at, outcome columns, ``attributes.*``, ``labels.*`` and analysis.
 
         Where ``criterio analyze`` has run, its sentiment score comes along as
-        ``sentiment_score`` and its language fills the interactions that name none.
+        ``sentiment_score``, its language fills the interactions that name none, its
+        predicted intent fills ``intent`` where ``labels.intent`` is missing (``unknown``
+        stays empty), and the label of its assigned topic is ``topic`` (none for outliers).
         """
         columns = [getattr(Interaction, c) for c in TABLE_COLUMNS]
         stmt = self._select(
-            *columns, AnalysisResult.language, AnalysisResult.sentiment_score
+            *columns,
+            AnalysisResult.language,
+            AnalysisResult.sentiment_score,
+            AnalysisResult.intent_label,
+            AnalysisResult.topic_id,
+            AnalysisResult.topic_label,
         ).outerjoin(
             AnalysisResult,
             (AnalysisResult.interaction_pk == Interaction.pk)
@@ -117,9 +125,20 @@ class InteractionTableRepository(TenantScopedRepository):
             values: list[dict[str, Any]] = [r[position] or {} for r in rows]
             parts.append(pd.DataFrame.from_records(values, index=base.index).add_prefix(prefix))
         table = pd.concat(parts, axis=1)
-        predicted = pd.Series([r[width] for r in rows], index=base.index, dtype="object")
-        table["language"] = table["language"].where(table["language"].notna(), predicted)
-        scores = pd.Series([r[width + 1] for r in rows], index=base.index, dtype="float64")
+
+        def analysed(offset: int, dtype: str = "object") -> pd.Series:
+            return pd.Series([r[width + offset] for r in rows], index=base.index, dtype=dtype)
+
+        table["language"] = table["language"].where(table["language"].notna(), analysed(0))
+        scores = analysed(1, "float64")
         if scores.notna().any():
             table["sentiment_score"] = scores
+        intents = analysed(2)
+        intents = intents.where(intents != UNKNOWN)
+        if intents.notna().any():
+            known = table.get("labels.intent")
+            table["intent"] = intents if known is None else known.where(known.notna(), intents)
+        topics = analysed(4).where(analysed(3, "float64") >= 0)
+        if topics.notna().any():
+            table["topic"] = topics
         return table

@@ -29,10 +29,13 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
     Placeholders are ``[TYPE_n]``: ``n`` numbers the distinct values of one type
     within a group (conversation), from 1, in order of first appearance; the same
     value (compared in canonical form: E.164 phones, compact IBANs, lower-case
-    emails...) gets the same placeholder throughout its group.
+    emails...) gets the same placeholder throughout its group. A person named in part
+    ("María" after "María García", or the other way round) keeps the placeholder of the
+    one earlier name that shares those words; when several earlier names could be meant
+    ("María" after "María García" and "María López") it gets a new one.
     """
 
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: a name given in part keeps its placeholder
 
     def __init__(
         self,
@@ -106,12 +109,26 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
             last = 0
             for f in found:
                 n = seen.get((f.type, f.key))
+                if n is None and f.type == "PERSON":
+                    n = _same_person(seen, f.key)
                 if n is None:
                     n = count[f.type] = count.get(f.type, 0) + 1
-                    seen[(f.type, f.key)] = n
+                seen[(f.type, f.key)] = n
                 pieces.append(text[last : f.start])
                 pieces.append(f"[{f.type}_{n}]")
                 last = f.end
             pieces.append(text[last:])
             out.append(Redaction("".join(pieces), [PIISpan(f.type, f.start, f.end) for f in found]))
         return out
+
+
+def _same_person(seen: dict[tuple[str, str], int], key: str) -> int | None:
+    """The number of the one earlier person whose name contains this one's words, or
+    whose words this name contains; ``None`` when there is none, or more than one."""
+    words = set(key.split())
+    numbers = {
+        n
+        for (kind, other), n in seen.items()
+        if kind == "PERSON" and (words <= set(other.split()) or set(other.split()) <= words)
+    }
+    return numbers.pop() if len(numbers) == 1 else None

@@ -4,8 +4,8 @@ An insight the latest detection run did not find again, or whose period ends bef
 the latest data, has ended; its review status is left as it is. Rows that exist
 before this migration count as ongoing until the next detection run decides.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-23
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,138 @@
+"""Saved intent and topic models as analysis-pipeline stages.
+
+A stage carries its model directory and the model's version, never the model: when an
+engine ships the pipeline to worker processes (the local pool, Dask workers) only the
+path and the version travel, and each process loads the model from its own directory
+once (skops with only Criterio/scikit-learn types trusted; no pickle of model files)
+and keeps it for later batches. The version is the card's training counter plus a
+digest of ``model.skops``, so a retrained model makes earlier results stale, and a
+worker that finds a different file than the run started with refuses to label with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from criterio.analysis.annotations import intent_annotations, topic_annotations
+
+__all__ = ["IntentStage", "ModelStageError", "TopicStage", "model_version"]
+
+#: Longest intent label the store keeps (``analysis_results.intent_label``).
+MAX_INTENT_LABEL = 200
+
+
+class ModelStageError(ValueError):
+    """A model directory that cannot serve as a pipeline stage (missing, wrong kind, corrupt)."""
+
+
+def model_version(directory: Path, kind: str) -> str:
+    """``<card version>:<first 16 hex of sha256(model.skops)>`` of a saved model."""
+    from criterio.analysis.modelstore import read_card
+
+    try:
+        card = read_card(directory)
+    except FileNotFoundError as error:
+        raise ModelStageError(str(error)) from None
+    except ValueError as error:  # JSON that does not parse
+        raise ModelStageError(f"{directory}: model.json is not valid JSON ({error})") from None
+    if card.get("kind") != kind:
+        raise ModelStageError(f"{directory}: holds a {card.get('kind')!r} model, not {kind!r}")
+    file = directory / "model.skops"
+    if not file.is_file():
+        raise ModelStageError(f"{directory}: no model.skops (train the model again)")
+    return f"{card.get('version', 0)}:{_digest(file)}"
+
+
+def _digest(file: Path) -> str:
+    sha = hashlib.sha256()
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _load(directory: str, kind: str, version: str) -> Any:
+    """The model of ``directory`` at ``version``, loaded once per process."""
+    from criterio.analysis.modelstore import load_model
+
+    path = Path(directory)
+    if model_version(path, kind) != version:
+        raise ModelStageError(f"{directory}: the {kind} model changed since this run started")
+    try:
+        model = load_model(path, kind)
+    except Exception as error:  # skops raises many types for a damaged file
+        raise ModelStageError(f"{directory}: cannot load the {kind} model ({error})") from None
+    if model_version(path, kind) != version:  # rewritten while it was being read
+        raise ModelStageError(f"{directory}: the {kind} model changed since this run started")
+    return model
+
+
+class _ModelStage:
+    """A model directory and its version; the model itself is loaded per process."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory).expanduser().resolve()
+        self.version = ""
+
+    def fit(self) -> _ModelStage:
+        """Check the directory and load its model (errors here, not in a worker)."""
+        if not self.directory.is_dir():
+            raise ModelStageError(f"{self.directory}: no such model directory")
+        self.version = model_version(self.directory, self.kind)
+        self._check(self.model)
+        return self
+
+    @property
+    def model(self) -> Any:
+        """The loaded model (this process's copy)."""
+        if not self.version:
+            raise ModelStageError(f"{self.directory}: stage used before fit()")
+        return _load(str(self.directory), self.kind, self.version)
+
+    def _check(self, model: Any) -> None:
+        """Further checks of a loaded model (none by default)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"directory": self.directory, "version": self.version}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.directory = state["directory"]
+        self.version = state["version"]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.directory)!r}, version={self.version!r})"
+
+
+class IntentStage(_ModelStage):
+    """An intent model (``criterio intents train``): label and confidence per text."""
+
+    kind = "intents"
+
+    def _check(self, model: Any) -> None:
+        long = [str(c) for c in model.classes_ if len(str(c)) > MAX_INTENT_LABEL]
+        if long:
+            raise ModelStageError(
+                f"{self.directory}: intent labels longer than {MAX_INTENT_LABEL} characters "
+                f"cannot be stored ({long[0][:40]}...)"
+            )
+
+    def annotate(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """``{"label", "confidence"}`` per text (``unknown`` when no intent fits)."""
+        return intent_annotations(self.model, texts)
+
+
+class TopicStage(_ModelStage):
+    """A topic model (``criterio topics discover``): topic id and label per text."""
+
+    kind = "topics"
+
+    def annotate(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """``{"id", "label"}`` per text (id -1 when no topic fits)."""
+        return topic_annotations(self.model, texts)

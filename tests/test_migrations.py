@@ -1,0 +1,43 @@
+"""Schema migrations: the latest one upgrades and downgrades on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+import criterio.db
+
+NEW_COLUMNS = {"intent_label", "intent_confidence", "topic_id", "topic_label"}
+NEW_INDEXES = {"ix_analysis_results_tenant_intent_label", "ix_analysis_results_tenant_topic_id"}
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(Path(criterio.db.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, direction)(config, revision)
+
+
+def _schema(engine: Engine) -> tuple[set[str], set[str]]:
+    inspector = inspect(engine)
+    columns = {c["name"] for c in inspector.get_columns("analysis_results")}
+    indexes = {str(i["name"]) for i in inspector.get_indexes("analysis_results")}
+    return columns, indexes
+
+
+def test_intent_topic_columns_upgrade_and_downgrade(engine: Engine) -> None:
+    columns, indexes = _schema(engine)  # the fixture's database is at head
+    assert columns >= NEW_COLUMNS and indexes >= NEW_INDEXES
+    _migrate(engine, "downgrade", "0004")
+    columns, indexes = _schema(engine)
+    assert not NEW_COLUMNS & columns and not NEW_INDEXES & indexes
+    assert {"language", "sentiment_label", "versions_key"} <= columns
+    assert "ix_analysis_results_tenant_language" in indexes
+    _migrate(engine, "upgrade", "head")
+    columns, indexes = _schema(engine)
+    assert columns >= NEW_COLUMNS and indexes >= NEW_INDEXES
