@@ -3,8 +3,8 @@
 Each scenario is generated (weekly seasonality, overdispersed noise, 16 queue × region
 cells, 10 intents), imported into a fresh SQLite store with the real ingest, and
 detected with the real service (`detect_insights`), the same chain as
-`criterio ingest` + `criterio insights detect`. Until the analysis pipeline lands the
-intent is the record's `labels.intent`.
+`criterio ingest` + `criterio insights detect`. There is no analysis step: the intent
+is the record's `labels.intent` (every scenario record is labelled).
 
 Scores:
 - recall: an injected event is found when an insight of its type and exact segment,
