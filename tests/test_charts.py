@@ -72,6 +72,13 @@ def test_insight_chart_draws_every_detector_kind_in_the_tenant_language() -> Non
         {"kind": "daily_csat", "x": days, "mean": [4.1, 2.0, None], "count": [10, 9, 0]},
         {"kind": "rate_comparison", "labels": ["segment", "rest"], "rates": [0.4, 0.1]},
         {"kind": "automation", "labels": ["human", "bot"], "values": [90, 10]},
+        {
+            "kind": "hourly_volume",
+            "x": [f"2026-11-02T{h:02d}:00:00+00:00" for h in range(24)],
+            "observed": [3] * 9 + [40, 50, 45] + [3] * 12,
+            "expected": [3.0] * 24,
+            "highlight": ["2026-11-02T09:00:00+00:00", "2026-11-02T11:00:00+00:00"],
+        },
     ]
     for chart in charts:
         svg = insight_chart(chart, language="es", period=period)
@@ -80,6 +87,9 @@ def test_insight_chart_draws_every_detector_kind_in_the_tenant_language() -> Non
     volume = insight_chart(charts[0], language="es", period=period)
     assert "observados" in volume and "esperados" in volume
     assert "segmento" in insight_chart(charts[3], language="es")
+    hourly = _parse(insight_chart(charts[-1], language="es"))
+    assert "11-02 00:00" in insight_chart(charts[-1])  # hours as x labels
+    assert len(hourly.findall(f"{SVG}rect")) == 1  # the burst's three hours are shaded
     assert insight_chart({"kind": "unknown"}) == ""
 
 

@@ -208,6 +208,19 @@ def insight_chart(
     if period is not None and getattr(period, "start", None) is not None:
         highlight = (period.start.isoformat(), period.end.isoformat())
     x = [str(v) for v in chart.get("x", [])]
+    if kind == "hourly_volume" and x:
+        hours = chart.get("highlight")
+        return line_chart(
+            [_hour_label(v) for v in x],
+            [
+                Series(words["observed"], chart.get("observed", [])),
+                Series(words["expected"], chart.get("expected", []), dashed=True),
+            ],
+            title=words["observed"],
+            highlight=(_hour_label(hours[0]), _hour_label(hours[1])) if hours else None,
+            highlight_label=words["period"],
+            number_format=number_format,
+        )
     if kind == "daily_volume" and x:
         return line_chart(
             x,
@@ -285,6 +298,11 @@ def sparkline(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _hour_label(timestamp: str) -> str:
+    """``2026-11-10T09:00:00+00:00`` → ``11-10 09:00`` (hourly charts' x labels)."""
+    return f"{timestamp[5:10]} {timestamp[11:16]}" if len(timestamp) >= 16 else timestamp
 
 
 def _open(width: int, height: int, title: str) -> str:

@@ -206,6 +206,7 @@ def _detection(
             "x": [(origin + pd.Timedelta(hours=h)).isoformat() for h in range(lo, hi)],
             "observed": [int(c) for c in counts[lo:hi]],
             "expected": [round(float(e), 2) for e in expected[lo:hi]],
+            "highlight": [first.isoformat(), (last - pd.Timedelta(hours=1)).isoformat()],
         },
         examples=prepared.data.loc[in_period, "id"].head(5).tolist(),
         volume=float(counts[: (start // HOURS) * HOURS].sum()),
