@@ -7,7 +7,7 @@ directory on local disk can be named with ``path``; nothing is ever downloaded.
 
 ``pooling="mean+max"`` appends the element-wise maximum of the token vectors to their
 mean: the strongest single cue for each dimension survives averaging over a long
-sentence (on BANKING77 it took the intent classifier from 0.923 to 0.929).
+sentence (on BANKING77, beside the n-grams in the intent classifier: 0.923 → 0.928).
 """
 
 from __future__ import annotations
