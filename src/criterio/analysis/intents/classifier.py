@@ -1,13 +1,19 @@
 """Intent classification learned from the tenant's labelled examples, with "I don't know".
 
-Features are word and character n-gram TF-IDF (what the tenant's wording says) beside a
-sentence representation (what it means, from ``criterio.analysis.embeddings``); a
-linear SVM (one-vs-rest, liblinear: seconds where a multinomial logistic regression
-took minutes on 2 cores) scores each intent, and a softmax with a temperature fitted
-on held-out examples turns the scores into calibrated probabilities. An interaction
-whose best calibrated probability falls under ``threshold_`` is ``unknown`` (out of
-scope); the threshold is the ``false_rejection``-quantile of that probability on
-held-out in-scope examples, so about that share of known-intent interactions is rejected.
+Features are word (1-2) and character (1-5) n-gram TF-IDF (what the tenant's wording
+says) beside a sentence representation (what it means, from
+``criterio.analysis.embeddings``; the shipped static table pools its token vectors by
+mean and by maximum). A linear SVM (one-vs-rest, liblinear: seconds where a
+multinomial logistic regression took minutes on 2 cores) scores each intent, and a
+softmax with a temperature fitted on held-out examples turns the scores into
+calibrated probabilities. An interaction whose best calibrated probability falls under
+``threshold_`` is ``unknown`` (out of scope); the threshold is the
+``false_rejection``-quantile of that probability on held-out in-scope examples, so
+about that share of known-intent interactions is rejected.
+
+The held-out share costs a second SVM fit (85% to calibrate, then all examples for the
+model kept); the n-gram vocabulary and the sentence vectors are computed once, on all
+training texts (no labels are involved in them).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from criterio.analysis.embeddings import Encoder, make_encoder
+from criterio.analysis.embeddings import Encoder, StaticEncoder, make_encoder
 
 __all__ = ["UNKNOWN", "IntentClassifier"]
 
@@ -36,13 +42,14 @@ UNKNOWN = "unknown"
 class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     """Calibrated intent classifier with out-of-scope detection (a scikit-learn estimator)."""
 
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
 
     def __init__(
         self,
         encoder: str = "static",
         C: float = 0.5,  # noqa: N803
-        embedding_weight: float = 2.0,
+        embedding_weight: float = 2.8,
+        pooling: str = "mean+max",
         false_rejection: float = 0.05,
         calibration_share: float = 0.15,
         max_iter: int = 2000,
@@ -51,6 +58,7 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.encoder = encoder
         self.C = C
         self.embedding_weight = embedding_weight
+        self.pooling = pooling
         self.false_rejection = false_rejection
         self.calibration_share = calibration_share
         self.max_iter = max_iter
@@ -64,54 +72,47 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             raise ValueError("intent training needs at least two distinct intents")
         if UNKNOWN in labels:
             raise ValueError(f"{UNKNOWN!r} is reserved for out-of-scope; rename that intent")
-        self.encoder_ = make_encoder(self.encoder, self.random_state).fit(texts)
-        vectors = self.encoder_.transform(texts)
+        encoder = make_encoder(self.encoder, self.random_state)
+        if isinstance(encoder, StaticEncoder):
+            encoder.set_params(pooling=self.pooling)
+        self.encoder_ = encoder.fit(texts)
+        self.words_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(texts)
+        # min_df 5 (not 2): half the n-grams, so half the saved model, same accuracy.
+        self.chars_ = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=min(5, len(texts))
+        ).fit(texts)
+        features = self._features(texts)
         # Temperature and threshold come from examples the model did not see.
         counts = dict(zip(*np.unique(labels, return_counts=True), strict=True))
         stratify = labels if min(counts.values()) >= 2 else None
-        idx = np.arange(len(texts))
         fit_idx, cal_idx = train_test_split(
-            idx,
+            np.arange(len(texts)),
             test_size=self.calibration_share,
             random_state=self.random_state,
             stratify=stratify,
         )
-        words, chars, model = self._fit_parts(
-            [texts[i] for i in fit_idx], vectors[fit_idx], labels[fit_idx]
-        )
-        logits = model.decision_function(
-            self._features(words, chars, [texts[i] for i in cal_idx], vectors[cal_idx])
-        )
+        model = self._svm().fit(features[fit_idx], labels[fit_idx])
+        logits = model.decision_function(features[cal_idx])
         truth = np.searchsorted(model.classes_, labels[cal_idx])
         known = np.isin(labels[cal_idx], model.classes_)
         self.temperature_ = _fit_temperature(logits[known], truth[known])
         best = softmax(logits[known] / self.temperature_, axis=1).max(axis=1)
         self.threshold_ = float(np.quantile(best, self.false_rejection))
-        self.words_, self.chars_, self.model_ = self._fit_parts(texts, vectors, labels)
+        self.model_ = self._svm().fit(features, labels)
         self.classes_ = self.model_.classes_
         self.n_examples_ = len(texts)
         return self
 
-    def _fit_parts(
-        self, texts: list[str], vectors: np.ndarray[Any, Any], labels: np.ndarray[Any, Any]
-    ) -> tuple[TfidfVectorizer, TfidfVectorizer, LinearSVC]:
-        words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1).fit(texts)
-        chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
-        ).fit(texts)
-        model = LinearSVC(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
-        model.fit(self._features(words, chars, texts, vectors), labels)
-        return words, chars, model
+    def _svm(self) -> LinearSVC:
+        # tol 1e-3 (not 1e-4): a third fewer passes, the same test accuracy on BANKING77.
+        return LinearSVC(C=self.C, tol=1e-3, max_iter=self.max_iter, random_state=self.random_state)
 
-    def _features(
-        self,
-        words: TfidfVectorizer,
-        chars: TfidfVectorizer,
-        texts: Sequence[str],
-        vectors: np.ndarray[Any, Any],
-    ) -> sparse.csr_matrix:
-        dense = sparse.csr_matrix(vectors * self.embedding_weight)
-        return sparse.hstack([words.transform(texts), chars.transform(texts), dense], "csr")
+    def _features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        encoder: Encoder = self.encoder_
+        dense = sparse.csr_matrix(encoder.transform(texts) * self.embedding_weight)
+        return sparse.hstack(
+            [self.words_.transform(texts), self.chars_.transform(texts), dense], "csr"
+        )
 
     # -- prediction ---------------------------------------------------------------
     def predict_proba(self, X: Sequence[str]) -> np.ndarray[Any, Any]:  # noqa: N803
@@ -120,8 +121,7 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         texts = [str(t) for t in X]
         if not texts:
             return np.zeros((0, len(self.classes_)))
-        encoder: Encoder = self.encoder_
-        feats = self._features(self.words_, self.chars_, texts, encoder.transform(texts))
+        feats = self._features(texts)
         proba: np.ndarray[Any, Any] = softmax(
             self.model_.decision_function(feats) / self.temperature_, axis=1
         )
