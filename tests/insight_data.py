@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
+import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.analysis.pipeline import build_pipeline
@@ -83,11 +83,12 @@ def scenario_records(tenant: str = "acme") -> list[dict[str, Any]]:
 
 
 def fill_store(
-    client: TestClient,
+    client: httpx.Client,
     headers: dict[str, str],
     factory: sessionmaker[Session],
     *,
     detect: bool = True,
+    language: str | None = None,
 ) -> int:
     """Post the scenario through the API, analyse it with redaction, detect: insights made."""
     records = scenario_records()
@@ -101,4 +102,4 @@ def fill_store(
     if not detect:
         return 0
     with session_scope(factory) as session:
-        return detect_insights(session, "acme").created
+        return detect_insights(session, "acme", language=language).created
