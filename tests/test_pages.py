@@ -18,7 +18,8 @@ from criterio.db import session_scope
 from criterio.engines import LocalEngine
 from criterio.insights import InsightStatus, ReviewIn, review_insight
 from criterio.insights.service import upsert_detections
-from criterio.web.i18n import MESSAGES, choose_language
+from criterio.patterns import INSIGHT_TYPES
+from criterio.web.i18n import MESSAGES, choose_language, translator
 from criterio.web.pages import safe_next
 from tests import api_support
 from tests.api_support import PASSWORD, Api
@@ -98,6 +99,7 @@ def _rows(html: str) -> list[str]:
 
 def test_pages_send_strangers_to_the_login_and_back(api: Api) -> None:
     ids = _insights(api)
+    assert api.client.get("/", follow_redirects=False).headers["location"] == "/insights"
     for path in ("/insights", f"/insights/{ids['spike']}?reviewed=1"):
         response = api.client.get(path, follow_redirects=False)
         assert response.status_code == 303
@@ -113,7 +115,7 @@ def test_pages_send_strangers_to_the_login_and_back(api: Api) -> None:
         data={"csrf_token": "forged", "status": "in_review"},
         follow_redirects=False,
     )
-    assert forged.status_code == 403
+    assert forged.status_code == 403 and "reload the page and try again" in forged.text
     # A bearer token opens no page.
     api.client.cookies.clear()
     by_token = api.client.get("/insights", headers=api.headers(), follow_redirects=False)
@@ -184,6 +186,7 @@ def test_review_form_changes_status_and_keeps_history(api: Api) -> None:
     )
     assert early.status_code == 422
     assert "an interpretation is required" in early.text
+    assert f'href="{url}?lang=es"' in early.text  # not the POST's address
     assert '<option value="confirmed" selected>' in early.text  # the form keeps what was sent
     sent = api.client.post(
         f"{url}/review",
@@ -259,6 +262,10 @@ def test_page_language_choice_browser_and_tenant(api: Api) -> None:
 def test_catalogues_cover_the_same_messages() -> None:
     assert MESSAGES["es"].keys() == MESSAGES["en"].keys()
     assert all(MESSAGES["es"][k] for k in MESSAGES["es"])
+    assert {f"type.{name}" for name in INSIGHT_TYPES} <= MESSAGES["en"].keys()
+    t = translator("es")
+    assert t("list.count", shown=1, total=3) == "1 de 3 hallazgos"
+    assert t("type.churn_risk", default="churn risk") == "churn risk"
 
 
 @pytest.mark.parametrize(

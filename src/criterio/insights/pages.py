@@ -50,6 +50,12 @@ def _page(request: Request, session: Session, principal: Principal) -> Page:
     )
 
 
+@pages.get("/")
+def home() -> Response:
+    """The pages start at the insight list (which sends strangers to the login)."""
+    return RedirectResponse("/insights", status_code=303)
+
+
 @pages.get("/insights", response_class=HTMLResponse)
 def insight_list(
     request: Request,
@@ -145,6 +151,7 @@ def insight_review(
     """Apply the review form, then go back to the insight (or show the form's problem)."""
     check_form_csrf(request, csrf_token)
     view = _page(request, session, principal)
+    view.path = f"/insights/{insight_id}"
     try:
         before = get_insight(session, principal.tenant, insight_id).status
         change = ReviewIn(
@@ -228,7 +235,7 @@ def _row(language: str, insight: Insight) -> dict[str, Any]:
         "severity": f"{insight.severity:.0f}",
         "statement": insight.statement,
         "statement_lang": insight.language,
-        "type": t(f"type.{insight.type}"),
+        "type": t(f"type.{insight.type}", default=insight.type.replace("_", " ")),
         "segment": segment or t("segment.all"),
         "period": _period(insight.period_start, insight.period_end),
         "status": insight.status,

@@ -96,6 +96,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "review.submit": "Save review",
         "error.title": "Something went wrong",
         "error.forbidden": "Your role may not do this.",
+        "error.csrf": "This form is out of date or did not come from this site: "
+        "reload the page and try again.",
         "error.not_found": "There is no such insight in your tenant.",
         "status.new": "new",
         "status.in_review": "in review",
@@ -202,6 +204,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "review.submit": "Guardar revisión",
         "error.title": "Algo ha fallado",
         "error.forbidden": "Tu rol no permite hacer esto.",
+        "error.csrf": "Este formulario ha caducado o no viene de este sitio: "
+        "recarga la página y vuelve a intentarlo.",
         "error.not_found": "No existe ese hallazgo en tu cliente.",
         "status.new": "nuevo",
         "status.in_review": "en revisión",
@@ -302,11 +306,15 @@ FIGURES: dict[str, dict[str, str]] = {
 
 
 def translator(language: str) -> Callable[..., str]:
-    """``t(key, **values)``: the text of ``key`` in ``language``, with ``{values}`` filled."""
+    """``t(key, **values)``: the text of ``key`` in ``language``, with ``{values}`` filled.
+
+    ``default`` is shown for a key neither catalogue has (an insight type added after
+    this catalogue, say); without it, the key itself.
+    """
     catalogue = MESSAGES.get(language, MESSAGES["en"])
 
-    def t(key: str, **values: object) -> str:
-        text = catalogue.get(key) or MESSAGES["en"].get(key) or key
+    def t(key: str, /, default: str | None = None, **values: object) -> str:
+        text = catalogue.get(key) or MESSAGES["en"].get(key) or default or key
         return text.format(**values) if values else text
 
     return t

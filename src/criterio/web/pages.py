@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from criterio.auth import service as auth
 from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
-from criterio.errors import PermissionDeniedError, UnauthenticatedError
+from criterio.errors import UnauthenticatedError
 from criterio.web.deps import SESSION_COOKIE, SessionDep, audit_denied
 from criterio.web.i18n import LANGUAGES, choose_language, translator
 
@@ -51,7 +51,11 @@ class LoginRequiredError(Exception):
 
 
 class PageForbiddenError(Exception):
-    """The user's role lacks the page's permission."""
+    """The user's role lacks the page's permission, or a form lacks its CSRF token."""
+
+    def __init__(self, message_key: str = "error.forbidden") -> None:
+        super().__init__(message_key)
+        self.message_key = message_key
 
 
 def _next_url(request: Request) -> str:
@@ -79,7 +83,7 @@ def page_require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     ) -> Principal:
         if not allowed(principal.role, permission):
             await run_in_threadpool(audit_denied, request, principal, permission)
-            raise PageForbiddenError(permission.value)
+            raise PageForbiddenError()
         return principal
 
     check.__name__ = f"page_require_{permission.value}"
@@ -90,7 +94,7 @@ def check_form_csrf(request: Request, sent: str) -> None:
     """A form POST must echo the session's CSRF token (a cross-site form cannot know it)."""
     secret = request.cookies.get(SESSION_COOKIE, "")
     if not secret or not hmac.compare_digest(sent, auth.csrf_token_for(secret)):
-        raise PermissionDeniedError("missing or wrong CSRF token: reload the page")
+        raise PageForbiddenError("error.csrf")
 
 
 def safe_next(value: str | None, default: str) -> str:
@@ -107,6 +111,8 @@ class Page:
     request: Request
     language: str
     principal: Principal | None = None
+    #: The page's own address when the request is a form POST (links must not repeat it).
+    path: str | None = None
 
     @classmethod
     def for_request(
@@ -127,14 +133,19 @@ class Page:
 
     def url_with(self, **params: Any) -> str:
         """This page's URL with some query parameters replaced (None removes one)."""
-        multi = [(k, v) for k, v in self.request.query_params.multi_items() if k not in params]
+        if self.request.method != "GET":
+            path = self.path or "/"
+            multi: list[tuple[str, str]] = []
+        else:
+            path = self.request.url.path
+            multi = [(k, v) for k, v in self.request.query_params.multi_items() if k not in params]
         for key, value in params.items():
             if value is None:
                 continue
             values = value if isinstance(value, list | tuple) else [value]
             multi.extend((key, str(v)) for v in values)
         encoded = urlencode(multi)
-        return self.request.url.path + (f"?{encoded}" if encoded else "")
+        return path + (f"?{encoded}" if encoded else "")
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> Response:
         """The template in the page's language, with the layout's shared values."""
@@ -171,10 +182,11 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageForbiddenError)
     principal = getattr(request.state, "principal", None)
     page = Page.for_request(request, principal)
     t = translator(page.language)
-    return page.render("error.html", {"message": t("error.forbidden")}, status=403)
+    return page.render("error.html", {"message": t(exc.message_key)}, status=403)
 
 
 def install_pages(app: FastAPI) -> None:
