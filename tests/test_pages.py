@@ -250,13 +250,34 @@ def test_page_language_choice_browser_and_tenant(api: Api) -> None:
     assert "Example interactions" in again.text
     # Nothing said: the tenant's language, that of its insights' statements.
     api.client.cookies.delete("criterio_lang")
+    figures = {
+        "observed": 12345,
+        "expected": 2000.5,
+        "ratio": 6.1708,
+        "days": 1,
+        "q_value": 1.085e-16,
+    }
     with session_scope(api.factory) as session:
-        upsert_detections(session, "acme", [spike_detection(type_="drop")], language="es")
+        (drop,) = upsert_detections(
+            session, "acme", [spike_detection(type_="drop", figures=figures)], language="es"
+        ).insights
     tenant = api.client.get(f"/insights/{ids['spike']}", headers={"Accept-Language": ""})
     assert '<html lang="es">' in tenant.text and "Interacciones de ejemplo" in tenant.text
     assert "Texto anonimizado no disponible" in tenant.text
     # A statement keeps its own language, marked for screen readers.
     assert '<h1 lang="en">' in tenant.text
+    # Figures are written the Spanish way.
+    cells = re.findall(
+        r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>',
+        api.client.get(f"/insights/{drop.id}").text,
+    )
+    assert cells == [  # in the same order on both stores
+        ("contactos observados", "12.345"),
+        ("contactos esperados", "2.000,5"),
+        ("razón", "6,1708"),
+        ("días", "1"),
+        ("valor q (tasa de falsos descubrimientos)", "1,085E-16"),
+    ]
 
 
 def test_catalogues_cover_the_same_messages() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from babel.numbers import format_decimal, format_scientific
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -30,7 +31,7 @@ from criterio.insights.schemas import InsightStatus, ReviewIn
 from criterio.insights.service import get_insight, review_insight, to_read
 from criterio.patterns import INSIGHT_TYPES
 from criterio.web.deps import SessionDep, request_id
-from criterio.web.i18n import figure_label, translator
+from criterio.web.i18n import figure_label, figure_order, translator
 from criterio.web.pages import Page, check_form_csrf, page_require
 
 __all__ = ["pages"]
@@ -202,7 +203,9 @@ def _detail(
         "chart": Markup(chart),  # noqa: S704
         "figures": [
             (figure_label(language, key), _value(language, value))
-            for key, value in read.evidence.figures.items()
+            for key, value in sorted(
+                read.evidence.figures.items(), key=lambda item: figure_order(item[0])
+            )
         ],
         "examples": examples,
         "history": [
@@ -255,22 +258,17 @@ def _when(value: object) -> str:
 
 
 def _value(language: str, value: object) -> str:
-    """A figure for people: yes/no, a dash for none, numbers with the language's separators."""
+    """A figure for people: yes/no, a dash for none, numbers as the language writes them."""
     t = translator(language)
     if value is None:
         return "—"
     if isinstance(value, bool):
         return t("value.yes") if value else t("value.no")
-    if isinstance(value, int):
-        text = f"{value:,}"
-    elif isinstance(value, float):
-        text = f"{value:,.4g}" if abs(value) < 1e-3 and value else f"{value:,.4f}".rstrip("0")
-        text = text.rstrip(".")
-    else:
-        return str(value)
-    if language == "es":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    if isinstance(value, int | float):
+        if value and abs(value) < 1e-3:  # q-values: 1,085E-16
+            return str(format_scientific(value, format="0.###E0", locale=language))
+        return str(format_decimal(value, format="#,##0.####", locale=language))
+    return str(value)
 
 
 def _number(text: str, name: str, t: Callable[..., str], problems: list[str]) -> float | None:

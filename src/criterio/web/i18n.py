@@ -14,6 +14,7 @@ __all__ = [
     "MESSAGES",
     "choose_language",
     "figure_label",
+    "figure_order",
     "translator",
 ]
 
@@ -318,6 +319,12 @@ def translator(language: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+
+def figure_order(key: str) -> int:
+    """Where a figure goes in the table: the catalogue's order (stores may reorder keys)."""
+    order = list(FIGURES["en"])
+    return order.index(key) if key in order else len(order)
 
 
 def figure_label(language: str, key: str) -> str:
