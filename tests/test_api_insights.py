@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime
+
+import pytest
+from httpx import Response
 
 from criterio.analysis.pipeline import build_pipeline
 from criterio.annotations.runner import analyze_store
@@ -11,6 +15,7 @@ from criterio.auth.roles import Role
 from criterio.db import session_scope
 from criterio.engines import LocalEngine
 from criterio.insights import InsightStatus, ReviewIn, review_insight
+from criterio.insights.browse import lock_insight
 from criterio.insights.service import upsert_detections
 from tests import api_support
 from tests.api_support import Api
@@ -228,3 +233,30 @@ def test_detect_runs_on_the_callers_tenant_only(api: Api) -> None:
         "/api/v1/audit", params={"action": "detect_insights"}, headers=api.headers()
     ).json()["items"]
     assert [e["detail"]["created"] for e in audit] == [0, created]
+
+
+def test_two_reviews_of_one_insight_apply_one_after_the_other(api: Api, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer in at a time")
+    ids = _store(api)
+    url = f"/api/v1/insights/{ids['spike']}/review"
+    answers: list[Response] = []
+    with api.factory() as first:
+        # The first reviewer has the insight and is deciding...
+        lock_insight(first, "acme", ids["spike"])
+        second = threading.Thread(
+            target=lambda: answers.append(
+                api.client.post(url, json={"status": "in_review"}, headers=api.headers())
+            )
+        )
+        second.start()
+        second.join(timeout=1.0)
+        assert second.is_alive() and not answers  # ...so the second one waits
+        review_insight(
+            first, "acme", ids["spike"], ReviewIn(status=InsightStatus.in_review), actor="ana"
+        )
+        first.commit()
+    second.join(timeout=30)
+    # The second review saw in_review and changed nothing: one history line, not two.
+    assert answers[0].status_code == 200
+    assert [(h["to"], h["by"]) for h in answers[0].json()["history"]] == [("in_review", "ana")]

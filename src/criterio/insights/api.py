@@ -19,6 +19,7 @@ from criterio.insights.browse import (
     Example,
     InsightQuery,
     InsightSort,
+    lock_insight,
     next_statuses,
     parse_segment,
     redacted_examples,
@@ -151,7 +152,7 @@ def review(
     """Move the insight through its review (new → in_review → confirmed | dismissed →
     actioned) and set its interpretation, proposal and owner; who and when are kept in
     its history and in the audit log."""
-    before = get_insight(session, principal.tenant, insight_id).status
+    before = lock_insight(session, principal.tenant, insight_id).status
     insight = review_insight(
         session, principal.tenant, insight_id, change, actor=principal.username
     )

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from criterio.errors import InvalidInputError
+from criterio.errors import InvalidInputError, NotFoundError
 from criterio.insights.models import Insight
 from criterio.insights.repository import ExampleRepository, InsightRepository
 from criterio.insights.schemas import TRANSITIONS, InsightStatus
@@ -18,6 +18,7 @@ __all__ = [
     "Example",
     "InsightQuery",
     "InsightSort",
+    "lock_insight",
     "next_statuses",
     "parse_segment",
     "redacted_examples",
@@ -129,6 +130,15 @@ def redacted_examples(session: Session, tenant: str, insight: Insight) -> list[E
             )
         )
     return examples
+
+
+def lock_insight(session: Session, tenant: str, insight_id: int) -> Insight:
+    """The insight, locked for this transaction: a review that waited sees the status the
+    other review left, so the workflow is checked against it (no lost or doubled change)."""
+    insight = InsightRepository(session, tenant).get_for_update(insight_id)
+    if insight is None:
+        raise NotFoundError(f"insight {insight_id} not found for tenant {tenant!r}")
+    return insight
 
 
 def next_statuses(status: str) -> tuple[InsightStatus, ...]:

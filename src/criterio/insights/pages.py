@@ -21,6 +21,7 @@ from criterio.insights.api import audit_examples_read, audit_review
 from criterio.insights.browse import (
     InsightQuery,
     InsightSort,
+    lock_insight,
     next_statuses,
     redacted_examples,
     search_insights,
@@ -154,7 +155,7 @@ def insight_review(
     view = _page(request, session, principal)
     view.path = f"/insights/{insight_id}"
     try:
-        before = get_insight(session, principal.tenant, insight_id).status
+        before = lock_insight(session, principal.tenant, insight_id).status
         change = ReviewIn(
             status=InsightStatus(status) if status else None,
             interpretation=interpretation.strip() or None,

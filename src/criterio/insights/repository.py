@@ -55,6 +55,12 @@ class InsightRepository(TenantScopedRepository):
         """One insight by id, or None (also when it belongs to another tenant)."""
         return self.session.scalars(self._select().where(Insight.id == insight_id)).one_or_none()
 
+    def get_for_update(self, insight_id: int) -> Insight | None:
+        """One insight, its row locked until the transaction ends (PostgreSQL; SQLite
+        serialises writers anyway), so two reviews of it apply one after the other."""
+        stmt = self._select().where(Insight.id == insight_id).with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
     def by_fingerprint(self, fingerprint: str) -> list[Insight]:
         """Insights of one pattern, newest first."""
         stmt = self._select().where(Insight.fingerprint == fingerprint).order_by(Insight.id.desc())
