@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ typecheck: $(STAMP_DEV)
 
 pytest: $(STAMP_DEV)
 	$(BIN)/pytest -q
+
+## screenshots: the pages' PNGs in docs/screenshots/ (headless Debian Chromium, via the browser tests)
+screenshots: $(STAMP_DEV)
+	CRITERIO_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:randomly tests/test_browser.py
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/ingest.py

@@ -12,9 +12,13 @@ import pytest
 from httpx import Response
 
 from criterio.auth.roles import MATRIX, Permission, Role
+from criterio.db import session_scope
+from criterio.insights import list_insights
+from criterio.insights.service import upsert_detections
 from tests import api_support
 from tests.api_support import Api
 from tests.factories import interaction
+from tests.insight_data import spike_detection
 
 api = api_support.api
 
@@ -45,6 +49,19 @@ def _erase(a: Api, h: dict[str, str], role: Role) -> Response:
     return a.client.delete(f"/api/v1/customers/erase-{role.value}", headers=h)
 
 
+def _acme_insight(a: Api) -> int:
+    with session_scope(a.factory) as session:
+        return list_insights(session, "acme")[0].id
+
+
+def _review(a: Api, h: dict[str, str], role: Role) -> Response:
+    return a.client.post(
+        f"/api/v1/insights/{_acme_insight(a)}/review",
+        json={"owner": f"owner-{role.value}"},
+        headers=h,
+    )
+
+
 ENDPOINTS = [
     Endpoint(
         "GET",
@@ -73,6 +90,25 @@ ENDPOINTS = [
         Permission.read_audit,
         lambda a, h, r: a.client.get("/api/v1/audit", headers=h),
     ),
+    Endpoint(
+        "GET",
+        "/api/v1/insights",
+        Permission.read_insights,
+        lambda a, h, r: a.client.get("/api/v1/insights", headers=h),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/insights/{insight_id}",
+        Permission.read_insights,
+        lambda a, h, r: a.client.get(f"/api/v1/insights/{_acme_insight(a)}", headers=h),
+    ),
+    Endpoint("POST", "/api/v1/insights/{insight_id}/review", Permission.review_insights, _review),
+    Endpoint(
+        "POST",
+        "/api/v1/insights/detect",
+        Permission.detect_insights,
+        lambda a, h, r: a.client.post("/api/v1/insights/detect", headers=h),
+    ),
 ]
 
 
@@ -94,6 +130,8 @@ def _acme_data(api: Api) -> None:
     ]
     r = api.client.post("/api/v1/interactions/batch", json=records, headers=api.headers())
     assert r.status_code == 200 and r.json()["inserted"] == len(records)
+    with session_scope(api.factory) as session:
+        upsert_detections(session, "acme", [spike_detection()])
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -145,15 +183,35 @@ def test_other_tenant_sees_and_changes_nothing(api: Api, role: Role) -> None:
         assert all(e["tenant"] == "globex" for e in audit.json()["items"])
     else:
         assert audit.status_code == 403
+    insight_id = _acme_insight(api)
+    insight = api.client.get(f"/api/v1/insights/{insight_id}", headers=headers)
+    assert insight.status_code == (404 if may[Permission.read_insights] else 403)
+    insights = api.client.get("/api/v1/insights", headers=headers)
+    if may[Permission.read_insights]:
+        assert insights.json()["items"] == [] and insights.json()["total"] == 0
+    else:
+        assert insights.status_code == 403
+    review = api.client.post(
+        f"/api/v1/insights/{insight_id}/review", json={"status": "in_review"}, headers=headers
+    )
+    assert review.status_code == (404 if may[Permission.review_insights] else 403)
+    detect = api.client.post("/api/v1/insights/detect", headers=headers)
+    if may[Permission.detect_insights]:
+        assert detect.json() == {"created": 0, "updated": 0, "insights": 0}
+    else:
+        assert detect.status_code == 403
     me = api.client.get("/api/v1/me", headers=headers)
     assert me.json()["tenant"] == "globex" and me.json()["role"] == role.value
     # acme's data is untouched.
     still = api.client.get("/api/v1/interactions/secret-1", headers=api.headers())
     assert still.status_code == 200
     assert api.client.get("/api/v1/interactions", headers=api.headers()).json()["items"]
+    untouched = api.client.get(f"/api/v1/insights/{insight_id}", headers=api.headers()).json()
+    assert untouched["status"] == "new" and untouched["history"] == []
 
 
 def test_no_credentials_is_401_everywhere(api: Api) -> None:
+    _acme_data(api)
     for endpoint in ENDPOINTS:
         for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic eDp5"}):
             response = endpoint.call(api, headers, Role.admin)

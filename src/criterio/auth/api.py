@@ -17,6 +17,7 @@ from criterio.auth.roles import Permission
 from criterio.auth.schemas import AuditEventRead, AuditPage, Principal
 from criterio.errors import CriterioError, InvalidInputError, PermissionDeniedError
 from criterio.web.deps import SESSION_COOKIE, SessionDep, require
+from criterio.web.pages import Page, safe_next
 
 __all__ = ["pages", "router"]
 
@@ -76,11 +77,14 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _login_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
+def _login_page(
+    request: Request, *, error: str | None = None, status: int = 200, next_url: str = ""
+) -> Response:
     token = secrets.token_urlsafe(32)
-    templates = request.app.state.templates
-    response: Response = templates.TemplateResponse(
-        request, "login.html", {"csrf_token": token, "error": error}, status_code=status
+    response = Page.for_request(request).render(
+        "login.html",
+        {"login_csrf": token, "error": error, "next": safe_next(next_url, "")},
+        status=status,
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -94,9 +98,9 @@ def _login_page(request: Request, *, error: str | None = None, status: int = 200
 
 
 @pages.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    """The login page."""
-    return _login_page(request)
+def login_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "") -> Response:
+    """The login page; ``next`` is the page to go to after signing in."""
+    return _login_page(request, next_url=next)
 
 
 @pages.post("/login")
@@ -106,6 +110,7 @@ def login_submit(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1000)],
     csrf_token: Annotated[str, Form(max_length=100)],
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Check the password and open a session (HttpOnly, SameSite cookie)."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -117,7 +122,7 @@ def login_submit(
         )
     except CriterioError as exc:
         # Returned, not raised: the request's transaction commits, so the failure counts.
-        return _login_page(request, error=exc.message, status=exc.status_code)
+        return _login_page(request, error=exc.message, status=exc.status_code, next_url=next)
     service.record_audit(
         session,
         user.tenant,
@@ -126,7 +131,7 @@ def login_submit(
         resource_type="session",
         request_id=str(request.state.request_id),
     )
-    response = RedirectResponse("/login/done", status_code=303)
+    response = RedirectResponse(safe_next(next, "/login/done"), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -143,15 +148,8 @@ def login_submit(
 def logged_in(
     request: Request, principal: Annotated[Principal, Depends(require(Permission.read_self))]
 ) -> Response:
-    """The page after login: who you are, and a logout button."""
-    secret = request.cookies.get(SESSION_COOKIE, "")
-    templates = request.app.state.templates
-    response: Response = templates.TemplateResponse(
-        request,
-        "done.html",
-        {"principal": principal, "csrf_token": service.csrf_token_for(secret) if secret else ""},
-    )
-    return response
+    """The page after login: who you are, the way to the insights, and a logout button."""
+    return Page.for_request(request, principal).render("done.html", {})
 
 
 @pages.post("/logout")

@@ -29,6 +29,9 @@ class Permission(StrEnum):
     write_interactions = "write_interactions"
     erase_customer = "erase_customer"
     read_audit = "read_audit"
+    read_insights = "read_insights"
+    review_insights = "review_insights"
+    detect_insights = "detect_insights"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -39,6 +42,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.write_interactions: frozenset({Role.admin, Role.integration}),
     Permission.erase_customer: frozenset({Role.admin}),
     Permission.read_audit: frozenset({Role.admin}),
+    # Agents see the patterns in their own work; integrations only move interactions.
+    Permission.read_insights: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),
+    Permission.review_insights: frozenset({Role.admin, Role.lead, Role.analyst}),
+    Permission.detect_insights: frozenset({Role.admin, Role.lead}),
 }
 
 

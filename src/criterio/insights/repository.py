@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from criterio.analysis.intents.classifier import UNKNOWN
@@ -14,7 +17,12 @@ from criterio.insights.models import Insight
 from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
 
-__all__ = ["InsightRepository", "InteractionTableRepository", "list_insight_tenants"]
+__all__ = [
+    "ExampleRepository",
+    "InsightRepository",
+    "InteractionTableRepository",
+    "list_insight_tenants",
+]
 
 #: Interaction columns the detectors read (texts are not needed and not loaded).
 TABLE_COLUMNS = (
@@ -54,6 +62,12 @@ class InsightRepository(TenantScopedRepository):
         insights = self.session.scalars(self._select())
         return [i for i in insights if external_ids & set((i.evidence or {}).get("examples", []))]
 
+    def get_for_update(self, insight_id: int) -> Insight | None:
+        """One insight, its row locked until the transaction ends (PostgreSQL; SQLite
+        serialises writers anyway), so two reviews of it apply one after the other."""
+        stmt = self._select().where(Insight.id == insight_id).with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
     def by_fingerprint(self, fingerprint: str) -> list[Insight]:
         """Insights of one pattern, newest first."""
         stmt = self._select().where(Insight.fingerprint == fingerprint).order_by(Insight.id.desc())
@@ -87,6 +101,77 @@ class InsightRepository(TenantScopedRepository):
         self.session.add(insight)
         self.session.flush()
         return insight
+
+    def search(
+        self,
+        *,
+        statuses: Sequence[str] = (),
+        types: Sequence[str] = (),
+        min_severity: float | None = None,
+        period_from: date | None = None,
+        period_to: date | None = None,
+        segment: Sequence[tuple[str, str]] = (),
+        order: Sequence[Any] = (),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[builtins.list[Insight], int]:
+        """One page of the insights matching every filter, and how many match in all.
+
+        The period filter keeps insights whose period overlaps ``[period_from, period_to]``;
+        ``segment`` pairs must all be in the insight's segment.
+        """
+        stmt = self._select()
+        if statuses:
+            stmt = stmt.where(Insight.status.in_(list(statuses)))
+        if types:
+            stmt = stmt.where(Insight.type.in_(list(types)))
+        if min_severity is not None:
+            stmt = stmt.where(Insight.severity >= min_severity)
+        if period_from is not None:
+            stmt = stmt.where(Insight.period_end >= period_from)
+        if period_to is not None:
+            stmt = stmt.where(Insight.period_start <= period_to)
+        for key, value in segment:
+            stmt = stmt.where(Insight.segment[key].as_string() == value)
+        total = self.session.scalar(stmt.with_only_columns(func.count(Insight.id)))
+        page = stmt.order_by(*order, Insight.id).limit(limit).offset(offset)
+        return list(self.session.scalars(page)), int(total or 0)
+
+    def latest_language(self) -> str | None:
+        """The language of the tenant's newest insight (its statements' language)."""
+        stmt = self._select(Insight.language).order_by(Insight.id.desc()).limit(1)
+        language = self.session.scalar(stmt)
+        return None if language is None else str(language)
+
+
+class ExampleRepository(TenantScopedRepository):
+    """Example interactions of insights: their ids and redacted turns, never their texts."""
+
+    model = Interaction
+
+    def redacted(self, external_ids: Sequence[str]) -> dict[str, list[dict[str, Any]] | None]:
+        """For each id still stored: its analysis' redacted turns, or None.
+
+        None when no redactor ran on it, or when the interaction changed after its
+        analysis (the redaction would be of an older text).
+        """
+        if not external_ids:
+            return {}
+        stmt = self._select(
+            Interaction.external_id,
+            Interaction.content_hash,
+            AnalysisResult.input_hash,
+            AnalysisResult.redacted_turns,
+        ).outerjoin(
+            AnalysisResult,
+            (AnalysisResult.interaction_pk == Interaction.pk)
+            & (AnalysisResult.tenant == self.tenant),
+        )
+        stmt = stmt.where(Interaction.external_id.in_(list(external_ids)))
+        return {
+            external_id: turns if turns is not None and analysed == current else None
+            for external_id, current, analysed, turns in self.session.execute(stmt)
+        }
 
 
 class InteractionTableRepository(TenantScopedRepository):

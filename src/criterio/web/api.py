@@ -6,7 +6,10 @@ from fastapi import FastAPI
 
 from criterio.auth.api import pages as auth_pages
 from criterio.auth.api import router as auth_router
+from criterio.insights.api import router as insights_router
+from criterio.insights.pages import pages as insights_pages
 from criterio.interactions.api import router as interactions_router
+from criterio.web.docs import router as docs_router
 from criterio.web.health import router as health_router
 
 __all__ = ["mount_routers"]
@@ -18,3 +21,6 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(auth_router)
     app.include_router(auth_pages)
     app.include_router(interactions_router)
+    app.include_router(insights_router)
+    app.include_router(insights_pages)
+    app.include_router(docs_router)

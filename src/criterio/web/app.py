@@ -18,7 +18,9 @@ from criterio.db import make_engine, make_session_factory, schema_status
 from criterio.errors import CriterioError
 from criterio.web.api import mount_routers
 from criterio.web.deps import reject_nul
+from criterio.web.docs import install_docs
 from criterio.web.observability import Metrics, ObservabilityMiddleware, configure_logging
+from criterio.web.pages import install_pages
 
 __all__ = ["create_app"]
 
@@ -55,12 +57,17 @@ def create_app(settings: Settings) -> FastAPI:
         "`Authorization: Bearer <token>` (see `criterio tokens create`).",
         lifespan=lifespan,
         dependencies=[Depends(reject_nul)],
+        # FastAPI's own /docs and /redoc pull their scripts from a CDN: see web/docs.py.
+        docs_url=None,
+        redoc_url=None,
     )
     metrics = Metrics.create()
     app.state.metrics = metrics
     app.state.templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.add_exception_handler(CriterioError, _criterio_error)  # type: ignore[arg-type]
+    install_docs(app)
+    install_pages(app)
     mount_routers(app)
     return app
 

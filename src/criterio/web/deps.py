@@ -27,6 +27,7 @@ __all__ = [
     "CurrentUser",
     "SessionDep",
     "TenantDep",
+    "audit_denied",
     "commit_now",
     "get_principal",
     "get_session",
@@ -132,7 +133,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     # writes to the database, is sent there explicitly).
     async def check(request: Request, principal: CurrentUser) -> Principal:
         if not allowed(principal.role, permission):
-            await run_in_threadpool(_audit_denied, request, principal, permission)
+            await run_in_threadpool(audit_denied, request, principal, permission)
             raise PermissionDeniedError(
                 f"role {principal.role.value!r} may not {permission.value.replace('_', ' ')}"
             )
@@ -142,7 +143,8 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     return check
 
 
-def _audit_denied(request: Request, principal: Principal, permission: Permission) -> None:
+def audit_denied(request: Request, principal: Principal, permission: Permission) -> None:
+    """Record a refused action in the audit log (the API's and the pages' 403s)."""
     # In a transaction of its own: the request's transaction is rolled back on the 403.
     factory: sessionmaker[Session] = request.app.state.session_factory
     with session_scope(factory) as session:

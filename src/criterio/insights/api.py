@@ -1,0 +1,236 @@
+"""REST endpoints for insights: list with filters, one with its redacted examples, review, detect.
+
+The tenant always comes from the caller's credentials: another tenant's insight is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from criterio.auth.roles import Permission
+from criterio.auth.schemas import Principal
+from criterio.auth.service import record_audit, record_audit_set
+from criterio.insights.browse import (
+    Example,
+    InsightQuery,
+    InsightSort,
+    lock_insight,
+    next_statuses,
+    parse_segment,
+    redacted_examples,
+    search_insights,
+)
+from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
+from criterio.insights.service import detect_insights, get_insight, review_insight, to_read
+from criterio.web.deps import SessionDep, commit_now, request_id, require
+
+__all__ = ["audit_examples_read", "audit_review", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["insights"])
+Reader = Annotated[Principal, Depends(require(Permission.read_insights))]
+Reviewer = Annotated[Principal, Depends(require(Permission.review_insights))]
+Detector = Annotated[Principal, Depends(require(Permission.detect_insights))]
+InsightId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The insight's id.")]
+
+
+class InsightPage(BaseModel):
+    """A page of insights in the requested order, and how many match the filters in all."""
+
+    items: list[InsightRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class TurnText(BaseModel):
+    """One turn of an example, its personal data redacted."""
+
+    role: str
+    text: str
+
+
+class ExampleRead(BaseModel):
+    """An example interaction: ``redacted`` turns, or ``unavailable`` / ``erased`` and no text."""
+
+    id: str
+    state: Literal["redacted", "unavailable", "erased"]
+    turns: list[TurnText]
+
+
+class InsightDetail(InsightRead):
+    """One insight, its examples (redacted text only) and the statuses it may move to."""
+
+    examples_redacted: list[ExampleRead]
+    next_statuses: list[InsightStatus]
+
+
+class DetectResult(BaseModel):
+    """What a detection run did in the caller's tenant."""
+
+    created: int
+    updated: int
+    insights: int
+
+
+@router.get("/insights", response_model=InsightPage)
+def list_insights(
+    session: SessionDep,
+    principal: Reader,
+    status: Annotated[
+        list[InsightStatus], Query(description="Only these statuses (repeat for several).")
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
+    type: Annotated[
+        list[Annotated[str, Query(max_length=32)]],
+        Query(description="Only these types (spike, drop, driver, ...)."),
+    ] = [],  # noqa: B006
+    min_severity: Annotated[float | None, Query(ge=0, le=100)] = None,
+    period_from: Annotated[
+        date | None, Query(description="Insights whose period ends on or after this day.")
+    ] = None,
+    period_to: Annotated[
+        date | None, Query(description="Insights whose period starts on or before this day.")
+    ] = None,
+    segment: Annotated[
+        list[Annotated[str, Query(max_length=300)]],
+        Query(description="Segment filter ATTRIBUTE=VALUE (queue=billing); repeat to combine."),
+    ] = [],  # noqa: B006
+    sort: InsightSort = InsightSort.severity_desc,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> InsightPage:
+    """The tenant's insights matching every filter, most severe first unless ``sort`` says."""
+    query = InsightQuery(
+        statuses=tuple(status),
+        types=tuple(type),
+        min_severity=min_severity,
+        period_from=period_from,
+        period_to=period_to,
+        segment=parse_segment(segment),
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    rows, total = search_insights(session, principal.tenant, query)
+    return InsightPage(items=[to_read(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/insights/{insight_id}", response_model=InsightDetail)
+def get_one(
+    request: Request, session: SessionDep, principal: Reader, insight_id: InsightId
+) -> InsightDetail:
+    """One insight with its evidence; examples carry only the analysis' redacted text."""
+    insight = get_insight(session, principal.tenant, insight_id)
+    examples = redacted_examples(session, principal.tenant, insight)
+    audit_examples_read(session, principal, examples, insight_id, request_id(request))
+    return InsightDetail(
+        **to_read(insight).model_dump(),
+        examples_redacted=[
+            ExampleRead(id=e.id, state=e.state, turns=[TurnText(**t) for t in e.turns])
+            for e in examples
+        ],
+        next_statuses=list(next_statuses(insight.status)),
+    )
+
+
+@router.post(
+    "/insights/{insight_id}/review",
+    response_model=InsightRead,
+    responses={422: {"description": "A status change the workflow does not allow"}},
+)
+def review(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    insight_id: InsightId,
+    change: ReviewIn,
+) -> InsightRead:
+    """Move the insight through its review (new → in_review → confirmed | dismissed →
+    actioned) and set its interpretation, proposal and owner; who and when are kept in
+    its history and in the audit log."""
+    before = lock_insight(session, principal.tenant, insight_id).status
+    insight = review_insight(
+        session, principal.tenant, insight_id, change, actor=principal.username
+    )
+    audit_review(
+        session, principal, insight_id, before, insight.status, change, request_id(request)
+    )
+    commit_now(session)
+    return to_read(insight)
+
+
+@router.post("/insights/detect", response_model=DetectResult)
+def detect(
+    request: Request,
+    session: SessionDep,
+    principal: Detector,
+    language: Annotated[
+        Literal["es", "en"] | None,
+        Query(description="Language of the statements (default: the tenant's majority)."),
+    ] = None,
+) -> DetectResult:
+    """Run every detector on the tenant's stored interactions and update its insights."""
+    summary = detect_insights(session, principal.tenant, language=language)
+    result = DetectResult(
+        created=summary.created, updated=summary.updated, insights=len(summary.insights)
+    )
+    record_audit(
+        session,
+        principal.tenant,
+        actor=principal.username,
+        action="detect_insights",
+        resource_type="insight",
+        request_id=request_id(request),
+        detail=result.model_dump(),
+    )
+    commit_now(session)
+    return result
+
+
+def audit_examples_read(
+    session: Session,
+    principal: Principal,
+    examples: list[Example],
+    insight_id: int,
+    request: str,
+) -> None:
+    """One audit event naming the interactions whose redacted text was shown."""
+    shown = [e.id for e in examples if e.state == "redacted"]
+    if shown:
+        record_audit_set(
+            session,
+            principal.tenant,
+            actor=principal.username,
+            action="read",
+            resource_type="interaction",
+            resource_ids=shown,
+            request_id=request,
+            detail={"redacted": True, "insight": insight_id},
+        )
+
+
+def audit_review(
+    session: Session,
+    principal: Principal,
+    insight_id: int,
+    before: str,
+    after: str,
+    change: ReviewIn,
+    request: str,
+) -> None:
+    """The review in the audit log: who, which insight, the status change, which fields."""
+    fields = [name for name in ("interpretation", "proposal", "owner") if getattr(change, name)]
+    record_audit(
+        session,
+        principal.tenant,
+        actor=principal.username,
+        action="review_insight",
+        resource_type="insight",
+        resource_ids=[str(insight_id)],
+        request_id=request,
+        detail={"from": before, "to": after, "fields": fields},
+    )
