@@ -167,6 +167,12 @@ def test_detail_page_shows_chart_figures_redacted_examples(api: Api) -> None:
     # c-2 was stored after the analysis: it has no redacted text, so no text at all.
     assert "Redacted text unavailable" in html
     assert "No status changes yet." in html
+    # The later detection run found only the drop: the spike's pattern has ended.
+    assert '<dd id="pattern-state">ended</dd>' in html
+    drop = api.client.get(f"/insights/{ids['drop']}", headers={"Accept-Language": "es"})
+    assert '<dd id="pattern-state">se sigue detectando</dd>' in drop.text
+    listed = api.client.get("/insights", headers={"Accept-Language": "en"}).text
+    assert listed.count('<span class="ended">(ended)</span>') == 1
     assert 'action="/insights/{}/review"'.format(ids["spike"]) in html
     assert re.findall(
         r'<option value="(\w+)"', html.split('id="r-status"')[1].split("</select>")[0]

@@ -244,6 +244,8 @@ def _row(language: str, insight: Insight) -> dict[str, Any]:
         "period": _period(insight.period_start, insight.period_end),
         "status": insight.status,
         "status_label": t(f"status.{insight.status}"),
+        "ongoing": insight.ongoing,
+        "pattern_label": t("pattern.ongoing" if insight.ongoing else "pattern.ended"),
     }
 
 
