@@ -3,8 +3,8 @@
 k-means on the embeddings themselves assumes round clusters of equal spread; contact
 reasons are not like that (a reason phrased many ways is long and thin). Clustering
 the leading eigenvectors of the normalised k-NN affinity instead follows the
-neighbourhoods (measured on BANKING77 with the shipped static vectors: NMI 0.689 with
-k-means, 0.757 with this, same k).
+neighbourhoods (measured on BANKING77 with the shipped static vectors, same k = 95:
+NMI 0.689 with k-means, 0.753 with this; docs/benchmarks.md).
 """
 
 from __future__ import annotations
