@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from criterio.analysis.embeddings import LsaEncoder, StaticEncoder
 from criterio.analysis.modelstore import load_model, save_model
 from criterio.analysis.topics import OUTLIER, TopicModel, score_topics
+from criterio.analysis.topics.spectral import knn_graph, spectral_clusters
 from criterio.cli import app
 
 INTENTS = [
@@ -56,6 +57,52 @@ def test_order_insensitive_and_deterministic(fitted: TopicModel, corpus) -> None
     shuffled = TopicModel(n_topics=8, outlier_share=0.03).fit([texts[i] for i in perm])
     np.testing.assert_allclose(shuffled.centers_, fitted.centers_, atol=1e-5)
     np.testing.assert_array_equal(shuffled.labels_, fitted.labels_[perm])
+
+
+def test_fitted_labels_are_what_assign_gives(fitted: TopicModel, corpus) -> None:
+    topics, scores = fitted.assign(corpus[0])
+    np.testing.assert_array_equal(topics, fitted.labels_)
+    assert (scores[topics == OUTLIER] < fitted.threshold_).all()
+    assert (scores[topics != OUTLIER] >= fitted.threshold_).all()
+
+
+def test_a_sample_finds_the_topics_of_all_texts(corpus) -> None:
+    texts, labels = corpus
+    model = TopicModel(n_topics=8, sample_size=400, outlier_share=0.02).fit(texts)
+    assert len(model.labels_) == len(texts) and model.sizes_.sum() > 0.97 * len(texts)
+    assert score_topics(labels, model.labels_)["nmi"] >= 0.55
+    perm = np.random.default_rng(2).permutation(len(texts))
+    again = TopicModel(n_topics=8, sample_size=400, outlier_share=0.02).fit(
+        [texts[i] for i in perm]
+    )
+    np.testing.assert_array_equal(again.labels_, model.labels_[perm])
+
+
+def _moons_on_the_sphere() -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved half-circles lifted onto the unit sphere: thin, not round, clusters."""
+    from sklearn.datasets import make_moons
+
+    points, truth = make_moons(600, noise=0.04, random_state=0)
+    lifted = np.hstack([points, np.full((len(points), 1), 3.0)])
+    return (lifted / np.linalg.norm(lifted, axis=1, keepdims=True)).astype(np.float32), truth
+
+
+def test_spectral_clusters_follow_neighbourhoods_where_kmeans_cuts_across() -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    vectors, truth = _moons_on_the_sphere()
+    found = spectral_clusters(vectors, 2, components=2)
+    assert adjusted_rand_score(truth, found) > 0.95
+    kmeans = KMeans(2, n_init=3, random_state=0).fit_predict(vectors)
+    assert adjusted_rand_score(truth, kmeans) < 0.6
+
+
+def test_knn_graph_is_symmetric_without_self_loops() -> None:
+    vectors, _ = _moons_on_the_sphere()
+    graph = knn_graph(vectors, 5, chunk=97)
+    assert (graph != graph.T).nnz == 0 and graph.diagonal().sum() == 0
+    assert (np.diff(graph.indptr) >= 5).all() and graph.data.min() > 0
 
 
 def test_outlier_share_is_the_users_choice(corpus) -> None:

@@ -1,12 +1,16 @@
 """Topic discovery on unlabelled interactions: contact reasons nobody has named yet.
 
-Texts are embedded (``criterio.analysis.embeddings``), centred on the corpus mean,
-clustered by k-means on the unit sphere, and each cluster becomes a topic with
-c-TF-IDF keywords, representative examples (nearest the centre), a size, and a
-place in a hierarchy (Ward linkage of the centres, cut into broader topics). A text
-whose cosine to its nearest centre is under ``threshold_`` is an outlier (-1):
-``outlier_share`` sets that share on the training texts, and the same threshold
-flags new interactions that fit no topic.
+Texts are embedded (``criterio.analysis.embeddings``), centred on the corpus mean and
+put on the unit sphere; up to ``sample_size`` of them are clustered by spectral
+clustering of their k-nearest-neighbour graph (``spectral.py``; k-means below
+``_SPECTRAL_MIN`` texts). A multinomial logistic regression learnt on those clusters
+then assigns every text, the fitted ones included, so ``labels_`` and ``assign`` agree
+and a million texts cost one matrix product each. Each cluster becomes a topic with
+c-TF-IDF keywords, representative examples (nearest the centre), a size, and a place
+in a hierarchy (Ward linkage of the centres, cut into broader topics). A text whose
+cosine to the centre of its topic is under ``threshold_`` is an outlier (-1):
+``outlier_share`` sets that share on the training texts, and the same threshold flags
+new interactions that fit no topic.
 
 Determinism: the texts are put in a canonical (sorted) order before anything random,
 so the same multiset of texts gives the same topics whatever the input order.
@@ -20,22 +24,28 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.cluster import KMeans
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from criterio.analysis.embeddings import Encoder, l2_normalize, make_encoder
 from criterio.analysis.topics.labels import class_counts, keywords_from_counts
+from criterio.analysis.topics.spectral import spectral_clusters
 
 __all__ = ["OUTLIER", "TopicModel"]
 
 #: Topic id of texts that fit no topic.
 OUTLIER = -1
 
+#: Below this many texts the k-NN graph is too thin for spectral clustering: k-means.
+_SPECTRAL_MIN = 200
+
 
 class TopicModel(BaseEstimator):  # type: ignore[misc]
     """Discovers topics, labels them, and assigns new texts (a scikit-learn estimator)."""
 
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
 
     def __init__(
         self,
@@ -44,9 +54,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         outlier_share: float = 0.02,
         n_keywords: int = 8,
         n_examples: int = 3,
-        sample_size: int = 200_000,
+        sample_size: int = 30_000,
         batch_size: int = 50_000,
         random_state: int = 0,
+        threads: int | None = 1,
     ) -> None:
         self.encoder = encoder
         self.n_topics = n_topics
@@ -56,9 +67,20 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.sample_size = sample_size
         self.batch_size = batch_size
         self.random_state = random_state
+        self.threads = threads
 
     def fit(self, X: Sequence[str], y: Any = None) -> TopicModel:  # noqa: N803
-        """Discover topics in ``X``; returns self (``labels_`` holds each text's topic)."""
+        """Discover topics in ``X``; returns self (``labels_`` holds each text's topic).
+
+        The numeric libraries get ``threads`` threads (None: their default, one per core).
+        One is the default because their threads spin while waiting: on a machine whose
+        cores are busy with other work, two threads took 5× the wall time of one for the
+        same k-means (measured, load average 8), and parallel analysis runs in processes.
+        """
+        with threadpool_limits(self.threads):
+            return self._fit(X)
+
+    def _fit(self, X: Sequence[str]) -> TopicModel:  # noqa: N803
         texts = np.asarray([str(t) for t in X], dtype=object)
         if len(texts) < 2:
             raise ValueError("topic discovery needs at least two texts")
@@ -75,7 +97,9 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.mean_ = raw.mean(axis=0).astype(np.float32)
         vectors = self._centred(raw)
         k = self._n_clusters(len(texts), len(fit_texts))
-        self.centers_ = self._cluster(vectors, k)
+        clusters = self._cluster(vectors, k)
+        self.centers_ = _centres(vectors, clusters, k)
+        self._learn_assignment(vectors, clusters, k)
         topic, score = self._nearest(vectors)
         self.threshold_ = (
             float(np.quantile(score, self.outlier_share)) if self.outlier_share else -1.0
@@ -93,7 +117,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             labels[sample] = topic
             self.labels_ = labels
         else:
-            self.labels_ = self.predict([str(t) for t in texts])
+            self.labels_ = self._assign([str(t) for t in texts])[0]
         self.sizes_ = np.bincount(self.labels_[self.labels_ >= 0], minlength=k)
         return self
 
@@ -108,7 +132,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Topic id per text (-1 when it fits none: a candidate new topic) and its cosine."""
         check_is_fitted(self, "centers_")
-        texts = [str(t) for t in X]
+        with threadpool_limits(self.threads):
+            return self._assign([str(t) for t in X])
+
+    def _assign(self, texts: list[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         topics = np.empty(len(texts), dtype=np.int64)
         scores = np.empty(len(texts), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
@@ -171,22 +198,45 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         return int(np.clip(round(np.sqrt(n_all) / 1.2), 2, min(300, n_fit)))
 
     def _cluster(self, vectors: np.ndarray[Any, Any], k: int) -> np.ndarray[Any, Any]:
-        if len(vectors) <= 30_000:
-            km: Any = KMeans(k, n_init=3, random_state=self.random_state)
-        else:
-            km = MiniBatchKMeans(
-                k, n_init=3, batch_size=4096, random_state=self.random_state, max_no_improvement=20
-            )
-        centers = km.fit(vectors).cluster_centers_.astype(np.float32)
-        centers /= np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
-        return np.asarray(centers)
+        if k > 1 and len(vectors) >= _SPECTRAL_MIN:
+            return spectral_clusters(vectors, k, random_state=self.random_state)
+        km = KMeans(k, n_init=3, random_state=self.random_state).fit(vectors)
+        return np.asarray(km.labels_, dtype=np.int64)
+
+    def _learn_assignment(
+        self, vectors: np.ndarray[Any, Any], clusters: np.ndarray[Any, Any], k: int
+    ) -> None:
+        """Linear weights that send each text to its cluster (measured: it keeps the
+        spectral clusters' NMI, 0.759, where the nearest centre drops it to 0.722)."""
+        if k < 2:
+            self.assign_weights_ = np.zeros((1, vectors.shape[1]), dtype=np.float32)
+            self.assign_bias_ = np.zeros(1, dtype=np.float32)
+            return
+        clf = LogisticRegression(C=10.0, max_iter=200).fit(vectors, clusters)
+        weights = np.zeros((k, vectors.shape[1]), dtype=np.float32)
+        bias = np.full(k, -np.inf, dtype=np.float32)
+        weights[clf.classes_] = clf.coef_
+        bias[clf.classes_] = clf.intercept_
+        self.assign_weights_ = weights
+        self.assign_bias_ = bias
 
     def _nearest(
         self, vectors: np.ndarray[Any, Any]
     ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        sims = vectors @ self.centers_.T
-        topic = sims.argmax(axis=1).astype(np.int64)
-        return topic, sims[np.arange(len(sims)), topic].astype(np.float32)
+        """Each row's topic (by the learnt weights) and its cosine to that topic's centre."""
+        topic = (vectors @ self.assign_weights_.T + self.assign_bias_).argmax(axis=1)
+        topic = topic.astype(np.int64)
+        score = np.einsum("ij,ij->i", vectors, self.centers_[topic])
+        return topic, score.astype(np.float32)
+
+
+def _centres(
+    vectors: np.ndarray[Any, Any], clusters: np.ndarray[Any, Any], k: int
+) -> np.ndarray[Any, Any]:
+    """Unit-length mean of each cluster's rows."""
+    sums = np.zeros((k, vectors.shape[1]), dtype=np.float64)
+    np.add.at(sums, clusters, vectors)
+    return l2_normalize(sums)
 
 
 def _examples(
