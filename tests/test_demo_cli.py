@@ -78,6 +78,13 @@ def test_fresh_deletes_only_the_demo_when_other_tenants_share_the_store(store_ur
     engine.dispose()
 
 
+def test_a_tiny_demo_is_analysed_without_models(store_url: str) -> None:
+    result = CliRunner().invoke(app, ["demo", "--size", "20"])
+    assert result.exit_code == 0, result.output
+    assert "models: not trained" in result.output and "are too few" in result.output
+    assert "20 interactions analysed" in result.output
+
+
 def test_out_writes_a_file_instead_of_a_store(tmp_path: Path) -> None:
     out = tmp_path / "month.jsonl"
     result = CliRunner().invoke(app, ["demo", "--size", "120", "--out", str(out)])

@@ -12,7 +12,14 @@ from criterio.demo.generator import DemoGenerator
 from criterio.interactions.ingest import IngestReport, ingest_records
 from criterio.interactions.readers.base import RawRecord
 
-__all__ = ["TOP_INSIGHTS", "AnalysisRun", "load_demo", "run_available_analysis"]
+__all__ = [
+    "TOP_INSIGHTS",
+    "AnalysisRun",
+    "TrainedModels",
+    "load_demo",
+    "run_available_analysis",
+    "train_models",
+]
 
 #: How many insights the demo shows after detection.
 TOP_INSIGHTS = 10
@@ -64,12 +71,14 @@ def run_available_analysis(
     from criterio.engines.local import LocalEngine
 
     runs: list[AnalysisRun] = []
-    if models is None:
-        pipeline = build_pipeline()
-    else:
-        intent_dir, topic_dir, trained = train_models(factory, tenant, models)
-        runs.append(trained)
-        pipeline = build_pipeline(intent_model=intent_dir, topic_model=topic_dir)
+    pipeline = build_pipeline()
+    if models is not None:
+        trained = train_models(factory, tenant, models)
+        runs.append(trained.run)
+        if trained.intent_model is not None and trained.topic_model is not None:
+            pipeline = build_pipeline(
+                intent_model=trained.intent_model, topic_model=trained.topic_model
+            )
     with LocalEngine() as engine:
         report = analyze_store(factory, [tenant], engine=engine, pipeline=pipeline)
     with session_scope(factory) as session:
@@ -81,9 +90,20 @@ def run_available_analysis(
     return [*runs, AnalysisRun(name, summary), _detect_insights(factory, tenant)]
 
 
-def train_models(
-    factory: sessionmaker[Session], tenant: str, directory: Path
-) -> tuple[Path, Path, AnalysisRun]:
+@dataclass(frozen=True)
+class TrainedModels:
+    """The model directories (``None`` when there was too little data) and the summary."""
+
+    intent_model: Path | None
+    topic_model: Path | None
+    run: AnalysisRun
+
+
+#: Below this many texts, or with fewer than two labelled intents, no model is trained.
+MIN_TEXTS = 50
+
+
+def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -> TrainedModels:
     """Train an intent model on the labelled interactions and discover topics in all.
 
     Saved as ``directory/intent-model`` and ``directory/topic-model`` (a retrain writes
@@ -108,6 +128,12 @@ def train_models(
             intent = (item.labels or {}).get("intent")
             if intent:
                 labelled.append((text, str(intent)))
+    if len(texts) < MIN_TEXTS or len({i for _, i in labelled}) < 2:
+        summary = (
+            f"not trained: {len(texts)} interactions with customer text and "
+            f"{len({i for _, i in labelled})} labelled intents are too few"
+        )
+        return TrainedModels(None, None, AnalysisRun("models", summary))
     classifier = IntentClassifier().fit([t for t, _ in labelled], [i for _, i in labelled])
     intents = [str(c) for c in classifier.classes_]
     intent_dir = save_model(
@@ -124,7 +150,7 @@ def train_models(
         f"intents learned from {len(labelled):,} labelled interactions ({len(intents)} intents), "
         f"{topics.n_topics_} topics discovered in {len(texts):,}; saved in {directory}"
     )
-    return intent_dir, topic_dir, AnalysisRun("models", summary)
+    return TrainedModels(intent_dir, topic_dir, AnalysisRun("models", summary))
 
 
 def _detect_insights(factory: sessionmaker[Session], tenant: str) -> AnalysisRun:
