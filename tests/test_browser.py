@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from criterio.auth.roles import Role
 from criterio.db import make_engine, make_session_factory, session_scope
 from tests.api_support import PASSWORD
 from tests.insight_data import EMAIL, PHONE, fill_store
+from tests.server_support import free_port, wait_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -44,26 +43,6 @@ class Site:
 
     url: str
     insights: int
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("the server did not get ready in 60 s")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +63,7 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         ):
             service.create_user(session, "acme", username=name, role=role, password=PASSWORD)
         token = service.create_token(session, "acme", username="admin", name="load").token
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
     env = {**os.environ, "CRITERIO_DATABASE_URL": database_url, "CRITERIO_LOG_LEVEL": "WARNING"}
@@ -95,7 +74,7 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        _wait_ready(url, process, log)
+        wait_ready(url, process, log)
         with httpx.Client(base_url=url, timeout=60) as client:
             created = fill_store(
                 client, {"Authorization": f"Bearer {token}"}, factory, language="en"

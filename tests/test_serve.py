@@ -3,45 +3,30 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.server_support import free_port, wait_ready
 
 
 @contextmanager
 def _serving(tmp_path: Path, *options: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CRITERIO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
-    command = [
-        str(Path(sys.executable).parent / "criterio"),
-        "serve",
-        "--port",
-        str(port),
-        *options,
-    ]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    command = [str(Path(sys.executable).parent / "criterio"), "serve", "--port", str(port)]
+    log = tmp_path / f"serve-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*command, *options], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("criterio serve did not answer /healthz")
+        wait_ready(base, process, log)
         yield base
     finally:
         process.terminate()
