@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TextRows", "interaction_text", "read_text_rows"]
+from criterio.analysis.text import interaction_text
+
+__all__ = ["TextRows", "read_text_rows"]
 
 
 @dataclass
@@ -24,19 +26,6 @@ class TextRows:
     texts: list[str] = field(default_factory=list)
     labels: list[str | None] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-def interaction_text(record: dict[str, Any]) -> str:
-    """The text to analyse: ``text``, else the customer turns (else all turns)."""
-    text = record.get("text")
-    if isinstance(text, str) and text.strip():
-        return text.strip()
-    turns = record.get("turns") or []
-    if not isinstance(turns, list):
-        return ""
-    said = [t for t in turns if isinstance(t, dict) and isinstance(t.get("text"), str)]
-    customer = [t["text"] for t in said if t.get("role") == "customer"]
-    return " ".join(customer or [t["text"] for t in said]).strip()
 
 
 def _label(record: dict[str, Any], column: str | None) -> str | None:

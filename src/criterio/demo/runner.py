@@ -112,6 +112,7 @@ def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -
     """
     from criterio.analysis.intents import IntentClassifier
     from criterio.analysis.modelstore import save_model
+    from criterio.analysis.text import interaction_text
     from criterio.analysis.topics import TopicModel, topics_card
     from criterio.db import session_scope
     from criterio.interactions.repository import InteractionRepository
@@ -120,8 +121,7 @@ def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -
     labelled: list[tuple[str, str]] = []
     with session_scope(factory) as session:
         for item in InteractionRepository(session, tenant).iter_all():
-            said = [t["text"] for t in item.turns or [] if t.get("role") == "customer"]
-            text = " ".join(said).strip()
+            text = interaction_text({"turns": item.turns})
             if not text:
                 continue
             texts.append(text)
