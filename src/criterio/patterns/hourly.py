@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from statsmodels.stats.multitest import multipletests
 
 from criterio.patterns._frame import PreparedFrame, Segment
 from criterio.patterns._types import Detection
@@ -35,7 +34,9 @@ from criterio.patterns.volume import (
     _tails,
     credible_ratio,
     daily_model,
+    flag_unusual,
     is_new,
+    tested_segments,
 )
 
 __all__ = ["HourlyConfig", "detect_hourly", "merge_hours"]
@@ -110,9 +111,7 @@ def detect_hourly(
     config, volume = config or HourlyConfig(), volume or VolumeConfig()
     if not config.enabled or prepared.n_days < volume.min_history + 1:
         return []
-    if segments is None:
-        segments = list(prepared.segments(min_count=volume.min_count))
-    segments = [s for s in segments if int(s[1].sum()) >= volume.min_count]
+    segments = tested_segments(prepared, segments, volume.min_count)
     if not segments:
         return []
     masks = [m for _, m in segments]
@@ -128,19 +127,14 @@ def detect_hourly(
     safe = np.where(valid, np.maximum(expected, 0.05), 1.0)
     alpha = _dispersion(counts, safe, valid & (safe >= config.min_expected))
     p_up, p_down = _tails(counts, safe, alpha)
-    n = int(valid.sum())
-    if n == 0:
+    flagged = flag_unusual(counts, safe, valid, p_up, p_down, config)
+    if flagged is None:
         return []
-    q_all = multipletests(np.concatenate([p_up[valid], p_down[valid]]), method="fdr_bh")[1]
-    q_up, q_down = np.ones_like(safe), np.ones_like(safe)
-    q_up[valid], q_down[valid] = q_all[:n], q_all[n:]
-    ratio = counts / safe
-    spike = valid & (q_up < config.alpha) & (ratio >= config.min_ratio)
-    spike &= counts - safe >= config.min_excess
-    drop = valid & (q_down < config.alpha) & (ratio <= config.max_drop_ratio)
-    drop &= safe - counts >= config.min_excess
     found: list[Detection] = []
-    for kind, flags, q in (("spike", spike, q_up), ("drop", drop, q_down)):
+    for kind, flags, q in (
+        ("spike", flagged.spike, flagged.q_up),
+        ("drop", flagged.drop, flagged.q_down),
+    ):
         for row in np.flatnonzero(flags.any(axis=1)):
             for start, end in _runs(flags[row]):
                 if is_new(daily.counts[row], start // HOURS):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ __all__ = [
     "daily_counts",
     "daily_model",
     "detect_volume",
+    "flag_unusual",
     "is_new",
     "weekday_factors",
 ]
@@ -160,32 +161,25 @@ def detect_volume(
     config = config or VolumeConfig()
     if prepared.n_days < config.min_history + 1:
         return []
-    if segments is None:
-        segments = list(prepared.segments(min_count=config.min_count))
-    segments = [s for s in segments if int(s[1].sum()) >= config.min_count]
+    segments = tested_segments(prepared, segments, config.min_count)
     if not segments:
         return []
     model = daily_model(prepared, [m for _, m in segments], config)
     counts, safe, valid = model.counts, model.expected, model.valid
     p_up, p_down = _tails(counts, safe, model.dispersion)
-    tests = np.concatenate([p_up[valid], p_down[valid]])
-    if tests.size == 0:
+    flagged = flag_unusual(counts, safe, valid, p_up, p_down, config)
+    if flagged is None:
         return []
-    q_all = multipletests(tests, method="fdr_bh")[1]
-    q_up, q_down = np.ones_like(safe), np.ones_like(safe)
-    n = int(valid.sum())
-    q_up[valid], q_down[valid] = q_all[:n], q_all[n:]
     ratio = counts / safe
-    spike = valid & (q_up < config.alpha) & (ratio >= config.min_ratio)
-    spike &= counts - safe >= config.min_excess
-    drop = valid & (q_down < config.alpha) & (ratio <= config.max_drop_ratio)
-    drop &= safe - counts >= config.min_excess
     # A flagged day's neighbour that is clearly out of line too belongs to the same
     # event (a two-day event whose first day alone would not pass the strict test).
-    spike = _grow(spike, valid & (p_up < config.neighbour_p) & (ratio >= config.neighbour_ratio))
-    drop = _grow(
-        drop, valid & (p_down < config.neighbour_p) & (ratio <= 1 / config.neighbour_ratio)
+    spike = _grow(
+        flagged.spike, valid & (p_up < config.neighbour_p) & (ratio >= config.neighbour_ratio)
     )
+    drop = _grow(
+        flagged.drop, valid & (p_down < config.neighbour_p) & (ratio <= 1 / config.neighbour_ratio)
+    )
+    q_up, q_down = flagged.q_up, flagged.q_down
     found: list[Detection] = []
     for kind, flags, q in (("spike", spike, q_up), ("drop", drop, q_down)):
         for row in np.flatnonzero(flags.any(axis=1)):
@@ -207,6 +201,65 @@ def detect_volume(
                     )
                 )
     return found
+
+
+class Limits(Protocol):
+    """The thresholds a spike or drop must pass (VolumeConfig and HourlyConfig have them)."""
+
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def min_ratio(self) -> float: ...
+    @property
+    def max_drop_ratio(self) -> float: ...
+    @property
+    def min_excess(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Cells flagged as spikes and drops, and the FDR-adjusted tail of every cell."""
+
+    spike: np.ndarray[Any, Any]
+    drop: np.ndarray[Any, Any]
+    q_up: np.ndarray[Any, Any]
+    q_down: np.ndarray[Any, Any]
+
+
+def tested_segments(
+    prepared: PreparedFrame,
+    segments: list[tuple[Segment, np.ndarray[Any, Any]]] | None,
+    min_count: int,
+) -> list[tuple[Segment, np.ndarray[Any, Any]]]:
+    """The given segments (default: every segment of the frame) with enough contacts."""
+    if segments is None:
+        segments = list(prepared.segments(min_count=min_count))
+    return [s for s in segments if int(s[1].sum()) >= min_count]
+
+
+def flag_unusual(
+    counts: np.ndarray[Any, Any],
+    expected: np.ndarray[Any, Any],
+    valid: np.ndarray[Any, Any],
+    p_up: np.ndarray[Any, Any],
+    p_down: np.ndarray[Any, Any],
+    limits: Limits,
+) -> Flags | None:
+    """Spikes and drops among the valid cells: both tails of every cell are adjusted
+    together (Benjamini–Hochberg), and a flag also needs the ratio and the excess of
+    ``limits``. ``None`` when no cell can be tested."""
+    n = int(valid.sum())
+    if n == 0:
+        return None
+    q_all = multipletests(np.concatenate([p_up[valid], p_down[valid]]), method="fdr_bh")[1]
+    q_up, q_down = np.ones_like(expected), np.ones_like(expected)
+    q_up[valid], q_down[valid] = q_all[:n], q_all[n:]
+    ratio = counts / expected
+    spike = valid & (q_up < limits.alpha) & (ratio >= limits.min_ratio)
+    spike &= counts - expected >= limits.min_excess
+    drop = valid & (q_down < limits.alpha) & (ratio <= limits.max_drop_ratio)
+    drop &= expected - counts >= limits.min_excess
+    return Flags(spike, drop, q_up, q_down)
 
 
 def is_new(counts: np.ndarray[Any, Any], start: int) -> bool:
