@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, or_
+from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select
 
 from criterio.annotations.models import AnalysisResult
 from criterio.interactions.models import Interaction
@@ -14,25 +14,63 @@ from criterio.tenancy import TenantScopedRepository
 
 __all__ = ["AnalysisResultRepository", "PendingInteractionRepository"]
 
+#: Keys per statement: stays under the bind-parameter limits of both stores.
+_CHUNK = 1000
+
 
 class AnalysisResultRepository(TenantScopedRepository):
     """Reads and writes one tenant's analysis results."""
 
     model = AnalysisResult
 
-    def replace(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Store results, replacing any earlier result of the same interactions."""
+    def replace(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Store results, replacing earlier results of the same interactions; returns rows stored.
+
+        A result whose interaction was erased after it was read is dropped, not stored:
+        the interactions still present are locked against deletion until the transaction
+        ends, so an erasure either finishes before this write (and its results are left
+        out) or waits for it (and its cascade removes them).
+        """
         if not rows:
-            return
+            return 0
         if any(row["tenant"] != self.tenant for row in rows):
             raise ValueError("replace given a result of another tenant")
-        pks = [row["interaction_pk"] for row in rows]
-        for start in range(0, len(pks), 1000):  # stay under bind-parameter limits
+        pks = sorted({row["interaction_pk"] for row in rows})
+        if self.session.get_bind().dialect.name == "sqlite":
+            # The DELETE opens the write transaction (a SELECT alone would run outside
+            # one) and SQLite has a single writer: nothing is erased until the commit.
+            self._delete_results(pks)
+            present = self._lock_present(pks)
+        else:
+            # Interactions first, then results: the order an erasure's cascade takes
+            # them in, so the two never wait on each other in a cycle.
+            present = self._lock_present(pks)
+            self._delete_results(pks)
+        kept = [row for row in rows if row["interaction_pk"] in present]
+        if kept:
+            self.session.execute(insert(AnalysisResult), kept)
+        return len(kept)
+
+    def _delete_results(self, pks: Sequence[int]) -> None:
+        for start in range(0, len(pks), _CHUNK):
             stmt = self._scoped(delete(AnalysisResult)).where(
-                AnalysisResult.interaction_pk.in_(pks[start : start + 1000])
+                AnalysisResult.interaction_pk.in_(pks[start : start + _CHUNK])
             )
             self.session.execute(stmt)
-        self.session.execute(insert(AnalysisResult), list(rows))
+
+    def _lock_present(self, pks: Sequence[int]) -> set[int]:
+        """The interactions among ``pks`` that still exist, locked (FOR KEY SHARE) in key order."""
+        present: set[int] = set()
+        for start in range(0, len(pks), _CHUNK):
+            stmt = (
+                select(Interaction.pk)
+                .where(Interaction.tenant == self.tenant)
+                .where(Interaction.pk.in_(pks[start : start + _CHUNK]))
+                .order_by(Interaction.pk)
+                .with_for_update(key_share=True)
+            )
+            present.update(self.session.scalars(stmt))
+        return present
 
     def for_interaction(self, interaction_pk: int) -> AnalysisResult | None:
         """The result of one interaction, or None."""

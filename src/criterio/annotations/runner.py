@@ -1,7 +1,8 @@
 """Analysing a store: read pending interactions, fan batches out, store each result batch.
 
 Each result batch is committed on its own, so an interrupted run keeps what it finished
-and the next run starts where it stopped (resumable and incremental).
+and the next run starts where it stopped (resumable and incremental). An interaction
+erased while its batch was being analysed is skipped: its result is never stored.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class AnalyzeReport:
     """What a run did, per tenant."""
 
     analysed: dict[str, int] = field(default_factory=dict)
+    #: Interactions erased after they were read, whose results were dropped.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -56,17 +59,23 @@ def analyze_store(
     batch_size: int = 2000,
     on_progress: Callable[[int], None] | None = None,
 ) -> AnalyzeReport:
-    """Analyse every pending interaction of ``tenants``; one transaction per result batch."""
+    """Analyse every pending interaction of ``tenants``; one transaction per result batch.
+
+    ``on_progress`` gets the number of interactions each batch finished (stored or
+    skipped because they were erased meanwhile).
+    """
     key = json.dumps(pipeline.versions(), sort_keys=True)
     report = AnalyzeReport()
     for tenant in tenants:
         report.analysed[tenant] = 0
+        report.skipped[tenant] = 0
         for result in engine.map(pipeline, _read(factory, tenant, key, since, batch_size)):
             with session_scope(factory) as session:
                 stored = store_results(session, tenant, batch=result)
             report.analysed[tenant] += stored
+            report.skipped[tenant] += result.num_rows - stored
             if on_progress is not None:
-                on_progress(stored)
+                on_progress(result.num_rows)
     return report
 
 

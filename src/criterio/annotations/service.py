@@ -47,7 +47,11 @@ def pending_page(
 
 
 def store_results(session: Session, tenant: str, *, batch: pa.RecordBatch) -> int:
-    """Store one batch of pipeline results (with pk, tenant, content_hash); returns rows."""
+    """Store one batch of pipeline results (with pk, tenant, content_hash); returns rows stored.
+
+    Results of interactions erased since the batch was read are left out (see
+    ``AnalysisResultRepository.replace``), so the count can be below the batch's rows.
+    """
     now = datetime.now(UTC)
     rows = []
     for row in batch.to_pylist():
@@ -75,9 +79,9 @@ def store_results(session: Session, tenant: str, *, batch: pa.RecordBatch) -> in
                 "analyzed_at": now,
             }
         )
-    AnalysisResultRepository(session, tenant).replace(rows)
+    stored = AnalysisResultRepository(session, tenant).replace(rows)
     session.flush()
-    return len(rows)
+    return stored
 
 
 def get_result(session: Session, tenant: str, *, external_id: str) -> AnalysisResultRead | None:

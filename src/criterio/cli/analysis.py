@@ -142,7 +142,9 @@ def analyze(
         store.close()
     table = Table(title="Analysis", show_header=False)
     for name, n in report.analysed.items():
-        table.add_row(name, f"{n:,} analysed")
+        skipped = report.skipped.get(name, 0)
+        erased = f", {skipped:,} erased during the run (skipped)" if skipped else ""
+        table.add_row(name, f"{n:,} analysed{erased}")
     Console().print(table)
 
 

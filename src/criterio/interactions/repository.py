@@ -247,8 +247,17 @@ class InteractionRepository(TenantScopedRepository):
         return list(self.session.scalars(stmt))
 
     def customer_ids(self, customer_id: str) -> list[str]:
-        """External ids of one customer's interactions."""
-        stmt = self._select(Interaction.external_id).where(Interaction.customer_id == customer_id)
+        """External ids of one customer's interactions, locked for deletion in key order.
+
+        The lock order (``pk``) is the one analysis takes when it writes results, so an
+        erasure and an analysis batch on PostgreSQL never deadlock.
+        """
+        stmt = (
+            self._select(Interaction.external_id)
+            .where(Interaction.customer_id == customer_id)
+            .order_by(Interaction.pk)
+            .with_for_update()
+        )
         return list(self.session.scalars(stmt))
 
     def delete_customer(self, customer_id: str) -> int:
