@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -17,11 +22,43 @@ __all__ = ["LocalEngine"]
 # Each worker process keeps the pipeline it was started with: the models travel once
 # per worker, not once per batch.
 _worker_pipeline: AnalysisPipeline | None = None
+#: Linux prctl option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+#: How often the portable fallback checks whether the parent is still there.
+PARENT_POLL_SECONDS = 0.5
 
 
-def _init_worker(pipeline: AnalysisPipeline) -> None:
+def _init_worker(pipeline: AnalysisPipeline, parent_pid: int) -> None:
     global _worker_pipeline  # one pipeline per worker process
     _worker_pipeline = pipeline
+    _exit_with_parent(parent_pid)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the process that started it dies (even by SIGKILL).
+
+    A worker blocks reading the task queue, whose write end its siblings also hold, so
+    a killed parent would leave it waiting forever with its models in memory. On Linux
+    the kernel sends SIGKILL the moment the parent exits (PR_SET_PDEATHSIG; the pool
+    starts workers from the thread that submits, the caller's, which lives as long as
+    the run); everywhere, a daemon thread also notices the parent is gone.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # The parent may have died before the line above: then no signal will ever come.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent_pid,), name="criterio-parent-watch", daemon=True
+    ).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    # No cleanup to do: the worker holds no store connection, only its copy of the models.
+    os._exit(1)
 
 
 def _run(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -63,7 +100,10 @@ class LocalEngine:
             # spawn: no fork of a parent holding database connections and threads.
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_init_worker, initargs=(pipeline,)
+                self.workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(pipeline, os.getpid()),
             )
             self._pool_pipeline = pipeline
         return self._pool
