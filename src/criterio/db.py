@@ -94,7 +94,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build an engine for ``url``; SQLite files get WAL mode and foreign keys."""
+    """Build an engine for ``url``; SQLite files get WAL mode and foreign keys.
+
+    Errors never carry the statement's bound values (``hide_parameters``): they are
+    customer ids and message texts, and an error message ends up in logs.
+    """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")

@@ -2,7 +2,9 @@
 
 Log lines carry method, route template, status, duration, request id, tenant and actor:
 never headers, query strings or bodies, so tokens, passwords and message texts cannot
-reach the logs through this path.
+reach the logs through this path. An unhandled error is answered 500 here and logged
+as its type and stack frames only: the message of a database error quotes the row or
+key values it failed on (a customer id, a text), so it is never written.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import logging
 import re
 import time
+import traceback
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +21,19 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["JsonFormatter", "Metrics", "ObservabilityMiddleware", "configure_logging"]
+__all__ = [
+    "JsonFormatter",
+    "Metrics",
+    "ObservabilityMiddleware",
+    "configure_logging",
+    "describe_error",
+]
 
 #: Fields of a LogRecord that are not user data; everything else given in ``extra`` is kept.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 ACCESS_LOGGER = "criterio.access"
+ERROR_LOGGER = "criterio.error"
 
 
 class JsonFormatter(logging.Formatter):
@@ -52,6 +62,44 @@ def configure_logging(level: str) -> None:
         handler.setFormatter(JsonFormatter())
         handler._criterio = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+
+
+def describe_error(exc: BaseException) -> dict[str, Any]:
+    """What may be logged of an error: its types and stack frames, never its messages.
+
+    Messages are left out on purpose: a driver's message quotes values (``Key
+    (customer_id)=(k-88)``, ``Failing row contains (...)``) that must not reach logs.
+    """
+    chain: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 5:
+        chain.append(f"{type(seen).__module__}.{type(seen).__qualname__}")
+        seen = seen.__cause__ or seen.__context__
+    frames = traceback.extract_tb(exc.__traceback__)
+    described: dict[str, Any] = {
+        "error": chain[0],
+        "caused_by": chain[1:],
+        "stack": [f"{f.filename}:{f.lineno} in {f.name}" for f in frames[-15:]],
+    }
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if isinstance(sqlstate, str):
+        described["sqlstate"] = sqlstate
+    return described
+
+
+async def _internal_error(send: Send, request_id: str) -> None:
+    body = json.dumps({"detail": "internal error", "request_id": request_id}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 @dataclass
@@ -89,6 +137,7 @@ class ObservabilityMiddleware:
         self.app = app
         self.metrics = metrics
         self.log = logging.getLogger(ACCESS_LOGGER)
+        self.error_log = logging.getLogger(ERROR_LOGGER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -99,17 +148,30 @@ class ObservabilityMiddleware:
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        started = False
         start = time.perf_counter()
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                started = True
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            # Handled here, not re-raised: the server's own handler would print the
+            # traceback with the exception's message (see describe_error).
+            status = 500
+            route = getattr(scope.get("route"), "path", "(unmatched)")
+            self.error_log.error(
+                "unhandled error",
+                extra={"request_id": request_id, "route": route, **describe_error(exc)},
+            )
+            if not started:
+                await _internal_error(send_wrapper, request_id)
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
