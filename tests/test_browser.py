@@ -87,6 +87,30 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @pytest.fixture(scope="module")
+def bare_site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Uvicorn serving an empty store (enough for /docs); its address."""
+    folder = tmp_path_factory.mktemp("bare")
+    database = folder / "criterio.db"
+    shutil.copy(sqlite_template, database)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    env = {**os.environ, "CRITERIO_DATABASE_URL": f"sqlite:///{database}"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "criterio.web.server:app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_ready(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Debian Chromium driven by Playwright."""
     with sync_playwright() as driver:
@@ -108,6 +132,19 @@ def _new_page(browser: Browser, locale: str) -> Page:
     return page
 
 
+def _csp_violations(page: Page) -> list[str]:
+    """The Content-Security-Policy violations the page reports from now on (kept updated)."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.on("pageerror", lambda error: found.append(f"page error: {error}"))
+    return found
+
+
 def _sign_in(page: Page, site: Site, user: str, *, labels: tuple[str, str, str]) -> None:
     name, password, submit = labels
     page.get_by_label(name).fill(user)
@@ -118,8 +155,22 @@ def _sign_in(page: Page, site: Site, user: str, *, labels: tuple[str, str, str])
 ENGLISH = ("User name", "Password", "Sign in")
 
 
+def test_docs_render_under_the_content_security_policy(bare_site: str, browser: Browser) -> None:
+    page = _new_page(browser, "en-GB")
+    violations = _csp_violations(page)
+    response = page.goto(f"{bare_site}/docs")
+    assert response is not None
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("Criterio API")
+    operation = page.locator(".opblock-summary-path", has_text="/api/v1/interactions").first
+    operation.click()
+    assert page.get_by_role("button", name="Try it out").first.is_visible()
+    assert violations == []
+
+
 def test_analyst_filters_opens_and_reviews_an_insight(site: Site, browser: Browser) -> None:
     page = _new_page(browser, "en-GB")
+    violations = _csp_violations(page)
     page.goto(f"{site.url}/insights")
     assert "/login?next=%2Finsights" in page.url
     page.get_by_label("User name").fill("ana")
@@ -171,6 +222,7 @@ def test_analyst_filters_opens_and_reviews_an_insight(site: Site, browser: Brows
     _shot(page, "after-review")
     page.goto(f"{site.url}/insights?status=in_review")
     assert rows.count() == 1
+    assert violations == []  # the pages, chart included, work under the policy
 
 
 def test_spanish_pages_and_switching_language(site: Site, browser: Browser) -> None:

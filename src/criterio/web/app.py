@@ -21,6 +21,7 @@ from criterio.web.deps import reject_nul
 from criterio.web.docs import install_docs
 from criterio.web.observability import Metrics, ObservabilityMiddleware, configure_logging
 from criterio.web.pages import install_pages
+from criterio.web.security import SecurityHeadersMiddleware
 
 __all__ = ["create_app"]
 
@@ -60,11 +61,16 @@ def create_app(settings: Settings) -> FastAPI:
         # FastAPI's own /docs and /redoc pull their scripts from a CDN: see web/docs.py.
         docs_url=None,
         redoc_url=None,
+        # Starlette's slash redirect builds an absolute URL from the Host header, which a
+        # client chooses: /path/ is answered 404 instead of a redirect to another site.
+        redirect_slashes=False,
     )
     metrics = Metrics.create()
     app.state.metrics = metrics
     app.state.templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    # Added last, so outermost: the headers reach every answer, a 500 included.
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(CriterioError, _criterio_error)  # type: ignore[arg-type]
     install_docs(app)
     install_pages(app)
