@@ -15,8 +15,8 @@ from criterio.annotations.runner import analyze_store
 from criterio.db import session_scope
 from criterio.engines import LocalEngine
 from criterio.interactions import ingest_files
+from criterio.interactions.erasure import erase_customer
 from criterio.interactions.models import Interaction
-from criterio.interactions.service import erase_customer
 from tests.factories import interaction, write_jsonl
 
 
@@ -40,7 +40,8 @@ class _ErasingEngine:
         for i, result in enumerate(self.inner.map(pipeline, batches)):
             if i == self.after:
                 with session_scope(self.factory) as session:
-                    self.erased = erase_customer(session, "acme", self.customer_id)
+                    done = erase_customer(session, "acme", self.customer_id, actor="test")
+                    self.erased = done.deleted
             yield result
 
     def close(self) -> None:

@@ -49,6 +49,10 @@ def _erase(a: Api, h: dict[str, str], role: Role) -> Response:
     return a.client.delete(f"/api/v1/customers/erase-{role.value}", headers=h)
 
 
+def _erase_one(a: Api, h: dict[str, str], role: Role) -> Response:
+    return a.client.delete(f"/api/v1/interactions/x-{role.value}", headers=h)
+
+
 def _acme_insight(a: Api) -> int:
     with session_scope(a.factory) as session:
         return list_insights(session, "acme")[0].id
@@ -84,6 +88,9 @@ ENDPOINTS = [
         lambda a, h, r: a.client.get("/api/v1/interactions/secret-1", headers=h),
     ),
     Endpoint("DELETE", "/api/v1/customers/{customer_id}", Permission.erase_customer, _erase),
+    Endpoint(
+        "DELETE", "/api/v1/interactions/{interaction_id}", Permission.erase_customer, _erase_one
+    ),
     Endpoint(
         "GET",
         "/api/v1/audit",
@@ -128,6 +135,10 @@ def _acme_data(api: Api) -> None:
         interaction(10 + i, id=f"e-{r.value}", customer_id=f"erase-{r.value}")
         for i, r in enumerate(Role)
     ]
+    for i, r in enumerate(Role):  # interactions without a customer id, erased by id
+        anonymous = interaction(20 + i, id=f"x-{r.value}")
+        del anonymous["customer_id"]
+        records.append(anonymous)
     r = api.client.post("/api/v1/interactions/batch", json=records, headers=api.headers())
     assert r.status_code == 200 and r.json()["inserted"] == len(records)
     with session_scope(api.factory) as session:
@@ -147,6 +158,8 @@ def test_own_tenant(api: Api, role: Role) -> None:
             assert "may not" in response.json()["detail"]
     allowed_erase = role in MATRIX[Permission.erase_customer]
     check = api.client.get(f"/api/v1/interactions/e-{role.value}", headers=api.headers())
+    assert check.status_code == (404 if allowed_erase else 200)
+    check = api.client.get(f"/api/v1/interactions/x-{role.value}", headers=api.headers())
     assert check.status_code == (404 if allowed_erase else 200)
 
 
@@ -178,6 +191,8 @@ def test_other_tenant_sees_and_changes_nothing(api: Api, role: Role) -> None:
         assert erase.json()["deleted"] == 0
     else:
         assert erase.status_code == 403
+    erase_one = api.client.delete("/api/v1/interactions/secret-1", headers=headers)
+    assert erase_one.status_code == (404 if may[Permission.erase_customer] else 403)
     audit = api.client.get("/api/v1/audit", headers=headers)
     if may[Permission.read_audit]:
         assert all(e["tenant"] == "globex" for e in audit.json()["items"])

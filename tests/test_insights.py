@@ -24,10 +24,11 @@ from criterio.insights import (
 )
 from criterio.insights.models import Insight
 from criterio.insights.service import upsert_detections
+from criterio.interactions.erasure import erase_customer
 from criterio.interactions.ingest import ingest_records
 from criterio.interactions.readers.base import RawRecord
 from criterio.interactions.schemas import InteractionIn
-from criterio.interactions.service import erase_customer, validate_record
+from criterio.interactions.service import validate_record
 from criterio.patterns import Detection
 from criterio.patterns.scenarios import Event, generate
 from tests.factories import interaction
@@ -203,7 +204,7 @@ def test_erasing_a_customer_removes_their_ids_from_insight_examples(
         for tenant in ("acme", "other"):
             upsert_detections(s, tenant, [_spike(date(2026, 11, 12), date(2026, 11, 12))])
     with session_scope(session_factory) as s:
-        assert erase_customer(s, "acme", "k-ana") == 1
+        assert erase_customer(s, "acme", "k-ana", actor="test").deleted == 1
     with session_scope(session_factory) as s:
         (acme,) = list_insights(s, "acme")
         (other,) = list_insights(s, "other")

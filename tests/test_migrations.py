@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 import criterio.db
@@ -41,3 +42,25 @@ def test_intent_topic_columns_upgrade_and_downgrade(engine: Engine) -> None:
     _migrate(engine, "upgrade", "head")
     columns, indexes = _schema(engine)
     assert columns >= NEW_COLUMNS and indexes >= NEW_INDEXES
+
+
+def test_tenant_erasure_keys_are_made_for_existing_tenants(engine: Engine) -> None:
+    _migrate(engine, "downgrade", "0006")
+    assert "erasure_key" not in {c["name"] for c in inspect(engine).get_columns("tenants")}
+    with engine.begin() as connection:
+        for name in ("acme", "globex"):
+            connection.execute(
+                text(
+                    "INSERT INTO tenants (name, display_name, created_at) "
+                    "VALUES (:n, :n, CURRENT_TIMESTAMP)"
+                ),
+                {"n": name},
+            )
+    _migrate(engine, "upgrade", "head")
+    with engine.connect() as connection:
+        keys = dict(connection.execute(text("SELECT name, erasure_key FROM tenants")).all())
+    assert set(keys) == {"acme", "globex"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", k) for k in keys.values())
+    assert keys["acme"] != keys["globex"]  # one random key per tenant
+    _migrate(engine, "downgrade", "0006")
+    assert "erasure_key" not in {c["name"] for c in inspect(engine).get_columns("tenants")}

@@ -18,6 +18,7 @@ __all__ = [
     "Base",
     "JSONType",
     "UTCDateTime",
+    "checkpoint_wal",
     "is_postgres",
     "is_sqlite",
     "make_engine",
@@ -90,6 +91,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted rows are overwritten with zeros, not left in free space: an erased
+    # customer's text must not stay readable in the file (builds differ in default).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -111,6 +115,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(parsed, **kwargs)
+
+
+def checkpoint_wal(engine: Engine) -> bool:
+    """SQLite: copy the write-ahead log into the database file and empty it (TRUNCATE).
+
+    Run after an erasure has committed: until then the log still holds the pages as
+    they were before, erased text included. Waits for readers (``busy_timeout``);
+    returns False when one still held the log, and on other stores, which have no
+    such file.
+    """
+    if not is_sqlite(engine):
+        return False
+    with engine.connect() as connection:
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return not busy
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -23,6 +23,8 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Hex of 32 random bytes: keys the audit log's one-way customer references.
+    erasure_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Base):

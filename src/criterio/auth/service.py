@@ -82,7 +82,12 @@ def create_tenant(session: Session, name: str, display_name: str | None = None) 
     """Add a tenant (client account)."""
     if repo.get_tenant(session, name) is not None:
         raise ConflictError(f"tenant {name!r} already exists")
-    tenant = Tenant(name=name, display_name=display_name or name, created_at=datetime.now(UTC))
+    tenant = Tenant(
+        name=name,
+        display_name=display_name or name,
+        created_at=datetime.now(UTC),
+        erasure_key=secrets.token_hex(32),
+    )
     session.add(tenant)
     session.flush()
     return tenant

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import analysis, auth, db, demo, insights, interactions, report
+from criterio.cli import analysis, auth, db, demo, erase, insights, interactions, report
 from criterio.cli import intents as intents_cli
 from criterio.cli import topics as topics_cli
 
@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(erase.app, name="erase")
 app.add_typer(insights.app, name="insights")
 app.add_typer(intents_cli.app, name="intents")
 app.add_typer(topics_cli.app, name="topics")

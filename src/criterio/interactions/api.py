@@ -1,4 +1,4 @@
-"""REST endpoints for interactions: post one or a batch, list, get one, erase a customer."""
+"""REST endpoints for interactions: post one or a batch, list, get one (erasure: erasure_api.py)."""
 
 from __future__ import annotations
 
@@ -25,12 +25,7 @@ from criterio.interactions.schemas import (
     Timestamp,
     check_timestamp,
 )
-from criterio.interactions.service import (
-    customer_reference,
-    erase_customer,
-    store_interactions,
-    validate_record,
-)
+from criterio.interactions.service import store_interactions, validate_record
 from criterio.web.deps import SessionDep, commit_now, request_id, require
 
 __all__ = ["MAX_BATCH", "router"]
@@ -41,7 +36,6 @@ MAX_BATCH = 1000
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
 Writer = Annotated[Principal, Depends(require(Permission.write_interactions))]
 Reader = Annotated[Principal, Depends(require(Permission.read_interactions))]
-Eraser = Annotated[Principal, Depends(require(Permission.erase_customer))]
 
 
 class RecordProblem(BaseModel):
@@ -354,30 +348,3 @@ def get_interaction(
     if row is None:
         raise NotFoundError(f"interaction {interaction_id!r} not found")
     return InteractionRead.model_validate(to_contract(row))
-
-
-class ErasureResult(BaseModel):
-    """How many interactions were erased, and the reference the audit log keeps instead."""
-
-    deleted: int
-    reference: str
-
-
-@router.delete("/customers/{customer_id}", response_model=ErasureResult)
-def erase(
-    request: Request, session: SessionDep, principal: Eraser, customer_id: str
-) -> ErasureResult:
-    """Right to erasure: delete the customer's interactions and everything derived from them."""
-    deleted = erase_customer(session, principal.tenant, customer_id)
-    reference = customer_reference(principal.tenant, customer_id)
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action="erase",
-        resource_type="customer",
-        resource_ids=[reference],
-        request_id=request_id(request),
-        detail={"deleted": deleted},
-    )
-    return ErasureResult(deleted=deleted, reference=reference)

@@ -260,6 +260,16 @@ class InteractionRepository(TenantScopedRepository):
         )
         return list(self.session.scalars(stmt))
 
+    def lock_ids(self, external_ids: Sequence[str]) -> list[str]:
+        """Which of these interactions exist, locked for deletion in key order."""
+        stmt = (
+            self._select(Interaction.external_id)
+            .where(Interaction.external_id.in_(list(external_ids)))
+            .order_by(Interaction.pk)
+            .with_for_update()
+        )
+        return list(self.session.scalars(stmt))
+
     def delete_customer(self, customer_id: str) -> int:
         """Delete every interaction of one customer (derived rows go by ON DELETE CASCADE)."""
         stmt = self._scoped(delete(Interaction)).where(Interaction.customer_id == customer_id)

@@ -19,8 +19,6 @@ from criterio.interactions.schemas import InteractionIn, Turn
 
 __all__ = [
     "StoreResult",
-    "customer_reference",
-    "erase_customer",
     "store_interactions",
     "store_rows",
     "to_row",
@@ -244,25 +242,3 @@ def _store_changed(
             result.inserted += 1
         else:
             result.updated += 1
-
-
-def erase_customer(session: Session, tenant: str, customer_id: str) -> int:
-    """Right to erasure: delete a customer's interactions and all derived from them.
-
-    Derived tables reference ``interactions.pk`` with ON DELETE CASCADE, so removing
-    the interactions removes the rest; insights name example interactions by id in
-    their evidence, and those ids are removed from it. Returns how many interactions
-    were deleted.
-    """
-    from criterio.insights.service import forget_examples
-
-    repo = InteractionRepository(session, tenant)
-    forget_examples(session, tenant, repo.customer_ids(customer_id))
-    deleted = repo.delete_customer(customer_id)
-    session.flush()
-    return deleted
-
-
-def customer_reference(tenant: str, customer_id: str) -> str:
-    """A one-way reference to a customer id, for records that must not keep the id itself."""
-    return "sha256:" + hashlib.sha256(f"{tenant}\x00{customer_id}".encode()).hexdigest()[:32]

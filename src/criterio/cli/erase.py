@@ -1,0 +1,73 @@
+"""``criterio erase customer | interaction``: the right to erasure from the command line."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+
+from criterio.cli._store import open_store
+from criterio.db import checkpoint_wal, session_scope
+from criterio.interactions.erasure import Erasure, erase_customer, erase_interaction
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Erase personal data: a customer's interactions, or one interaction, with "
+    "everything derived from them (analysis results, insight examples). Audited.",
+    no_args_is_help=True,
+)
+TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="The tenant (client account).")]
+
+
+def _actor() -> str:
+    """The audit log's actor: the operating-system user who ran the command."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in this environment (some containers)
+        return "cli"
+
+
+def _run(erase: str, tenant: str, target: str) -> Erasure:
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            if erase == "customer":
+                done = erase_customer(session, tenant, target, actor=_actor())
+            else:
+                done = erase_interaction(session, tenant, target, actor=_actor())
+        # After the commit: the SQLite log is emptied of the erased pages.
+        if not checkpoint_wal(store.engine) and store.engine.dialect.name == "sqlite":
+            typer.secho(
+                "warning: a reader kept the SQLite log busy; the erased pages leave it "
+                "at the next checkpoint",
+                fg="yellow",
+                err=True,
+            )
+    finally:
+        store.close()
+    return done
+
+
+@app.command("customer")
+def customer(
+    customer_id: Annotated[str, typer.Argument(help="The customer id, as in the records.")],
+    tenant: TenantOpt,
+) -> None:
+    """Erase every interaction of one customer; prints the audit log's reference."""
+    done = _run("customer", tenant, customer_id)
+    typer.echo(f"{done.deleted:,} interaction(s) erased; audit reference {done.reference}")
+
+
+@app.command("interaction")
+def interaction(
+    interaction_id: Annotated[str, typer.Argument(help="The interaction id.")],
+    tenant: TenantOpt,
+) -> None:
+    """Erase one interaction by its id (for records without a customer id); exit 1 if none."""
+    done = _run("interaction", tenant, interaction_id)
+    if not done.deleted:
+        typer.secho(f"tenant {tenant!r} has no interaction {interaction_id!r}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"interaction {interaction_id!r} erased")
