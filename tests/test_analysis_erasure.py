@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -9,9 +12,15 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from criterio.analysis.pipeline import AnalysisPipeline, build_pipeline
+from criterio.analysis.pipeline import (
+    AnalysisPipeline,
+    analyze_batch,
+    build_pipeline,
+    interactions_to_batch,
+)
 from criterio.annotations.models import AnalysisResult
 from criterio.annotations.runner import analyze_store
+from criterio.annotations.service import pending_page, store_results
 from criterio.db import session_scope
 from criterio.engines import LocalEngine
 from criterio.interactions import ingest_files
@@ -85,3 +94,35 @@ def test_customer_erased_mid_batch_is_skipped(
             session_factory, ["acme"], engine=again, pipeline=build_pipeline(["sentiment"])
         )
     assert rerun.total == 0 and rerun.skipped == {"acme": 0}
+
+
+def test_results_wait_for_an_erasure_in_progress_then_skip_it(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The erasure holds its rows (not committed yet) when the results are written."""
+    records = [interaction(i, customer_id=f"k-{i % 2}") for i in range(6)]
+    ingest_files(session_factory, [write_jsonl(tmp_path / "a.jsonl", records)])
+    pipeline = build_pipeline(["sentiment"])
+    key = json.dumps(pipeline.versions(), sort_keys=True)
+    with session_scope(session_factory) as session:
+        page = pending_page(session, "acme", versions_key=key)
+    result = analyze_batch(interactions_to_batch(page), pipeline)
+    holding = threading.Event()
+    erased: list[int] = []
+
+    def erase() -> None:
+        with session_scope(session_factory) as session:
+            erased.append(erase_customer(session, "acme", "k-1", actor="test").deleted)
+            holding.set()
+            time.sleep(1.0)  # the results are written meanwhile: they must wait
+
+    eraser = threading.Thread(target=erase)
+    eraser.start()
+    assert holding.wait(30)
+    started = time.monotonic()
+    with session_scope(session_factory) as session:
+        stored = store_results(session, "acme", batch=result)
+    waited = time.monotonic() - started
+    eraser.join()
+    assert erased == [3] and stored == 3 and waited >= 0.5
+    assert _analysed_ids(session_factory) == {"c-000000", "c-000002", "c-000004"}
