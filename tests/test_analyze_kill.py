@@ -19,7 +19,10 @@ from criterio.db import make_engine, make_session_factory, session_scope
 from criterio.interactions import ingest_files
 from tests.factories import interaction, write_jsonl
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL"),
+]
 
 
 def _results(database: Path) -> int:
