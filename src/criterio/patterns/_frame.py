@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from criterio.patterns._window import active_window
+
 __all__ = ["PreparedFrame", "Segment", "prepare_frame", "segment_key"]
 
 #: Where each canonical column may come from, in order of preference: a prediction of
@@ -39,6 +41,9 @@ class PreparedFrame:
     data: pd.DataFrame
     days: pd.DatetimeIndex
     dimensions: list[str]
+    #: Interactions left out before and after the active window (stray old records, the
+    #: ramp-up and the wind-down of collection: see :mod:`criterio.patterns._window`).
+    left_out: tuple[int, int] = (0, 0)
 
     @property
     def n_days(self) -> int:
@@ -156,6 +161,13 @@ def prepare_frame(frame: pd.DataFrame, dimensions: list[str] | None = None) -> P
             and c not in ("day", "handled_by", "resolution_code")
             and out[c].nunique(dropna=True) > 1  # one value cuts nothing
         ]
-    start, end = out["day"].min(), out["day"].max()
-    days = pd.date_range(start, end, freq="D") if len(out) else pd.DatetimeIndex([], tz="UTC")
-    return PreparedFrame(out.reset_index(drop=True), days, dimensions)
+    if not len(out):
+        return PreparedFrame(out, pd.DatetimeIndex([], tz="UTC"), dimensions)
+    days = pd.date_range(out["day"].min(), out["day"].max(), freq="D")
+    counts = np.bincount((out["day"] - days[0]).dt.days.to_numpy(), minlength=len(days))
+    first, last = active_window(counts, days.day_of_week.to_numpy())
+    inside = out["day"].between(days[first], days[last]).to_numpy()
+    left_out = (int(counts[:first].sum()), int(counts[last + 1 :].sum()))
+    return PreparedFrame(
+        out[inside].reset_index(drop=True), days[first : last + 1], dimensions, left_out
+    )

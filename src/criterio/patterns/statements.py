@@ -88,6 +88,21 @@ def _fall(ratio: float, lang: str) -> str:
     )
 
 
+def _versus_expected(observed: str, expected: float, lang: str) -> str:
+    """ "90 vs 29 expected"; under one expected contact, "13 vs fewer than 1 expected"
+    (a baseline of 0.5 written as "0" would contradict the ratio beside it)."""
+    if expected < 1:
+        return (
+            f"{observed} frente a menos de 1 esperado"
+            if lang == "es"
+            else f"{observed} vs fewer than 1 expected"
+        )
+    exp = _num(expected, lang)
+    return (
+        f"{observed} frente a {exp} esperados" if lang == "es" else f"{observed} vs {exp} expected"
+    )
+
+
 def statement(detection: Detection, lang: str = "en") -> str:
     """The one-sentence statement of a detection in ``lang`` (``es`` or ``en``)."""
     lang = lang if lang in LANGUAGES else "en"
@@ -105,8 +120,8 @@ def statement(detection: Detection, lang: str = "en") -> str:
             if f.get("start_time") and f.get("end_time"):
                 a, b = f["start_time"][11:16], f["end_time"][11:16]
                 when += f", de {a} a {b} UTC" if es else f", {a}–{b} UTC"
-            obs, exp = _num(f["observed"], lang), _num(f["expected"], lang)
-            detail = f"{obs} frente a {exp} esperados" if es else f"{obs} vs {exp} expected"
+            obs = _num(f["observed"], lang)
+            detail = _versus_expected(obs, float(f["expected"]), lang)
             text = f"{seg} {verb} {when} ({detail})."
         case "emerging" if f.get("new"):
             n = _num(f["contacts_since_start"], lang)

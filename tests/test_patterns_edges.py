@@ -1,0 +1,160 @@
+"""Detection on data as it comes: missing reasons, stray old records, edges of an export,
+near-duplicate insights, and statements that hold at every size."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from criterio.cli import app
+from criterio.config import get_settings
+from criterio.patterns import Detection, detect_patterns, explain, prepare_frame, statement
+from tests.cli_helpers import run_ingest
+from tests.patterns_data import START, table
+
+
+def _unlabelled_with_topics(seed: int = 11) -> pd.DataFrame:
+    """Interactions with no intent label: a topic where one was assigned, none elsewhere."""
+    frame = table(seed=seed)
+    topics = frame.pop("labels.intent").map(
+        {"double_charge": "charged twice · refund", "no_internet": "no internet · router"}
+    )
+    frame["topic"] = topics.astype("string")  # invoice_copy contacts: no topic (NA)
+    frame["handled_by"] = "human"
+    frame["resolution_code"] = "refund"
+    return frame
+
+
+def test_detection_on_interactions_without_an_intent_or_a_topic_does_not_crash() -> None:
+    frame = _unlabelled_with_topics()
+    assert frame["topic"].isna().any()
+    detections = detect_patterns(frame)
+    opportunities = [d for d in detections if d.type == "automation_opportunity"]
+    # The topics are the reasons; contacts without one belong to neither.
+    assert {d.segment_dict["topic"] for d in opportunities} == {
+        "charged twice · refund",
+        "no internet · router",
+    }
+    for found in opportunities:
+        assert found.rows.dtype == bool
+        assert int(found.rows.sum()) == found.figures["contacts"]
+
+
+def _spike(observed: int, expected: float) -> Detection:
+    return Detection(
+        type="spike",
+        segment=(("topic", "gift cards"),),
+        start=date(2026, 11, 28),
+        end=date(2026, 11, 28),
+        impact=observed - expected,
+        strength=6.0,
+        magnitude=1.0,
+        figures={"ratio": observed / expected, "observed": observed, "expected": expected},
+    )
+
+
+def test_a_spike_from_under_one_expected_contact_says_fewer_than_one() -> None:
+    spike = _spike(13, 0.5)
+    english, spanish = statement(spike, "en"), statement(spike, "es")
+    assert "(13 vs fewer than 1 expected)" in english
+    assert "(13 frente a menos de 1 esperado)" in spanish
+    assert "vs 0 expected" not in english and "frente a 0" not in spanish
+    # One or more expected contacts are written as a number, as before.
+    assert "(13 vs 2 expected)" in statement(_spike(13, 2.0), "en")
+
+
+def _with_stray_records(frame: pd.DataFrame, n: int = 40) -> pd.DataFrame:
+    """``n`` records dated over the three years before the export, one every few weeks."""
+    stamps = pd.Timestamp(START, tz="UTC") - pd.to_timedelta(
+        np.linspace(3 * 365, 20, n).round() * 86400 + 36000, "s"
+    )
+    stray = frame.sample(n, random_state=0).assign(
+        id=[f"old-{k}" for k in range(n)], started_at=stamps
+    )
+    return pd.concat([stray, frame], ignore_index=True)
+
+
+def _tech_drop(d: int, queue: str, region: str, intent: str) -> float:
+    return 0.2 if d in (45, 46) and queue == "tech" else 1.0
+
+
+def test_stray_old_records_do_not_hide_a_drop() -> None:
+    frame = _with_stray_records(table(seed=4, volume=_tech_drop))
+    prepared = prepare_frame(frame)
+    # The baseline comes from the weeks the export covers, not three mostly empty years.
+    assert prepared.days[0].date() == START
+    assert prepared.left_out == (40, 0)
+    detections = detect_patterns(prepared)
+    # The tech queue is the no_internet intent: the drop is named by the intent.
+    (drop,) = [d for d in detections if d.type == "drop"]
+    assert drop.segment_dict == {"intent": "no_internet"}
+    assert drop.start == START + timedelta(days=45)
+    # Two weekdays of ≈ 70 contacts each are expected, not a fraction of that.
+    assert drop.figures["expected"] > 80
+    notes = explain(prepared, detections)
+    assert notes[0].startswith("Left out 40 before 7 September 2026")
+
+
+def test_the_ramp_up_and_wind_down_of_an_export_are_not_drops() -> None:
+    ramp = {0: 0.03, 1: 0.08, 2: 0.15, 61: 0.15, 62: 0.02}
+
+    def volume(d: int, queue: str, region: str, intent: str) -> float:
+        return ramp.get(d, 1.0)
+
+    prepared = prepare_frame(table(seed=12, volume=volume))
+    assert prepared.days[0].date() == START + timedelta(days=3)
+    assert prepared.days[-1].date() == START + timedelta(days=60)
+    drops = [d for d in detect_patterns(prepared) if d.type == "drop"]
+    assert drops == [], [(d.segment, d.start, d.figures["expected"]) for d in drops]
+
+
+def test_a_quiet_weekend_at_the_edges_is_kept() -> None:
+    # Sundays hold a quarter of a Monday's contacts: a full day, not a ramp-up.
+    frame = table(seed=13, days=62)  # 7 September (Monday) to 7 November (Saturday)
+    frame = frame[frame["started_at"] >= pd.Timestamp(START, tz="UTC") + pd.Timedelta(days=6)]
+    prepared = prepare_frame(frame)
+    assert prepared.left_out == (0, 0)
+    assert prepared.days[0].day_name() == "Sunday"
+
+
+def test_when_nothing_is_found_the_run_says_why() -> None:
+    short = table(seed=14, days=10)
+    (note,) = explain(prepare_frame(short), [])
+    assert note.startswith("Too short a period: 10 days of data")
+    flat = table(seed=14)[["id", "started_at"]]
+    notes = explain(prepare_frame(flat), [])
+    assert any(n.startswith("No segments:") for n in notes)
+    tiny = table(seed=14, days=20).head(25)
+    assert any(
+        n.startswith("Too little data: 25 interactions") for n in explain(prepare_frame(tiny), [])
+    )
+    calm = table(seed=2, noise=None)
+    notes = explain(prepare_frame(calm), [])
+    assert notes[-1].startswith("Nothing unusual: ") and "63 days" in notes[-1]
+
+
+def test_the_cli_says_why_detection_found_nothing(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
+) -> None:
+    short = table(seed=15, days=10)
+    lines = [
+        {"id": row.id, "tenant": "acme", "started_at": row.started_at.isoformat(), "text": "hola"}
+        for row in short.iloc[::10].itertuples()
+    ]
+    path = tmp_path / "ten_days.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
+    assert run_ingest(monkeypatch, database_url, tmp_path, str(path)).exit_code == 0
+    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["insights", "detect", "--tenant", "acme"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "acme: Too short a period: 10 days of data" in result.output
