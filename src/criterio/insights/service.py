@@ -21,6 +21,7 @@ from criterio.patterns import (
     detect_patterns,
     explain,
     prepare_frame,
+    segment_key,
     statement,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "get_insight",
     "list_insights",
     "review_insight",
+    "statement_in",
     "tenant_language",
     "to_read",
     "upsert_detections",
@@ -189,6 +191,30 @@ def _same_episode(insight: Insight, detection: Detection) -> bool:
         detection.start <= insight.period_end + EPISODE_GAP
         and insight.period_start <= detection.end + EPISODE_GAP
     )
+
+
+def statement_in(insight: Insight, language: str) -> tuple[str, str]:
+    """The insight's statement in ``language`` (``es`` or ``en``), written from its type,
+    segment, period and figures, and the language it is in.
+
+    The stored statement (in the language detection ran with) is what the API returns;
+    pages and reports write it again in their own language. Figures of an older
+    detector version that lack a field the sentence needs give the stored statement.
+    """
+    detection = Detection(
+        type=insight.type,
+        segment=segment_key(insight.segment or {}),
+        start=insight.period_start,
+        end=insight.period_end,
+        impact=0.0,
+        strength=0.0,
+        magnitude=0.0,
+        figures=dict(insight.evidence.get("figures", {})),
+    )
+    try:
+        return statement(detection, language), language
+    except (KeyError, TypeError, ValueError):
+        return insight.statement, insight.language
 
 
 def forget_examples(session: Session, tenant: str, external_ids: list[str]) -> int:
