@@ -158,3 +158,70 @@ def test_the_cli_says_why_detection_found_nothing(
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "acme: Too short a period: 10 days of data" in result.output
+
+
+def _with_issue(seed: int, onset: int, stray: float = 0.05, rate: float = 25.0) -> pd.DataFrame:
+    """A table plus an intent (gift_card) at ``stray`` a day, then ``rate`` from ``onset``."""
+    frame = table(seed=seed)
+    rng = np.random.default_rng(seed)
+    means = np.where(np.arange(63) < onset, stray, rate)
+    days = np.repeat(np.arange(63), rng.poisson(means))
+    stamps = pd.Timestamp(START, tz="UTC") + pd.to_timedelta(days, "D")
+    issue = frame.sample(len(days), random_state=seed, replace=True).assign(
+        id=[f"g-{k}" for k in range(len(days))],
+        started_at=stamps + pd.to_timedelta(rng.integers(8, 20, len(days)), "h"),
+        **{"labels.intent": "gift_card"},
+    )
+    return pd.concat([frame, issue], ignore_index=True)
+
+
+def _emerging(frame: pd.DataFrame) -> Detection:
+    (found,) = [
+        d
+        for d in detect_patterns(frame)
+        if d.type == "emerging" and d.segment_dict == {"intent": "gift_card"}
+    ]
+    return found
+
+
+def test_an_issue_rising_in_one_step_from_almost_nothing_starts_on_its_day() -> None:
+    found = _emerging(_with_issue(21, onset=35))
+    assert found.start == START + timedelta(days=35)
+    assert found.figures["new"] is False  # a few contacts came before
+    assert found.figures["share_before"] < 0.001 < 0.08 < found.figures["share_after"]
+    assert statement(found, "en") == (
+        "Contacts about gift card are nearly new since 12 October: from under 0.1% to "
+        f"{100 * found.figures['share_after']:.0f}% of contacts."
+    )
+    assert "son casi nuevos desde el 12 de octubre: de menos del 0,1 % al" in statement(found, "es")
+    assert "×" not in statement(found, "en") + statement(found, "es")
+
+
+def test_a_new_issue_starts_when_it_starts_not_at_a_stray_contact() -> None:
+    frame = _with_issue(22, onset=35, stray=0.0)
+    early = frame[frame["labels.intent"] == "gift_card"].head(1)
+    early = early.assign(id="g-early", started_at=early["started_at"] - pd.Timedelta(days=2))
+    found = _emerging(pd.concat([frame, early], ignore_index=True))
+    assert found.figures["new"] is True
+    assert found.start == START + timedelta(days=35)
+
+
+def test_a_moderate_growth_is_stated_as_shares_and_a_factor() -> None:
+    found = Detection(
+        type="emerging",
+        segment=(("intent", "refund"),),
+        start=date(2026, 10, 12),
+        end=date(2026, 11, 8),
+        impact=300.0,
+        strength=5.0,
+        magnitude=0.6,
+        figures={"new": False, "growth": 2.5, "share_before": 0.04, "share_after": 0.1},
+    )
+    assert statement(found, "en") == (
+        "Contacts about refund are growing faster than the rest since 12 October: "
+        "from 4% to 10% of contacts (share ×2.5)."
+    )
+    assert statement(found, "es") == (
+        "Los contactos sobre refund crecen más rápido que el resto desde el 12 de octubre: "
+        "del 4 % al 10 % de los contactos (peso ×2,5)."
+    )

@@ -18,6 +18,9 @@ DIMENSIONS_ES = {
     "queue": "cola", "region": "región", "channel": "canal", "product": "producto",
     "language": "idioma", "country": "país", "segment": "segmento",
 }  # fmt: skip
+#: Growth (of the share of contacts) from which a segment is "nearly new": a factor
+#: that large comes from a near-zero base and means nothing as a number.
+NEARLY_NEW = 10.0
 OUTCOMES = {
     "low_csat": ("low CSAT", "CSAT baja"),
     "unresolved": ("unresolved contacts", "contactos no resueltos"),
@@ -103,6 +106,36 @@ def _versus_expected(observed: str, expected: float, lang: str) -> str:
     )
 
 
+def _share(value: float, lang: str) -> str:
+    """A share of contacts: "9%", "0.4%", "under 0.1%" (a tenth of a point is shown)."""
+    if value < 0.001:
+        return "menos del 0,1 %" if lang == "es" else "under 0.1%"
+    digits = 1 if value < 0.01 else 0
+    text = _num(100 * value, lang, digits)
+    return f"{text} %" if lang == "es" else f"{text}%"
+
+
+def _emerging(seg: str, start: str, f: dict[str, Any], lang: str) -> str:
+    """Growth as shares of all contacts; "nearly new" when it starts from next to nothing."""
+    before, after = _share(f["share_before"], lang), _share(f["share_after"], lang)
+    growth = f.get("growth")
+    if lang == "es":
+        shares = f"del {before} al {after} de los contactos".replace("del menos", "de menos")
+        if growth is None or growth >= NEARLY_NEW:
+            return f"{seg} son casi nuevos desde el {start}: {shares}."
+        return (
+            f"{seg} crecen más rápido que el resto desde el {start}: {shares} "
+            f"(peso ×{_num(growth, lang, 1)})."
+        )
+    shares = f"from {before} to {after} of contacts"
+    if growth is None or growth >= NEARLY_NEW:
+        return f"{seg} are nearly new since {start}: {shares}."
+    return (
+        f"{seg} are growing faster than the rest since {start}: {shares} "
+        f"(share ×{_num(growth, lang, 1)})."
+    )
+
+
 def statement(detection: Detection, lang: str = "en") -> str:
     """The one-sentence statement of a detection in ``lang`` (``es`` or ``en``)."""
     lang = lang if lang in LANGUAGES else "en"
@@ -130,7 +163,9 @@ def statement(detection: Detection, lang: str = "en") -> str:
                 if es
                 else f"New: {seg} appeared on {start} ({n} since)."
             )
-        case "emerging":
+        case "emerging" if "share_after" in f:
+            text = _emerging(seg, start, f, lang)
+        case "emerging":  # figures of detections before shares were kept
             g = _num(f["growth"], lang, 1)
             text = (
                 f"{seg} crecen más rápido que el resto desde el {start}: su peso se ha "
