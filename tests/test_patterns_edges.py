@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from criterio.cli import app
 from criterio.config import get_settings
 from criterio.patterns import Detection, detect_patterns, explain, prepare_frame, statement
+from criterio.patterns._families import cap_families
 from tests.cli_helpers import run_ingest
 from tests.patterns_data import START, table
 
@@ -225,3 +226,75 @@ def test_a_moderate_growth_is_stated_as_shares_and_a_factor() -> None:
         "Los contactos sobre refund crecen más rápido que el resto desde el 12 de octubre: "
         "del 4 % al 10 % de los contactos (peso ×2,5)."
     )
+
+
+def test_near_duplicate_topics_are_one_topic() -> None:
+    frame = table(seed=16)
+    labels = {
+        "double_charge": "premium · family · plan · account",
+        "invoice_copy": "login · password · reset · email",
+        "no_internet": "family · plan · premium · price",
+    }
+    frame["topic"] = frame.pop("labels.intent").map(labels)
+    prepared = prepare_frame(frame)
+    kept = set(prepared.data["topic"].unique())
+    assert len(kept) == 2 and "login · password · reset · email" in kept
+    ((main, merged),) = prepared.merged_topics.items()
+    assert {main, *merged} == {labels["double_charge"], labels["no_internet"]}
+    # The more frequent label names the merged topic.
+    sizes = frame["topic"].value_counts()
+    assert sizes[main] >= sizes[merged[0]]
+
+
+def test_drivers_of_one_outcome_are_one_insight_with_the_similar_segments() -> None:
+    rates = {"invoice_copy": 0.45, "no_internet": 0.40}
+    frame = table(seed=6, unresolved=lambda intent: rates.get(intent, 0.15))
+    drivers = [
+        d
+        for d in detect_patterns(frame)
+        if d.type == "driver"
+        and d.figures["measure"] == "unresolved"
+        and "intent" in d.segment_dict
+    ]
+    (driver,) = drivers
+    (similar,) = driver.figures["similar_segments"]
+    assert {driver.segment_dict["intent"], similar["segment"]["intent"]} == set(rates)
+    assert " Similar: no internet (" in statement(driver, "en") or " Similar: invoice copy (" in (
+        statement(driver, "en")
+    )
+    assert " Parecido en " in statement(driver, "es")
+
+
+def _ranked(family: str, severities: list[float]) -> list[Detection]:
+    return [
+        Detection(
+            type="spike",
+            segment=((family, f"{family}-{k}"),),
+            start=date(2026, 11, 2),
+            end=date(2026, 11, 2),
+            impact=50.0,
+            strength=5.0,
+            magnitude=0.5,
+            severity=s,
+        )
+        for k, s in enumerate(severities)
+    ]
+
+
+def test_one_family_places_at_most_three_insights_in_the_top_ten() -> None:
+    topics = _ranked("topic", [90, 89, 88, 87, 86, 85, 84])
+    others = _ranked("queue", [60, 59]) + _ranked("region", [58, 57, 56, 55, 54, 53])
+    others += _ranked("channel", [52, 51, 50])
+    found = cap_families(sorted(topics + others, key=lambda d: -d.severity))
+    top = found[:10]
+    assert sum(d.segment[0][0] == "topic" for d in top) == 3
+    assert sum(d.segment[0][0] == "region" for d in top) == 3
+    assert [d.severity for d in top][:3] == [90, 89, 88]
+    # The rest of the family follows the top ten, in its own order.
+    assert [d.segment_dict.get("topic") for d in found[10:14]] == [
+        "topic-3",
+        "topic-4",
+        "topic-5",
+        "topic-6",
+    ]
+    assert all(d.severity < top[-1].severity for d in found[10:])

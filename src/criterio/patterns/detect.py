@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from criterio.patterns._consolidate import consolidate
+from criterio.patterns._families import cap_families, group_drivers
 from criterio.patterns._frame import PreparedFrame, prepare_frame
 from criterio.patterns._types import Detection, severity_score
 from criterio.patterns.automation import AutomationConfig, detect_automation
@@ -66,7 +67,12 @@ def detect_patterns(
             share = history / config.volume.min_history
             weight = WARMUP_WEIGHT + (1 - WARMUP_WEIGHT) * share
             detection.severity = round(weight * detection.severity, 1)
-    return sorted(consolidate(found, prepared), key=lambda d: -d.severity)
+    kept = group_drivers(consolidate(found, prepared))
+    for detection in kept:
+        merged = [m for _, v in detection.segment for m in prepared.merged_topics.get(v, [])]
+        if merged and "topic" in detection.segment_dict:
+            detection.figures["merged_topics"] = merged
+    return cap_families(sorted(kept, key=lambda d: -d.severity))
 
 
 def explain(

@@ -136,6 +136,20 @@ def _emerging(seg: str, start: str, f: dict[str, Any], lang: str) -> str:
     )
 
 
+def _similar(similar: list[dict[str, Any]], lang: str, shown: int = 5) -> str:
+    """ " Similar: billing (31%), refunds (30%) and 2 more." for grouped drivers."""
+    if not similar:
+        return ""
+    names = [
+        f"{' / '.join(_human(str(v)) for v in s['segment'].values())} ({_pct(s['rate'], lang)})"
+        for s in similar[:shown]
+    ]
+    more = len(similar) - shown
+    if lang == "es":
+        return f" Parecido en {', '.join(names)}" + (f" y {more} más." if more > 0 else ".")
+    return f" Similar: {', '.join(names)}" + (f" and {more} more." if more > 0 else ".")
+
+
 def statement(detection: Detection, lang: str = "en") -> str:
     """The one-sentence statement of a detection in ``lang`` (``es`` or ``en``)."""
     lang = lang if lang in LANGUAGES else "en"
@@ -204,6 +218,7 @@ def statement(detection: Detection, lang: str = "en") -> str:
                     if es
                     else f" Also {en_other}: {r} vs {rest}."
                 )
+            text += _similar(f.get("similar_segments", []), lang)
         case "automation_opportunity":
             n = _num(f["contacts_per_30_days"], lang)
             h = _pct(f["human_share"], lang)
