@@ -76,7 +76,10 @@ def detect(
         typer.Option(help="es or en for the statements (default: the tenant's majority language)."),
     ] = None,
 ) -> None:
-    """Find patterns in the stored interactions; each becomes (or updates) an insight."""
+    """Find patterns in the stored interactions; each becomes (or updates) an insight.
+
+    Prints what was left out of the period analysed and, when nothing is found, why.
+    """
     if language is not None and language not in ("es", "en"):
         raise typer.BadParameter("choose es or en", param_hint="--language")
 
