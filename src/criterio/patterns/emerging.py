@@ -84,11 +84,14 @@ def _hinge(
 
 
 def _onset(series: np.ndarray[Any, Any]) -> int:
-    """The first day holding a fifth of a usual day of the week that follows it (a stray
-    contact days before an issue starts is not its start)."""
+    """The first day with contacts that the next day has contacts too, or that holds a
+    fifth of a usual day of the week after it: a stray contact days before an issue
+    starts is not its start, the first day of a slowly growing one is."""
     days = np.flatnonzero(series)
     for day in days:
         ahead = series[day : day + 8]
+        if day + 1 < len(series) and series[day + 1] > 0:
+            return int(day)
         if series[day] >= 0.2 * np.median(ahead[ahead > 0]):
             return int(day)
     return int(days[0])
