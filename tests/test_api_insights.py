@@ -218,9 +218,10 @@ def test_detect_runs_on_the_callers_tenant_only(api: Api) -> None:
     first = api.client.post("/api/v1/insights/detect", headers=api.headers(role=Role.lead))
     assert first.status_code == 200
     created = first.json()["created"]
-    assert created > 0 and first.json() == {"created": created, "updated": 0, "insights": created}
+    assert created > 0
+    assert first.json() == {"created": created, "updated": 0, "insights": created, "notes": []}
     again = api.client.post("/api/v1/insights/detect", headers=api.headers(role=Role.lead))
-    assert again.json() == {"created": 0, "updated": created, "insights": created}
+    assert again.json() == {"created": 0, "updated": created, "insights": created, "notes": []}
     listing = api.client.get("/api/v1/insights", headers=api.headers()).json()
     assert listing["total"] == created
     top = listing["items"][0]
@@ -228,7 +229,13 @@ def test_detect_runs_on_the_callers_tenant_only(api: Api) -> None:
     assert top["period"]["start"] == "2026-10-06"
     assert top["statement"].startswith("Los contactos sobre no internet")
     other = api.client.post("/api/v1/insights/detect", headers=api.headers("globex", Role.admin))
-    assert other.json() == {"created": 0, "updated": 0, "insights": 0}
+    # Nothing found: the answer says why.
+    assert other.json() == {
+        "created": 0,
+        "updated": 0,
+        "insights": 0,
+        "notes": ["No interactions stored for tenant 'globex'."],
+    }
     audit = api.client.get(
         "/api/v1/audit", params={"action": "detect_insights"}, headers=api.headers()
     ).json()["items"]

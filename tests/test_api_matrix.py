@@ -212,7 +212,12 @@ def test_other_tenant_sees_and_changes_nothing(api: Api, role: Role) -> None:
     assert review.status_code == (404 if may[Permission.review_insights] else 403)
     detect = api.client.post("/api/v1/insights/detect", headers=headers)
     if may[Permission.detect_insights]:
-        assert detect.json() == {"created": 0, "updated": 0, "insights": 0}
+        assert detect.json() == {
+            "created": 0,
+            "updated": 0,
+            "insights": 0,
+            "notes": ["No interactions stored for tenant 'globex'."],
+        }
     else:
         assert detect.status_code == 403
     me = api.client.get("/api/v1/me", headers=headers)

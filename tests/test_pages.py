@@ -270,8 +270,8 @@ def test_page_language_choice_browser_and_tenant(api: Api) -> None:
     tenant = api.client.get(f"/insights/{ids['spike']}", headers={"Accept-Language": ""})
     assert '<html lang="es">' in tenant.text and "Interacciones de ejemplo" in tenant.text
     assert "Texto anonimizado no disponible" in tenant.text
-    # A statement keeps its own language, marked for screen readers.
-    assert '<h1 lang="en">' in tenant.text
+    # The statement is written again in the page's language from its figures.
+    assert '<h1 lang="es">Los contactos sobre double charge en región ES-CT' in tenant.text
     # Figures are written the Spanish way.
     cells = re.findall(
         r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>',
@@ -284,6 +284,60 @@ def test_page_language_choice_browser_and_tenant(api: Api) -> None:
         ("días", "1"),
         ("valor q (tasa de falsos descubrimientos)", "1,085E-16"),
     ]
+
+
+def test_a_spanish_page_writes_statements_and_figure_labels_in_spanish(api: Api) -> None:
+    figures = {"observed": 13, "expected": 0.5, "ratio": 26.0, "days": 1, "baseline_days": 9}
+    with session_scope(api.factory) as session:
+        (spike,) = upsert_detections(
+            session,
+            "acme",
+            [spike_detection(segment=(("topic", "gift cards"),), figures=figures)],
+            language="en",
+        ).insights
+        (driver,) = upsert_detections(
+            session,
+            "acme",
+            [
+                spike_detection(
+                    segment=(("queue", "billing"),),
+                    type_="driver",
+                    figures={
+                        "measure": "unresolved",
+                        "rate": 0.4,
+                        "rate_rest": 0.15,
+                        "difference": 0.25,
+                        "ci_low": 0.2,
+                        "ci_high": 0.3,
+                        "excess_outcomes": 50.0,
+                        "other_outcomes": [
+                            {"measure": "escalated", "rate": 0.2, "rate_rest": 0.05}
+                        ],
+                    },
+                )
+            ],
+            language="en",
+        ).insights
+    _login(api, "acme-lead")
+    listed = api.client.get("/insights?lang=es").text
+    assert (
+        f'<a href="/insights/{spike.id}" lang="es">Los contactos sobre gift cards se '
+        "multiplicaron por 26,0 el 12 de noviembre (13 frente a menos de 1 esperado).</a>"
+    ) in listed
+    assert "<td>tema: gift cards</td>" in listed and "topic:" not in listed
+    page = api.client.get(f"/insights/{spike.id}?lang=es").text
+    assert '<h1 lang="es">Los contactos sobre gift cards se multiplicaron' in page
+    assert '<th scope="row">días de referencia</th><td class="num">9</td>' in page
+    assert "baseline days" not in page and "Contacts about" not in page
+    page = api.client.get(f"/insights/{driver.id}?lang=es").text
+    assert '<th scope="row">medida</th><td class="num">contactos no resueltos</td>' in page
+    assert "escalados (20 % frente a 5 %)" in page
+    # The API keeps the statement it stored, in the language detection ran with.
+    stored = api.client.get(f"/api/v1/insights/{spike.id}", headers=api.headers()).json()
+    assert stored["language"] == "en" and stored["statement"].startswith("Contacts about gift")
+    english = api.client.get(f"/insights/{spike.id}?lang=en").text
+    assert "(13 vs fewer than 1 expected)" in english
+    assert '<th scope="row">baseline days</th>' in english
 
 
 def test_catalogues_cover_the_same_messages() -> None:

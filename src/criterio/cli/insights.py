@@ -17,6 +17,7 @@ from criterio.errors import CriterioError
 from criterio.insights.repository import list_insight_tenants
 from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
 from criterio.insights.service import (
+    DetectSummary,
     detect_insights,
     example_texts,
     get_insight,
@@ -75,24 +76,30 @@ def detect(
         typer.Option(help="es or en for the statements (default: the tenant's majority language)."),
     ] = None,
 ) -> None:
-    """Find patterns in the stored interactions; each becomes (or updates) an insight."""
+    """Find patterns in the stored interactions; each becomes (or updates) an insight.
+
+    Prints what was left out of the period analysed and, when nothing is found, why.
+    """
     if language is not None and language not in ("es", "en"):
         raise typer.BadParameter("choose es or en", param_hint="--language")
 
-    def work(session: Session) -> list[tuple[str, int, int, int]]:
-        rows = []
-        for name in [tenant] if tenant else list_tenants(session):
-            summary = detect_insights(session, name, language=language)
-            rows.append((name, summary.created, summary.updated, len(summary.insights)))
-        return rows
+    def work(session: Session) -> list[tuple[str, DetectSummary]]:
+        return [
+            (name, detect_insights(session, name, language=language))
+            for name in ([tenant] if tenant else list_tenants(session))
+        ]
 
     rows = _run(work)
     table = Table(title="Insight detection")
     for column in ("tenant", "new", "updated", "patterns"):
         table.add_column(column, justify="left" if column == "tenant" else "right")
-    for name, created, updated, total in rows:
-        table.add_row(name, str(created), str(updated), str(total))
-    Console().print(table)
+    for name, summary in rows:
+        table.add_row(name, str(summary.created), str(summary.updated), str(len(summary.insights)))
+    console = Console()
+    console.print(table)
+    for name, summary in rows:
+        for note in summary.notes:
+            console.print(f"{name}: {note}", markup=False, highlight=False)
 
 
 @app.command("list")

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from criterio.auth.roles import Permission
@@ -75,6 +75,10 @@ class DetectResult(BaseModel):
     created: int
     updated: int
     insights: int
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the run left out and, when it found nothing, why.",
+    )
 
 
 @router.get("/insights", response_model=InsightPage)
@@ -176,7 +180,10 @@ def detect(
     """Run every detector on the tenant's stored interactions and update its insights."""
     summary = detect_insights(session, principal.tenant, language=language)
     result = DetectResult(
-        created=summary.created, updated=summary.updated, insights=len(summary.insights)
+        created=summary.created,
+        updated=summary.updated,
+        insights=len(summary.insights),
+        notes=summary.notes,
     )
     record_audit(
         session,

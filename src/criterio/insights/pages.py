@@ -29,10 +29,10 @@ from criterio.insights.browse import (
 )
 from criterio.insights.models import Insight
 from criterio.insights.schemas import InsightStatus, ReviewIn
-from criterio.insights.service import get_insight, review_insight, to_read
+from criterio.insights.service import get_insight, review_insight, statement_in, to_read
 from criterio.patterns import INSIGHT_TYPES
 from criterio.web.deps import SessionDep, request_id
-from criterio.web.i18n import figure_label, figure_order, translator
+from criterio.web.i18n import figure_label, figure_order, figure_value, translator
 from criterio.web.pages import Page, check_form_csrf, page_require
 
 __all__ = ["pages"]
@@ -203,7 +203,7 @@ def _detail(
         # The chart module escapes every text it writes into the SVG.
         "chart": Markup(chart),  # noqa: S704
         "figures": [
-            (figure_label(language, key), _value(language, value))
+            (figure_label(language, key), figure_value(language, key, value, _value))
             for key, value in sorted(
                 read.evidence.figures.items(), key=lambda item: figure_order(item[0])
             )
@@ -233,12 +233,15 @@ def _detail(
 
 def _row(language: str, insight: Insight) -> dict[str, Any]:
     t = translator(language)
-    segment = " · ".join(f"{k}: {v}" for k, v in sorted((insight.segment or {}).items()))
+    segment = " · ".join(
+        f"{t(f'dimension.{k}', default=k)}: {v}" for k, v in sorted((insight.segment or {}).items())
+    )
+    text, text_language = statement_in(insight, language)
     return {
         "id": insight.id,
         "severity": f"{insight.severity:.0f}",
-        "statement": insight.statement,
-        "statement_lang": insight.language,
+        "statement": text,
+        "statement_lang": text_language,
         "type": t(f"type.{insight.type}", default=insight.type.replace("_", " ")),
         "segment": segment or t("segment.all"),
         "period": _period(insight.period_start, insight.period_end),

@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from criterio.errors import InvalidInputError, NotFoundError
@@ -16,7 +15,15 @@ from criterio.insights.models import Insight
 from criterio.insights.repository import InsightRepository, InteractionTableRepository
 from criterio.insights.schemas import TRANSITIONS, InsightRead, InsightStatus, ReviewIn
 from criterio.interactions.repository import InteractionRepository
-from criterio.patterns import DetectConfig, Detection, detect_patterns, statement
+from criterio.patterns import (
+    DetectConfig,
+    Detection,
+    detect_patterns,
+    explain,
+    prepare_frame,
+    segment_key,
+    statement,
+)
 
 __all__ = [
     "DetectSummary",
@@ -27,6 +34,7 @@ __all__ = [
     "get_insight",
     "list_insights",
     "review_insight",
+    "statement_in",
     "tenant_language",
     "to_read",
     "upsert_detections",
@@ -46,6 +54,8 @@ class DetectSummary:
     created: int = 0
     updated: int = 0
     insights: list[Insight] = field(default_factory=list)
+    #: What the run left out and, when it found nothing, why (plain English).
+    notes: list[str] = field(default_factory=list)
 
 
 def fingerprint(detection: Detection) -> str:
@@ -80,14 +90,19 @@ def detect_insights(
     """Run every detector on the tenant's interactions and upsert the insights."""
     table = InteractionTableRepository(session, tenant).table()
     if table.empty:
-        return DetectSummary()
+        return DetectSummary(notes=[f"No interactions stored for tenant {tenant!r}."])
     if language is None:
         language = _majority_language(table["language"].dropna().tolist())
-    detections = detect_patterns(table, config)
-    data_end = pd.to_datetime(table["started_at"], utc=True).max().date()
-    return upsert_detections(
+    prepared = prepare_frame(table)
+    detections = detect_patterns(prepared, config)
+    # The latest day analysed (a wind-down after it is left out): patterns reaching it
+    # are still going on.
+    data_end = prepared.days[-1].date() if prepared.n_days else None
+    summary = upsert_detections(
         session, tenant, detections, language=language, now=now, data_end=data_end
     )
+    summary.notes = explain(prepared, detections, config)
+    return summary
 
 
 def upsert_detections(
@@ -176,6 +191,30 @@ def _same_episode(insight: Insight, detection: Detection) -> bool:
         detection.start <= insight.period_end + EPISODE_GAP
         and insight.period_start <= detection.end + EPISODE_GAP
     )
+
+
+def statement_in(insight: Insight, language: str) -> tuple[str, str]:
+    """The insight's statement in ``language`` (``es`` or ``en``), written from its type,
+    segment, period and figures, and the language it is in.
+
+    The stored statement (in the language detection ran with) is what the API returns;
+    pages and reports write it again in their own language. Figures of an older
+    detector version that lack a field the sentence needs give the stored statement.
+    """
+    detection = Detection(
+        type=insight.type,
+        segment=segment_key(insight.segment or {}),
+        start=insight.period_start,
+        end=insight.period_end,
+        impact=0.0,
+        strength=0.0,
+        magnitude=0.0,
+        figures=dict(insight.evidence.get("figures", {})),
+    )
+    try:
+        return statement(detection, language), language
+    except (KeyError, TypeError, ValueError):
+        return insight.statement, insight.language
 
 
 def forget_examples(session: Session, tenant: str, external_ids: list[str]) -> int:

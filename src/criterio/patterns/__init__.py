@@ -10,7 +10,7 @@ Detectors are pure functions of a table of interactions (a pandas DataFrame with
 from criterio.patterns._frame import PreparedFrame, Segment, prepare_frame, segment_key
 from criterio.patterns._types import INSIGHT_TYPES, Detection, severity_score
 from criterio.patterns.automation import AutomationConfig, detect_automation
-from criterio.patterns.detect import DetectConfig, consolidate, detect_patterns
+from criterio.patterns.detect import DetectConfig, consolidate, detect_patterns, explain
 from criterio.patterns.drivers import DriverConfig, detect_drivers, outcome_flags
 from criterio.patterns.emerging import EmergingConfig, detect_emerging
 from criterio.patterns.hourly import HourlyConfig, detect_hourly
@@ -38,6 +38,7 @@ __all__ = [
     "detect_patterns",
     "detect_shifts",
     "detect_volume",
+    "explain",
     "outcome_flags",
     "prepare_frame",
     "segment_key",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from criterio.patterns._families import merge_topics
+from criterio.patterns._window import active_window
 
 __all__ = ["PreparedFrame", "Segment", "prepare_frame", "segment_key"]
 
@@ -39,6 +42,11 @@ class PreparedFrame:
     data: pd.DataFrame
     days: pd.DatetimeIndex
     dimensions: list[str]
+    #: Interactions left out before and after the active window (stray old records, the
+    #: ramp-up and the wind-down of collection: see :mod:`criterio.patterns._window`).
+    left_out: tuple[int, int] = (0, 0)
+    #: Topic labels that near-duplicates were merged into, with the merged labels.
+    merged_topics: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def n_days(self) -> int:
@@ -145,8 +153,9 @@ def prepare_frame(frame: pd.DataFrame, dimensions: list[str] | None = None) -> P
             out[str(column).removeprefix("attributes.")] = frame[column].astype("string")
     if "intent" in out:
         out["intent"] = out["intent"].astype("string")
+    merged: dict[str, list[str]] = {}
     if "topic" in out:
-        out["topic"] = out["topic"].astype("string")
+        out["topic"], merged = merge_topics(out["topic"].astype("string"))
     out["day"] = out["started_at"].dt.floor("D")
     if dimensions is None:
         dimensions = [
@@ -156,6 +165,13 @@ def prepare_frame(frame: pd.DataFrame, dimensions: list[str] | None = None) -> P
             and c not in ("day", "handled_by", "resolution_code")
             and out[c].nunique(dropna=True) > 1  # one value cuts nothing
         ]
-    start, end = out["day"].min(), out["day"].max()
-    days = pd.date_range(start, end, freq="D") if len(out) else pd.DatetimeIndex([], tz="UTC")
-    return PreparedFrame(out.reset_index(drop=True), days, dimensions)
+    if not len(out):
+        return PreparedFrame(out, pd.DatetimeIndex([], tz="UTC"), dimensions, (0, 0), merged)
+    days = pd.date_range(out["day"].min(), out["day"].max(), freq="D")
+    counts = np.bincount((out["day"] - days[0]).dt.days.to_numpy(), minlength=len(days))
+    first, last = active_window(counts, days.day_of_week.to_numpy())
+    inside = out["day"].between(days[first], days[last]).to_numpy()
+    left_out = (int(counts[:first].sum()), int(counts[last + 1 :].sum()))
+    return PreparedFrame(
+        out[inside].reset_index(drop=True), days[first : last + 1], dimensions, left_out, merged
+    )

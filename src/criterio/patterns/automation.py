@@ -86,7 +86,8 @@ def detect_automation(
                 },
                 examples=group["id"].head(5).tolist(),
                 volume=float(n),
-                rows=(data[reason] == value).to_numpy(),
+                # An interaction without a reason (NA) is outside the segment, not unknown.
+                rows=prepared.mask(((reason, str(value)),)),
             )
         )
     return found

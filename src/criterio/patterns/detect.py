@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from criterio.patterns._consolidate import consolidate
+from criterio.patterns._families import cap_families, group_drivers
 from criterio.patterns._frame import PreparedFrame, prepare_frame
 from criterio.patterns._types import Detection, severity_score
 from criterio.patterns.automation import AutomationConfig, detect_automation
@@ -16,7 +17,7 @@ from criterio.patterns.hourly import HourlyConfig, detect_hourly, merge_hours
 from criterio.patterns.shifts import ShiftConfig, detect_shifts
 from criterio.patterns.volume import VolumeConfig, detect_volume
 
-__all__ = ["DetectConfig", "consolidate", "detect_patterns"]
+__all__ = ["DetectConfig", "consolidate", "detect_patterns", "explain"]
 
 #: Severity weight of an event tested against a warm-up baseline (the first days of
 #: data, before ``min_history`` days exist): it rises to 1 as the history fills.
@@ -66,4 +67,62 @@ def detect_patterns(
             share = history / config.volume.min_history
             weight = WARMUP_WEIGHT + (1 - WARMUP_WEIGHT) * share
             detection.severity = round(weight * detection.severity, 1)
-    return sorted(consolidate(found, prepared), key=lambda d: -d.severity)
+    kept = group_drivers(consolidate(found, prepared))
+    for detection in kept:
+        merged = [m for _, v in detection.segment for m in prepared.merged_topics.get(v, [])]
+        if merged and "topic" in detection.segment_dict:
+            detection.figures["merged_topics"] = merged
+    return cap_families(sorted(kept, key=lambda d: -d.severity))
+
+
+def explain(
+    prepared: PreparedFrame, found: list[Detection], config: DetectConfig | None = None
+) -> list[str]:
+    """What a run could look at, in plain English: the interactions left out of the
+    period analysed and, when nothing was found, why (too little data, too short a
+    period, no segments, or nothing unusual)."""
+    config = config or DetectConfig()
+    notes: list[str] = []
+    before, after = prepared.left_out
+    if before or after:
+        first, last = prepared.days[0].date(), prepared.days[-1].date()
+        parts = [f"{before:,} before {first.day} {first:%B %Y}"] if before else []
+        parts += [f"{after:,} after {last.day} {last:%B %Y}"] if after else []
+        notes.append(
+            f"Left out {' and '.join(parts)}: days with a small fraction of a usual day's "
+            "contacts at the edges of the data (stray old records, the start or end of "
+            "collection) are not comparable with full days."
+        )
+    if found:
+        return notes
+    n, days = len(prepared.data), prepared.n_days
+    shortest = config.volume.min_history + 1
+    if n == 0:
+        notes.append("No interactions to analyse.")
+        return notes
+    period = f"{days} day{'s' if days != 1 else ''}"
+    if n < config.volume.min_count:
+        notes.append(
+            f"Too little data: {n:,} interactions; a segment needs at least "
+            f"{config.volume.min_count} for spikes and drops, {config.drivers.min_count} "
+            "for drivers."
+        )
+    if days < shortest:
+        notes.append(
+            f"Too short a period: {period} of data; spikes and drops need at least "
+            f"{shortest} days, emerging issues "
+            f"{config.emerging.min_history + config.emerging.min_tail}."
+        )
+    if not prepared.dimensions:
+        notes.append(
+            "No segments: the interactions have no attributes, channel, intent or topic "
+            "that takes more than one value, so only the whole volume is compared "
+            "(criterio analyze assigns intents and topics)."
+        )
+    if len(notes) == (1 if before or after else 0):
+        segments = sum(1 for _ in prepared.segments(min_count=config.min_segment))
+        notes.append(
+            f"Nothing unusual: {segments} segment{'s' if segments != 1 else ''} over "
+            f"{period} ({prepared.days[0].date()} to {prepared.days[-1].date()})."
+        )
+    return notes

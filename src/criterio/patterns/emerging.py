@@ -40,15 +40,33 @@ class EmergingConfig:
     min_tail: int = 5
 
 
+def _step(
+    share: np.ndarray[Any, Any], weights: np.ndarray[Any, Any], taus: range
+) -> tuple[int, float, float, float]:
+    """Best rise in one step: (τ, weighted residual sum of squares, level before, after)."""
+    cw, cx, cxx = (np.cumsum(weights * share**k) for k in (0, 1, 2))
+    cut = np.arange(taus.start, taus.stop) - 1  # the last day before each τ
+    if not len(cut):
+        return taus.start, math.inf, 0.0, 0.0
+    w0, x0, xx0 = cw[cut], cx[cut], cxx[cut]
+    w1, x1, xx1 = cw[-1] - w0, cx[-1] - x0, cxx[-1] - xx0
+    m0, m1 = x0 / w0, x1 / np.maximum(w1, 1e-12)
+    rss = (xx0 - x0 * m0) + (xx1 - x1 * m1)
+    rss = np.where(m1 > m0, rss, np.inf)
+    i = int(np.argmin(rss))
+    return taus.start + i, float(rss[i]), float(m0[i]), float(m1[i])
+
+
 def _hinge(
     share: np.ndarray[Any, Any], weights: np.ndarray[Any, Any], taus: range
-) -> tuple[int, float, float, float, float]:
-    """Best hinge: (τ, F statistic, baseline share, slope, residual dof)."""
+) -> tuple[int, float, float, float, float, float]:
+    """Best hinge: (τ, F statistic, baseline share, slope, residual dof, residual sum of
+    squares)."""
     t = np.arange(len(share), dtype=float)
     sw = weights.sum()
     mean = float((weights * share).sum() / sw)
     rss0 = float((weights * (share - mean) ** 2).sum())
-    best = (taus.start, 0.0, mean, 0.0, float(len(share) - 2))
+    best = (taus.start, 0.0, mean, 0.0, float(len(share) - 2), rss0)
     for tau in taus:
         x = np.maximum(0.0, t - tau)
         xm = (weights * x).sum() / sw
@@ -61,8 +79,22 @@ def _hinge(
         dof = len(share) - 2
         stat = (rss0 - rss1) / max(rss1 / dof, 1e-12)
         if slope > 0 and stat > best[1]:
-            best = (tau, stat, float(intercept), slope, float(dof))
+            best = (tau, stat, float(intercept), slope, float(dof), rss1)
     return best
+
+
+def _onset(series: np.ndarray[Any, Any]) -> int:
+    """The first day with contacts that the next day has contacts too, or that holds a
+    fifth of a usual day of the week after it: a stray contact days before an issue
+    starts is not its start, the first day of a slowly growing one is."""
+    days = np.flatnonzero(series)
+    for day in days:
+        ahead = series[day : day + 8]
+        if day + 1 < len(series) and series[day + 1] > 0:
+            return int(day)
+        if series[day] >= 0.2 * np.median(ahead[ahead > 0]):
+            return int(day)
+    return int(days[0])
 
 
 def detect_emerging(
@@ -90,7 +122,7 @@ def detect_emerging(
     candidates: list[tuple[int, float, dict[str, Any]]] = []
     p_values: list[float] = []
     for row, series in enumerate(counts):
-        first = int(np.flatnonzero(series)[0])
+        first = _onset(series)
         if first >= config.min_history:
             candidates.append((row, 0.0, {"new": True, "tau": first}))
             p_values.append(0.0)
@@ -99,16 +131,27 @@ def detect_emerging(
         trend = pd.Series(others).rolling(15, center=True, min_periods=5).median().to_numpy()
         common = np.clip(others / np.maximum(trend, 1e-9), 0.5, 2.0)
         level = series / season / common
-        tau, stat, base, slope, dof = _hinge(level, weights, taus)
+        tau, stat, base, slope, dof, rss = _hinge(level, weights, taus)
         if stat <= 0:
             continue
         p = min(1.0, len(taus) * float(f_dist.sf(stat, 1, dof)))
         end_level = base + slope * (prepared.n_days - 1 - tau)
+        rise = np.maximum(0, t - tau) * slope
+        # A rise in one step (an issue that starts on a day) fits a step better than a
+        # line: the line's start would come days too early. Its day and levels then.
+        step_tau, step_rss, before, after = _step(level, weights, taus)
+        if step_rss < rss:
+            # The days of a short ramp before the step (a quarter of the way up and
+            # more) are part of it: the issue started on the first of them.
+            while step_tau > taus.start and level[step_tau - 1] >= before + (after - before) / 4:
+                step_tau -= 1
+            tau, base, end_level = step_tau, before, after
+            rise = np.where(t >= tau, after - before, 0.0)
         # Faster than the rest: the segment's growth over the growth of everything else.
         rest = (total - series) / season
         rest_growth = rest[-7:].mean() / max(rest[:tau].mean(), 1e-9)
         growth = end_level / max(base, 1e-9) / max(rest_growth, 1e-9)
-        extra = float((np.maximum(0, t - tau) * slope * season).sum())
+        extra = float((rise * season).sum())
         info = {"new": False, "tau": tau, "growth": growth, "extra": extra, "base": base}
         candidates.append((row, p, info))
         p_values.append(p)
@@ -146,6 +189,11 @@ def detect_emerging(
                     "growth": None if math.isinf(growth) else round(growth, 2),
                     "contacts_since_start": int(after),
                     "extra_contacts": round(extra, 1),
+                    # Shares of all contacts before the start and in the last week: the
+                    # statement's "from 0.1% to 9% of contacts" (a growth factor from a
+                    # near-zero base says nothing).
+                    "share_before": round(float(series[:tau].sum() / max(total[:tau].sum(), 1)), 5),
+                    "share_after": round(float(series[-7:].sum() / max(total[-7:].sum(), 1)), 5),
                     "q_value": float(q),
                 },
                 chart={

@@ -18,6 +18,9 @@ DIMENSIONS_ES = {
     "queue": "cola", "region": "región", "channel": "canal", "product": "producto",
     "language": "idioma", "country": "país", "segment": "segmento",
 }  # fmt: skip
+#: Growth (of the share of contacts) from which a segment is "nearly new": a factor
+#: that large comes from a near-zero base and means nothing as a number.
+NEARLY_NEW = 10.0
 OUTCOMES = {
     "low_csat": ("low CSAT", "CSAT baja"),
     "unresolved": ("unresolved contacts", "contactos no resueltos"),
@@ -88,6 +91,65 @@ def _fall(ratio: float, lang: str) -> str:
     )
 
 
+def _versus_expected(observed: str, expected: float, lang: str) -> str:
+    """ "90 vs 29 expected"; under one expected contact, "13 vs fewer than 1 expected"
+    (a baseline of 0.5 written as "0" would contradict the ratio beside it)."""
+    if expected < 1:
+        return (
+            f"{observed} frente a menos de 1 esperado"
+            if lang == "es"
+            else f"{observed} vs fewer than 1 expected"
+        )
+    exp = _num(expected, lang)
+    return (
+        f"{observed} frente a {exp} esperados" if lang == "es" else f"{observed} vs {exp} expected"
+    )
+
+
+def _share(value: float, lang: str) -> str:
+    """A share of contacts: "9%", "0.4%", "under 0.1%" (a tenth of a point is shown)."""
+    if value < 0.001:
+        return "menos del 0,1 %" if lang == "es" else "under 0.1%"
+    digits = 1 if value < 0.01 else 0
+    text = _num(100 * value, lang, digits)
+    return f"{text} %" if lang == "es" else f"{text}%"
+
+
+def _emerging(seg: str, start: str, f: dict[str, Any], lang: str) -> str:
+    """Growth as shares of all contacts; "nearly new" when it starts from next to nothing."""
+    before, after = _share(f["share_before"], lang), _share(f["share_after"], lang)
+    growth = f.get("growth")
+    if lang == "es":
+        shares = f"del {before} al {after} de los contactos".replace("del menos", "de menos")
+        if growth is None or growth >= NEARLY_NEW:
+            return f"{seg} son casi nuevos desde el {start}: {shares}."
+        return (
+            f"{seg} crecen más rápido que el resto desde el {start}: {shares} "
+            f"(peso ×{_num(growth, lang, 1)})."
+        )
+    shares = f"from {before} to {after} of contacts"
+    if growth is None or growth >= NEARLY_NEW:
+        return f"{seg} are nearly new since {start}: {shares}."
+    return (
+        f"{seg} are growing faster than the rest since {start}: {shares} "
+        f"(share ×{_num(growth, lang, 1)})."
+    )
+
+
+def _similar(similar: list[dict[str, Any]], lang: str, shown: int = 5) -> str:
+    """ " Similar: billing (31%), refunds (30%) and 2 more." for grouped drivers."""
+    if not similar:
+        return ""
+    names = [
+        f"{' / '.join(_human(str(v)) for v in s['segment'].values())} ({_pct(s['rate'], lang)})"
+        for s in similar[:shown]
+    ]
+    more = len(similar) - shown
+    if lang == "es":
+        return f" Parecido en {', '.join(names)}" + (f" y {more} más." if more > 0 else ".")
+    return f" Similar: {', '.join(names)}" + (f" and {more} more." if more > 0 else ".")
+
+
 def statement(detection: Detection, lang: str = "en") -> str:
     """The one-sentence statement of a detection in ``lang`` (``es`` or ``en``)."""
     lang = lang if lang in LANGUAGES else "en"
@@ -105,8 +167,8 @@ def statement(detection: Detection, lang: str = "en") -> str:
             if f.get("start_time") and f.get("end_time"):
                 a, b = f["start_time"][11:16], f["end_time"][11:16]
                 when += f", de {a} a {b} UTC" if es else f", {a}–{b} UTC"
-            obs, exp = _num(f["observed"], lang), _num(f["expected"], lang)
-            detail = f"{obs} frente a {exp} esperados" if es else f"{obs} vs {exp} expected"
+            obs = _num(f["observed"], lang)
+            detail = _versus_expected(obs, float(f["expected"]), lang)
             text = f"{seg} {verb} {when} ({detail})."
         case "emerging" if f.get("new"):
             n = _num(f["contacts_since_start"], lang)
@@ -115,7 +177,9 @@ def statement(detection: Detection, lang: str = "en") -> str:
                 if es
                 else f"New: {seg} appeared on {start} ({n} since)."
             )
-        case "emerging":
+        case "emerging" if "share_after" in f:
+            text = _emerging(seg, start, f, lang)
+        case "emerging":  # figures of detections before shares were kept
             g = _num(f["growth"], lang, 1)
             text = (
                 f"{seg} crecen más rápido que el resto desde el {start}: su peso se ha "
@@ -154,6 +218,7 @@ def statement(detection: Detection, lang: str = "en") -> str:
                     if es
                     else f" Also {en_other}: {r} vs {rest}."
                 )
+            text += _similar(f.get("similar_segments", []), lang)
         case "automation_opportunity":
             n = _num(f["contacts_per_30_days"], lang)
             h = _pct(f["human_share"], lang)

@@ -24,6 +24,7 @@ from statsmodels.stats.multitest import multipletests
 
 from criterio.patterns._frame import PreparedFrame, Segment
 from criterio.patterns._types import Detection
+from criterio.patterns._window import weekday_factors
 
 __all__ = [
     "DailyModel",
@@ -76,23 +77,6 @@ def daily_counts(
     for i, mask in enumerate(masks):
         out[i] = np.bincount(day_idx[mask], minlength=prepared.n_days)
     return out
-
-
-def weekday_factors(
-    counts: np.ndarray[Any, Any], weekdays: np.ndarray[Any, Any]
-) -> np.ndarray[Any, Any]:
-    """Per-row weekly profile (7 factors averaging 1): count over centred 7-day mean."""
-    frame = pd.DataFrame(counts.T)
-    smooth = frame.rolling(7, center=True, min_periods=4).mean().to_numpy().T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(smooth > 0, counts / smooth, np.nan)
-    factors = np.ones((counts.shape[0], 7))
-    for w in range(7):
-        cols = weekdays == w
-        if cols.any():
-            factors[:, w] = np.nan_to_num(np.nanmedian(ratio[:, cols], axis=1), nan=1.0)
-    factors = np.clip(factors, 0.05, None)
-    return factors / factors.mean(axis=1, keepdims=True)  # type: ignore[no-any-return]
 
 
 def _expected(

@@ -15,8 +15,7 @@ from criterio.errors import InvalidInputError, NotFoundError
 from criterio.insights.models import Insight
 from criterio.insights.repository import InteractionTableRepository
 from criterio.insights.schemas import InsightStatus
-from criterio.insights.service import list_insights, tenant_language, to_read
-from criterio.patterns import Detection, segment_key, statement
+from criterio.insights.service import list_insights, statement_in, tenant_language, to_read
 from criterio.reports._words import LANGUAGES
 from criterio.reports.content import (
     Count,
@@ -245,32 +244,11 @@ def _entries(
     return tuple(
         InsightEntry(
             insight=to_read(i),
-            statement=_statement(i, language),
+            statement=statement_in(i, language)[0],
             examples=tuple(_customer_text(texts[e]) for e in wanted[i.id] if e in texts),
         )
         for i in insights
     )
-
-
-def _statement(insight: Insight, language: str) -> str:
-    """The stored statement, or the same statement rewritten in the report's language."""
-    if insight.language == language:
-        return insight.statement
-    detection = Detection(
-        type=insight.type,
-        segment=segment_key(insight.segment),
-        start=insight.period_start,
-        end=insight.period_end,
-        impact=0.0,
-        strength=0.0,
-        magnitude=0.0,
-        figures=dict(insight.evidence.get("figures", {})),
-    )
-    try:
-        return statement(detection, language)
-    except (KeyError, TypeError, ValueError):
-        # Figures of an older detector version lack a field the template needs.
-        return insight.statement
 
 
 def _customer_text(turns: list[dict[str, Any]]) -> str:

@@ -15,6 +15,7 @@ __all__ = [
     "choose_language",
     "figure_label",
     "figure_order",
+    "figure_value",
     "translator",
 ]
 
@@ -120,6 +121,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "role.bot": "bot",
         "role.system": "system",
         "segment.all": "all contacts",
+        "dimension.intent": "intent",
+        "dimension.topic": "topic",
+        "dimension.queue": "queue",
+        "dimension.region": "region",
+        "dimension.channel": "channel",
+        "dimension.language": "language",
+        "dimension.product": "product",
+        "dimension.country": "country",
+        "figure.vs": "{rate} vs {rest}",
+        "outcome.low_csat": "low CSAT",
+        "outcome.unresolved": "unresolved contacts",
+        "outcome.escalated": "escalations",
+        "outcome.repeat_contact": "repeat contacts within 7 days",
         "userrole.admin": "admin",
         "userrole.lead": "lead",
         "userrole.analyst": "analyst",
@@ -231,6 +245,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "role.bot": "bot",
         "role.system": "sistema",
         "segment.all": "todos los contactos",
+        "dimension.intent": "intención",
+        "dimension.topic": "tema",
+        "dimension.queue": "cola",
+        "dimension.region": "región",
+        "dimension.channel": "canal",
+        "dimension.language": "idioma",
+        "dimension.product": "producto",
+        "dimension.country": "país",
+        "figure.vs": "{rate} frente a {rest}",
+        "outcome.low_csat": "CSAT baja",
+        "outcome.unresolved": "contactos no resueltos",
+        "outcome.escalated": "escalados",
+        "outcome.repeat_contact": "contactos repetidos en 7 días",
         "userrole.admin": "administrador",
         "userrole.lead": "supervisor",
         "userrole.analyst": "analista",
@@ -277,6 +304,16 @@ FIGURES: dict[str, dict[str, str]] = {
         "top_resolution": "most common resolution",
         "resolved_rate": "resolved rate",
         "automatable_per_30_days": "automatable per 30 days",
+        "baseline_days": "baseline days",
+        "granularity": "granularity",
+        "start_time": "from",
+        "end_time": "to",
+        "hours": "hours",
+        "other_outcomes": "other outcomes",
+        "share_before": "share of contacts before",
+        "share_after": "share of contacts in the last 7 days",
+        "similar_segments": "similar segments",
+        "merged_topics": "near-duplicate topics merged",
     },
     "es": {
         "observed": "contactos observados",
@@ -308,6 +345,16 @@ FIGURES: dict[str, dict[str, str]] = {
         "top_resolution": "resolución más frecuente",
         "resolved_rate": "tasa de resolución",
         "automatable_per_30_days": "automatizables cada 30 días",
+        "baseline_days": "días de referencia",
+        "granularity": "granularidad",
+        "start_time": "desde",
+        "end_time": "hasta",
+        "hours": "horas",
+        "other_outcomes": "otros resultados",
+        "share_before": "parte de los contactos antes",
+        "share_after": "parte de los contactos en los últimos 7 días",
+        "similar_segments": "segmentos similares",
+        "merged_topics": "temas casi iguales unidos",
     },
 }
 
@@ -336,6 +383,46 @@ def figure_order(key: str) -> int:
 def figure_label(language: str, key: str) -> str:
     """The name of a detector's figure in ``language`` (the key, spaced, when unknown)."""
     return FIGURES.get(language, FIGURES["en"]).get(key, key.replace("_", " "))
+
+
+#: Words some figures hold as values, in each language.
+VALUES: dict[str, dict[str, str]] = {
+    "en": {"hour": "hour", "day": "day"},
+    "es": {"hour": "hora", "day": "día"},
+}
+
+
+def figure_value(
+    language: str, key: str, value: object, number: Callable[[str, object], str]
+) -> str:
+    """A figure's value for people in ``language``: outcome names and units translated,
+    times as UTC clock times, lists of outcomes or segments one after the other;
+    ``number`` writes plain values (numbers the way the language writes them)."""
+    t = translator(language)
+    spanish = language == "es"
+    if key == "measure" and isinstance(value, str):
+        return t(f"outcome.{value}", default=value)
+    if key in ("start_time", "end_time") and isinstance(value, str) and len(value) >= 16:
+        return f"{value[:10]} {value[11:16]} UTC"
+    if isinstance(value, str):
+        return VALUES.get(language, VALUES["en"]).get(value, value)
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if not isinstance(item, dict):
+                parts.append(number(language, item))
+                continue
+            name = item.get("measure") or item.get("segment") or ""
+            if isinstance(name, dict):
+                name = " · ".join(f"{t(f'dimension.{k}', default=k)}: {v}" for k, v in name.items())
+            name = figure_value(language, "measure", name, number) if "measure" in item else name
+            rate, rest = (
+                number(language, round(100 * float(item.get(k, 0)), 1)) + (" %" if spanish else "%")
+                for k in ("rate", "rate_rest")
+            )
+            parts.append(f"{name} ({t('figure.vs', rate=rate, rest=rest)})")
+        return "; ".join(parts) or "—"
+    return number(language, value)
 
 
 def choose_language(
