@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from criterio.analysis.base import unique_texts
 from criterio.analysis.pii._detect import Found, ScanConfig, scan
+from criterio.analysis.pii._mask import mask_spans
 from criterio.analysis.pii._names import load_lexicon
 from criterio.analysis.pii._types import ENTITY_TYPES, PIISpan, Redaction
 
@@ -87,6 +88,11 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
     def detect(self, texts: Sequence[str]) -> list[list[PIISpan]]:
         """Return, for every text, its personal-data spans sorted by offset."""
         return [[PIISpan(f.type, f.start, f.end) for f in found] for found in self._scan(texts)]
+
+    def mask(self, texts: Sequence[str]) -> list[str]:
+        """Each text with its personal data replaced by ``[TYPE]`` (no numbers): the
+        form intent and topic models learn from and are applied to."""
+        return [mask_spans(t, s) for t, s in zip(texts, self.detect(texts), strict=True)]
 
     def redact(self, texts: Sequence[str], groups: Sequence[str] | None = None) -> list[Redaction]:
         """Replace personal data with numbered placeholders; ``groups`` keys conversations."""
