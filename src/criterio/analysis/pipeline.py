@@ -73,8 +73,13 @@ class RedactorLike(Protocol):
 
     version: str
 
-    def redact(self, texts: Sequence[str], groups: Sequence[str] | None = None) -> list[Any]:
-        """One redaction (``.text``, ``.spans``) per text."""
+    def redact(
+        self,
+        texts: Sequence[str],
+        groups: Sequence[str] | None = None,
+        languages: Sequence[str | None] | None = None,
+    ) -> list[Any]:
+        """One redaction (``.text``, ``.spans``) per text; ``languages`` one code per text."""
         ...
 
 
@@ -196,10 +201,13 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
 
     # Redaction first: language and sentiment read the original text in memory, but
     # only the redacted text is ever returned.
-    redactions = _redactions(pipeline.redactor, ids, texts, parents)
-    out["redacted_turns"], out["pii"] = _redacted_columns(redactions, flat, parents, n)
+    # The language comes first: it picks the phone numbering plans the redactor tries
+    # first for each turn (US and GB numbers in an English conversation).
     joined = _customer_text(texts, parents, customer, n) if pipeline.language is not None else []
     out["language"] = _language(pipeline.language, joined, n)
+    languages = out["language"].to_pylist() if pipeline.language is not None else None
+    redactions = _redactions(pipeline.redactor, ids, texts, parents, languages)
+    out["redacted_turns"], out["pii"] = _redacted_columns(redactions, flat, parents, n)
     out.update(_sentiment(pipeline, texts, parents, customer, n, pipeline.neutral_band))
     if pipeline.intents is not None or pipeline.topics is not None:
         # Models were trained on masked texts ([EMAIL] for an e-mail): they are given the
@@ -219,13 +227,20 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
     )
 
 
-def _redactions(redactor: Any, ids: pa.Array, texts: list[str], parents: Any) -> list[Any] | None:
+def _redactions(
+    redactor: Any, ids: pa.Array, texts: list[str], parents: Any, languages: list[Any] | None
+) -> list[Any] | None:
     """One redaction per turn, numbered per interaction; ``None`` without a redactor."""
     if redactor is None:
         return None
     id_list = ids.to_pylist()
-    groups = [str(id_list[p]) for p in parents.tolist()]
-    redactions: list[Any] = redactor.redact(texts, groups=groups)
+    owners = parents.tolist()
+    groups = [str(id_list[p]) for p in owners]
+    if languages is None:
+        redactions: list[Any] = redactor.redact(texts, groups=groups)
+    else:
+        turn_languages = [languages[p] for p in owners]
+        redactions = redactor.redact(texts, groups=groups, languages=turn_languages)
     return redactions
 
 

@@ -7,12 +7,13 @@ form models learn from: personal data replaced by its type alone (``[EMAIL]``).
 """
 
 from criterio.analysis.pii._mask import mask_spans
-from criterio.analysis.pii._redactor import DEFAULT_REGIONS, PIIRedactor
+from criterio.analysis.pii._redactor import DEFAULT_REGIONS, LANGUAGE_REGIONS, PIIRedactor
 from criterio.analysis.pii._types import ENTITY_TYPES, PIISpan, Redaction
 
 __all__ = [
     "DEFAULT_REGIONS",
     "ENTITY_TYPES",
+    "LANGUAGE_REGIONS",
     "PIIRedactor",
     "PIISpan",
     "Redaction",
