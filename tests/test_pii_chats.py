@@ -55,6 +55,7 @@ def redactor() -> PIIRedactor:
         ("The Moto G Power I ordered arrived broken", "The Moto G Power I ordered arrived broken"),
         ("Faina D. Yefremova lives here", "[PERSON_1] lives here"),
         ("Order ID: 3348917502", "Order ID: 3348917502"),
+        ("Username: cminh730", "Username: [CUSTOMER_ID_1]"),
         ("I flew to Phoenix yesterday", "I flew to Phoenix yesterday"),
     ],
 )

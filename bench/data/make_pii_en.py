@@ -7,8 +7,9 @@ action turns: a name typed alone as the answer, "Account has been pulled up for 
 new. Names mix common US names with names of many origins that no list may hold;
 phones are North American numbers in the ways people type them (area codes that do
 not exist included, as in ABCD) and Spanish mobiles announced as phones. Slots in lower
-case are negatives the redactor must leave alone (order ids, usernames, amounts, zip
-codes, case numbers, product names such as "Moto G Play") and are not annotated.
+case are negatives the redactor must leave alone (order ids, amounts, zip
+codes, case numbers, product names such as "Moto G Play") and are not annotated; a username
+after "Username:" is annotated as a CUSTOMER_ID.
 
 Written by the engineer who changed the name and phone detectors, after the change:
 read its figures as "these chat shapes work", not as an estimate on unseen traffic.
@@ -63,7 +64,7 @@ TEMPLATES = (
     "my number is {PHONE} if you need to call",
     "{EMAIL}",
     "ok my email is {EMAIL}",
-    "Username: {username}",
+    "Username: {USERNAME}",
     "Order ID: {order}",
     "{order}",
     "I bought a {product} last week and it stopped working",
@@ -79,7 +80,7 @@ TEMPLATES = (
     "Yes, {FIRST} {LAST_AFTER} is the name on the account",
     "I ordered the {product} for {PERSON}, it's a gift",
 )
-TYPE_OF = {"FIRST": "PERSON", "PHONE_ES": "PHONE"}
+TYPE_OF = {"FIRST": "PERSON", "PHONE_ES": "PHONE", "USERNAME": "CUSTOMER_ID"}
 
 
 def person(r: random.Random) -> str:
@@ -118,7 +119,7 @@ def fill(r: random.Random, slot: str, name: str) -> str:
         "PHONE_ES": phone_es(r),
         "EMAIL": f"{first[0].lower()}{re.sub(r'[^a-z]', '', last.lower())}{r.randint(1, 999)}"
         f"@{r.choice(DOMAINS)}",
-        "username": f"{first[0].lower()}{re.sub(r'[^a-z]', '', last.lower())}{r.randint(1, 999)}",
+        "USERNAME": f"{first[0].lower()}{re.sub(r'[^a-z]', '', last.lower())}{r.randint(1, 999)}",
         "order": f"{r.randint(10**9, 10**10 - 1)}",
         "product": r.choice(PRODUCTS),
         "brand": r.choice(BRANDS),

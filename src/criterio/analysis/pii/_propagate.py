@@ -17,6 +17,9 @@ from criterio.analysis.pii._persons import text_key
 
 __all__ = ["propagate_names"]
 
+# A capitalised word standing alone (not inside an e-mail, a handle or a hyphenated word).
+_WORD = re.compile(r"(?<![\w@.\-'’])[^\W\d_][\w'’\-]*(?![\w@])")
+
 
 def propagate_names(
     texts: Sequence[str], found: list[list[Found]], groups: Sequence[object], lex: NameLexicon
@@ -29,23 +32,17 @@ def propagate_names(
                 words.setdefault(group, set()).update(_usable(text[f.start : f.end], lex))
     if not words:
         return found
-    patterns = {
-        group: re.compile(
-            r"(?<![\w@.\-'’])(?:" + "|".join(map(re.escape, sorted(w))) + r")(?![\w@])"
-        )
-        for group, w in words.items()
-        if w
-    }
     out: list[list[Found]] = []
     for text, spans, group in zip(texts, found, groups, strict=True):
-        pattern = patterns.get(group)
-        if pattern is None:
+        wanted = words.get(group)
+        if not wanted:
             out.append(spans)
             continue
+        # One compiled word scan per text, a set lookup per word: no pattern per group.
         added = [
             Found("PERSON", m.start(), m.end(), text_key(m.group()))
-            for m in pattern.finditer(text)
-            if all(m.end() <= f.start or m.start() >= f.end for f in spans)
+            for m in _WORD.finditer(text)
+            if m.group() in wanted and all(m.end() <= f.start or m.start() >= f.end for f in spans)
         ]
         out.append(sorted([*spans, *added], key=lambda f: f.start) if added else spans)
     return out
