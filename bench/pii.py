@@ -7,7 +7,8 @@ bench/results/pii.json.
 Data: ../shared/data/presidio_synth_pii (English, 1,500 sentences),
 bench/data/pii_es.jsonl (Spanish, written for Criterio by bench/data/make_pii_es.py) and
 bench/data/pii_en.jsonl (English chat turns and tweets, written for Criterio by
-bench/data/make_pii_en.py: names, phones, e-mails and negatives in real chats' shapes).
+bench/data/make_pii_en.py: names, phones, e-mails and negatives in real chats' shapes)
+and bench/data/pii_es_chats.jsonl (its Spanish counterpart, bench/data/make_pii_es_chats.py).
 A prediction is correct when its type matches and its offsets are exactly those of a
 gold span ("exact"); "overlap" also accepts any overlap of the same type. Predictions
 overlapping a gold span of a type Criterio does not report (SSN, GPE, DATE_TIME...)
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SYNTH = ROOT.parent / "shared" / "data" / "presidio_synth_pii" / "synth_dataset_v2.json"
 SPANISH = ROOT / "bench" / "data" / "pii_es.jsonl"
 ENGLISH_CHATS = ROOT / "bench" / "data" / "pii_en.jsonl"
+SPANISH_CHATS = ROOT / "bench" / "data" / "pii_es_chats.jsonl"
 RESULTS = ROOT / "bench" / "results" / "pii.json"
 TWCS = ROOT.parent / "shared" / "data" / "twcs_subsets" / "twcs_first5000_monalisapatra26.csv"
 TOD_ES = ROOT.parent / "shared" / "data" / "fb_multilingual_tod_es" / "test-es.tsv"
@@ -246,6 +248,7 @@ def main() -> None:
         "presidio_synth_pii (en)": (load_synth(), "en"),
         "pii_es (es)": (load_spanish(), "es"),
         "pii_en chats (en)": (load_spanish(ENGLISH_CHATS), "en"),
+        "pii_es chats (es)": (load_spanish(SPANISH_CHATS), "es"),
     }
     results: dict[str, Any] = {
         "load_average_at_start": os.getloadavg(),

@@ -1,4 +1,4 @@
-"""Redaction on the shapes of real English support chats (issue 10, item 3).
+"""Redaction on the shapes of real support chats, English and Spanish (issue 10, item 3).
 
 Names given alone or in system lines ("Account has been pulled up for Crystal Minh."),
 surnames that are also city names, North American phones whose area code no plan lists,
@@ -56,6 +56,15 @@ def redactor() -> PIIRedactor:
         ("Faina D. Yefremova lives here", "[PERSON_1] lives here"),
         ("Order ID: 3348917502", "Order ID: 3348917502"),
         ("Username: cminh730", "Username: [CUSTOMER_ID_1]"),
+        # Spanish chats: a mobile the plan does not list, in the groups people type.
+        ("766 318 197", "[PHONE_1]"),
+        (
+            "Se han registrado los datos de +34 793 668 177.",
+            "Se han registrado los datos de [PHONE_1].",
+        ),
+        ("612 345 678 es mi móvil", "[PHONE_1] es mi móvil"),  # first text, first character
+        ("Perfecto Iker, ¿me confirma su correo?", "Perfecto [PERSON_1], ¿me confirma su correo?"),
+        ("El pedido 612 345 678 llegó", "El pedido 612 345 678 llegó"),
         ("I flew to Phoenix yesterday", "I flew to Phoenix yesterday"),
     ],
 )

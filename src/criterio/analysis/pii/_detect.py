@@ -163,7 +163,7 @@ def _phones(
         # The text language's regions come before the default one (default[0]).
         home = regions.index(default[0]) + 1
         lead = text[start - 1] if start else ""
-        if lead in "+(" and (start < 2 or not text[start - 2].isalnum()):
+        if lead and lead in "+(" and (start < 2 or not text[start - 2].isalnum()):
             start -= 1
             if lead == "+" and start and text[start - 1] == "(":
                 start -= 1  # "(+234) 70 94250 556"

@@ -69,6 +69,8 @@ vosotros ellos ellas ella él yo tú quiero tengo necesito puedo pueden podrían
 soy eres es somos son fue era estoy está i'm im am is was are
 estimado estimada estimados querido querida apreciado apreciada distinguido
 united states kingdom upper lower springs english spanish shadow producer director
+perfecto perfecta genial claro estupendo entendido listo okey great perfect sure sorry
+welcome awesome excellent
 """
 
 # Words of the stop list (cities, brands) that are also surnames: right after a first

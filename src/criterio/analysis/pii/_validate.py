@@ -36,6 +36,8 @@ _NON_DIGIT = re.compile(r"\D")
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extensi[óo]n)[ ]?\d{1,6}$")
 # A North American number with its groups marked: "(977) 625-2661", "977-625-2661",
 # "977.625.2661", "+1 977 625 2661" (area code and exchange never start with 0 or 1).
+# Nine digits from 6-9 grouped 3-3-3 or 3-2-2-2 with one kind of separator.
+_SPANISH_GROUPS = re.compile(r"[6-9]\d\d([ .\-])(?:\d{3}\1\d{3}|\d\d\1\d\d\1\d\d)$")
 _NANP = re.compile(
     r"(?:\+?1[ .\-]?)?(?:\(([2-9]\d\d)\)[ ]?|([2-9]\d\d)[ .\-])([2-9]\d\d)[ .\-](\d{4})$"
 )
@@ -148,8 +150,11 @@ def canonical_phone(
             number = phonenumbers.parse(raw, None)
         except phonenumbers.NumberParseException:
             return None
+        # "+34 793 668 177": the country code and the groups make it a phone even
+        # where the plan lists no such number; run together it needs context.
+        grouped = " " in raw.strip() or "-" in raw
         if phonenumbers.is_valid_number(number) or (
-            context and phonenumbers.is_possible_number(number)
+            (context or grouped) and phonenumbers.is_possible_number(number)
         ):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return None
@@ -158,6 +163,10 @@ def canonical_phone(
             key = _valid_in(raw, region)
             if key is not None:
                 return key
+    if _SPANISH_GROUPS.match(raw):
+        # "766 318 197", "770 86 67 58": a Spanish number in the groups people write it
+        # in, although the plan has no such mobile (the demo's "7xx" numbers).
+        return "+34" + digits
     nanp = _NANP.match(raw)
     if nanp is not None:
         # "(977) 625-2661", "977-625-2661": the North American shape, whose area code
