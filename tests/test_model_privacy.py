@@ -220,3 +220,28 @@ def test_demo_training_on_a_store_holds_no_personal_data(
     trained = train_models(session_factory, "acme", tmp_path / "models")
     assert trained.intent_model is not None and trained.topic_model is not None, trained.run
     assert _leaks(tmp_path / "models") == []
+
+
+def test_the_pipeline_gives_models_the_masked_text(corpus: Path, tmp_path: Path) -> None:
+    from criterio.analysis.modelstore import load_model
+    from criterio.analysis.pipeline import analyze_batch, build_pipeline, interactions_to_batch
+    from criterio.analysis.text import model_texts
+
+    runner = CliRunner()
+    intents, topics = tmp_path / "intents", tmp_path / "topics"
+    assert (
+        runner.invoke(app, ["intents", "train", str(corpus), "--model", str(intents)]).exit_code
+        == 0
+    )
+    discover = ["topics", "discover", str(corpus), "--model", str(topics), "--n-topics", "4"]
+    assert runner.invoke(app, discover).exit_code == 0
+    texts = [r["text"] for r in _records()[::7]]
+    records = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
+    for analyzers in (["pii"], []):  # with the run's redactor, and with the models' own
+        pipeline = build_pipeline(analyzers, intent_model=intents, topic_model=topics)
+        out = analyze_batch(interactions_to_batch(records), pipeline)
+        masked = model_texts(texts)
+        expected_topics, _ = load_model(topics, "topics").assign(masked)
+        expected_intents = load_model(intents, "intents").predict(masked)
+        assert out.column("topic_id").to_pylist() == expected_topics.tolist()
+        assert out.column("intent_label").to_pylist() == [str(i) for i in expected_intents]
