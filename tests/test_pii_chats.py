@@ -65,6 +65,7 @@ def redactor() -> PIIRedactor:
         ("612 345 678 es mi móvil", "[PHONE_1] es mi móvil"),  # first text, first character
         ("Perfecto Iker, ¿me confirma su correo?", "Perfecto [PERSON_1], ¿me confirma su correo?"),
         ("El pedido 612 345 678 llegó", "El pedido 612 345 678 llegó"),
+        ("(mi móvil es 612345678)", "(mi móvil es [PHONE_1])"),  # the bracket stays
         ("I flew to Phoenix yesterday", "I flew to Phoenix yesterday"),
     ],
 )

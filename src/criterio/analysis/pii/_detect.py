@@ -169,6 +169,8 @@ def _phones(
                 start -= 1  # "(+234) 70 94250 556"
         elif lead and (lead.isalnum() or lead in "_+@#"):
             continue
+        if text[end - 1] == ")" and "(" not in text[start:end]:
+            end -= 1  # "line ( 09020564975)": the bracket closes the sentence's, not the number's
         value = text[start:end]
         if p.date.match(value) or p.amount_after.match(batch.right(end)):
             continue
