@@ -353,10 +353,12 @@ def train_models(path: Path, cache: Path, n_train: int) -> tuple[Path, Path]:
     """Intent and topic models from the first demo interactions (customer text only)."""
     from criterio.analysis.intents import IntentClassifier
     from criterio.analysis.modelstore import save_model
+    from criterio.analysis.text import model_texts
     from criterio.analysis.topics import TopicModel
 
     table = pq.read_table(path, columns=["turns", "labels"]).slice(0, n_train).to_pylist()
     texts = ["\n".join(t["text"] for t in row["turns"] if t["role"] == "customer") for row in table]
+    texts = model_texts(texts)  # masked, as every model the product trains
     labels = [dict(row["labels"] or []).get("intent") for row in table]
     known = [(t, label) for t, label in zip(texts, labels, strict=True) if label]
     intents = IntentClassifier().fit([t for t, _ in known], [label for _, label in known])

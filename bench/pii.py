@@ -4,8 +4,11 @@ Run: ``.venv/bin/python bench/pii.py [--throughput-texts N] [--presidio-texts M]
 (needs the ``bench`` extra: ``pip install -e '.[bench]'``). Prints a table and writes
 bench/results/pii.json.
 
-Data: ../shared/data/presidio_synth_pii (English, 1,500 sentences) and
-bench/data/pii_es.jsonl (Spanish, written for Criterio by bench/data/make_pii_es.py).
+Data: ../shared/data/presidio_synth_pii (English, 1,500 sentences),
+bench/data/pii_es.jsonl (Spanish, written for Criterio by bench/data/make_pii_es.py) and
+bench/data/pii_en.jsonl (English chat turns and tweets, written for Criterio by
+bench/data/make_pii_en.py: names, phones, e-mails and negatives in real chats' shapes)
+and bench/data/pii_es_chats.jsonl (its Spanish counterpart, bench/data/make_pii_es_chats.py).
 A prediction is correct when its type matches and its offsets are exactly those of a
 gold span ("exact"); "overlap" also accepts any overlap of the same type. Predictions
 overlapping a gold span of a type Criterio does not report (SSN, GPE, DATE_TIME...)
@@ -29,6 +32,8 @@ from criterio.analysis.pii import ENTITY_TYPES, PIIRedactor
 ROOT = Path(__file__).resolve().parent.parent
 SYNTH = ROOT.parent / "shared" / "data" / "presidio_synth_pii" / "synth_dataset_v2.json"
 SPANISH = ROOT / "bench" / "data" / "pii_es.jsonl"
+ENGLISH_CHATS = ROOT / "bench" / "data" / "pii_en.jsonl"
+SPANISH_CHATS = ROOT / "bench" / "data" / "pii_es_chats.jsonl"
 RESULTS = ROOT / "bench" / "results" / "pii.json"
 TWCS = ROOT.parent / "shared" / "data" / "twcs_subsets" / "twcs_first5000_monalisapatra26.csv"
 TOD_ES = ROOT.parent / "shared" / "data" / "fb_multilingual_tod_es" / "test-es.tsv"
@@ -61,10 +66,10 @@ def load_synth() -> list[Doc]:
     return docs
 
 
-def load_spanish() -> list[Doc]:
-    """The Spanish customer-service set written for Criterio."""
+def load_spanish(path: Path = SPANISH) -> list[Doc]:
+    """The Spanish customer-service set written for Criterio (or another set like it)."""
     docs: list[Doc] = []
-    for line in SPANISH.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         docs.append((row["text"], [(s["type"], s["start"], s["end"]) for s in row["spans"]], []))
     return docs
@@ -84,10 +89,16 @@ def load_real_texts() -> list[str]:
     return texts
 
 
-def criterio_predict(texts: Sequence[str]) -> list[list[Span]]:
-    """Criterio's spans for every text (one batch)."""
-    found = PIIRedactor().fit().detect(texts)
+def criterio_predict(texts: Sequence[str], lang: str | None = None) -> list[list[Span]]:
+    """Criterio's spans for every text (one batch), told the set's language if given."""
+    languages = None if lang is None else [lang] * len(texts)
+    found = PIIRedactor().fit().detect(texts, languages=languages)
     return [[(s.type, s.start, s.end) for s in spans] for spans in found]
+
+
+def criterio_predictor(lang: str) -> Callable[[Sequence[str]], list[list[Span]]]:
+    """Criterio told each text's language, as the analysis pipeline tells it."""
+    return lambda texts: criterio_predict(texts, lang)
 
 
 def presidio_engine() -> Any:
@@ -233,7 +244,12 @@ def main() -> None:
     ap.add_argument("--presidio-texts", type=int, default=2_000)
     ap.add_argument("--no-presidio", action="store_true")
     args = ap.parse_args()
-    sets = {"presidio_synth_pii (en)": (load_synth(), "en"), "pii_es (es)": (load_spanish(), "es")}
+    sets = {
+        "presidio_synth_pii (en)": (load_synth(), "en"),
+        "pii_es (es)": (load_spanish(), "es"),
+        "pii_en chats (en)": (load_spanish(ENGLISH_CHATS), "en"),
+        "pii_es chats (es)": (load_spanish(SPANISH_CHATS), "es"),
+    }
     results: dict[str, Any] = {
         "load_average_at_start": os.getloadavg(),
         "machine": f"{platform.machine()} {platform.processor() or ''} Python "
@@ -243,7 +259,7 @@ def main() -> None:
     for name, (docs, lang) in sets.items():
         texts = [d[0] for d in docs]
         systems: dict[str, Callable[[Sequence[str]], list[list[Span]]]] = {
-            "criterio": criterio_predict
+            "criterio": criterio_predictor(lang)
         }
         if not args.no_presidio:
             systems["presidio"] = presidio_predictor(lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+import phonenumbers
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum import iban
@@ -17,6 +19,7 @@ from stdnum.es import dni, nie
 
 from criterio.db import make_engine, make_session_factory, session_scope, upgrade_database
 from criterio.demo import DemoGenerator
+from criterio.demo._pii import PersonalData
 from criterio.demo.output import write_records
 from criterio.demo.runner import TOP_INSIGHTS, load_demo, run_available_analysis
 from criterio.insights.service import list_insights
@@ -78,6 +81,15 @@ def test_personal_data_is_valid_where_it_appears(month: list[dict[str, Any]]) ->
     assert len(ibans) > 5 and len(ids) > 5 and len(emails) > 20
     assert all(iban.is_valid(i) for i in ibans)
     assert all(dni.is_valid(i) or nie.is_valid(i) for i in ids)
+
+
+def test_spanish_phones_are_valid_numbers() -> None:
+    # A number the plan does not list ("770650119") is one no customer has.
+    data = PersonalData(random.Random(3))
+    for _ in range(300):
+        phone = data.phone("ES")
+        number = phonenumbers.parse(phone, "ES")
+        assert phonenumbers.is_valid_number(number), phone
 
 
 def test_spike_day_stands_out_in_its_segment(month: list[dict[str, Any]]) -> None:

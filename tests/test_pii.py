@@ -294,7 +294,8 @@ def test_public_surface() -> None:
     import criterio.analysis.pii as pii
 
     assert sorted(pii.__all__) == [
-        "DEFAULT_REGIONS", "ENTITY_TYPES", "PIIRedactor", "PIISpan", "Redaction",
+        "DEFAULT_REGIONS", "ENTITY_TYPES", "LANGUAGE_REGIONS", "PIIRedactor", "PIISpan",
+        "Redaction", "mask_spans",
     ]  # fmt: skip
     assert PIIRedactor.version
 

@@ -5,8 +5,9 @@ engine ships the pipeline to worker processes (the local pool, Dask workers) onl
 path and the version travel, and each process loads the model from its own directory
 once (skops with only Criterio/scikit-learn types trusted; no pickle of model files)
 and keeps it for later batches. The version is the card's training counter plus a
-digest of ``model.skops``, so a retrained model makes earlier results stale, and a
-worker that finds a different file than the run started with refuses to label with it.
+digest of ``model.skops`` plus the version of the redactor that masks the model's
+input, so a retrained model makes earlier results stale, and a worker that finds a
+different file than the run started with refuses to label with it.
 """
 
 from __future__ import annotations
@@ -30,8 +31,14 @@ class ModelStageError(ValueError):
 
 
 def model_version(directory: Path, kind: str) -> str:
-    """``<card version>:<first 16 hex of sha256(model.skops)>`` of a saved model."""
+    """``<card version>:<first 16 hex of sha256(model.skops)>:m<redactor version>``.
+
+    The last part is the version of the redactor that masks the texts the model is
+    given (``criterio.analysis.text.model_texts``): a change there changes what the
+    model sees, so earlier results go stale too.
+    """
     from criterio.analysis.modelstore import read_card
+    from criterio.analysis.pii import PIIRedactor
 
     try:
         card = read_card(directory)
@@ -44,7 +51,7 @@ def model_version(directory: Path, kind: str) -> str:
     file = directory / "model.skops"
     if not file.is_file():
         raise ModelStageError(f"{directory}: no model.skops (train the model again)")
-    return f"{card.get('version', 0)}:{_digest(file)}"
+    return f"{card.get('version', 0)}:{_digest(file)}:m{PIIRedactor.version}"
 
 
 def _digest(file: Path) -> str:

@@ -10,7 +10,8 @@ models, keyed by directory and version), so the local process pool and Dask run 
 the same code.
 
 Redaction runs first: the only text that leaves this function is the redacted one, and
-when no redactor is configured no text leaves it at all.
+when no redactor is configured no text leaves it at all. Intent and topic models are
+given the customer's text with personal data masked (``[EMAIL]``), as they were trained.
 """
 
 from __future__ import annotations
@@ -72,8 +73,13 @@ class RedactorLike(Protocol):
 
     version: str
 
-    def redact(self, texts: Sequence[str], groups: Sequence[str] | None = None) -> list[Any]:
-        """One redaction (``.text``, ``.spans``) per text."""
+    def redact(
+        self,
+        texts: Sequence[str],
+        groups: Sequence[str] | None = None,
+        languages: Sequence[str | None] | None = None,
+    ) -> list[Any]:
+        """One redaction (``.text``, ``.spans``) per text; ``languages`` one code per text."""
         ...
 
 
@@ -193,16 +199,21 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
         if key in batch.schema.names:
             out[key] = batch.column(key)
 
-    # Redaction first: later stages read the original text in memory, but only the
-    # redacted text is ever returned.
-    out["redacted_turns"], out["pii"] = _redact(pipeline.redactor, ids, flat, texts, parents)
-    joined = (
-        _customer_text(texts, parents, customer, n)
-        if any(s is not None for s in (pipeline.language, pipeline.intents, pipeline.topics))
-        else []
-    )
+    # Redaction first: language and sentiment read the original text in memory, but
+    # only the redacted text is ever returned.
+    # The language comes first: it picks the phone numbering plans the redactor tries
+    # first for each turn (US and GB numbers in an English conversation).
+    joined = _customer_text(texts, parents, customer, n) if pipeline.language is not None else []
     out["language"] = _language(pipeline.language, joined, n)
+    languages = out["language"].to_pylist() if pipeline.language is not None else None
+    redactions = _redactions(pipeline.redactor, ids, texts, parents, languages)
+    out["redacted_turns"], out["pii"] = _redacted_columns(redactions, flat, parents, n)
     out.update(_sentiment(pipeline, texts, parents, customer, n, pipeline.neutral_band))
+    if pipeline.intents is not None or pipeline.topics is not None:
+        # Models were trained on masked texts ([EMAIL] for an e-mail): they are given the
+        # same form (criterio.analysis.text.model_texts), never the personal data.
+        masked = _masked(redactions, texts)
+        joined = _customer_text(masked, parents, customer, n)
     out.update(_intents(pipeline.intents, joined, n))
     out.update(_topics(pipeline.topics, joined, n))
     out["versions"] = pa.array([json.dumps(pipeline.versions(), sort_keys=True)] * n)
@@ -216,15 +227,38 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
     )
 
 
-def _redact(
-    redactor: Any, ids: pa.Array, flat: pa.StructArray, texts: list[str], parents: Any
-) -> tuple[pa.Array, pa.Array]:
-    n = len(ids)
+def _redactions(
+    redactor: Any, ids: pa.Array, texts: list[str], parents: Any, languages: list[Any] | None
+) -> list[Any] | None:
+    """One redaction per turn, numbered per interaction; ``None`` without a redactor."""
     if redactor is None:
-        return pa.nulls(n, pa.list_(TURN_TYPE)), pa.nulls(n, pa.list_(SPAN_TYPE))
+        return None
     id_list = ids.to_pylist()
-    groups = [str(id_list[p]) for p in parents.tolist()]
-    redactions = redactor.redact(texts, groups=groups)
+    owners = parents.tolist()
+    groups = [str(id_list[p]) for p in owners]
+    if languages is None:
+        redactions: list[Any] = redactor.redact(texts, groups=groups)
+    else:
+        turn_languages = [languages[p] for p in owners]
+        redactions = redactor.redact(texts, groups=groups, languages=turn_languages)
+    return redactions
+
+
+def _masked(redactions: list[Any] | None, texts: list[str]) -> list[str]:
+    """Each turn with personal data replaced by ``[TYPE]``, from the redaction's spans
+    (or, when the run has no redaction stage, from the models' own redactor)."""
+    from criterio.analysis.text import masked_text, model_texts
+
+    if redactions is None:
+        return model_texts(texts)
+    return [masked_text(t, r.spans) for t, r in zip(texts, redactions, strict=True)]
+
+
+def _redacted_columns(
+    redactions: list[Any] | None, flat: pa.StructArray, parents: Any, n: int
+) -> tuple[pa.Array, pa.Array]:
+    if redactions is None:
+        return pa.nulls(n, pa.list_(TURN_TYPE)), pa.nulls(n, pa.list_(SPAN_TYPE))
     # Build the Arrow columns directly (no per-turn dicts): turns keep their roles and
     # their grouping; spans are flattened, then grouped by interaction.
     count = np.bincount(parents, minlength=n) if len(parents) else np.zeros(n, np.int64)

@@ -2,7 +2,8 @@
 
 A row's text is its ``text`` field, or its customer turns joined (the data contract);
 its id is ``id`` or its line number. A row without usable text is reported with its
-line and skipped; the good rows go on.
+line and skipped; the good rows go on. Texts come back with personal data replaced by
+``[TYPE]`` placeholders (``model_texts``): models never see, keep or show it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from criterio.analysis.text import interaction_text
+from criterio.analysis.text import interaction_text, model_texts
 
 __all__ = ["TextRows", "read_text_rows"]
 
@@ -56,6 +57,7 @@ def read_text_rows(path: Path, label: str | None = None, require_label: bool = F
         rows.ids.append(ident)
         rows.texts.append(text)
         rows.labels.append(value)
+    rows.texts = model_texts(rows.texts)
     return rows
 
 
@@ -112,4 +114,5 @@ def store_text_rows(tenant: str, label: str | None = None, require_label: bool =
                 rows.labels.append(value)
     finally:
         store.close()
+    rows.texts = model_texts(rows.texts)
     return rows

@@ -64,6 +64,7 @@ def train(
     """Train (or retrain) an intent model; a retrain writes the next version into --model."""
     from criterio.analysis.intents import IntentClassifier
     from criterio.analysis.modelstore import save_model
+    from criterio.analysis.text import masking_card
 
     rows = _rows(file, tenant, label, require=True)
     if len(set(rows.labels)) < 2:
@@ -87,6 +88,7 @@ def train(
         "false_rejection": false_rejection,
         "seconds": round(seconds, 2),
         "skipped_rows": len(rows.errors),
+        **masking_card(),
     }
     path = save_model(classifier, model, "intents", card)
     console.print(

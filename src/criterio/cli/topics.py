@@ -61,6 +61,7 @@ def discover(
 ) -> None:
     """Discover topics and save the model (labels, keywords, examples, sizes, hierarchy)."""
     from criterio.analysis.modelstore import save_model
+    from criterio.analysis.text import masking_card
     from criterio.analysis.topics import TopicModel, topics_card
 
     rows = _rows(file, tenant)
@@ -78,6 +79,7 @@ def discover(
     card = {
         "n_texts": len(rows.texts),
         "seconds": round(seconds, 2),
+        **masking_card(),
         **topics_card(topic_model, n_groups),
     }
     save_model(topic_model, model, "topics", card)
@@ -95,10 +97,20 @@ def show(
 ) -> None:
     """List the topics of a model: label, size, keywords, an example, broader topic."""
     from criterio.analysis.modelstore import read_card
+    from criterio.analysis.text import MASKED_CARD_KEY, model_texts
 
     card = read_card(model)
     if card.get("kind") != "topics":
         raise typer.BadParameter(f"{model}: not a topic model")
+    if MASKED_CARD_KEY not in card:
+        console.print(
+            f"[yellow]{model} was trained before personal data was masked from training "
+            "texts: its saved files may hold some; discover the topics again[/]"
+        )
+    # Masked again for display: what an older model's card holds is not shown.
+    for topic in card["topics"]:
+        topic["label"], *topic["examples"] = model_texts([topic["label"], *topic["examples"]])
+        topic["keywords"] = model_texts(topic["keywords"])
     if as_json:
         typer.echo(
             json.dumps(

@@ -120,7 +120,10 @@ class PersonalData:
             return pick(
                 rng, (f"({area}) {ex}-{line}", f"+1 {area} {ex} {line}", f"{area}-{ex}-{line}")
             )
-        d = f"{pick(rng, '67')}{below(rng, 10**7, 10**8)}"
+        # Spanish mobiles start 6 or 71-74 (the plan has no 70, 75-79 mobiles): the
+        # same two draws as before, so the rest of the demo stays as it was.
+        prefix = pick(rng, ("6", "71", "6", "72", "6", "73", "6", "74"))
+        d = f"{prefix}{below(rng, 10**7, 10**8)}"[:9]
         return pick(
             rng,
             (

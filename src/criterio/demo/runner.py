@@ -112,13 +112,13 @@ def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -
     """
     from criterio.analysis.intents import IntentClassifier
     from criterio.analysis.modelstore import save_model
-    from criterio.analysis.text import interaction_text
+    from criterio.analysis.text import interaction_text, masking_card, model_texts
     from criterio.analysis.topics import TopicModel, topics_card
     from criterio.db import session_scope
     from criterio.interactions.repository import InteractionRepository
 
     texts: list[str] = []
-    labelled: list[tuple[str, str]] = []
+    intents_of: list[str | None] = []
     with session_scope(factory) as session:
         for item in InteractionRepository(session, tenant).iter_all():
             text = interaction_text({"turns": item.turns})
@@ -126,8 +126,10 @@ def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -
                 continue
             texts.append(text)
             intent = (item.labels or {}).get("intent")
-            if intent:
-                labelled.append((text, str(intent)))
+            intents_of.append(str(intent) if intent else None)
+    # Models learn from masked texts only: no personal data in what they save or show.
+    texts = model_texts(texts)
+    labelled = [(t, i) for t, i in zip(texts, intents_of, strict=True) if i is not None]
     if len(texts) < MIN_TEXTS or len({i for _, i in labelled}) < 2:
         summary = (
             f"not trained: {len(texts)} interactions with customer text and "
@@ -140,10 +142,15 @@ def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -
         classifier,
         directory / "intent-model",
         "intents",
-        {"n_examples": len(labelled), "intents": intents, "source": f"tenant {tenant}"},
+        {
+            "n_examples": len(labelled),
+            "intents": intents,
+            "source": f"tenant {tenant}",
+            **masking_card(),
+        },
     )
     topics = TopicModel().fit(texts)
-    card = {"n_texts": len(texts), "source": f"tenant {tenant}"}
+    card = {"n_texts": len(texts), "source": f"tenant {tenant}", **masking_card()}
     card |= topics_card(topics, max(2, topics.n_topics_ // 5))
     topic_dir = save_model(topics, directory / "topic-model", "topics", card)
     summary = (

@@ -338,6 +338,7 @@ def example_texts(session: Session, tenant: str, insight: Insight) -> list[tuple
     repo = InteractionRepository(session, tenant)
     ids: list[str] = []
     texts: list[str] = []
+    languages: list[str | None] = []
     for external_id in insight.evidence.get("examples", []):
         found = repo.get(str(external_id))
         if found is None:
@@ -345,7 +346,9 @@ def example_texts(session: Session, tenant: str, insight: Insight) -> list[tuple
         customer = [t.get("text", "") for t in found.turns if t.get("role") == "customer"]
         ids.append(found.external_id)
         texts.append(" ".join(customer) or " ".join(t.get("text", "") for t in found.turns))
+        languages.append(found.language)
     if not texts:
         return []
-    redactions = PIIRedactor().fit().redact(texts)
+    # The interaction's language puts its phone numbering plans first (US for English).
+    redactions = PIIRedactor().fit().redact(texts, languages=languages)
     return [(i, r.text) for i, r in zip(ids, redactions, strict=True)]

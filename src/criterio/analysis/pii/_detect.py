@@ -147,7 +147,11 @@ def _cards(batch: Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
 
 
 def _phones(
-    batch: Batch, p: Patterns, regions: tuple[str, ...], taken: set[int]
+    batch: Batch,
+    p: Patterns,
+    default: tuple[str, ...],
+    per_text: Sequence[tuple[str, ...]] | None,
+    taken: set[int],
 ) -> Iterator[tuple[int, int, str, str]]:
     text = batch.joined
     for m in p.phone.finditer(text):
@@ -155,13 +159,18 @@ def _phones(
         if end - start < 7 or start in taken:
             # Too short for a phone's digits, or already a card/IBAN/ID number.
             continue
+        regions = default if per_text is None else per_text[bisect_right(batch.starts, start) - 1]
+        # The text language's regions come before the default one (default[0]).
+        home = regions.index(default[0]) + 1
         lead = text[start - 1] if start else ""
-        if lead in "+(" and (start < 2 or not text[start - 2].isalnum()):
+        if lead and lead in "+(" and (start < 2 or not text[start - 2].isalnum()):
             start -= 1
             if lead == "+" and start and text[start - 1] == "(":
                 start -= 1  # "(+234) 70 94250 556"
         elif lead and (lead.isalnum() or lead in "_+@#"):
             continue
+        if text[end - 1] == ")" and "(" not in text[start:end]:
+            end -= 1  # "line ( 09020564975)": the bracket closes the sentence's, not the number's
         value = text[start:end]
         if p.date.match(value) or p.amount_after.match(batch.right(end)):
             continue
@@ -170,7 +179,7 @@ def _phones(
             continue
         labelled = p.phone_after.match(batch.right(end, 12)) is not None
         context = labelled or p.phone_context.search(left) is not None
-        key = v.canonical_phone(value, regions, context=context, labelled=labelled)
+        key = v.canonical_phone(value, regions, context=context, labelled=labelled, home=home)
         if key is not None:
             yield start, end, "PHONE", key
             continue
@@ -184,7 +193,7 @@ def _phones(
         while i < len(pieces):
             for j in range(len(pieces) - 1, i - 1, -1):
                 sub = value[pieces[i][0] : pieces[j][1]]
-                key = v.canonical_phone(sub, regions, context=context)
+                key = v.canonical_phone(sub, regions, context=context, home=home)
                 if key is not None:
                     yield start + pieces[i][0], start + pieces[j][1], "PHONE", key
                     i = j
@@ -225,8 +234,13 @@ def _addresses(batch: Batch) -> Iterator[tuple[int, int, str, str]]:
             yield word.start(), tail.end(), "ADDRESS", text_key(text[word.start() : tail.end()])
 
 
-def scan(texts: Sequence[str], cfg: ScanConfig) -> list[list[Found]]:
-    """Detect personal data in every text; overlapping candidates resolved per text."""
+def scan(
+    texts: Sequence[str], cfg: ScanConfig, regions: Sequence[tuple[str, ...]] | None = None
+) -> list[list[Found]]:
+    """Detect personal data in every text; overlapping candidates resolved per text.
+
+    ``regions`` gives each text its own phone regions (else ``cfg.regions``).
+    """
     batch = Batch(texts)
     p = patterns()
     want = cfg.entities
@@ -254,7 +268,7 @@ def scan(texts: Sequence[str], cfg: ScanConfig) -> list[list[Found]]:
         )
     taken: set[int] = set()
     if "PHONE" in want:
-        sources.append(_phones(batch, p, cfg.regions, taken))
+        sources.append(_phones(batch, p, cfg.regions, regions, taken))
     if "ADDRESS" in want:
         sources.append(_addresses(batch))
     if "PERSON" in want and cfg.lexicon is not None:

@@ -69,6 +69,15 @@ vosotros ellos ellas ella él yo tú quiero tengo necesito puedo pueden podrían
 soy eres es somos son fue era estoy está i'm im am is was are
 estimado estimada estimados querido querida apreciado apreciada distinguido
 united states kingdom upper lower springs english spanish shadow producer director
+perfecto perfecta genial claro estupendo entendido listo okey great perfect sure sorry
+welcome awesome excellent
+"""
+
+# Words of the stop list (cities, brands) that are also surnames: right after a first
+# name they finish the name ("Alessandro Phoenix", "Maria Chase").
+_PLACE_SURNAMES = """
+phoenix london paris washington cleveland dallas houston boston orlando denver york
+sydney chase wells dell king lord hall park lane brook hill rock branch baker
 """
 
 # First names and surnames that are also common words or places ("Rosa", "Pilar",
@@ -78,7 +87,7 @@ _AMBIGUOUS = """
 rose grace hope joy faith bill mark art sunny dawn summer autumn winter star sky iris
 ruby pearl jade amber crystal ivy holly lily daisy olive violet rich guy chase carol
 gene dean frank pat sue major king price post young white black brown green long little
-love fair
+love fair gold silver grey gray blue red pink rose space midnight
 cruz paz luz sol mar rosa blanca santiago salvador jesus angel reyes nieves gloria
 mercedes victoria esperanza consuelo dolores amparo remedios soledad pilar rocio
 francisco diego madison georgia carolina austin florence sierra india
@@ -134,6 +143,10 @@ class NameLexicon:
     ambiguous: frozenset[str]
     surface: frozenset[str]
     strict_last: frozenset[str]
+    #: Stop-listed words that end a name after a first name ("Alessandro Phoenix").
+    place_surnames: frozenset[str]
+    #: Common English words (Faker's lorem list): no second word of a name on its own.
+    common: frozenset[str]
 
 
 def _faker_names() -> tuple[set[str], set[str], set[str]]:
@@ -185,6 +198,10 @@ def load_lexicon() -> NameLexicon:
     usable = (first | {n for n in strict_last if len(n) > 3}) - ambiguous
     surface = {w for w in spellings if normalise_name(w) in usable}
     surface.update(n.title() for n in usable)
+    # Place surnames too: in "Crystal Phoenix" no other spelling of the lists is found.
+    surface.update(w.title() for w in _PLACE_SURNAMES.split())
+    from faker.providers.lorem.en_US import Provider as EnglishWords
+
     return NameLexicon(
         first=frozenset(first),
         last=frozenset(last),
@@ -192,6 +209,8 @@ def load_lexicon() -> NameLexicon:
         ambiguous=ambiguous,
         surface=frozenset(surface),
         strict_last=strict_last,
+        place_surnames=frozenset(normalise_name(w) for w in _PLACE_SURNAMES.split()),
+        common=frozenset(normalise_name(w) for w in EnglishWords.word_list),
     )
 
 
@@ -211,6 +230,7 @@ class NamePatterns:
     token: re.Pattern[str]
     initial_inside: re.Pattern[str]
     lower_name: re.Pattern[str]
+    next_word: re.Pattern[str]
 
 
 @cache
@@ -264,4 +284,5 @@ def name_patterns() -> NamePatterns:
         initial_inside=re.compile(rf"[ \t][{up}]\.?[ \t]"),
         # A name typed in lower case, right after a strong context ("my name is lena").
         lower_name=re.compile(rf"(?:[?:][ \t]*|[ \t]+)(?P<v>[{low}]+(?:[ \t]+[{low}]+){{0,2}})"),
+        next_word=re.compile(rf"[ \t]+(?P<v>{word})(?![\w@])"),
     )

@@ -74,7 +74,9 @@ _CUSTOMER_ID_TRIGGER = (
     r"|(?:id|c[óo]digo|identificador)\s+de\s+(?:cliente|contrato|socio|usuario|abonado)"
     r"|(?:cliente|contrato|socio|abonado|p[óo]liza)\s+(?:n[º°o]\.?|n[úu]m\.?|#)"
     r"|(?:customer|client|contract|account|membership|member|policy|subscriber)"
-    r"\s*(?:id|number|no\.?|num\.?|#|code))(?!\w)"
+    r"\s*(?:id|number|no\.?|num\.?|#|code)"
+    # A login is a customer's identifier too ("Username: cminh730").
+    r"|user\s?name|nombre\s+de\s+usuario)(?!\w)"
 )
 _CUSTOMER_ID_VALUE = (
     r"\s*(?::|#|(?i:es|is|el|será)\b)?\s*(?::\s*)?"

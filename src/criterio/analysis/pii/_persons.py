@@ -30,11 +30,13 @@ def persons(batch: Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, str
         if not span:
             span = _lower_case_name(text, t.end(), lex, np_.lower_name)
         if span:
+            span = _with_surname(text, span, lex, np_.next_word)
             yield span[0], span[1], "PERSON", text_key(text[span[0] : span[1]])
     for t in np_.weak.finditer(batch.lowered):
         m = np_.weak_name.match(text, t.end())
         span = m and _trim(text, m.start("v"), m.end("v"), lex.stop, np_.token)
         if span and _is_first(text[span[0] : span[1]].split(None, 1)[0], lex, context=True):
+            span = _with_surname(text, span, lex, np_.next_word)
             yield span[0], span[1], "PERSON", text_key(text[span[0] : span[1]])
     for m in np_.sequence.finditer(text):
         value = m.group()
@@ -43,17 +45,26 @@ def persons(batch: Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, str
         span = _trim(text, m.start(), m.end(), lex.stop, np_.token)
         if span is None:
             continue
+        span = _with_surname(text, span, lex, np_.next_word)
         tokens = text[span[0] : span[1]].split()
         words = [w for w in tokens if len(w.rstrip(".")) > 1]
         if not words:
             continue
         if len(tokens) >= 3 and any(len(t.rstrip(".")) == 1 for t in tokens[1:-1]):
-            pass  # "Faina D. Yefremova", "Szabina J Gelencsér": first, initial, last
+            if "." not in value and not (
+                _plain_name(tokens[0], lex) or _plain_name(tokens[-1], lex)
+            ):
+                continue  # "Moto G Play": no point, no plain name around the letter
+            # "Faina D. Yefremova", "Szabina J Gelencsér": first, initial, last
         elif _is_first(words[0], lex, context=True):
             if len(words) == 1 and (len(words[0]) < 3 or not _is_first(words[0], lex)):
                 continue  # a lone "Rosa", "Pilar" or "Al" is too ambiguous
-            if not _is_first(words[0], lex) and not _is_last(words[1], lex):
-                continue  # "Santiago Torres" yes, "Santiago Bernabéu" no
+            if not _is_first(words[0], lex) and not (
+                _is_last(words[1], lex)
+                or _plain_name(words[1], lex)
+                or normalise_name(words[1]) in lex.place_surnames
+            ):
+                continue  # "Santiago Torres", "Crystal Minh" yes, "Santiago Bernabéu" no
         elif (
             len(words) > 1
             and _is_last(words[-1], lex)
@@ -69,6 +80,29 @@ def persons(batch: Batch, lex: NameLexicon) -> Iterator[tuple[int, int, str, str
         else:
             continue
         yield span[0], span[1], "PERSON", text_key(text[span[0] : span[1]])
+
+
+def _with_surname(
+    text: str, span: tuple[int, int], lex: NameLexicon, next_word: re.Pattern[str]
+) -> tuple[int, int]:
+    """A lone first name followed by a stop-listed surname ("Alessandro Phoenix") takes it."""
+    if " " in text[span[0] : span[1]] or not _is_first(text[span[0] : span[1]], lex, context=True):
+        return span
+    m = next_word.match(text, span[1])
+    if m is not None and normalise_name(m.group("v")) in lex.place_surnames:
+        return span[0], m.end("v")
+    return span
+
+
+def _listed(word: str, lex: NameLexicon) -> bool:
+    norm = normalise_name(word.rstrip("."))
+    return (norm in lex.first or norm in lex.last) and norm not in lex.ambiguous
+
+
+def _plain_name(word: str, lex: NameLexicon) -> bool:
+    """A name of the lists that is neither ambiguous nor a common English word."""
+    norm = normalise_name(word)
+    return len(norm) > 2 and _listed(word, lex) and norm not in lex.common
 
 
 def _lower_case_name(

@@ -11,7 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from criterio.analysis.base import unique_texts
 from criterio.analysis.pii._detect import Found, ScanConfig, scan
+from criterio.analysis.pii._mask import mask_spans
 from criterio.analysis.pii._names import load_lexicon
+from criterio.analysis.pii._propagate import propagate_names
 from criterio.analysis.pii._types import ENTITY_TYPES, PIISpan, Redaction
 
 __all__ = ["DEFAULT_REGIONS", "PIIRedactor"]
@@ -21,6 +23,14 @@ __all__ = ["DEFAULT_REGIONS", "PIIRedactor"]
 DEFAULT_REGIONS: tuple[str, ...] = (
     "MX", "AR", "CO", "CL", "PE", "VE", "EC", "UY", "US", "GB",
 )  # fmt: skip
+
+
+#: The regions whose numbering plans come first for a text in that language (the
+#: language identifier's codes); other languages keep ``default_region`` first.
+LANGUAGE_REGIONS: dict[str, tuple[str, ...]] = {
+    "es": ("ES",), "en": ("US", "GB"), "pt": ("BR", "PT"), "fr": ("FR",), "de": ("DE",),
+    "it": ("IT",), "ca": ("ES",),
+}  # fmt: skip
 
 
 class PIIRedactor(BaseEstimator):  # type: ignore[misc]
@@ -35,7 +45,9 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
     ("María" after "María García" and "María López") it gets a new one.
     """
 
-    version: ClassVar[str] = "2"  # 2: a name given in part keeps its placeholder
+    # 2: a name given in part keeps its placeholder; 3: names repeated in a conversation,
+    # surnames that are places, North American and announced phones, language regions.
+    version: ClassVar[str] = "3"
 
     def __init__(
         self,
@@ -68,33 +80,91 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
             load_lexicon()  # load the name lists now (cached), not on the first batch
         return self
 
-    def _scan(self, texts: Sequence[str]) -> list[list[Found]]:
+    def _scan(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None
+    ) -> list[list[Found]]:
         check_is_fitted(self, "entities_")
         if isinstance(texts, str):
             raise TypeError("PIIRedactor expects a sequence of texts, not one string")
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"PIIRedactor: texts[{i}] is {type(text).__name__}, not str")
+        if languages is not None and len(languages) != len(texts):
+            raise ValueError(
+                f"PIIRedactor: languages has {len(languages)} items for {len(texts)} texts"
+            )
         lexicon = load_lexicon() if "PERSON" in self.entities_ else None
         config = ScanConfig(frozenset(self.entities_), tuple(self.regions_), lexicon)
-        distinct, inverse = unique_texts(texts)
+        regions = None if languages is None else [self._regions(lang) for lang in languages]
+        # Each text's findings depend on that text (and its regions) alone: scan every
+        # distinct one once.
+        keys = texts
+        if regions is not None:
+            keys = [f"{r}\x00{t}" for t, r in zip(texts, regions, strict=True)]
+        distinct, inverse = unique_texts(keys)
         if len(distinct) == len(texts):
-            return scan(texts, config)
-        # Each text's findings depend on that text alone: scan every distinct text once.
-        found = scan(distinct, config)
+            return scan(texts, config, regions)
+        picked: dict[int, int] = {}
+        for position, k in enumerate(inverse):
+            picked.setdefault(k, position)
+        firsts = [picked[k] for k in range(len(distinct))]
+        found = scan(
+            [texts[i] for i in firsts],
+            config,
+            None if regions is None else [regions[i] for i in firsts],
+        )
         return [found[i] for i in inverse]
 
-    def detect(self, texts: Sequence[str]) -> list[list[PIISpan]]:
-        """Return, for every text, its personal-data spans sorted by offset."""
-        return [[PIISpan(f.type, f.start, f.end) for f in found] for found in self._scan(texts)]
+    def _regions(self, language: str | None) -> tuple[str, ...]:
+        """The text's phone regions: its language's first, then the configured ones."""
+        own = LANGUAGE_REGIONS.get(language or "", ())
+        return tuple(dict.fromkeys([*own, *self.regions_]))
 
-    def redact(self, texts: Sequence[str], groups: Sequence[str] | None = None) -> list[Redaction]:
-        """Replace personal data with numbered placeholders; ``groups`` keys conversations."""
+    def _found(
+        self,
+        texts: Sequence[str],
+        groups: Sequence[object] | None,
+        languages: Sequence[str | None] | None,
+    ) -> list[list[Found]]:
+        found = self._scan(texts, languages)
+        if "PERSON" not in self.entities_:
+            return found
+        keys: Sequence[object] = groups if groups is not None else range(len(texts))
+        return propagate_names(texts, found, keys, load_lexicon())
+
+    def detect(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> list[list[PIISpan]]:
+        """Return, for every text, its personal-data spans sorted by offset.
+
+        ``languages`` (one code per text, e.g. ``"en"``) puts the numbering plans of the
+        text's language first (``LANGUAGE_REGIONS``: US and GB for English); without it
+        ``default_region`` comes first.
+        """
+        found_all = self._found(texts, None, languages)
+        return [[PIISpan(f.type, f.start, f.end) for f in found] for found in found_all]
+
+    def mask(self, texts: Sequence[str]) -> list[str]:
+        """Each text with its personal data replaced by ``[TYPE]`` (no numbers): the
+        form intent and topic models learn from and are applied to."""
+        return [mask_spans(t, s) for t, s in zip(texts, self.detect(texts), strict=True)]
+
+    def redact(
+        self,
+        texts: Sequence[str],
+        groups: Sequence[str] | None = None,
+        languages: Sequence[str | None] | None = None,
+    ) -> list[Redaction]:
+        """Replace personal data with numbered placeholders; ``groups`` keys conversations.
+
+        A name found in one text of a group is redacted wherever the group repeats its
+        words; ``languages`` as in :meth:`detect`.
+        """
         if groups is not None and len(groups) != len(texts):
             raise ValueError(
                 f"PIIRedactor.redact: groups has {len(groups)} items for {len(texts)} texts"
             )
-        found_all = self._scan(texts)
+        found_all = self._found(texts, groups, languages)
         numbering: dict[object, dict[tuple[str, str], int]] = {}
         counts: dict[object, dict[str, int]] = {}
         out: list[Redaction] = []

@@ -34,6 +34,13 @@ __all__ = [
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _NON_DIGIT = re.compile(r"\D")
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extensi[óo]n)[ ]?\d{1,6}$")
+# A North American number with its groups marked: "(977) 625-2661", "977-625-2661",
+# "977.625.2661", "+1 977 625 2661" (area code and exchange never start with 0 or 1).
+# Nine digits from 6-9 grouped 3-3-3 or 3-2-2-2 with one kind of separator.
+_SPANISH_GROUPS = re.compile(r"[6-9]\d\d([ .\-])(?:\d{3}\1\d{3}|\d\d\1\d\d\1\d\d)$")
+_NANP = re.compile(
+    r"(?:\+?1[ .\-]?)?(?:\(([2-9]\d\d)\)[ ]?|([2-9]\d\d)[ .\-])([2-9]\d\d)[ .\-](\d{4})$"
+)
 
 
 def digits_only(value: str) -> str:
@@ -115,15 +122,22 @@ def _national_lengths(region: str) -> frozenset[int]:
 
 
 def canonical_phone(
-    value: str, regions: tuple[str, ...], *, context: bool, labelled: bool = False
+    value: str,
+    regions: tuple[str, ...],
+    *,
+    context: bool,
+    labelled: bool = False,
+    home: int = 1,
 ) -> str | None:
     """Return the E.164 form of a phone number, or None.
 
     A number in international form (``+`` or ``00``) must be valid in its country.
-    A national number must be valid in the first (default) region; with phone
-    context nearby ("tel.", "call me at"...) it may be valid in any of ``regions``,
-    or merely have a plausible length when it was written with separators or is
-    followed by a label ("-Fax", "(móvil)").
+    A national number must be valid in one of the first ``home`` regions (the text
+    language's, then the default region, last of them): written as bare digits, in the
+    default region only, since a run of ten digits is as often an order number as a
+    North American phone. A North American number with its groups marked is taken
+    as such. With phone context nearby ("tel.", "call me at"...) a number may be valid
+    in any of ``regions``, or merely have a plausible length.
     """
     raw = _EXTENSION.sub("", value.strip())
     if raw.startswith("00"):
@@ -136,15 +150,29 @@ def canonical_phone(
             number = phonenumbers.parse(raw, None)
         except phonenumbers.NumberParseException:
             return None
+        # "+34 793 668 177": the country code and the groups make it a phone even
+        # where the plan lists no such number; run together it needs context.
+        grouped = " " in raw.strip() or "-" in raw
         if phonenumbers.is_valid_number(number) or (
-            context and phonenumbers.is_possible_number(number)
+            (context or grouped) and phonenumbers.is_possible_number(number)
         ):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return None
-    if len(digits) in _national_lengths(regions[0]):
-        key = _valid_in(raw, regions[0])
-        if key is not None:
-            return key
+    for i, region in enumerate(regions[:home]):
+        if len(digits) in _national_lengths(region) and (digits != raw or i == home - 1):
+            key = _valid_in(raw, region)
+            if key is not None:
+                return key
+    if _SPANISH_GROUPS.match(raw):
+        # "766 318 197", "770 86 67 58": a Spanish number in the groups people write it
+        # in, although the plan has no such mobile (the demo's "7xx" numbers).
+        return "+34" + digits
+    nanp = _NANP.match(raw)
+    if nanp is not None:
+        # "(977) 625-2661", "977-625-2661": the North American shape, whose area code
+        # and exchange start with 2-9, is a phone number even where no plan lists it
+        # (an area code not yet in use, a number made up for a test).
+        return "+1" + "".join(g for g in nanp.groups() if g)
     if not context:
         return None
     if digits != raw or labelled:
@@ -152,12 +180,23 @@ def canonical_phone(
         # the default region's plan: keep it as personal data rather than leak it. The
         # key is only for placeholders, hence not an E.164 form.
         return "~" + digits
-    for region in regions[1:]:
+    for region in regions[home:]:
         if len(digits) in _national_lengths(region):
             key = _valid_in(raw, region)
             if key is not None:
                 return key
+    if any(_possible_in(raw, region) for region in regions):
+        # Announced ("call me on 770650119") with a length a phone of these regions
+        # has, though no plan lists it: a phone the customer gave, to be kept out.
+        return "~" + digits
     return None
+
+
+def _possible_in(raw: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(raw, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _valid_in(raw: str, region: str) -> str | None:
