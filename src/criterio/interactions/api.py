@@ -14,7 +14,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
 from criterio.auth.service import record_audit, record_audit_set
-from criterio.errors import InvalidInputError, NotFoundError
+from criterio.db import check_row_key
+from criterio.errors import InvalidInputError, NotFoundError, excerpt
 from criterio.interactions.export import to_contract
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionFilter, InteractionRepository
@@ -23,15 +24,17 @@ from criterio.interactions.schemas import (
     InteractionIn,
     InteractionRead,
     Timestamp,
+    check_attribute_name,
     check_timestamp,
 )
 from criterio.interactions.service import (
+    StoreResult,
     customer_reference,
     erase_customer,
     store_interactions,
     validate_record,
 )
-from criterio.web.deps import SessionDep, commit_now, request_id, require
+from criterio.web.deps import SessionDep, request_id, require, write_with_retries
 
 __all__ = ["MAX_BATCH", "router"]
 
@@ -198,21 +201,25 @@ def post_interaction(
     if problems:
         problem = problems[0]
         raise InvalidInputError(f"{problem.field}: {problem.message}")
-    result = store_interactions(session, good)
-    status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
+
+    def work() -> str:
+        result = store_interactions(session, good)
+        status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
+        record_audit(
+            session,
+            principal.tenant,
+            actor=principal.username,
+            action="write",
+            resource_type="interaction",
+            resource_ids=[good[0].id],
+            request_id=request_id(request),
+            detail={"status": status},
+        )
+        return status
+
+    status = write_with_retries(session, work)
     if status != "inserted":
         response.status_code = 200
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action="write",
-        resource_type="interaction",
-        resource_ids=[good[0].id],
-        request_id=request_id(request),
-        detail={"status": status},
-    )
-    commit_now(session)
     return StoredOne(id=good[0].id, status=status)
 
 
@@ -227,7 +234,29 @@ def post_batch(
 ) -> BatchResult:
     """Store a batch: good records go in, each bad one is reported with index, field and why."""
     good, positions, problems = _validate(records, principal.tenant)
-    result = store_interactions(session, good)
+
+    def work() -> StoreResult:
+        result = store_interactions(session, good)
+        refused = set(result.duplicates)
+        stored_ids = [r.id for i, r in enumerate(good) if i not in refused]
+        if stored_ids:
+            record_audit_set(
+                session,
+                principal.tenant,
+                actor=principal.username,
+                action="write",
+                resource_type="interaction",
+                resource_ids=stored_ids,
+                request_id=request_id(request),
+                detail={
+                    "inserted": result.inserted,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+        return result
+
+    result = write_with_retries(session, work)
     for duplicate in result.duplicates:
         problems.append(
             RecordProblem(
@@ -237,24 +266,6 @@ def post_batch(
                 message="repeated id in this batch; the first record with this id was kept",
             )
         )
-    refused = set(result.duplicates)
-    stored_ids = [r.id for i, r in enumerate(good) if i not in refused]
-    if stored_ids:
-        record_audit_set(
-            session,
-            principal.tenant,
-            actor=principal.username,
-            action="write",
-            resource_type="interaction",
-            resource_ids=stored_ids,
-            request_id=request_id(request),
-            detail={
-                "inserted": result.inserted,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-        )
-    commit_now(session)
     problems.sort(key=lambda p: p.index)
     return BatchResult(
         received=len(records),
@@ -272,7 +283,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         value = datetime.fromisoformat(started)
         if value.tzinfo is None:
             raise ValueError("naive")
-        return check_timestamp(value), int(pk)
+        return check_timestamp(value), check_row_key(int(pk))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
 
@@ -303,8 +314,8 @@ def list_interactions(
     for item in attr:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise InvalidInputError(f"attr: {item!r} is not KEY=VALUE")
-        attributes[key] = value
+            raise InvalidInputError(f"attr: {excerpt(item)} is not KEY=VALUE")
+        attributes[check_attribute_name(key, "attr")] = value
     filters = InteractionFilter(
         channel=channel.value if channel else None,
         language=language,

@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from criterio.errors import InvalidInputError, excerpt
+
 __all__ = [
     "MAX_TEXT_CHARS",
     "Channel",
@@ -26,6 +28,7 @@ __all__ = [
     "Role",
     "Timestamp",
     "Turn",
+    "check_attribute_name",
     "check_timestamp",
 ]
 
@@ -60,6 +63,27 @@ def check_timestamp(value: datetime) -> datetime:
     return value
 
 
+#: Characters an attribute name in a filter may not hold: a JSON path (SQLite's filter
+#: on a JSON column) cannot quote them.
+_PATH_UNSAFE = frozenset('"\\') | {chr(c) for c in range(32)} | {chr(127)}
+#: Longest attribute (or label) name, as in the contract's ``Key``.
+MAX_KEY_CHARS = 100
+
+
+def check_attribute_name(name: str, field: str) -> str:
+    """An attribute name for a filter (``field`` names the parameter in the error)."""
+    if not name or len(name) > MAX_KEY_CHARS:
+        raise InvalidInputError(
+            f"{field}: an attribute name has 1 to {MAX_KEY_CHARS} characters, not {len(name)}"
+        )
+    if not _PATH_UNSAFE.isdisjoint(name):
+        raise InvalidInputError(
+            f"{field}: the attribute name {excerpt(name)} holds a double quote, a "
+            "backslash or a control character, which no attribute filter accepts"
+        )
+    return name
+
+
 #: An ISO 8601 timestamp with a zone, within YEAR_RANGE.
 Timestamp = Annotated[AwareDatetime, AfterValidator(check_timestamp)]
 Identifier = Annotated[
@@ -70,7 +94,7 @@ TenantName = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS), NoNul]
 ShortString = Annotated[str, StringConstraints(max_length=500), NoNul]
-Key = Annotated[str, StringConstraints(max_length=100), NoNul]
+Key = Annotated[str, StringConstraints(max_length=MAX_KEY_CHARS), NoNul]
 
 
 class Channel(StrEnum):

@@ -79,5 +79,9 @@ def _json_text(value: Any) -> str:
 
 async def _criterio_error(request: Request, exc: CriterioError) -> JSONResponse:
     """Every CriterioError becomes its HTTP status with the user-facing message."""
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    headers = None
+    if exc.status_code == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif exc.status_code == 503:
+        headers = {"Retry-After": "1"}
     return JSONResponse({"detail": exc.message}, exc.status_code, headers=headers)
