@@ -36,10 +36,7 @@ from criterio.interactions.service import (
 )
 from criterio.web.deps import SessionDep, request_id, require, write_with_retries
 
-__all__ = ["MAX_BATCH", "router"]
-
-#: Largest batch one POST may carry (bigger imports go through files or several posts).
-MAX_BATCH = 1000
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
 Writer = Annotated[Principal, Depends(require(Permission.write_interactions))]
@@ -229,10 +226,16 @@ def post_batch(
     session: SessionDep,
     principal: Writer,
     records: Annotated[
-        list[Any], Body(max_length=MAX_BATCH, description=f"Up to {MAX_BATCH} interactions.")
+        list[Any], Body(description="Interactions (at most CRITERIO_MAX_BATCH, 1000 by default).")
     ],
 ) -> BatchResult:
     """Store a batch: good records go in, each bad one is reported with index, field and why."""
+    # Bigger imports go through files or several posts.
+    limit = request.app.state.settings.max_batch
+    if len(records) > limit:
+        raise InvalidInputError(
+            f"batch: {len(records):,} records; at most {limit:,} per request (CRITERIO_MAX_BATCH)"
+        )
     good, positions, problems = _validate(records, principal.tenant)
 
     def work() -> StoreResult:
@@ -363,7 +366,7 @@ def get_interaction(
         request_id=request_id(request),
     )
     if row is None:
-        raise NotFoundError(f"interaction {interaction_id!r} not found")
+        raise NotFoundError(f"interaction {excerpt(interaction_id)} not found")
     return InteractionRead.model_validate(to_contract(row))
 
 

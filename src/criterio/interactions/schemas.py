@@ -20,7 +20,9 @@ from pydantic import (
 from criterio.errors import InvalidInputError, excerpt
 
 __all__ = [
+    "MAX_INTERACTION_CHARS",
     "MAX_TEXT_CHARS",
+    "MAX_TURNS",
     "Channel",
     "InteractionIn",
     "InteractionRead",
@@ -35,6 +37,10 @@ __all__ = [
 #: Longest text accepted in one turn. A longer one is almost always a broken export
 #: (a whole mailbox in one field) and would slow every analyzer down.
 MAX_TEXT_CHARS = 100_000
+#: Longest conversation accepted: the characters of all its turns together, and its turns.
+#: Bigger records would be stored, listed and analysed whole (a 100 MB record once was).
+MAX_INTERACTION_CHARS = 200_000
+MAX_TURNS = 1000
 
 
 def _no_nul(value: str) -> str:
@@ -159,7 +165,7 @@ class InteractionIn(BaseModel):
     customer_id: Identifier | None = None
     language: Annotated[str, StringConstraints(max_length=16), NoNul] | None = None
     attributes: dict[Key, ShortString] = Field(default_factory=dict)
-    turns: list[Turn] = Field(default_factory=list, max_length=5000)
+    turns: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS)
     text: Text | None = None
     outcome: Outcome | None = None
     labels: dict[Key, ShortString] = Field(default_factory=dict)
@@ -176,6 +182,17 @@ class InteractionIn(BaseModel):
                         k: v if isinstance(v, str) else _scalar_text(v) for k, v in value.items()
                     }
         return value
+
+    @field_validator("turns")
+    @classmethod
+    def _check_total_text(cls, turns: list[Turn]) -> list[Turn]:
+        total = sum(len(turn.text) for turn in turns)
+        if total > MAX_INTERACTION_CHARS:
+            raise ValueError(
+                f"the turns hold {total:,} characters in all; at most "
+                f"{MAX_INTERACTION_CHARS:,} are accepted"
+            )
+        return turns
 
     @model_validator(mode="after")
     def _check_consistency(self) -> InteractionIn:

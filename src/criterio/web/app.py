@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 
@@ -19,6 +20,7 @@ from criterio.errors import CriterioError
 from criterio.web.api import mount_routers
 from criterio.web.deps import reject_nul
 from criterio.web.docs import install_docs
+from criterio.web.limits import BodySizeLimit, short_validation_error
 from criterio.web.observability import Metrics, ObservabilityMiddleware, configure_logging
 from criterio.web.pages import install_pages
 
@@ -63,9 +65,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     metrics = Metrics.create()
     app.state.metrics = metrics
+    app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    # Inside the observability middleware, so a 413 is counted and logged like any answer.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.add_exception_handler(CriterioError, _criterio_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, short_validation_error)
     install_docs(app)
     install_pages(app)
     mount_routers(app)
