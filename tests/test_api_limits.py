@@ -90,58 +90,57 @@ def test_a_body_under_the_limit_and_a_batch_over_the_count(
     )
 
 
-@pytest.mark.parametrize(
-    ("record", "field", "words"),
-    [
-        (
-            _record(turns=[{"role": "customer", "text": "a"}] * (MAX_TURNS + 1)),
-            "turns",
-            f"at most {MAX_TURNS} items",
-        ),
-        (
-            _record(turns=[{"role": "agent", "text": "b" * MAX_TEXT_CHARS}] * 3),
-            "turns",
-            f"at most {MAX_INTERACTION_CHARS:,} are accepted",
-        ),
-        (
-            _record(turns=[{"role": "agent", "text": "c" * (MAX_TEXT_CHARS + 1)}]),
-            "turns.0.text",
-            f"at most {MAX_TEXT_CHARS} characters",
-        ),
-    ],
-)
+OVERSIZED = [
+    (
+        _record(turns=[{"role": "customer", "text": "a"}] * (MAX_TURNS + 1)),
+        "turns",
+        f"at most {MAX_TURNS} items",
+    ),
+    (
+        _record(turns=[{"role": "agent", "text": "b" * MAX_TEXT_CHARS}] * 3),
+        "turns",
+        f"at most {MAX_INTERACTION_CHARS:,} are accepted",
+    ),
+    (
+        _record(turns=[{"role": "agent", "text": "c" * (MAX_TEXT_CHARS + 1)}]),
+        "turns.0.text",
+        f"at most {MAX_TEXT_CHARS} characters",
+    ),
+]
+
+
 def test_oversized_records_are_refused_naming_the_field_in_api_and_import(
-    database_url: str, record: dict[str, Any], field: str, words: str
+    database_url: str,
 ) -> None:
     app = create_app(Settings(database_url=database_url))
     with TestClient(app) as client:
         factory = make_session_factory(app.state.engine)
-        tokens = seed(factory)
-        token = tokens[("acme", Role.admin)]
-        response = client.post(
-            f"{URL}/batch", json=[record, _record(2)], headers={"Authorization": f"Bearer {token}"}
-        )
-        assert response.status_code == 200
-        body = response.json()
-        assert (body["inserted"], body["rejected"]) == (1, 1)
-        error = body["errors"][0]
-        assert (error["index"], error["record_id"], error["field"]) == (0, "l-1", field)
-        assert words in error["message"]
-        # The same record in a file: rejected with the same field, the good one stored.
-        raw = [
-            RawRecord("calls.jsonl", "line 1", json.dumps(record | {"id": "f-1"}).encode()),
-            RawRecord("calls.jsonl", "line 2", json.dumps(_record(3)).encode()),
-        ]
-        report = ingest_records(factory, raw, tenant="acme")
-        assert (report.inserted, report.rejected) == (1, 1)
-        assert (report.errors[0].field, report.errors[0].record_id) == (field, "f-1")
+        token = seed(factory)[("acme", Role.admin)]
+        for n, (record, field, words) in enumerate(OVERSIZED):
+            good = _record(100 + n)
+            response = client.post(
+                f"{URL}/batch", json=[record, good], headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 200
+            body = response.json()
+            assert (body["inserted"], body["rejected"]) == (1, 1)
+            error = body["errors"][0]
+            assert (error["index"], error["record_id"], error["field"]) == (0, "l-1", field)
+            assert words in error["message"]
+            # The same record in a file: rejected with the same field, the good one stored.
+            raw = [
+                RawRecord("calls.jsonl", "line 1", json.dumps(record | {"id": "f-1"}).encode()),
+                RawRecord("calls.jsonl", "line 2", json.dumps(_record(200 + n)).encode()),
+            ]
+            report = ingest_records(factory, raw, tenant="acme")
+            assert (report.inserted, report.rejected) == (1, 1)
+            assert (report.errors[0].field, report.errors[0].record_id) == (field, "f-1")
 
 
 def test_a_422_quotes_only_an_excerpt_of_a_big_input(database_url: str) -> None:
     app = create_app(Settings(database_url=database_url))
     with TestClient(app) as client:
-        tokens = seed(make_session_factory(app.state.engine))
-        token = tokens[("acme", Role.admin)]
+        token = seed(make_session_factory(app.state.engine))[("acme", Role.admin)]
         huge = "y" * 1_000_000
         # A list where one object is expected: FastAPI's own validation answers.
         response = client.post(URL, json=[huge], headers={"Authorization": f"Bearer {token}"})
