@@ -9,22 +9,31 @@ import random
 import re
 import subprocess
 import sys
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.auth import service
 from criterio.auth.roles import Role
-from criterio.db import make_engine, make_session_factory, session_scope
+from criterio.db import is_postgres, make_engine, make_session_factory, session_scope, with_retries
 from criterio.interactions.models import Interaction
+from criterio.interactions.repository import InteractionRepository
+from criterio.interactions.schemas import InteractionIn
+from criterio.interactions.service import to_row
 from tests.server_support import free_port, wait_ready
 
 CRITERIO = str(Path(sys.executable).parent / "criterio")
 SHARED_IDS = 200
+NOW = datetime(2026, 11, 3, tzinfo=UTC)
 
 
 def _record(external_id: str, version: str) -> dict[str, object]:
@@ -137,3 +146,52 @@ def test_two_imports_of_one_file_at_once_report_true_counts(
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Interaction)) == rows
     engine.dispose()
+
+
+def test_a_transaction_that_lost_a_deadlock_is_run_again(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    if not is_postgres(engine):
+        pytest.skip("deadlocks are PostgreSQL's; SQLite lets one writer in at a time")
+    with session_scope(session_factory) as session:
+        InteractionRepository(session, "acme").upsert(
+            [
+                to_row(
+                    InteractionIn.model_validate(_record(i, "0") | {"tenant": "acme"}),
+                    now=NOW,
+                    import_id=None,
+                )
+                for i in ("a", "b")
+            ]
+        )
+    both_hold_one = threading.Barrier(2)
+    attempts: Counter[str] = Counter()
+
+    def writer(name: str, first: str, second: str) -> None:
+        def work() -> None:
+            attempts[name] += 1
+            with session_scope(session_factory) as session:
+                for external_id in (first, second):
+                    session.execute(
+                        update(Interaction)
+                        .where(Interaction.tenant == "acme", Interaction.external_id == external_id)
+                        .values(language=name)
+                    )
+                    if attempts[name] == 1 and external_id == first:
+                        both_hold_one.wait(timeout=20)  # then each wants the other's row
+
+        with_retries(work)
+
+    threads = [
+        threading.Thread(target=writer, args=("es", "a", "b")),
+        threading.Thread(target=writer, args=("en", "b", "a")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # PostgreSQL aborted one of them; it was run again and both writes are in.
+    assert sorted(attempts.values()) == [1, 2]
+    with session_scope(session_factory) as session:
+        languages = set(session.scalars(select(Interaction.language)))
+    assert len(languages) == 1 and languages <= {"es", "en"}
