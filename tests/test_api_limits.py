@@ -175,3 +175,26 @@ def test_the_server_answers_413_without_reading_a_huge_body(tmp_path: Path) -> N
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_listing_of_big_records_is_cut_into_pages_by_size(database_url: str) -> None:
+    app = create_app(Settings(database_url=database_url))
+    with TestClient(app) as client:
+        token = seed(make_session_factory(app.state.engine))[("acme", Role.admin)]
+        headers = {"Authorization": f"Bearer {token}"}
+        big = [{"role": "agent", "text": "z" * MAX_TEXT_CHARS}] * 2  # the most one record holds
+        batch = [_record(i, turns=big) for i in range(12)]
+        assert client.post(f"{URL}/batch", json=batch, headers=headers).json()["inserted"] == 12
+        seen: list[str] = []
+        pages = []
+        cursor = None
+        while True:
+            params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+            page = client.get(URL, params=params, headers=headers).json()
+            pages.append(len(page["items"]))
+            seen += [item["id"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+    assert pages == [10, 2]  # 2,000,000 characters of text a page at most
+    assert sorted(seen) == sorted(r["id"] for r in batch)

@@ -17,6 +17,7 @@ from criterio.auth.service import record_audit, record_audit_set
 from criterio.db import check_row_key
 from criterio.errors import InvalidInputError, NotFoundError, excerpt
 from criterio.interactions.export import to_contract
+from criterio.interactions.models import Interaction
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionFilter, InteractionRepository
 from criterio.interactions.schemas import (
@@ -291,6 +292,21 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
 
 
+#: Most characters of turn text one listing page carries (ten of the largest records the
+#: contract accepts): a page of big records ends early, and its cursor goes on from there.
+PAGE_TEXT_CHARS = 2_000_000
+
+
+def _within_text_budget(rows: list[Interaction]) -> tuple[list[Interaction], bool]:
+    """The first rows whose texts fit PAGE_TEXT_CHARS (at least one), and whether any was cut."""
+    total = 0
+    for index, row in enumerate(rows):
+        total += sum(len(turn.get("text", "")) for turn in row.turns)
+        if index and total > PAGE_TEXT_CHARS:
+            return rows[:index], True
+    return rows, False
+
+
 def _encode_cursor(started: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{started.isoformat()}|{pk}".encode()).decode()
 
@@ -333,7 +349,8 @@ def list_interactions(
         filters, after=after, limit=limit + 1
     )
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows, cut = _within_text_budget(rows[:limit])
+    more = more or cut
     items = [InteractionRead.model_validate(to_contract(row)) for row in rows]
     record_audit(
         session,
