@@ -1,5 +1,10 @@
 """REST API throughput: single-interaction POSTs and batches of 500, on SQLite and PostgreSQL.
 
+An overlapping-ids phase then has every client post batches of the same 200 ids, each
+batch in its own shuffled order and with new content (what integrations retrying
+idempotently do): rows are updated by 8 writers at once, so lock order matters. Its
+count of 5xx answers and failed connections must be zero.
+
 Starts ``criterio serve``'s app under Uvicorn in a subprocess on 127.0.0.1, then runs a
 bounded load generator (aiohttp or httpx, asyncio) in another subprocess: a fixed number
 of requests, each phase stopped early by a time cap. Prints a table (with the CPU time the
@@ -7,6 +12,7 @@ server and the load generator spent per request) and writes bench/results/api.js
 
     python bench/api.py                       # both backends, 2 workers, default sizes
     python bench/api.py --backend sqlite --single 500 --batches 10   # quick look
+    python bench/api.py --single 0 --batches 0 --overlap 200          # overlap phase only
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import socket
 import subprocess
 import sys
@@ -46,6 +53,22 @@ def record(i: int, prefix: str) -> dict[str, Any]:
     }
 
 
+#: Ids every overlapping-ids batch carries (in its own order).
+OVERLAP_IDS = 200
+
+
+def overlap_batch(i: int, prefix: str) -> list[dict[str, Any]]:
+    """Batch ``i`` of the overlapping-ids phase: the shared ids shuffled, content of its own."""
+    order = list(range(OVERLAP_IDS))
+    random.Random(i).shuffle(order)
+    batch = []
+    for j in order:
+        item = record(j, prefix)
+        item["turns"][0]["text"] += f" (envío {i})"
+        batch.append(item)
+    return batch
+
+
 # --- load generator (runs in its own process) -------------------------------------------
 
 
@@ -70,6 +93,8 @@ async def _load(
             return "/api/v1/me", None
         if mode == "single":
             return "/api/v1/interactions", json.dumps(record(i, prefix)).encode()
+        if mode == "overlap":
+            return "/api/v1/interactions/batch", json.dumps(overlap_batch(i, prefix)).encode()
         batch = [record(i * 500 + j, prefix) for j in range(500)]
         return "/api/v1/interactions/batch", json.dumps(batch).encode()
 
@@ -99,12 +124,16 @@ async def _load(
                 while more():
                     path, payload = request_body()
                     began = time.perf_counter()
-                    if payload is None:
-                        response = await session.get(path)
-                    else:
-                        response = await session.post(path, content=payload)
+                    try:
+                        if payload is None:
+                            response = await session.get(path)
+                        else:
+                            response = await session.post(path, content=payload)
+                        status = response.status_code
+                    except httpx.TransportError:
+                        status = 0  # a reset or refused connection: counted, not fatal
                     latencies.append(time.perf_counter() - began)
-                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                    statuses[status] = statuses.get(status, 0) + 1
 
             await asyncio.gather(*(worker() for _ in range(concurrency)))
     else:
@@ -121,10 +150,14 @@ async def _load(
                     path, payload = request_body()
                     began = time.perf_counter()
                     method = "GET" if payload is None else "POST"
-                    async with session.request(method, path, data=payload) as response:
-                        await response.read()  # the whole answer, as a client would
+                    try:
+                        async with session.request(method, path, data=payload) as response:
+                            await response.read()  # the whole answer, as a client would
+                        status = response.status
+                    except aiohttp.ClientError:
+                        status = 0  # a reset or refused connection: counted, not fatal
                     latencies.append(time.perf_counter() - began)
-                    statuses[response.status] = statuses.get(response.status, 0) + 1
+                    statuses[status] = statuses.get(status, 0) + 1
 
             await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
@@ -260,7 +293,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             )
             try:
                 _wait_ready(base, server)
-                phases = [("single", args.single, 1), ("batch500", args.batches, 500)]
+                phases = [
+                    ("single", args.single, 1),
+                    ("batch500", args.batches, 500),
+                    ("overlap", args.overlap, OVERLAP_IDS),
+                ]
+                phases = [phase for phase in phases if phase[1] > 0]
                 if args.reference:
                     # An authenticated GET that stores nothing: the cost of HTTP + auth alone.
                     phases.insert(0, ("me", args.single, 0))
@@ -286,6 +324,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                     )
                     result = json.loads(out.stdout)
                     result["server_cpu_s"] = _server_cpu(server.pid) - cpu_before
+                    # JSON object keys are text: status 0 (a failed connection) is "0".
+                    result["failures_5xx_or_reset"] = sum(
+                        n
+                        for code, n in result["statuses"].items()
+                        if int(code) >= 500 or code == "0"
+                    )
                     rate = result["requests"] / result["seconds"]
                     rows.append(
                         {
@@ -322,6 +366,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Uvicorn worker processes")
     parser.add_argument("--single", type=int, default=5000, help="single POSTs per backend")
     parser.add_argument("--batches", type=int, default=60, help="batch POSTs (500 each)")
+    parser.add_argument(
+        "--overlap",
+        type=int,
+        default=80,
+        help=f"overlapping-ids batch POSTs ({OVERLAP_IDS} shared ids, shuffled; 0: skip)",
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--time-cap", type=float, default=60, help="seconds per phase at most")
     parser.add_argument(
@@ -346,15 +396,15 @@ def main() -> None:
     print(
         f"{'backend':<11}{'phase':<10}{'requests':>9}{'req/s':>9}{'interactions/s':>16}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'server cpu ms/req':>19}{'loadgen cpu ms/req':>20}"
-        "  statuses"
+        f"{'5xx+reset':>10}  statuses"
     )
     for r in rows:
         n = max(r["requests"], 1)
         print(
             f"{r['backend']:<11}{r['phase']:<10}{r['requests']:>9}{r['requests_per_s']:>9.0f}"
             f"{r['interactions_per_s']:>16.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-            f"{1000 * r['server_cpu_s'] / n:>19.2f}{1000 * r['loadgen_cpu_s'] / n:>20.2f}  "
-            f"{r['statuses']}"
+            f"{1000 * r['server_cpu_s'] / n:>19.2f}{1000 * r['loadgen_cpu_s'] / n:>20.2f}"
+            f"{r['failures_5xx_or_reset']:>10}  {r['statuses']}"
         )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(

@@ -49,3 +49,33 @@ def test_no_server_errors(api: Api, role: Role) -> None:
     for operation in operations:
         check(operation)
     assert failures == []
+
+
+def test_no_server_errors_in_stateful_sequences(api: Api) -> None:
+    """Sequences of calls whose later steps reuse what earlier ones returned (links that
+    schemathesis infers from the schema: a posted id read back, and so on)."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", api.app)
+    headers = api.headers("acme", Role.admin)
+    failures: list[str] = []
+    statuses: list[int] = []
+
+    class Sequences(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            statuses.append(response.status_code)
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.status_code}")
+
+    Sequences.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert failures == []
+    assert len(statuses) >= 15 and any(200 <= s < 300 for s in statuses)

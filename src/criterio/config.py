@@ -30,6 +30,14 @@ class Settings(BaseSettings):
         description="Topic model directory `criterio analyze` and `annotate` use by default.",
     )
     ingest_chunk_size: int = Field(default=5000, ge=1, le=100_000)
+    max_request_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body the server reads (bytes); a bigger one gets 413.",
+    )
+    max_batch: int = Field(
+        default=1000, ge=1, le=100_000, description="Most interactions one batch POST may carry."
+    )
     log_level: str = "INFO"
 
 

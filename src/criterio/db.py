@@ -2,31 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "MAX_ROW_KEY",
+    "TRANSIENT_ATTEMPTS",
     "Base",
     "JSONType",
     "UTCDateTime",
+    "check_row_key",
     "checkpoint_wal",
     "is_postgres",
     "is_sqlite",
+    "is_transient",
     "make_engine",
     "make_session_factory",
     "schema_status",
     "session_scope",
     "upgrade_database",
+    "with_retries",
 ]
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,6 +74,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: Largest row key a cursor may name (a signed 64-bit integer, as the stores keep them).
+MAX_ROW_KEY = 2**63 - 1
+
+
+def check_row_key(value: int) -> int:
+    """A row key decoded from a cursor: refuse one no row can have (ValueError)."""
+    if not 0 <= value <= MAX_ROW_KEY:
+        raise ValueError("row key out of range")
+    return value
 
 
 def is_sqlite(engine_or_dialect: Engine | Dialect) -> bool:
@@ -170,3 +191,43 @@ def schema_status(engine: Engine) -> str:
     if not current:
         return "empty"
     return "current" if current == heads else "outdated"
+
+
+#: How many times a unit of work is tried when the database aborts it for a lock conflict.
+TRANSIENT_ATTEMPTS = 5
+#: PostgreSQL's "deadlock detected" and "could not serialize access".
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for an error that says "try the transaction again": a deadlock, a
+    serialization failure, or SQLite still locked after its busy timeout."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
+
+
+def with_retries(
+    work: Callable[[], T],
+    *,
+    on_retry: Callable[[], None] | None = None,
+    attempts: int = TRANSIENT_ATTEMPTS,
+) -> T:
+    """Run ``work`` (a whole transaction), again after a transient conflict, ``attempts``
+    times at most; ``on_retry`` (a rollback, say) runs before each new try.
+
+    The pause before a retry grows and is jittered, so writers that collided do not
+    collide again in step. The last error is raised when every attempt failed.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == attempts or not is_transient(exc):
+                raise
+            if on_retry is not None:
+                on_retry()
+            time.sleep(random.uniform(0.01, 0.05) * 2**attempt)  # noqa: S311 - jitter, not crypto
+    raise AssertionError("unreachable")  # the loop returns or raises

@@ -7,9 +7,21 @@ __all__ = [
     "CriterioError",
     "InvalidInputError",
     "NotFoundError",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
+    "ServiceBusyError",
     "UnauthenticatedError",
+    "excerpt",
 ]
+
+#: Longest piece of a caller's input an error message quotes.
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """``repr`` of a caller's value cut to a short excerpt, for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 class CriterioError(Exception):
@@ -50,3 +62,15 @@ class PermissionDeniedError(CriterioError):
     """The caller is known but their role does not allow this."""
 
     status_code = 403
+
+
+class PayloadTooLargeError(CriterioError):
+    """The request is bigger than the configured limit."""
+
+    status_code = 413
+
+
+class ServiceBusyError(CriterioError):
+    """The database kept refusing the work for lock conflicts: the caller may retry."""
+
+    status_code = 503

@@ -15,6 +15,7 @@ from criterio.auth import service
 from criterio.auth.repository import AuditRepository
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import AuditEventRead, AuditPage, Principal
+from criterio.db import check_row_key
 from criterio.errors import CriterioError, InvalidInputError, PermissionDeniedError
 from criterio.web.deps import SESSION_COOKIE, SessionDep, require
 from criterio.web.pages import Page, safe_next
@@ -52,8 +53,8 @@ def audit(
     before = None
     if cursor is not None:
         try:
-            before = int(base64.urlsafe_b64decode(cursor.encode()).decode())
-        except ValueError as exc:
+            before = check_row_key(int(base64.urlsafe_b64decode(cursor.encode()).decode()))
+        except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
             raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
     rows = AuditRepository(session, principal.tenant).query(
         actor=actor,

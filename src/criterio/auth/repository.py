@@ -17,11 +17,13 @@ from typing import Any, NamedTuple, TypeVar, cast
 from sqlalchemy import (
     ColumnElement,
     Executable,
+    String,
     Table,
     bindparam,
     delete,
     exists,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -32,7 +34,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
-from criterio.db import is_postgres
+from criterio.db import UTCDateTime, is_postgres
 from criterio.tenancy import TenantScopedRepository
 
 __all__ = [
@@ -41,14 +43,13 @@ __all__ = [
     "TokenOwner",
     "TokenRepository",
     "UserRepository",
-    "count_failures",
+    "count_failure_if_allowed",
     "exempt",
     "find_token",
     "find_user_by_name",
     "forget_failures",
     "get_tenant",
     "list_all_tenants",
-    "record_failure",
 ]
 
 #: Execution option naming why a statement on a tenant-owned table has no tenant filter.
@@ -124,26 +125,53 @@ def find_user_by_name(session: Session, username: str) -> User | None:
     return session.scalars(stmt).one_or_none()
 
 
-def record_failure(session: Session, username: str, address: str, at: datetime) -> None:
-    """Remember one failed login."""
-    session.add(LoginAttempt(username=username[:100], address=address[:64], at=at))
+#: Advisory-lock classes (PostgreSQL) of the login counters: per user name, per address.
+_USER_LOCK, _ADDRESS_LOCK = 7301, 7302
 
 
-def count_failures(
-    session: Session, username: str, address: str, since: datetime
-) -> tuple[int, int]:
-    """Failed logins since ``since``: (for this user name, from this address)."""
-    by_user = session.scalar(
+def count_failure_if_allowed(
+    session: Session,
+    username: str,
+    address: str,
+    *,
+    at: datetime,
+    since: datetime,
+    per_user: int,
+    per_address: int,
+) -> bool:
+    """Count one failed login now, unless the user name or the address is already at its
+    limit since ``since``: True if it was counted (the attempt may go ahead).
+
+    Check and count are one statement, and concurrent logins of one user name or one
+    address wait for each other (SQLite: the statement takes the write lock;
+    PostgreSQL: advisory locks, always user before address), so N parallel attempts
+    cannot all read "below the limit" before any of them is counted. The caller forgets
+    the failures after a good password.
+    """
+    username, address = username[:100], address[:64]
+    if is_postgres(session.get_bind().dialect):
+        for lock_class, key in ((_USER_LOCK, username), (_ADDRESS_LOCK, address)):
+            session.execute(
+                select(func.pg_advisory_xact_lock(literal(lock_class), func.hashtext(key)))
+            )
+    by_user = (
         select(func.count())
         .select_from(LoginAttempt)
-        .where(LoginAttempt.username == username[:100], LoginAttempt.at >= since)
+        .where(LoginAttempt.username == username, LoginAttempt.at >= since)
+        .scalar_subquery()
     )
-    by_address = session.scalar(
+    by_address = (
         select(func.count())
         .select_from(LoginAttempt)
-        .where(LoginAttempt.address == address[:64], LoginAttempt.at >= since)
+        .where(LoginAttempt.address == address, LoginAttempt.at >= since)
+        .scalar_subquery()
     )
-    return int(by_user or 0), int(by_address or 0)
+    values = select(
+        literal(username, String(100)), literal(address, String(64)), literal(at, UTCDateTime())
+    ).where(by_user < per_user, by_address < per_address)
+    table = cast(Table, LoginAttempt.__table__)
+    stmt = insert(table).from_select(["username", "address", "at"], values).returning(table.c.pk)
+    return session.connection().execute(stmt).first() is not None
 
 
 def forget_failures(session: Session, username: str, before: datetime) -> None:

@@ -219,17 +219,23 @@ def login(session: Session, *, username: str, password: str, address: str) -> tu
     every attempt is refused with 429 until the window has passed, good password or not.
     """
     now = datetime.now(UTC)
-    by_user, by_address = repo.count_failures(session, username, address, now - LOGIN_WINDOW)
-    if by_user >= LOGIN_LIMIT_PER_USER or by_address >= LOGIN_LIMIT_PER_ADDRESS:
+    # The attempt counts as a failure before the password is checked (and is forgotten
+    # if the password is good): checking the limit and counting are then one step.
+    allowed = repo.count_failure_if_allowed(
+        session,
+        username,
+        address,
+        at=now,
+        since=now - LOGIN_WINDOW,
+        per_user=LOGIN_LIMIT_PER_USER,
+        per_address=LOGIN_LIMIT_PER_ADDRESS,
+    )
+    if not allowed:
         raise RateLimitedError("too many failed logins: try again later")
     user = repo.find_user_by_name(session, username)
     if not _password_ok(user.password_hash if user else None, password) or user is None:
-        repo.record_failure(session, username, address, now)
-        session.flush()
         raise UnauthenticatedError("wrong user name or password")
     if user.disabled:
-        repo.record_failure(session, username, address, now)
-        session.flush()
         raise UnauthenticatedError("wrong user name or password")
     repo.forget_failures(session, username, now - LOGIN_WINDOW)
     _token, secret = _new_token(

@@ -9,10 +9,11 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from criterio.errors import InvalidInputError, NotFoundError
+from criterio.errors import InvalidInputError, NotFoundError, excerpt
 from criterio.insights.models import Insight
 from criterio.insights.repository import ExampleRepository, InsightRepository
 from criterio.insights.schemas import TRANSITIONS, InsightStatus
+from criterio.interactions.schemas import check_attribute_name
 
 __all__ = [
     "Example",
@@ -81,8 +82,8 @@ def parse_segment(items: list[str]) -> tuple[tuple[str, str], ...]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise InvalidInputError(f"segment: {item!r} is not ATTRIBUTE=VALUE")
-        pairs.append((key, value))
+            raise InvalidInputError(f"segment: {excerpt(item)} is not ATTRIBUTE=VALUE")
+        pairs.append((check_attribute_name(key, "segment"), value))
     return tuple(pairs)
 
 

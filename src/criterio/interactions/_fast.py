@@ -20,7 +20,12 @@ import msgspec
 import orjson
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from criterio.interactions.schemas import MAX_TEXT_CHARS, check_timestamp
+from criterio.interactions.schemas import (
+    MAX_INTERACTION_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TURNS,
+    check_timestamp,
+)
 
 __all__ = ["TURNS_JSON", "decode_row", "mapping_row", "plain_row"]
 
@@ -59,7 +64,7 @@ class _Record(Struct, frozen=True):
     customer_id: _Identifier | None = None
     language: Annotated[str, Meta(max_length=16)] | None = None
     attributes: dict[_Key, _Short] = {}
-    turns: Annotated[list[_Turn], Meta(max_length=5000)] = []
+    turns: Annotated[list[_Turn], Meta(max_length=MAX_TURNS)] = []
     text: _Text | None = None
     outcome: _Outcome | None = None
     labels: dict[_Key, _Short] = {}
@@ -145,7 +150,7 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
         return None
     turns_in, text = record.turns, record.text
     if turns_in:
-        if text is not None:
+        if text is not None or sum(len(t.text) for t in turns_in) > MAX_INTERACTION_CHARS:
             return None
     elif not (text and text.strip()):
         return None

@@ -14,8 +14,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
 from criterio.auth.service import record_audit, record_audit_set
-from criterio.errors import InvalidInputError, NotFoundError
+from criterio.db import check_row_key
+from criterio.errors import InvalidInputError, NotFoundError, excerpt
 from criterio.interactions.export import to_contract
+from criterio.interactions.models import Interaction
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionFilter, InteractionRepository
 from criterio.interactions.schemas import (
@@ -23,15 +25,13 @@ from criterio.interactions.schemas import (
     InteractionIn,
     InteractionRead,
     Timestamp,
+    check_attribute_name,
     check_timestamp,
 )
-from criterio.interactions.service import store_interactions, validate_record
-from criterio.web.deps import SessionDep, commit_now, request_id, require
+from criterio.interactions.service import StoreResult, store_interactions, validate_record
+from criterio.web.deps import SessionDep, request_id, require, write_with_retries
 
-__all__ = ["MAX_BATCH", "router"]
-
-#: Largest batch one POST may carry (bigger imports go through files or several posts).
-MAX_BATCH = 1000
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
 Writer = Annotated[Principal, Depends(require(Permission.write_interactions))]
@@ -192,21 +192,25 @@ def post_interaction(
     if problems:
         problem = problems[0]
         raise InvalidInputError(f"{problem.field}: {problem.message}")
-    result = store_interactions(session, good)
-    status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
+
+    def work() -> str:
+        result = store_interactions(session, good)
+        status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
+        record_audit(
+            session,
+            principal.tenant,
+            actor=principal.username,
+            action="write",
+            resource_type="interaction",
+            resource_ids=[good[0].id],
+            request_id=request_id(request),
+            detail={"status": status},
+        )
+        return status
+
+    status = write_with_retries(session, work)
     if status != "inserted":
         response.status_code = 200
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action="write",
-        resource_type="interaction",
-        resource_ids=[good[0].id],
-        request_id=request_id(request),
-        detail={"status": status},
-    )
-    commit_now(session)
     return StoredOne(id=good[0].id, status=status)
 
 
@@ -216,12 +220,40 @@ def post_batch(
     session: SessionDep,
     principal: Writer,
     records: Annotated[
-        list[Any], Body(max_length=MAX_BATCH, description=f"Up to {MAX_BATCH} interactions.")
+        list[Any], Body(description="Interactions (at most CRITERIO_MAX_BATCH, 1000 by default).")
     ],
 ) -> BatchResult:
     """Store a batch: good records go in, each bad one is reported with index, field and why."""
+    # Bigger imports go through files or several posts.
+    limit = request.app.state.settings.max_batch
+    if len(records) > limit:
+        raise InvalidInputError(
+            f"batch: {len(records):,} records; at most {limit:,} per request (CRITERIO_MAX_BATCH)"
+        )
     good, positions, problems = _validate(records, principal.tenant)
-    result = store_interactions(session, good)
+
+    def work() -> StoreResult:
+        result = store_interactions(session, good)
+        refused = set(result.duplicates)
+        stored_ids = [r.id for i, r in enumerate(good) if i not in refused]
+        if stored_ids:
+            record_audit_set(
+                session,
+                principal.tenant,
+                actor=principal.username,
+                action="write",
+                resource_type="interaction",
+                resource_ids=stored_ids,
+                request_id=request_id(request),
+                detail={
+                    "inserted": result.inserted,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+        return result
+
+    result = write_with_retries(session, work)
     for duplicate in result.duplicates:
         problems.append(
             RecordProblem(
@@ -231,24 +263,6 @@ def post_batch(
                 message="repeated id in this batch; the first record with this id was kept",
             )
         )
-    refused = set(result.duplicates)
-    stored_ids = [r.id for i, r in enumerate(good) if i not in refused]
-    if stored_ids:
-        record_audit_set(
-            session,
-            principal.tenant,
-            actor=principal.username,
-            action="write",
-            resource_type="interaction",
-            resource_ids=stored_ids,
-            request_id=request_id(request),
-            detail={
-                "inserted": result.inserted,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-        )
-    commit_now(session)
     problems.sort(key=lambda p: p.index)
     return BatchResult(
         received=len(records),
@@ -266,9 +280,24 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         value = datetime.fromisoformat(started)
         if value.tzinfo is None:
             raise ValueError("naive")
-        return check_timestamp(value), int(pk)
+        return check_timestamp(value), check_row_key(int(pk))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
+
+
+#: Most characters of turn text one listing page carries (ten of the largest records the
+#: contract accepts): a page of big records ends early, and its cursor goes on from there.
+PAGE_TEXT_CHARS = 2_000_000
+
+
+def _within_text_budget(rows: list[Interaction]) -> tuple[list[Interaction], bool]:
+    """The first rows whose texts fit PAGE_TEXT_CHARS (at least one), and whether any was cut."""
+    total = 0
+    for index, row in enumerate(rows):
+        total += sum(len(turn.get("text", "")) for turn in row.turns)
+        if index and total > PAGE_TEXT_CHARS:
+            return rows[:index], True
+    return rows, False
 
 
 def _encode_cursor(started: datetime, pk: int) -> str:
@@ -297,8 +326,8 @@ def list_interactions(
     for item in attr:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise InvalidInputError(f"attr: {item!r} is not KEY=VALUE")
-        attributes[key] = value
+            raise InvalidInputError(f"attr: {excerpt(item)} is not KEY=VALUE")
+        attributes[check_attribute_name(key, "attr")] = value
     filters = InteractionFilter(
         channel=channel.value if channel else None,
         language=language,
@@ -313,7 +342,8 @@ def list_interactions(
         filters, after=after, limit=limit + 1
     )
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows, cut = _within_text_budget(rows[:limit])
+    more = more or cut
     items = [InteractionRead.model_validate(to_contract(row)) for row in rows]
     record_audit(
         session,
@@ -346,5 +376,5 @@ def get_interaction(
         request_id=request_id(request),
     )
     if row is None:
-        raise NotFoundError(f"interaction {interaction_id!r} not found")
+        raise NotFoundError(f"interaction {excerpt(interaction_id)} not found")
     return InteractionRead.model_validate(to_contract(row))

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from criterio.db import session_scope
+from criterio.db import session_scope, with_retries
 from criterio.interactions._fast import decode_row, mapping_row
 from criterio.interactions.readers import read_file
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import refresh_statistics
-from criterio.interactions.service import store_rows, to_row, validate_record
+from criterio.interactions.service import StoreResult, store_rows, to_row, validate_record
 
 __all__ = ["IngestReport", "ingest_files", "ingest_records"]
 
@@ -107,8 +107,13 @@ def ingest_records(
     analyse_at = [ANALYZE_FIRST_AT]
 
     def flush() -> None:
-        with session_scope(factory) as session:
-            result = store_rows(session, chunk, import_id=report.import_id)
+        def store() -> StoreResult:
+            with session_scope(factory) as session:
+                return store_rows(session, chunk, import_id=report.import_id)
+
+        # A chunk that lost a lock conflict (another import writing the same ids) was
+        # rolled back whole: it is simply stored again.
+        result = with_retries(store)
         if report.inserted + result.inserted >= analyse_at[0]:
             # The table has grown a lot since its statistics were taken (see
             # refresh_statistics); doubling the threshold keeps this O(log n) times.

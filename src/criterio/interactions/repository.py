@@ -8,12 +8,24 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import String, Table, and_, delete, func, literal_column, or_, select, text, update
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    delete,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from criterio.db import is_postgres
+from criterio.db import is_postgres, is_sqlite
 from criterio.interactions._fast import plain_row
 from criterio.interactions._sqlite_fast import upsert_sqlite_fast
 from criterio.interactions.models import INSERT_COLUMNS, UPSERT_COLUMNS, Interaction
@@ -86,6 +98,20 @@ class InteractionRepository(TenantScopedRepository):
                 found[external_id] = (digest, import_id)
         return found
 
+    def lock_for_write(self) -> bool:
+        """Take SQLite's write lock now (True); on PostgreSQL, which locks rows, do nothing.
+
+        SQLite starts a transaction's write lock at its first write; a lookup made before
+        it may be stale by the time the rows are written. A write that changes nothing
+        takes the lock, and every concurrent writer then waits for this transaction.
+        """
+        if not is_sqlite(self.session.get_bind().dialect):
+            return False
+        self.session.execute(
+            self._scoped(update(Interaction)).where(false()).values(import_id=None)
+        )
+        return True
+
     def upsert(self, rows: list[dict[str, Any]]) -> None:
         """Insert rows, or overwrite the stored row with the same (tenant, id)."""
         if not rows:
@@ -124,9 +150,9 @@ class InteractionRepository(TenantScopedRepository):
             if len(rows) >= SMALL_UPSERT:
                 result = self._upsert_postgres(rows, only_changed=True)
             else:
-                result = connection.execute(_pg_upsert_changed(), rows)
+                result = connection.execute(_pg_upsert_changed(), [plain_row(r) for r in rows])
         else:
-            result = connection.execute(_sqlite_upsert_changed(), rows)
+            result = connection.execute(_sqlite_upsert_changed(), [plain_row(r) for r in rows])
         assert result is not None
         return {external_id: created for external_id, created in result}
 
@@ -152,9 +178,13 @@ class InteractionRepository(TenantScopedRepository):
                 copy.write_row(
                     [_json_text(row[c]) if c in json_columns else row[c] for c in columns]
                 )
-        stmt = pg_insert(Interaction).from_select(
-            columns, select(*(literal_column(c) for c in columns)).select_from(text("ingest_stage"))
+        # In id order, as the rows were sorted: concurrent writers lock rows in one order.
+        staged: Any = (
+            select(*(literal_column(c) for c in columns))
+            .select_from(text("ingest_stage"))
+            .order_by(literal_column("external_id"))
         )
+        stmt = pg_insert(Interaction).from_select(columns, staged)
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant", "external_id"],
             set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
@@ -171,12 +201,22 @@ class InteractionRepository(TenantScopedRepository):
 
     def mark_imported(self, external_ids: Sequence[str], import_id: str) -> None:
         """Record that an import saw these (unchanged) interactions."""
+        postgres = is_postgres(self.session.get_bind().dialect)
         for start in range(0, len(external_ids), 1000):
-            stmt = (
-                self._scoped(update(Interaction))
-                .where(Interaction.external_id.in_(external_ids[start : start + 1000]))
-                .values(import_id=import_id)
-            )
+            part = external_ids[start : start + 1000]
+            stmt = self._scoped(update(Interaction)).values(import_id=import_id)
+            if postgres:
+                # Lock the rows in id order first (an UPDATE alone locks them in the order
+                # its plan visits them), as every other writer does.
+                locked = (
+                    self._select(Interaction.pk)
+                    .where(Interaction.external_id.in_(part))
+                    .order_by(Interaction.external_id)
+                    .with_for_update()
+                )
+                stmt = stmt.where(Interaction.pk.in_(locked))
+            else:
+                stmt = stmt.where(Interaction.external_id.in_(part))
             self.session.execute(stmt)
 
     def get(self, external_id: str) -> Interaction | None:

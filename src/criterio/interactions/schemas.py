@@ -17,8 +17,12 @@ from pydantic import (
     model_validator,
 )
 
+from criterio.errors import InvalidInputError, excerpt
+
 __all__ = [
+    "MAX_INTERACTION_CHARS",
     "MAX_TEXT_CHARS",
+    "MAX_TURNS",
     "Channel",
     "InteractionIn",
     "InteractionRead",
@@ -26,12 +30,17 @@ __all__ = [
     "Role",
     "Timestamp",
     "Turn",
+    "check_attribute_name",
     "check_timestamp",
 ]
 
 #: Longest text accepted in one turn. A longer one is almost always a broken export
 #: (a whole mailbox in one field) and would slow every analyzer down.
 MAX_TEXT_CHARS = 100_000
+#: Longest conversation accepted: the characters of all its turns together, and its turns.
+#: Bigger records would be stored, listed and analysed whole (a 100 MB record once was).
+MAX_INTERACTION_CHARS = 200_000
+MAX_TURNS = 1000
 
 
 def _no_nul(value: str) -> str:
@@ -60,6 +69,27 @@ def check_timestamp(value: datetime) -> datetime:
     return value
 
 
+#: Characters an attribute name in a filter may not hold: a JSON path (SQLite's filter
+#: on a JSON column) cannot quote them.
+_PATH_UNSAFE = frozenset('"\\') | {chr(c) for c in range(32)} | {chr(127)}
+#: Longest attribute (or label) name, as in the contract's ``Key``.
+MAX_KEY_CHARS = 100
+
+
+def check_attribute_name(name: str, field: str) -> str:
+    """An attribute name for a filter (``field`` names the parameter in the error)."""
+    if not name or len(name) > MAX_KEY_CHARS:
+        raise InvalidInputError(
+            f"{field}: an attribute name has 1 to {MAX_KEY_CHARS} characters, not {len(name)}"
+        )
+    if not _PATH_UNSAFE.isdisjoint(name):
+        raise InvalidInputError(
+            f"{field}: the attribute name {excerpt(name)} holds a double quote, a "
+            "backslash or a control character, which no attribute filter accepts"
+        )
+    return name
+
+
 #: An ISO 8601 timestamp with a zone, within YEAR_RANGE.
 Timestamp = Annotated[AwareDatetime, AfterValidator(check_timestamp)]
 Identifier = Annotated[
@@ -70,7 +100,7 @@ TenantName = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS), NoNul]
 ShortString = Annotated[str, StringConstraints(max_length=500), NoNul]
-Key = Annotated[str, StringConstraints(max_length=100), NoNul]
+Key = Annotated[str, StringConstraints(max_length=MAX_KEY_CHARS), NoNul]
 
 
 class Channel(StrEnum):
@@ -135,7 +165,7 @@ class InteractionIn(BaseModel):
     customer_id: Identifier | None = None
     language: Annotated[str, StringConstraints(max_length=16), NoNul] | None = None
     attributes: dict[Key, ShortString] = Field(default_factory=dict)
-    turns: list[Turn] = Field(default_factory=list, max_length=5000)
+    turns: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS)
     text: Text | None = None
     outcome: Outcome | None = None
     labels: dict[Key, ShortString] = Field(default_factory=dict)
@@ -152,6 +182,17 @@ class InteractionIn(BaseModel):
                         k: v if isinstance(v, str) else _scalar_text(v) for k, v in value.items()
                     }
         return value
+
+    @field_validator("turns")
+    @classmethod
+    def _check_total_text(cls, turns: list[Turn]) -> list[Turn]:
+        total = sum(len(turn.text) for turn in turns)
+        if total > MAX_INTERACTION_CHARS:
+            raise ValueError(
+                f"the turns hold {total:,} characters in all; at most "
+                f"{MAX_INTERACTION_CHARS:,} are accepted"
+            )
+        return turns
 
     @model_validator(mode="after")
     def _check_consistency(self) -> InteractionIn:

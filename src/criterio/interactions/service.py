@@ -194,51 +194,74 @@ def store_rows(
         row["import_id"] = import_id
         row["created_at"] = row["updated_at"] = now
         by_tenant[row["tenant"]].append((position, row))
-    for tenant, items in by_tenant.items():
+    # Rows are written in (tenant, id) order: two writers sharing ids then lock them in
+    # the same order, so on PostgreSQL they queue instead of deadlocking.
+    for tenant in sorted(by_tenant):
+        items = sorted(by_tenant[tenant], key=lambda item: item[1]["external_id"])
         repository = InteractionRepository(session, tenant)
         if import_id is None:
             # No import to tell repeats apart: one upsert statement does the lookup.
             _store_changed(repository, items, result)
             continue
-        existing = repository.existing([r["external_id"] for _, r in items])
-        to_write = []
-        unchanged: list[str] = []
-        for position, row in items:
-            stored = existing.get(row["external_id"])
-            if stored is None:
-                result.inserted += 1
-            elif import_id is not None and stored[1] == import_id:
-                result.duplicates.append(position)
-                continue
-            elif stored[0] == row["content_hash"]:
-                result.unchanged += 1
-                unchanged.append(row["external_id"])
-                continue
-            else:
-                result.updated += 1
-            to_write.append(row)
-        repository.upsert(to_write)
-        if import_id is not None and unchanged:
-            # Mark them as seen by this import, so a later copy in the same file is
-            # still recognised as a duplicate.
-            repository.mark_imported(unchanged, import_id)
+        _store_imported(repository, items, import_id, result)
     session.flush()
     result.duplicates.sort()
     return result
+
+
+def _store_imported(
+    repository: InteractionRepository,
+    items: list[tuple[int, dict[str, Any]]],
+    import_id: str,
+    result: StoreResult,
+) -> None:
+    # On SQLite the write lock is taken first, so the lookup below cannot go stale
+    # before the write; on PostgreSQL another import may write the same ids meanwhile,
+    # so what the upsert itself did decides the counts (see _store_changed).
+    exact = repository.lock_for_write()
+    existing = repository.existing([r["external_id"] for _, r in items])
+    to_write: list[tuple[int, dict[str, Any]]] = []
+    unchanged: list[str] = []
+    for position, row in items:
+        stored = existing.get(row["external_id"])
+        if stored is not None and stored[1] == import_id:
+            result.duplicates.append(position)
+        elif stored is not None and stored[0] == row["content_hash"]:
+            result.unchanged += 1
+            unchanged.append(row["external_id"])
+        else:
+            to_write.append((position, row))
+    if exact:
+        repository.upsert([row for _, row in to_write])
+        for _, row in to_write:
+            if row["external_id"] in existing:
+                result.updated += 1
+            else:
+                result.inserted += 1
+    else:
+        unchanged.extend(_store_changed(repository, to_write, result))
+    if unchanged:
+        # Mark them as seen by this import, so a later copy in the same file is
+        # still recognised as a duplicate.
+        repository.mark_imported(sorted(unchanged), import_id)
 
 
 def _store_changed(
     repository: InteractionRepository,
     items: list[tuple[int, dict[str, Any]]],
     result: StoreResult,
-) -> None:
+) -> list[str]:
+    """Upsert changed rows and count from what the statement did; returns the unchanged ids."""
     rows = [row for _, row in items]
     written = repository.upsert_changed(rows)
+    unchanged = []
     for row in rows:
         created = written.get(row["external_id"])
         if created is None:
             result.unchanged += 1
+            unchanged.append(row["external_id"])
         elif created == row["created_at"]:
             result.inserted += 1
         else:
             result.updated += 1
+    return unchanged

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 
@@ -19,6 +20,7 @@ from criterio.errors import CriterioError
 from criterio.web.api import mount_routers
 from criterio.web.deps import reject_nul
 from criterio.web.docs import install_docs
+from criterio.web.limits import BodySizeLimit, short_validation_error
 from criterio.web.observability import Metrics, ObservabilityMiddleware, configure_logging
 from criterio.web.pages import install_pages
 from criterio.web.security import SecurityHeadersMiddleware
@@ -67,11 +69,15 @@ def create_app(settings: Settings) -> FastAPI:
     )
     metrics = Metrics.create()
     app.state.metrics = metrics
+    app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    # Inside the observability middleware, so a 413 is counted and logged like any answer.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     # Added last, so outermost: the headers reach every answer, a 500 included.
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(CriterioError, _criterio_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, short_validation_error)
     install_docs(app)
     install_pages(app)
     mount_routers(app)
@@ -85,5 +91,9 @@ def _json_text(value: Any) -> str:
 
 async def _criterio_error(request: Request, exc: CriterioError) -> JSONResponse:
     """Every CriterioError becomes its HTTP status with the user-facing message."""
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    headers = None
+    if exc.status_code == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif exc.status_code == 503:
+        headers = {"Retry-After": "1"}
     return JSONResponse({"detail": exc.message}, exc.status_code, headers=headers)

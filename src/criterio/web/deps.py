@@ -9,18 +9,24 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.auth import service as auth
 from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
-from criterio.db import session_scope
-from criterio.errors import InvalidInputError, PermissionDeniedError, UnauthenticatedError
+from criterio.db import is_transient, session_scope, with_retries
+from criterio.errors import (
+    InvalidInputError,
+    PermissionDeniedError,
+    ServiceBusyError,
+    UnauthenticatedError,
+)
 
 __all__ = [
     "SESSION_COOKIE",
@@ -34,7 +40,10 @@ __all__ = [
     "reject_nul",
     "request_id",
     "require",
+    "write_with_retries",
 ]
+
+T = TypeVar("T")
 
 SESSION_COOKIE = "criterio_session"
 CSRF_HEADER = "x-csrf-token"
@@ -71,6 +80,27 @@ def commit_now(session: Session) -> None:
     raises before any response is sent (a 500, never a success the client was told).
     """
     session.commit()
+
+
+def write_with_retries(session: Session, work: Callable[[], T]) -> T:
+    """Run a write endpoint's ``work`` and commit it (as :func:`commit_now`), running it
+    again after a deadlock or serialization failure; 503 if the conflicts never end.
+
+    ``work`` must be the whole unit (the rows and their audit event): a retry starts
+    from a rolled-back transaction.
+    """
+
+    def attempt() -> T:
+        result = work()
+        session.commit()
+        return result
+
+    try:
+        return with_retries(attempt, on_retry=session.rollback)
+    except DBAPIError as exc:
+        if is_transient(exc):
+            raise ServiceBusyError("the store is busy with conflicting writes: retry") from exc
+        raise
 
 
 async def _finish(session: Session, *, commit: bool) -> None:
