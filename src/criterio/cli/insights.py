@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from criterio.cli._store import open_store
-from criterio.db import session_scope
 from criterio.errors import CriterioError
-from criterio.insights.repository import list_insight_tenants
 from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
-from criterio.insights.service import (
-    detect_insights,
-    example_texts,
-    get_insight,
-    list_insights,
-    review_insight,
-    to_read,
-)
-from criterio.interactions.repository import list_tenants
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# The detection and the store are imported inside the commands, so that the CLI starts
+# fast (tests/test_cli_startup.py).
 
 __all__ = ["app", "detect", "list_", "review", "show"]
 
@@ -41,6 +35,8 @@ TenantOption = Annotated[
 
 def _run(work: Callable[[Session], T]) -> T:
     """Run ``work`` in one transaction; a CriterioError becomes a clear message, exit 1."""
+    from criterio.db import session_scope
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
@@ -53,6 +49,9 @@ def _run(work: Callable[[Session], T]) -> T:
 
 
 def _one_tenant(session: Session, tenant: str | None) -> str:
+    from criterio.insights.repository import list_insight_tenants
+    from criterio.interactions.repository import list_tenants
+
     if tenant:
         return tenant
     tenants = sorted(set(list_insight_tenants(session)) | set(list_tenants(session)))
@@ -76,6 +75,9 @@ def detect(
     ] = None,
 ) -> None:
     """Find patterns in the stored interactions; each becomes (or updates) an insight."""
+    from criterio.insights.service import detect_insights
+    from criterio.interactions.repository import list_tenants
+
     if language is not None and language not in ("es", "en"):
         raise typer.BadParameter("choose es or en", param_hint="--language")
 
@@ -115,6 +117,8 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Insights, most severe first."""
+    from criterio.insights.repository import list_insight_tenants
+    from criterio.insights.service import list_insights, to_read
 
     def work(session: Session) -> list[InsightRead]:
         names = [tenant] if tenant else list_insight_tenants(session)
@@ -146,6 +150,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One insight with its evidence; example interactions are shown with personal data redacted."""
+    from criterio.insights.service import example_texts, get_insight, to_read
 
     def work(session: Session) -> tuple[InsightRead, list[tuple[str, str]]]:
         name = _one_tenant(session, tenant)
@@ -201,6 +206,8 @@ def review(
     tenant: TenantOption = None,
 ) -> None:
     """Move an insight through its review and record the interpretation and proposal."""
+    from criterio.insights.service import review_insight, to_read
+
     change = ReviewIn(status=status, interpretation=interpretation, proposal=proposal, owner=owner)
     insight = _run(
         lambda s: to_read(review_insight(s, _one_tenant(s, tenant), insight_id, change, actor=by))

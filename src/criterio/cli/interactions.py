@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,15 +13,15 @@ from rich.table import Table
 
 from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
-from criterio.config import get_settings
-from criterio.db import session_scope
-from criterio.interactions.export import export_interactions
-from criterio.interactions.ingest import IngestReport, ingest_files
 from criterio.interactions.readers import FORMATS, parse_format
-from criterio.interactions.readers.base import RecordError
-from criterio.interactions.repository import list_tenants
-from criterio.interactions.schemas import InteractionIn
-from criterio.interactions.stats import store_stats
+
+if TYPE_CHECKING:
+    from criterio.interactions.ingest import IngestReport
+    from criterio.interactions.readers.base import RecordError
+
+# The store and the validation models are imported inside each command, so that
+# `criterio --help` and unrelated commands start without SQLAlchemy (see
+# tests/test_cli_startup.py).
 
 __all__ = ["export", "ingest", "register", "schema", "stats"]
 
@@ -36,6 +36,8 @@ FORMAT_HELP = (
 
 def schema() -> None:
     """Print the JSON Schema of one interaction (the data contract)."""
+    from criterio.interactions.schemas import InteractionIn
+
     typer.echo(json.dumps(InteractionIn.model_json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -64,6 +66,9 @@ def ingest(
 
     Exits with status 1 when any record was rejected.
     """
+    from criterio.config import get_settings
+    from criterio.interactions.ingest import ingest_files
+
     try:
         parse_format(fmt)
     except ValueError as exc:
@@ -132,6 +137,9 @@ def stats(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
 ) -> None:
     """Counts of stored interactions by tenant, channel, day, language and handled_by."""
+    from criterio.db import session_scope
+    from criterio.interactions.stats import store_stats
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
@@ -165,6 +173,10 @@ def export(
     """Write stored interactions in the contract's shape; `criterio ingest` reads them back."""
     if fmt not in ("parquet", "jsonl"):
         raise typer.BadParameter("choose parquet or jsonl", param_hint="--format")
+    from criterio.db import session_scope
+    from criterio.interactions.export import export_interactions
+    from criterio.interactions.repository import list_tenants
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
