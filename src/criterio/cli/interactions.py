@@ -64,6 +64,8 @@ def ingest(
 ) -> None:
     """Import interactions; bad records are reported and skipped, re-runs change nothing.
 
+    A tenant the records name (or --tenant names) that does not exist yet is created,
+    and the summary says so.
     Exits with status 1 when any record was rejected.
     """
     from criterio.config import get_settings
@@ -122,6 +124,12 @@ def _print_report(report: IngestReport, errors: Path | None) -> None:
         table.add_row(label, f"{value:,}")
     out = Console()
     out.print(table)
+    for name in report.new_tenants:
+        out.print(
+            f"Tenant [bold]{name}[/bold] did not exist and was created; add people to it with "
+            f"[bold]criterio users create NAME -t {name} --role ROLE[/bold].",
+            highlight=False,
+        )
     if report.errors:
         out.print(f"[red]{report.rejected:,} rejected[/red]; the first ones:")
         for error in report.errors[:10]:
