@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from criterio.cli._help import plural
 from criterio.cli._store import open_store
 from criterio.errors import CriterioError
 from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
@@ -119,6 +120,13 @@ def list_(
     """Insights, most severe first."""
     from criterio.insights.repository import list_insight_tenants
     from criterio.insights.service import list_insights, to_read
+    from criterio.patterns import INSIGHT_TYPES
+
+    if type_ is not None and type_ not in INSIGHT_TYPES:
+        raise typer.BadParameter(
+            f"unknown type {type_!r}; choose one of {', '.join(INSIGHT_TYPES)}",
+            param_hint="--type",
+        )
 
     def work(session: Session) -> list[InsightRead]:
         names = [tenant] if tenant else list_insight_tenants(session)
@@ -134,7 +142,7 @@ def list_(
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in insights], ensure_ascii=False))
         return
-    table = Table(title=f"{len(insights)} insights")
+    table = Table(title=plural(len(insights), "insight"))
     for column in ("id", "severity", "type", "status", "period", "statement"):
         table.add_column(column, overflow="fold")
     for i in insights:
@@ -206,9 +214,18 @@ def review(
     tenant: TenantOption = None,
 ) -> None:
     """Move an insight through its review and record the interpretation and proposal."""
-    from criterio.insights.service import review_insight, to_read
+    from pydantic import ValidationError
 
-    change = ReviewIn(status=status, interpretation=interpretation, proposal=proposal, owner=owner)
+    from criterio.insights.service import review_insight, to_read
+    from criterio.validation import first_problem
+
+    try:
+        change = ReviewIn(
+            status=status, interpretation=interpretation, proposal=proposal, owner=owner
+        )
+    except ValidationError as exc:
+        field, message = first_problem(exc)
+        raise typer.BadParameter(message, param_hint=f"--{field}") from None
     insight = _run(
         lambda s: to_read(review_insight(s, _one_tenant(s, tenant), insight_id, change, actor=by))
     )

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from criterio.cli._help import plural
 from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
 from criterio.interactions.readers import FORMATS, parse_format
@@ -169,7 +170,7 @@ def stats(
                 table.add_row(key[3:], value, f"{n:,}")
         days = entry["by_day"]
         if days:
-            table.add_row("day", f"{min(days)} … {max(days)}", f"{len(days)} days")
+            table.add_row("day", f"{min(days)} … {max(days)}", plural(len(days), "day"))
         out.print(table)
 
 

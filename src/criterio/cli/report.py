@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from criterio.cli._help import plural
 from criterio.cli._store import open_store
 from criterio.errors import CriterioError
 
@@ -75,7 +76,8 @@ def report(
     volumes = content.volumes
     Console().print(
         f"Wrote the report of [bold]{content.display_name}[/bold] ({from_} … {to}, "
-        f"{volumes.total:,} contacts, {len(content.confirmed)} confirmed insights) to {out}."
+        f"{plural(volumes.total, 'contact')}, "
+        f"{plural(len(content.confirmed), 'confirmed insight')}) to {out}."
     )
 
 
