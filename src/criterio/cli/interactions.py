@@ -65,8 +65,10 @@ def ingest(
 ) -> None:
     """Import interactions; bad records are reported and skipped, re-runs change nothing.
 
-    A tenant the records name (or --tenant names) that does not exist yet is created,
-    and the summary says so.
+    Gzipped files are read whatever their name. A byte that is not valid in --encoding
+    rejects only its row. A tenant the records name (or --tenant names) that does not
+    exist yet is created, and the summary says so.
+
     Exits with status 1 when any record was rejected.
     """
     from criterio.config import get_settings
@@ -145,7 +147,10 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
 ) -> None:
-    """Counts of stored interactions by tenant, channel, day, language and handled_by."""
+    """Counts of stored interactions by tenant, channel, day, language and handled_by.
+
+    The language is the record's own, else the one `criterio analyze` detected.
+    """
     from criterio.db import session_scope
     from criterio.interactions.stats import store_stats
 
