@@ -16,6 +16,7 @@ from typing import Any
 
 __all__ = [
     "PALETTE",
+    "SENTIMENT_COLOURS",
     "NumberFormat",
     "Series",
     "bar_chart",
@@ -27,6 +28,8 @@ __all__ = [
 #: Colour-blind-safe colours (Okabe–Ito): observed, expected/reference, highlight.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 HIGHLIGHT = "#D55E00"
+#: One colour per sentiment in every chart (Okabe–Ito vermillion, grey, bluish green).
+SENTIMENT_COLOURS = {"negative": "#D55E00", "neutral": "#999999", "positive": "#009E73"}
 #: Characters XML does not allow (control characters, lone surrogates, non-characters).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 28, 40
@@ -70,6 +73,8 @@ class Series:
     name: str
     values: Sequence[float | None]
     dashed: bool = False
+    #: A fixed colour (one meaning, one colour in every chart); None: the palette's next.
+    colour: str | None = None
 
 
 def line_chart(
@@ -119,8 +124,8 @@ def line_chart(
             f'<text x="{px(i):.1f}" y="{height - MARGIN_BOTTOM + 16}" font-size="11" '
             f'text-anchor="{"end" if overflows else "middle"}" fill="#444">{_text(x[i])}</text>'
         )
-    for k, line in enumerate(series):
-        colour = PALETTE[k % len(PALETTE)]
+    colours = _colours([s.colour for s in series])
+    for line, colour in zip(series, colours, strict=True):
         dash = ' stroke-dasharray="5 4"' if line.dashed else ""
         for run in _runs(line.values):
             points = " ".join(f"{px(i):.1f},{py(float(v)):.1f}" for i, v in run)
@@ -134,7 +139,7 @@ def line_chart(
                     f'<polyline class="series" points="{points}" fill="none" '
                     f'stroke="{colour}" stroke-width="2"{dash}/>'
                 )
-    parts.append(_legend([s.name for s in series], [s.dashed for s in series], width))
+    parts.append(_legend([s.name for s in series], [s.dashed for s in series], colours, width))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -149,9 +154,15 @@ def bar_chart(
     width: int = 640,
     bar_height: int = 22,
     number_format: NumberFormat | None = None,
+    colours: Sequence[str | None] | None = None,
 ) -> str:
-    """Horizontal bars, one per label, with optional confidence intervals as whiskers."""
+    """Horizontal bars, one per label, with optional confidence intervals as whiskers.
+
+    ``colours`` fixes a bar's colour (None: the palette's next), so that one meaning
+    keeps one colour across charts.
+    """
     fmt = number_format or _format
+    fills = _colours(list(colours) if colours is not None else [None] * len(labels))
     label_w = min(max((len(label) for label in labels), default=0) * 7 + 12, width // 2)
     plot_w = width - label_w - 80
     height = MARGIN_TOP + len(labels) * (bar_height + 8) + 8
@@ -168,7 +179,7 @@ def bar_chart(
             f'<text x="{label_w - 8}" y="{y + bar_height * 0.7:.1f}" font-size="12" '
             f'text-anchor="end" fill="#222">{_text(label)}</text>'
             f'<rect class="bar" x="{label_w}" y="{y}" width="{bar_w:.1f}" '
-            f'height="{bar_height}" fill="{PALETTE[k % len(PALETTE)]}">'
+            f'height="{bar_height}" fill="{fills[k]}">'
             f"<title>{_text(label)}: {fmt(shown, percent)}</title></rect>"
         )
         if intervals and k < len(intervals):
@@ -329,13 +340,25 @@ def _y_axis(
     return parts
 
 
-def _legend(names: Sequence[str], dashed: Sequence[bool], width: int) -> str:
+def _colours(fixed: Sequence[str | None]) -> list[str]:
+    """Each item's fixed colour, or the next palette colour no fixed item uses."""
+    free = iter([c for c in PALETTE if c not in fixed] or PALETTE)
+    spare = list(PALETTE)
+    out: list[str] = []
+    for colour in fixed:
+        out.append(colour or next(free, spare[len(out) % len(spare)]))
+    return out
+
+
+def _legend(
+    names: Sequence[str], dashed: Sequence[bool], colours: Sequence[str], width: int
+) -> str:
     parts = []
     x = MARGIN_LEFT
-    for k, (name, dash) in enumerate(zip(names, dashed, strict=True)):
+    for name, dash, colour in zip(names, dashed, colours, strict=True):
         style = ' stroke-dasharray="5 4"' if dash else ""
         parts.append(
-            f'<line x1="{x}" x2="{x + 18}" y1="14" y2="14" stroke="{PALETTE[k % len(PALETTE)]}" '
+            f'<line x1="{x}" x2="{x + 18}" y1="14" y2="14" stroke="{colour}" '
             f'stroke-width="2"{style}/><text x="{x + 22}" y="18" font-size="12" '
             f'fill="#222">{_text(name)}</text>'
         )

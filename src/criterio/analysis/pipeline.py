@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from criterio.analysis.model_stages import IntentStage, TopicStage
+from criterio.analysis.names import ANALYZER_NAMES
 from criterio.analysis.sentiment import label_scores, trajectory
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "interactions_to_batch",
 ]
 
-ANALYZER_NAMES = ("language", "pii", "sentiment")
 TURN_TYPE = pa.struct([("role", pa.string()), ("text", pa.string())])
 SPAN_TYPE = pa.struct(
     [("turn", pa.int32()), ("type", pa.string()), ("start", pa.int32()), ("end", pa.int32())]

@@ -9,7 +9,7 @@ their reason, so the scoping test can tell them from a forgotten filter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar, cast
@@ -31,6 +31,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
@@ -43,6 +45,7 @@ __all__ = [
     "TokenOwner",
     "TokenRepository",
     "UserRepository",
+    "add_missing_tenants",
     "count_failure_if_allowed",
     "exempt",
     "find_token",
@@ -72,6 +75,24 @@ def get_tenant(session: Session, name: str) -> Tenant | None:
 def list_all_tenants(session: Session) -> list[Tenant]:
     """Every tenant (an operator's view from the CLI)."""
     return list(session.scalars(select(Tenant).order_by(Tenant.name)))
+
+
+def add_missing_tenants(session: Session, names: Iterable[str], at: datetime) -> list[str]:
+    """Create the tenants among ``names`` that do not exist yet; returns their names.
+
+    Concurrent imports naming the same new tenant do not fail: the insert skips a
+    name another transaction has just added.
+    """
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    known = set(session.scalars(select(Tenant.name).where(Tenant.name.in_(wanted))))
+    missing = [name for name in wanted if name not in known]
+    if missing:
+        insert = pg_insert if is_postgres(session.get_bind().dialect) else sqlite_insert
+        rows = [{"name": name, "display_name": name, "created_at": at} for name in missing]
+        session.execute(insert(Tenant).values(rows).on_conflict_do_nothing(index_elements=["name"]))
+    return missing
 
 
 class TokenOwner(NamedTuple):

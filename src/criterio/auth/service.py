@@ -12,6 +12,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -58,8 +59,16 @@ LOGIN_WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
 
 _hasher = PasswordHasher()
-#: Verified against when the user name is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("criterio-dummy-password-never-used")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so both cases take the same time.
+
+    Computed on the first login, not at import: an argon2 hash takes tens of
+    milliseconds, which every CLI command and app start would otherwise pay.
+    """
+    return _hasher.hash("criterio-dummy-password-never-used")
 
 
 class RateLimitedError(CriterioError):
@@ -246,7 +255,7 @@ def login(session: Session, *, username: str, password: str, address: str) -> tu
 
 def _password_ok(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

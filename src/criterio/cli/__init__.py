@@ -7,6 +7,7 @@ import typer
 from criterio.cli import analysis, auth, db, demo, erase, insights, interactions, report
 from criterio.cli import intents as intents_cli
 from criterio.cli import topics as topics_cli
+from criterio.cli._help import use_plain_labels
 
 __all__ = ["app", "main"]
 
@@ -27,6 +28,7 @@ demo.register(app)
 auth.register(app)
 analysis.register(app)
 report.register(app)
+use_plain_labels(app)
 
 
 def main() -> None:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 __all__ = ["progress_bar"]
 
 
 def progress_bar(label: str, unit: str, console: Console) -> Progress:
     """A transient bar ``label ━━━ done/total unit elapsed`` on ``console``."""
+    # Imported here: rich.progress alone is a noticeable part of the CLI's start.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn(f"[bold]{label}"),
         BarColumn(),

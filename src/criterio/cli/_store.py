@@ -1,17 +1,26 @@
-"""Opening the store from the CLI: engine, session factory, schema check."""
+"""Opening the store from the CLI: engine, session factory, schema check, clear errors.
+
+SQLAlchemy is imported when a command opens the store, not when the CLI starts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from criterio.config import Settings, get_settings
-from criterio.db import make_engine, make_session_factory, schema_status, upgrade_database
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Store", "open_store"]
+    from criterio.config import Settings
+
+__all__ = ["Store", "database_errors", "open_store"]
+
+URL_HINT = "e.g. sqlite:///criterio.db or postgresql+psycopg://user@host:5432/criterio"
 
 
 @dataclass
@@ -26,14 +35,50 @@ class Store:
         self.engine.dispose()
 
 
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn a bad CRITERIO_DATABASE_URL into one line on standard error and exit status 2.
+
+    The URL itself is never printed: it may hold a password.
+    """
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    try:
+        yield
+    except ArgumentError:
+        # Unparsable, or a dialect SQLAlchemy does not know.
+        _fail(f"CRITERIO_DATABASE_URL is not a database URL Criterio can use ({URL_HINT}).")
+    except ModuleNotFoundError as exc:
+        _fail(f"CRITERIO_DATABASE_URL names a database driver that is not installed: {exc.name}.")
+    except DBAPIError as exc:
+        # psycopg's first line says which host and port refused (no password in it).
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else repr(exc)
+        _fail(f"Cannot open the database of CRITERIO_DATABASE_URL: {reason}")
+    except OSError as exc:  # a SQLite file whose folder cannot be created
+        _fail(f"Cannot open the database of CRITERIO_DATABASE_URL: {exc}")
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg="red", err=True)
+    raise typer.Exit(2)
+
+
 def open_store(settings: Settings | None = None) -> Store:
     """Open the configured database; an empty one is created, an outdated one refused."""
+    from criterio.config import get_settings
+    from criterio.db import make_engine, make_session_factory, schema_status, upgrade_database
+
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
-    status = schema_status(engine)
-    if status == "empty":
-        upgrade_database(engine)
-    elif status == "outdated":
+    with database_errors():
+        engine = make_engine(settings.database_url)
+        try:
+            status = schema_status(engine)
+            if status == "empty":
+                upgrade_database(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+    if status == "outdated":
         engine.dispose()
         typer.secho(
             "The database schema is older than this Criterio: run `criterio db upgrade`.",

@@ -5,27 +5,23 @@ from __future__ import annotations
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from criterio.analysis.annotate import LineError, annotate_lines
-from criterio.analysis.model_stages import IntentStage, ModelStageError, TopicStage
-from criterio.analysis.pipeline import (
-    ANALYZER_NAMES,
-    AnalysisPipeline,
-    available_analyzers,
-    build_pipeline,
-)
-from criterio.annotations.runner import analyze_store, pending_total
+from criterio.analysis.names import ANALYZER_NAMES
 from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
-from criterio.config import get_settings
-from criterio.db import session_scope
-from criterio.engines.base import make_engine
-from criterio.interactions.repository import list_tenants
+
+if TYPE_CHECKING:
+    from criterio.analysis.annotate import LineError
+    from criterio.analysis.model_stages import IntentStage, TopicStage
+    from criterio.analysis.pipeline import AnalysisPipeline
+
+# The analysis (scikit-learn, pyarrow) and the store are imported inside the commands
+# that use them, so that every other command starts fast (tests/test_cli_startup.py).
 
 __all__ = ["analyze", "annotate", "register"]
 
@@ -53,6 +49,9 @@ def _with_models(
     pipeline: AnalysisPipeline, intent_model: Path | None, topic_model: Path | None
 ) -> AnalysisPipeline:
     """Add the intent and topic stages (options first, then settings); a bad dir exits 2."""
+    from criterio.analysis.model_stages import IntentStage, TopicStage
+    from criterio.config import get_settings
+
     settings = get_settings()
     intents = intent_model or settings.intent_model
     if intents is not None:
@@ -66,6 +65,8 @@ def _with_models(
 
 
 def _stage(stage: IntentStage | TopicStage, hint: str) -> IntentStage | TopicStage:
+    from criterio.analysis.model_stages import ModelStageError
+
     try:
         stage.fit()
     except ModelStageError as error:
@@ -110,6 +111,12 @@ def analyze(
     retrained model included) are analysed; each batch is committed as it finishes, so an
     interrupted run resumes.
     """
+    from criterio.analysis.pipeline import build_pipeline
+    from criterio.annotations.runner import analyze_store, pending_total
+    from criterio.db import session_scope
+    from criterio.engines.base import make_engine
+    from criterio.interactions.repository import list_tenants
+
     start = _since(since)
     pipeline = _with_models(build_pipeline(), intent_model, topic_model)
     store = open_store()
@@ -177,6 +184,9 @@ def annotate(
     standard error (line, id, field) and skipped, and the exit status is then 1. With
     models, each line also has "intent": {"label", "confidence"} and "topic": {"id", "label"}.
     """
+    from criterio.analysis.annotate import annotate_lines
+    from criterio.analysis.pipeline import available_analyzers, build_pipeline
+
     names = _analyzers(analyzers) if analyzers else available_analyzers()
     try:
         pipeline = build_pipeline(names)

@@ -6,19 +6,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from criterio.auth import service
-from criterio.auth.repository import TokenRepository, UserRepository, list_all_tenants
 from criterio.auth.roles import Role
 from criterio.cli._store import open_store
-from criterio.db import session_scope
 from criterio.errors import CriterioError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# The auth service (argon2, SQLAlchemy) is imported inside the commands, so that the
+# CLI starts fast (tests/test_cli_startup.py).
 
 __all__ = ["register", "tenants_app", "tokens_app", "users_app"]
 
@@ -36,6 +38,8 @@ TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="The tenant (clie
 
 @contextmanager
 def _unit_of_work() -> Iterator[Session]:
+    from criterio.db import session_scope
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
@@ -55,6 +59,7 @@ def tenants_create(
     """Create a tenant."""
     from pydantic import TypeAdapter, ValidationError
 
+    from criterio.auth import service
     from criterio.auth.schemas import TenantName
 
     try:
@@ -70,6 +75,8 @@ def tenants_create(
 @tenants_app.command("list")
 def tenants_list() -> None:
     """List the tenants."""
+    from criterio.auth.repository import list_all_tenants
+
     with _unit_of_work() as session:
         table = Table("name", "display name", "created")
         for tenant in list_all_tenants(session):
@@ -96,6 +103,8 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user; people are asked for a password (12 characters or more)."""
+    from criterio.auth import service
+
     password = None if no_password else _read_password(password_stdin)
     with _unit_of_work() as session:
         service.create_user(session, tenant, username=username, role=role, password=password)
@@ -105,6 +114,8 @@ def users_create(
 @users_app.command("list")
 def users_list(tenant: TenantOpt) -> None:
     """List a tenant's users."""
+    from criterio.auth.repository import UserRepository
+
     with _unit_of_work() as session:
         table = Table("user", "role", "disabled", "created")
         for user in UserRepository(session, tenant).list():
@@ -120,6 +131,8 @@ def users_list(tenant: TenantOpt) -> None:
 @users_app.command("disable")
 def users_disable(username: Annotated[str, typer.Argument()], tenant: TenantOpt) -> None:
     """Disable a user and revoke their tokens and sessions."""
+    from criterio.auth import service
+
     with _unit_of_work() as session:
         service.set_user_disabled(session, tenant, username=username, disabled=True)
     out.print(f"User [bold]{username}[/bold] disabled; their tokens are revoked.")
@@ -135,6 +148,8 @@ def tokens_create(
     ] = None,
 ) -> None:
     """Create a bearer token with the user's role and tenant; it is printed once."""
+    from criterio.auth import service
+
     expires = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     with _unit_of_work() as session:
         created = service.create_token(
@@ -150,6 +165,8 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(tenant: TenantOpt) -> None:
     """List a tenant's tokens (prefixes only; secrets are never stored)."""
+    from criterio.auth.repository import TokenRepository
+
     with _unit_of_work() as session:
         table = Table("id", "name", "role", "prefix", "expires", "revoked")
         for token in TokenRepository(session, tenant).list():
@@ -169,6 +186,8 @@ def tokens_revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id.")], tenant: TenantOpt
 ) -> None:
     """Revoke a token at once."""
+    from criterio.auth import service
+
     with _unit_of_work() as session:
         service.revoke_token(session, tenant, token_id)
     out.print(f"Token {token_id} revoked.")

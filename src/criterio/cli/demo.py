@@ -11,22 +11,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from sqlalchemy.engine import make_url
 
 from criterio.cli._progress import progress_bar
-from criterio.cli._store import open_store
-from criterio.config import get_settings
-from criterio.db import (
-    is_sqlite,
-    make_engine,
-    make_session_factory,
-    schema_status,
-    session_scope,
-)
+from criterio.cli._store import database_errors, open_store
 from criterio.demo.generator import DEFAULT_SEED, DEFAULT_SIZE, DemoGenerator
-from criterio.demo.output import file_format, write_records
-from criterio.demo.runner import load_demo, run_available_analysis
-from criterio.interactions.repository import InteractionRepository, list_tenants
+
+# The store and the analysis are imported inside the command, so that the CLI starts
+# fast (tests/test_cli_startup.py).
 
 __all__ = ["demo", "register"]
 
@@ -75,6 +66,8 @@ def demo(
     progress = progress_bar("Generating" if out else "Generating and importing", "records", console)
     started = time.perf_counter()
     if out is not None:
+        from criterio.demo.output import file_format, write_records
+
         try:
             file_format(out)
         except ValueError as exc:
@@ -91,9 +84,13 @@ def demo(
         _print_events(generator)
         Console().print(f"Load it with: [bold]criterio ingest {out}[/bold]")
         return
+    from criterio.config import get_settings
+    from criterio.demo.runner import load_demo, run_available_analysis
+
     settings = get_settings()
     if fresh:
-        _make_fresh(settings.database_url, tenant)
+        with database_errors():
+            _make_fresh(settings.database_url, tenant)
     store = open_store(settings)
     try:
         with progress:
@@ -134,6 +131,17 @@ def demo(
 
 def _make_fresh(url: str, tenant: str) -> None:
     """Empty the demo: delete a SQLite file holding only this tenant, else its rows."""
+    from sqlalchemy.engine import make_url
+
+    from criterio.db import (
+        is_sqlite,
+        make_engine,
+        make_session_factory,
+        schema_status,
+        session_scope,
+    )
+    from criterio.interactions.repository import InteractionRepository, list_tenants
+
     parsed = make_url(url)
     engine = make_engine(url)
     try:
@@ -154,6 +162,8 @@ def _make_fresh(url: str, tenant: str) -> None:
 
 def _models_dir(url: str) -> Path:
     """``models`` beside a SQLite file; ``demo/models`` for a server database."""
+    from sqlalchemy.engine import make_url
+
     database = make_url(url).database
     if make_url(url).get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
         return Path(str(database)).parent / "models"
@@ -161,6 +171,8 @@ def _models_dir(url: str) -> Path:
 
 
 def _describe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 

@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
+from criterio.cli._help import plural
 from criterio.cli._store import open_store
-from criterio.db import session_scope
 from criterio.errors import CriterioError
-from criterio.insights.repository import list_insight_tenants
 from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
-from criterio.insights.service import (
-    DetectSummary,
-    detect_insights,
-    example_texts,
-    get_insight,
-    list_insights,
-    review_insight,
-    to_read,
-)
-from criterio.interactions.repository import list_tenants
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from criterio.insights.service import DetectSummary
+
+# The detection and the store are imported inside the commands, so that the CLI starts
+# fast (tests/test_cli_startup.py).
 
 __all__ = ["app", "detect", "list_", "review", "show"]
 
@@ -42,6 +38,8 @@ TenantOption = Annotated[
 
 def _run(work: Callable[[Session], T]) -> T:
     """Run ``work`` in one transaction; a CriterioError becomes a clear message, exit 1."""
+    from criterio.db import session_scope
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
@@ -54,6 +52,9 @@ def _run(work: Callable[[Session], T]) -> T:
 
 
 def _one_tenant(session: Session, tenant: str | None) -> str:
+    from criterio.insights.repository import list_insight_tenants
+    from criterio.interactions.repository import list_tenants
+
     if tenant:
         return tenant
     tenants = sorted(set(list_insight_tenants(session)) | set(list_tenants(session)))
@@ -80,6 +81,9 @@ def detect(
 
     Prints what was left out of the period analysed and, when nothing is found, why.
     """
+    from criterio.insights.service import detect_insights
+    from criterio.interactions.repository import list_tenants
+
     if language is not None and language not in ("es", "en"):
         raise typer.BadParameter("choose es or en", param_hint="--language")
 
@@ -122,6 +126,15 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Insights, most severe first."""
+    from criterio.insights.repository import list_insight_tenants
+    from criterio.insights.service import list_insights, to_read
+    from criterio.patterns import INSIGHT_TYPES
+
+    if type_ is not None and type_ not in INSIGHT_TYPES:
+        raise typer.BadParameter(
+            f"unknown type {type_!r}; choose one of {', '.join(INSIGHT_TYPES)}",
+            param_hint="--type",
+        )
 
     def work(session: Session) -> list[InsightRead]:
         names = [tenant] if tenant else list_insight_tenants(session)
@@ -137,7 +150,7 @@ def list_(
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in insights], ensure_ascii=False))
         return
-    table = Table(title=f"{len(insights)} insights")
+    table = Table(title=plural(len(insights), "insight"))
     for column in ("id", "severity", "type", "status", "period", "statement"):
         table.add_column(column, overflow="fold")
     for i in insights:
@@ -153,6 +166,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One insight with its evidence; example interactions are shown with personal data redacted."""
+    from criterio.insights.service import example_texts, get_insight, to_read
 
     def work(session: Session) -> tuple[InsightRead, list[tuple[str, str]]]:
         name = _one_tenant(session, tenant)
@@ -208,7 +222,18 @@ def review(
     tenant: TenantOption = None,
 ) -> None:
     """Move an insight through its review and record the interpretation and proposal."""
-    change = ReviewIn(status=status, interpretation=interpretation, proposal=proposal, owner=owner)
+    from pydantic import ValidationError
+
+    from criterio.insights.service import review_insight, to_read
+    from criterio.validation import first_problem
+
+    try:
+        change = ReviewIn(
+            status=status, interpretation=interpretation, proposal=proposal, owner=owner
+        )
+    except ValidationError as exc:
+        field, message = first_problem(exc)
+        raise typer.BadParameter(message, param_hint=f"--{field}") from None
     insight = _run(
         lambda s: to_read(review_insight(s, _one_tenant(s, tenant), insight_id, change, actor=by))
     )

@@ -5,23 +5,24 @@ from __future__ import annotations
 import codecs
 import json
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from criterio.cli._help import plural
 from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
-from criterio.config import get_settings
-from criterio.db import session_scope
-from criterio.interactions.export import export_interactions
-from criterio.interactions.ingest import IngestReport, ingest_files
 from criterio.interactions.readers import FORMATS, parse_format
-from criterio.interactions.readers.base import RecordError
-from criterio.interactions.repository import list_tenants
-from criterio.interactions.schemas import InteractionIn
-from criterio.interactions.stats import store_stats
+
+if TYPE_CHECKING:
+    from criterio.interactions.ingest import IngestReport
+    from criterio.interactions.readers.base import RecordError
+
+# The store and the validation models are imported inside each command, so that
+# `criterio --help` and unrelated commands start without SQLAlchemy (see
+# tests/test_cli_startup.py).
 
 __all__ = ["export", "ingest", "register", "schema", "stats"]
 
@@ -36,6 +37,8 @@ FORMAT_HELP = (
 
 def schema() -> None:
     """Print the JSON Schema of one interaction (the data contract)."""
+    from criterio.interactions.schemas import InteractionIn
+
     typer.echo(json.dumps(InteractionIn.model_json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -62,8 +65,15 @@ def ingest(
 ) -> None:
     """Import interactions; bad records are reported and skipped, re-runs change nothing.
 
+    Gzipped files are read whatever their name. A byte that is not valid in --encoding
+    rejects only its row. A tenant the records name (or --tenant names) that does not
+    exist yet is created, and the summary says so.
+
     Exits with status 1 when any record was rejected.
     """
+    from criterio.config import get_settings
+    from criterio.interactions.ingest import ingest_files
+
     try:
         parse_format(fmt)
     except ValueError as exc:
@@ -117,6 +127,12 @@ def _print_report(report: IngestReport, errors: Path | None) -> None:
         table.add_row(label, f"{value:,}")
     out = Console()
     out.print(table)
+    for name in report.new_tenants:
+        out.print(
+            f"Tenant [bold]{name}[/bold] did not exist and was created; add people to it with "
+            f"[bold]criterio users create NAME -t {name} --role ROLE[/bold].",
+            highlight=False,
+        )
     if report.errors:
         out.print(f"[red]{report.rejected:,} rejected[/red]; the first ones:")
         for error in report.errors[:10]:
@@ -131,7 +147,13 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
 ) -> None:
-    """Counts of stored interactions by tenant, channel, day, language and handled_by."""
+    """Counts of stored interactions by tenant, channel, day, language and handled_by.
+
+    The language is the record's own, else the one `criterio analyze` detected.
+    """
+    from criterio.db import session_scope
+    from criterio.interactions.stats import store_stats
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
@@ -153,7 +175,7 @@ def stats(
                 table.add_row(key[3:], value, f"{n:,}")
         days = entry["by_day"]
         if days:
-            table.add_row("day", f"{min(days)} … {max(days)}", f"{len(days)} days")
+            table.add_row("day", f"{min(days)} … {max(days)}", plural(len(days), "day"))
         out.print(table)
 
 
@@ -165,6 +187,10 @@ def export(
     """Write stored interactions in the contract's shape; `criterio ingest` reads them back."""
     if fmt not in ("parquet", "jsonl"):
         raise typer.BadParameter("choose parquet or jsonl", param_hint="--format")
+    from criterio.db import session_scope
+    from criterio.interactions.export import export_interactions
+    from criterio.interactions.repository import list_tenants
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:

@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from criterio.cli._help import plural
 from criterio.cli._store import open_store
-from criterio.db import session_scope
 from criterio.errors import CriterioError
-from criterio.reports import build_report, render_html
 
 __all__ = ["register", "report"]
 
@@ -55,6 +54,9 @@ def report(
         raise typer.BadParameter(f"--from {from_} is after --to {to}", param_hint="--from")
     if language is not None and language not in ("es", "en"):
         raise typer.BadParameter("choose es or en", param_hint="--language")
+    from criterio.db import session_scope
+    from criterio.reports import build_report, render_html
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
@@ -74,7 +76,8 @@ def report(
     volumes = content.volumes
     Console().print(
         f"Wrote the report of [bold]{content.display_name}[/bold] ({from_} … {to}, "
-        f"{volumes.total:,} contacts, {len(content.confirmed)} confirmed insights) to {out}."
+        f"{plural(volumes.total, 'contact')}, "
+        f"{plural(len(content.confirmed), 'confirmed insight')}) to {out}."
     )
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from criterio.analysis.intents.classifier import UNKNOWN
+from criterio.analysis.names import UNKNOWN
 from criterio.annotations.models import AnalysisResult
 from criterio.insights.models import Insight
 from criterio.interactions.models import Interaction

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from criterio.auth.repository import add_missing_tenants
 from criterio.db import session_scope, with_retries
 from criterio.interactions._fast import decode_row, mapping_row
 from criterio.interactions.readers import read_file
@@ -42,6 +43,8 @@ class IngestReport:
     unchanged: int = 0
     rejected: int = 0
     errors: list[RecordError] = field(default_factory=list)
+    #: Tenants this import created because its records named them first.
+    new_tenants: list[str] = field(default_factory=list)
 
     @property
     def stored(self) -> int:
@@ -105,15 +108,23 @@ def ingest_records(
     chunk: list[dict[str, Any]] = []
     origins: list[RawRecord] = []
     analyse_at = [ANALYZE_FIRST_AT]
+    known_tenants: set[str] = set()
 
     def flush() -> None:
-        def store() -> StoreResult:
+        names = {row["tenant"] for row in chunk} - known_tenants
+
+        def store() -> tuple[StoreResult, list[str]]:
             with session_scope(factory) as session:
-                return store_rows(session, chunk, import_id=report.import_id)
+                # A tenant named for the first time is created, so that `criterio tenants
+                # list` and `users create -t` know it (one query per new name, not per chunk).
+                created = add_missing_tenants(session, names, datetime.now(UTC))
+                return store_rows(session, chunk, import_id=report.import_id), created
 
         # A chunk that lost a lock conflict (another import writing the same ids) was
         # rolled back whole: it is simply stored again.
-        result = with_retries(store)
+        result, created = with_retries(store)
+        known_tenants.update(names)
+        report.new_tenants.extend(created)
         if report.inserted + result.inserted >= analyse_at[0]:
             # The table has grown a lot since its statistics were taken (see
             # refresh_statistics); doubling the threshold keeps this O(log n) times.

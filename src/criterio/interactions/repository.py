@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from criterio.annotations.models import AnalysisResult
 from criterio.db import is_postgres, is_sqlite
 from criterio.interactions._fast import plain_row
 from criterio.interactions._sqlite_fast import upsert_sqlite_fast
@@ -244,6 +245,21 @@ class InteractionRepository(TenantScopedRepository):
         """Counts grouped by one column (channel, language, handled_by)."""
         col = getattr(Interaction, column)
         stmt = self._select(col, func.count()).group_by(col).order_by(func.count().desc())
+        return [(value, int(n)) for value, n in self.session.execute(stmt)]
+
+    def count_by_language(self) -> list[tuple[str | None, int]]:
+        """Counts by language: the record's own, else the analysed one (None: neither)."""
+        language = func.coalesce(Interaction.language, AnalysisResult.language)
+        analysed = (AnalysisResult.interaction_pk == Interaction.pk) & (
+            AnalysisResult.tenant == self.tenant
+        )
+        stmt = (
+            self._select(language, func.count())
+            .select_from(Interaction)
+            .outerjoin(AnalysisResult, analysed)
+            .group_by(language)
+            .order_by(func.count().desc())
+        )
         return [(value, int(n)) for value, n in self.session.execute(stmt)]
 
     def count_by_day(self) -> list[tuple[str, int]]:

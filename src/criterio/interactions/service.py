@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionRepository
 from criterio.interactions.schemas import InteractionIn, Turn
+from criterio.validation import first_problem
 
 __all__ = [
     "StoreResult",
@@ -61,8 +62,7 @@ def validate_record(raw: RawRecord, tenant: str | None = None) -> InteractionIn 
 
 def _validation_error(raw: RawRecord, exc: ValidationError) -> RecordError:
     first = exc.errors(include_url=False)[0]
-    location = ".".join(str(part) for part in first["loc"]) or "(record)"
-    message = first["msg"]
+    location, message = first_problem(exc)
     if first["type"] == "json_invalid":
         location, message = "(json)", f"not valid JSON: {first['ctx'].get('error', message)}"
     elif len(exc.errors()) > 1:

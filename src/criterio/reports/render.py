@@ -8,7 +8,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from criterio.charts import Series, bar_chart, insight_chart, line_chart, sparkline
+from criterio.charts import (
+    SENTIMENT_COLOURS,
+    Series,
+    bar_chart,
+    insight_chart,
+    line_chart,
+    sparkline,
+)
 from criterio.reports._format import Formatter
 from criterio.reports._words import WORDS, channel_name
 from criterio.reports.content import Reasons, Report, Sentiment
@@ -130,14 +137,23 @@ def _sentiment_charts(
                 title=words["sentiment_distribution"],
                 percent=True,
                 number_format=fmt.chart_value,
+                colours=[SENTIMENT_COLOURS.get(label) for label in labels],
             )
         ),
         "trend": _svg(
             line_chart(
                 x,
                 [
-                    Series(words["negative"], sentiment.daily_negative),
-                    Series(words["positive"], sentiment.daily_positive),
+                    Series(
+                        words["negative"],
+                        sentiment.daily_negative,
+                        colour=SENTIMENT_COLOURS["negative"],
+                    ),
+                    Series(
+                        words["positive"],
+                        sentiment.daily_positive,
+                        colour=SENTIMENT_COLOURS["positive"],
+                    ),
                 ],
                 title=words["sentiment_trend"],
                 percent=True,

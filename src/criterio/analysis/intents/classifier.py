@@ -32,11 +32,9 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from criterio.analysis.embeddings import Encoder, StaticEncoder, make_encoder
+from criterio.analysis.names import UNKNOWN
 
 __all__ = ["UNKNOWN", "IntentClassifier"]
-
-#: Label given to interactions that fit no known intent.
-UNKNOWN = "unknown"
 
 
 class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]

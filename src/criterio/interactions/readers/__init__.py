@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from criterio.interactions.readers import abcd, ibm_cdp, twcs, zendesk
+from criterio.interactions.readers import abcd, ibm_cdp, zendesk
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.readers.csv_reader import read_csv
 from criterio.interactions.readers.detect import detect_format
 from criterio.interactions.readers.jsonl import read_jsonl
-from criterio.interactions.readers.parquet import read_parquet
 
 __all__ = [
     "FORMATS",
@@ -28,12 +27,31 @@ __all__ = [
 
 Reader = Callable[[Path, str, Mapping[str, str]], Iterator[RawRecord | RecordError]]
 
+
+# The TWCS (numpy) and Parquet (pyarrow) readers are imported when a file of theirs
+# is read: the CLI lists the formats at start-up, before any file is opened.
+def _read_parquet(
+    path: Path, _encoding: str, _options: Mapping[str, str]
+) -> Iterator[RawRecord | RecordError]:
+    from criterio.interactions.readers.parquet import read_parquet
+
+    return read_parquet(path)
+
+
+def _read_twcs(
+    path: Path, encoding: str, options: Mapping[str, str]
+) -> Iterator[RawRecord | RecordError]:
+    from criterio.interactions.readers.twcs import read_twcs
+
+    return read_twcs(path, encoding, options)
+
+
 #: Format name → reader. ``auto`` picks one with :func:`detect_format`.
 FORMATS: dict[str, Reader] = {
     "jsonl": lambda path, encoding, _options: read_jsonl(path, encoding),
     "csv": lambda path, encoding, _options: read_csv(path, encoding),
-    "parquet": lambda path, _encoding, _options: read_parquet(path),
-    "twcs": twcs.read_twcs,
+    "parquet": _read_parquet,
+    "twcs": _read_twcs,
     "ibm-cdp": ibm_cdp.read_ibm_cdp,
     "abcd": abcd.read_abcd,
     "zendesk": zendesk.read_zendesk,

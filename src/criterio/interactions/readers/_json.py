@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import gzip
 import itertools
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +26,8 @@ __all__ = [
     "is_utf8",
     "map_items",
     "open_bytes",
+    "open_raw",
+    "open_seekable",
     "parse_time",
     "require",
     "stream_items",
@@ -49,12 +53,40 @@ def is_utf8(encoding: str) -> bool:
 
 
 @contextmanager
-def open_bytes(path: Path, encoding: str = "utf-8") -> Iterator[IO[bytes]]:
-    """Open a file as UTF-8 bytes: gunzipped if gzipped, BOM skipped, recoded if needed."""
+def open_raw(path: Path) -> Iterator[IO[bytes]]:
+    """Open a file's bytes, gunzipped when it starts with gzip's magic bytes (any name)."""
     with path.open("rb") as raw:
         magic = raw.read(2)
         raw.seek(0)
-        handle: IO[bytes] = gzip.GzipFile(fileobj=raw) if magic == GZIP_MAGIC else raw  # type: ignore[assignment]
+        if magic != GZIP_MAGIC:
+            yield raw
+            return
+        with gzip.GzipFile(fileobj=raw) as unzipped:
+            yield unzipped  # type: ignore[misc]
+
+
+@contextmanager
+def open_seekable(path: Path) -> Iterator[IO[bytes]]:
+    """The file's bytes, seekable: a gzipped file is unpacked to a temporary file first.
+
+    The second pass jumps back to each tweet's byte range, which a gzip stream can only
+    do by decompressing again from the start.
+    """
+    with path.open("rb") as raw:
+        if raw.read(2) != GZIP_MAGIC:
+            raw.seek(0)
+            yield raw
+            return
+    with open_raw(path) as unzipped, tempfile.TemporaryFile() as copy:
+        shutil.copyfileobj(unzipped, copy)
+        copy.seek(0)
+        yield copy
+
+
+@contextmanager
+def open_bytes(path: Path, encoding: str = "utf-8") -> Iterator[IO[bytes]]:
+    """Open a file as UTF-8 bytes: gunzipped if gzipped, BOM skipped, recoded if needed."""
+    with open_raw(path) as handle:
         if handle.read(3) != BOM:
             handle.seek(0)
         if not is_utf8(encoding):

@@ -31,6 +31,8 @@ def detect_format(path: Path) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     is_csv = bool(suffixes) and suffixes[-1] == ".csv"
+    if suffixes and suffixes[-1] in (".jsonl", ".ndjson") and not head.startswith(b"{"):
+        return "jsonl"  # named so, and damaged at its start: the reader says where
     if is_csv or not head.startswith((b"{", b"[")):
         first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
         header = {cell.strip().strip('"') for cell in first.split(",")}

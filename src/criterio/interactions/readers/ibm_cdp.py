@@ -13,10 +13,13 @@ conversation's customer, the others joined the thread); ``agent`` messages are t
 company's. The resolving agent tweet (``agentURL.url_utterance``) is *not* part of
 ``dialogContent`` in the data set (predicting its document is the task), so it is left
 out by default; the option ``include_resolution=true`` appends it as the last agent turn.
+Texts come from Twitter's API, which escaped ``&``, ``<`` and ``>`` as HTML entities;
+they are unescaped.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -82,7 +85,7 @@ def _to_record(element: Any, include_resolution: bool) -> dict[str, Any]:
         if not isinstance(text, str):
             raise MappingError(f"{where}.message", "missing or not text")
         at = parse_time(require(message, "datetime", f"{where}."), f"{where}.datetime")
-        turns.append({"role": role, "text": text, "at": at})
+        turns.append({"role": role, "text": html.unescape(text), "at": at})
     started = parse_time(
         header.get("conversationDateTime") or turns[0]["at"].isoformat(),
         "dialogHeader.conversationDateTime",
@@ -115,7 +118,7 @@ def _to_record(element: Any, include_resolution: bool) -> dict[str, Any]:
             record["labels"] = labels
         utterance = resolution.get("url_utterance")
         if include_resolution and isinstance(utterance, str) and utterance:
-            turns.append({"role": "agent", "text": utterance})
+            turns.append({"role": "agent", "text": html.unescape(utterance)})
     return record
 
 

@@ -10,7 +10,9 @@ from the file is a thread's root, and every reply below it joins that thread. Th
 conversation's id is the root's ``tweet_id``; inbound tweets are the customer's turns,
 the others the company's (agent turns); ``customer_id`` is the author of the first
 customer tweet, ``attributes.company`` the author of the first company tweet; turns are
-ordered by time and the channel is ``social``.
+ordered by time and the channel is ``social``. Texts are HTML-unescaped (Twitter's API
+sent ``&amp;``, ``&gt;`` and ``&lt;``), and a gzipped file is read as well (unpacked to
+a temporary file, since the second pass jumps around in it).
 
 Threads are scattered through the file, so the reader makes **two passes**. The first
 parses and checks every row and keeps, per tweet, eight numbers in compact arrays
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import re
 from array import array
 from collections.abc import Iterator, Mapping
@@ -45,7 +48,7 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from criterio.interactions.readers._json import is_utf8
+from criterio.interactions.readers._json import is_utf8, open_seekable
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.schemas import MAX_TEXT_CHARS
 
@@ -97,7 +100,8 @@ class _Cursor:
 
     offset: int
     line: int
-    bad: tuple[int, UnicodeDecodeError] | None = None
+    #: (line, byte offset of the line, error) of the first undecodable line of a record.
+    bad: tuple[int, int, UnicodeDecodeError] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,39 +140,45 @@ def read_twcs(
     except LookupError:
         yield RecordError(source, "file", "(encoding)", f"unknown encoding {encoding!r}")
         return
+    try:
+        with open_seekable(path) as handle:
+            yield from _read(handle, source, encoding)
+    except (OSError, EOFError) as exc:  # a damaged gzip stream, a file gone mid-read
+        yield RecordError(source, "file", "(file)", f"cannot read the file: {exc}")
+
+
+def _read(handle: IO[bytes], source: str, encoding: str) -> Iterator[RawRecord | RecordError]:
     tweets = _Tweets()
     columns: dict[str, int] | None = None
-    with path.open("rb") as handle:
-        for item in _rows(handle, encoding, source):
-            if isinstance(item, RecordError):
-                yield item
-            elif columns is None:
-                header = [c.strip() for c in item.cells]
-                missing = [c for c in COLUMNS if c not in header]
-                if missing:
-                    yield RecordError(
-                        source,
-                        f"line {item.line}",
-                        "(header)",
-                        f"not a TWCS file: missing column(s) {', '.join(missing)}",
-                    )
-                    return
-                columns = {name: header.index(name) for name in COLUMNS}
-                columns["(width)"] = len(header)
-            else:
-                problem = _scan(item, columns, tweets)
-                if problem is not None:
-                    yield RecordError(source, f"line {item.line}", *problem)
+    for item in _rows(handle, encoding, source):
+        if isinstance(item, RecordError):
+            yield item
+        elif columns is None:
+            header = [c.strip() for c in item.cells]
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                yield RecordError(
+                    source,
+                    f"line {item.line}",
+                    "(header)",
+                    f"not a TWCS file: missing column(s) {', '.join(missing)}",
+                )
+                return
+            columns = {name: header.index(name) for name in COLUMNS}
+            columns["(width)"] = len(header)
+        else:
+            problem = _scan(item, columns, tweets)
+            if problem is not None:
+                yield RecordError(source, f"line {item.line}", *problem)
     if columns is None:
         yield RecordError(source, "line 1", "(header)", "the file is empty")
         return
-    yield from _emit(path, encoding, columns, tweets)
+    yield from _emit(handle, source, encoding, columns, tweets)
 
 
 def _emit(
-    path: Path, encoding: str, columns: dict[str, int], tweets: _Tweets
+    handle: IO[bytes], source: str, encoding: str, columns: dict[str, int], tweets: _Tweets
 ) -> Iterator[RawRecord | RecordError]:
-    source = str(path)
     ids, lines = tweets.column("ids"), tweets.column("lines")
     usable = np.frombuffer(tweets.usable, dtype=np.int8).astype(bool)
     for index in _duplicates(ids):
@@ -184,42 +194,42 @@ def _emit(
     # Per-tweet reads below go to the plain arrays: indexing them gives Python ints at
     # a fraction of the cost of numpy scalars.
     times, starts, ends, inbound = tweets.times, tweets.starts, tweets.ends, tweets.inbound
-    with path.open("rb") as handle:
-        for members in _threads(roots, tweets.column("times"), ids, usable):
-            root = int(roots[members[0]])
-            turns: list[dict[str, Any]] = []
-            customer = company = None
-            for i in members.tolist():
-                cells = _reread(handle, encoding, starts[i], ends[i])
-                if cells is None or len(cells) != columns["(width)"]:
-                    continue  # the file changed between the passes
-                author = cells[columns["author_id"]].strip()
-                if inbound[i]:
-                    customer = customer or author
-                else:
-                    company = company or author
-                turns.append(
-                    {
-                        "role": "customer" if inbound[i] else "agent",
-                        "text": cells[columns["text"]],
-                        "at": datetime.fromtimestamp(times[i], UTC),
-                    }
-                )
-            if not turns:
-                continue
-            record: dict[str, Any] = {
-                "id": str(tweets.ids[root]),
-                "channel": "social",
-                "started_at": turns[0]["at"],
-                "ended_at": turns[-1]["at"],
-                "turns": turns,
-            }
-            if customer:
-                record["customer_id"] = customer
-            if company:
-                record["attributes"] = {"company": company}
-            location = f"line {lines[root]} (thread of {len(turns)} tweet(s))"
-            yield RawRecord(source, location, record)
+    for members in _threads(roots, tweets.column("times"), ids, usable):
+        root = int(roots[members[0]])
+        turns: list[dict[str, Any]] = []
+        customer = company = None
+        for i in members.tolist():
+            cells = _reread(handle, encoding, starts[i], ends[i])
+            if cells is None or len(cells) != columns["(width)"]:
+                continue  # the file changed between the passes
+            author = cells[columns["author_id"]].strip()
+            if inbound[i]:
+                customer = customer or author
+            else:
+                company = company or author
+            turns.append(
+                {
+                    "role": "customer" if inbound[i] else "agent",
+                    # Twitter's API escaped &, < and > in tweet texts.
+                    "text": html.unescape(cells[columns["text"]]),
+                    "at": datetime.fromtimestamp(times[i], UTC),
+                }
+            )
+        if not turns:
+            continue
+        record: dict[str, Any] = {
+            "id": str(tweets.ids[root]),
+            "channel": "social",
+            "started_at": turns[0]["at"],
+            "ended_at": turns[-1]["at"],
+            "turns": turns,
+        }
+        if customer:
+            record["customer_id"] = customer
+        if company:
+            record["attributes"] = {"company": company}
+        location = f"line {lines[root]} (thread of {len(turns)} tweet(s))"
+        yield RawRecord(source, location, record)
 
 
 def _rows(
@@ -238,14 +248,15 @@ def _rows(
             yield RecordError(source, f"line {record_line}", "(row)", f"not valid CSV: {exc}")
             cells = None
         if cursor.bad is not None:
-            number, problem = cursor.bad
+            number, offset, problem = cursor.bad
             cursor.bad = None
             bad = problem.object[problem.start : problem.start + 1].hex()
             yield RecordError(
                 source,
                 f"line {number}",
                 "(encoding)",
-                f"not valid {encoding} (byte 0x{bad}); if the file is Latin-1 or "
+                f"byte 0x{bad} at byte {offset + problem.start:,} of the file is not valid "
+                f"{encoding}; this tweet was skipped. If the file is Latin-1 or "
                 "Windows-1252, import it again with --encoding latin-1",
             )
         elif cells:
@@ -260,15 +271,15 @@ def _lines(handle: IO[bytes], encoding: str, cursor: _Cursor) -> Iterator[str]:
     utf8 = is_utf8(encoding)
     codec = "utf-8" if utf8 else encoding
     for raw in handle:
-        number = cursor.line
+        number, start = cursor.line, cursor.offset
         cursor.line += 1
         cursor.offset += len(raw)
-        if utf8 and cursor.offset == len(raw) and raw.startswith(BOM):
-            raw = raw[len(BOM) :]
+        if utf8 and start == 0 and raw.startswith(BOM):
+            raw, start = raw[len(BOM) :], len(BOM)
         try:
             text = raw.decode(codec)
         except UnicodeDecodeError as exc:
-            cursor.bad = cursor.bad or (number, exc)
+            cursor.bad = cursor.bad or (number, start, exc)
             text = raw.decode(codec, "replace")
         yield _hide_cr(text)
 

@@ -1,0 +1,55 @@
+"""The command line and the web app start without loading what they do not use.
+
+``criterio --help`` and every command used to take 2-3 s to start because importing
+``criterio.cli`` loaded scikit-learn (and SciPy, pandas, pyarrow, SQLAlchemy); the
+web app loaded scikit-learn for one constant and hashed a password at import.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("sklearn", "scipy", "pandas", "pyarrow", "statsmodels", "sqlalchemy", "numpy")
+
+
+def _loaded_after(statement: str, extra: str = "") -> dict[str, object]:
+    """Run ``statement`` in a fresh interpreter; which heavy modules did it load?"""
+    code = (
+        f"import json, sys\n{statement}\n"
+        f"out = {{'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}\n{extra}\n"
+        "print(json.dumps(out))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_the_cli_loads_no_heavy_library() -> None:
+    assert _loaded_after("import criterio.cli")["heavy"] == []
+
+
+def test_help_runs_without_heavy_libraries() -> None:
+    loaded = _loaded_after(
+        "from typer.testing import CliRunner\n"
+        "from criterio.cli import app\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "for group in ('insights', 'tenants', 'users', 'tokens', 'db', 'intents', 'topics'):\n"
+        "    assert CliRunner().invoke(app, [group, '--help']).exit_code == 0\n"
+        "for command in ('ingest', 'stats', 'analyze', 'annotate', 'demo', 'report', 'serve'):\n"
+        "    assert CliRunner().invoke(app, [command, '--help']).exit_code == 0"
+    )
+    assert loaded["heavy"] == []
+
+
+def test_the_web_app_imports_without_scikit_learn_or_a_password_hash() -> None:
+    loaded = _loaded_after(
+        "import criterio.web.app",
+        "from criterio.auth import service\n"
+        "out['hashes'] = service._dummy_hash.cache_info().currsize",
+    )
+    assert "sklearn" not in loaded["heavy"]
+    assert loaded["hashes"] == 0
