@@ -30,6 +30,8 @@ COMMANDS = [
     ["db", "upgrade"],
     ["demo", "--size", "5", "--fresh"],
     ["serve", "--port", "1"],
+    ["erase", "customer", "k-1", "-t", "acme"],
+    ["erase", "interaction", "c-1", "-t", "acme"],
 ]
 BAD_URLS = {
     "unreachable": ("postgresql+psycopg://ana:s3cret@127.0.0.1:1/criterio", "Cannot open"),

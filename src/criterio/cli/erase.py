@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from criterio.cli._store import open_store
-from criterio.db import checkpoint_wal, session_scope
-from criterio.interactions.erasure import Erasure, erase_customer, erase_interaction
+
+if TYPE_CHECKING:
+    from criterio.interactions.erasure import Erasure
+
+# The store and the erasure flow are imported inside the commands, so that the CLI
+# starts fast (tests/test_cli_startup.py).
 
 __all__ = ["app"]
 
@@ -30,6 +34,9 @@ def _actor() -> str:
 
 
 def _run(erase: str, tenant: str, target: str) -> Erasure:
+    from criterio.db import checkpoint_wal, session_scope
+    from criterio.interactions.erasure import erase_customer, erase_interaction
+
     store = open_store()
     try:
         with session_scope(store.factory) as session:
