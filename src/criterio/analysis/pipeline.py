@@ -86,7 +86,9 @@ class AnalysisPipeline:
     sentiment: Any = None
     intents: Any = None
     topics: Any = None
-    neutral_band: float = 0.05
+    #: Mean scores within ±band are neutral; ``None`` takes the sentiment analyzer's own
+    #: band (the learned model's was chosen on validation data), else 0.05.
+    neutral_band: float | None = None
 
     def _stages(self) -> dict[str, Any]:
         return {
@@ -202,7 +204,10 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
         else []
     )
     out["language"] = _language(pipeline.language, joined, n)
-    out.update(_sentiment(pipeline, texts, parents, customer, n, pipeline.neutral_band))
+    band = pipeline.neutral_band
+    if band is None:
+        band = float(getattr(pipeline.sentiment, "band_", 0.05))
+    out.update(_sentiment(pipeline, texts, parents, customer, n, band))
     out.update(_intents(pipeline.intents, joined, n))
     out.update(_topics(pipeline.topics, joined, n))
     out["versions"] = pa.array([json.dumps(pipeline.versions(), sort_keys=True)] * n)
