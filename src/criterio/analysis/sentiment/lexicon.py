@@ -5,6 +5,9 @@ centres in both languages, accent- and case-insensitive matching (customers rare
 accents), multi-word entries ("no funciona", "still waiting"), negation scope, boosters
 and dampeners, contrast ("pero", "but"), emojis and emoticons, exclamation marks, and
 all-caps messages read as anger.
+
+Since ``senti-lr-1`` the pipeline's default is the learned model (``learned.py``), which
+reads this analyzer's scores as features; this one stays available on its own.
 """
 
 from __future__ import annotations
