@@ -7,6 +7,9 @@ The second compares what sentiment costs in the analysis: ``analyze_batch`` with
 language, redaction and sentiment on that many ``criterio demo`` interactions (batches
 of 2,000, bench/analyze.py's Parquet cache), with the lexicon and with the learned
 model, alternately twice, in CPU time (written to bench/results/sentiment-speed.json).
+With ``--workers W`` it runs them instead through ``LocalEngine(workers=W)`` as
+bench/analyze.py does (wall-clock, CPU time of all processes, peak RSS; written to
+bench/results/sentiment-speed-engine.json).
 
 Sets (three classes, public tweets nobody on the project wrote; ../shared/data/
 tweet_sentiment): UMSAB English and Spanish test (870 each), TweetEval test (12,284;
@@ -64,18 +67,26 @@ def _sets() -> list[tuple[str, tuple[list[str], list[str]]]]:
     ]
 
 
-def pipeline_speed(n: int, cache: Path) -> None:
+def pipeline_speed(n: int, cache: Path, workers: int) -> None:
     """Interactions per CPU-second of analyze_batch with each sentiment analyzer."""
     import pyarrow.parquet as pq
 
-    from bench.analyze import demo_parquet
+    from bench.analyze import demo_parquet, run_criterio
     from criterio.analysis.pipeline import analyze_batch, build_pipeline
 
-    batches = list(pq.ParquetFile(demo_parquet(n, cache)).iter_batches(batch_size=2000))
+    path = demo_parquet(n, cache)
     model = build_pipeline(["language", "pii", "sentiment"])
     lexicon = build_pipeline(["language", "pii", "sentiment"])
     lexicon.sentiment = LexiconSentimentAnalyzer().fit()
     rows: list[dict[str, Any]] = []
+    if workers:
+        for name, pipeline in (("lexicon", lexicon), ("learned model", model)):
+            found = run_criterio(path, n, workers, 2000, pipeline)
+            rows.append({"sentiment": f"{name} ({pipeline.sentiment.version})", **found})
+        extra = {"workers": workers, "load_average_after": list(os.getloadavg())}
+        write_results("sentiment-speed-engine", rows, extra)
+        return
+    batches = list(pq.ParquetFile(path).iter_batches(batch_size=2000))
     for run in (1, 2):
         for name, pipeline in (("lexicon", lexicon), ("learned model", model)):
             start = time.process_time()
@@ -98,10 +109,11 @@ def main() -> None:
     """Score every system on every set; print the table and write bench/results/sentiment.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pipeline-speed", type=int, default=0, metavar="N")
+    parser.add_argument("--workers", type=int, default=0, help="with --pipeline-speed")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/criterio-bench"))
     args = parser.parse_args()
     if args.pipeline_speed:
-        pipeline_speed(args.pipeline_speed, args.cache)
+        pipeline_speed(args.pipeline_speed, args.cache, args.workers)
         return
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
