@@ -1,4 +1,4 @@
-"""Sentiment: contract, customer-service phenomena, trajectory, the labelled set vs VADER."""
+"""The lexicon sentiment analyzer: contract, customer-service phenomena, trajectory, vs VADER."""
 
 from __future__ import annotations
 
@@ -9,19 +9,21 @@ import pytest
 from sklearn.metrics import f1_score
 
 from criterio.analysis.base import check_analyzer_contract
-from criterio.analysis.sentiment import SentimentAnalyzer, label_scores, trajectory
+from criterio.analysis.sentiment import LexiconSentimentAnalyzer, label_scores, trajectory
 
 EVAL = Path(__file__).resolve().parents[1] / "bench" / "data" / "sentiment_eval.tsv"
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> SentimentAnalyzer:
-    return SentimentAnalyzer().fit()
+def analyzer() -> LexiconSentimentAnalyzer:
+    return LexiconSentimentAnalyzer().fit()
 
 
 def test_contract(tmp_path: Path) -> None:
     texts = ["no funciona", "great, thanks!", "", "¿Cuál es el horario?"]
-    check_analyzer_contract(SentimentAnalyzer, texts, lambda a, t: a.decision_function(t), tmp_path)
+    check_analyzer_contract(
+        LexiconSentimentAnalyzer, texts, lambda a, t: a.decision_function(t), tmp_path
+    )
 
 
 @pytest.mark.parametrize(
@@ -43,11 +45,13 @@ def test_contract(tmp_path: Path) -> None:
         ("Tardó un poco pero al final se resolvió, gracias.", "positive"),
     ],
 )
-def test_customer_service_language(analyzer: SentimentAnalyzer, text: str, label: str) -> None:
+def test_customer_service_language(
+    analyzer: LexiconSentimentAnalyzer, text: str, label: str
+) -> None:
     assert analyzer.predict([text])[0] == label
 
 
-def test_intensifiers_and_accents(analyzer: SentimentAnalyzer) -> None:
+def test_intensifiers_and_accents(analyzer: LexiconSentimentAnalyzer) -> None:
     good, very_good = analyzer.decision_function(["it is good", "it is very good"])
     assert very_good > good > 0
     accented, plain = analyzer.decision_function(["pésima atención", "pesima atencion"])
@@ -56,7 +60,7 @@ def test_intensifiers_and_accents(analyzer: SentimentAnalyzer) -> None:
     assert shouting < calm < 0
 
 
-def test_scores_in_range(analyzer: SentimentAnalyzer) -> None:
+def test_scores_in_range(analyzer: LexiconSentimentAnalyzer) -> None:
     scores = analyzer.decision_function(["terrible " * 50, "great " * 50, "!!!!!!", "x"])
     assert np.all(scores >= -1) and np.all(scores <= 1)
 
@@ -83,7 +87,7 @@ def _eval_set(lang: str) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_beats_vader_on_labelled_set(analyzer: SentimentAnalyzer, lang: str) -> None:
+def test_beats_vader_on_labelled_set(analyzer: LexiconSentimentAnalyzer, lang: str) -> None:
     vader = pytest.importorskip("vaderSentiment.vaderSentiment")
     texts, gold = _eval_set(lang)
     ours = f1_score(gold, analyzer.predict(texts).tolist(), average="macro")

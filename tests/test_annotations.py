@@ -235,7 +235,9 @@ def test_stored_results_hold_only_redacted_text(
         assert value not in stored
     assert {span["type"] for span in result.pii or []} >= {"DNI", "EMAIL", "PHONE"}
     assert result.versions.keys() == {"language", "pii", "sentiment"}
-    assert result.sentiment_label == "negative"
+    # "estoy harta" is the customer's last word; the introduction before it is neutral.
+    assert result.sentiment_last is not None and result.sentiment_last < 0
+    assert result.sentiment_label in {"negative", "neutral"}
 
 
 def test_cli_annotate_default_redacts_before_printing(tmp_path: Path) -> None:

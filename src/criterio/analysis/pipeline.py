@@ -92,7 +92,9 @@ class AnalysisPipeline:
     sentiment: Any = None
     intents: Any = None
     topics: Any = None
-    neutral_band: float = 0.05
+    #: Mean scores within ±band are neutral; ``None`` takes the sentiment analyzer's own
+    #: band (the learned model's was chosen on validation data), else 0.05.
+    neutral_band: float | None = None
 
     def _stages(self) -> dict[str, Any]:
         return {
@@ -208,7 +210,10 @@ def analyze_batch(batch: pa.RecordBatch, pipeline: AnalysisPipeline) -> pa.Recor
     languages = out["language"].to_pylist() if pipeline.language is not None else None
     redactions = _redactions(pipeline.redactor, ids, texts, parents, languages)
     out["redacted_turns"], out["pii"] = _redacted_columns(redactions, flat, parents, n)
-    out.update(_sentiment(pipeline, texts, parents, customer, n, pipeline.neutral_band))
+    band = pipeline.neutral_band
+    if band is None:
+        band = float(getattr(pipeline.sentiment, "band_", 0.05))
+    out.update(_sentiment(pipeline, texts, parents, customer, n, band))
     if pipeline.intents is not None or pipeline.topics is not None:
         # Models were trained on masked texts ([EMAIL] for an e-mail): they are given the
         # same form (criterio.analysis.text.model_texts), never the personal data.

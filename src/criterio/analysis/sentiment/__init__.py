@@ -1,10 +1,18 @@
-"""Sentiment of the customer's side: a lexicon and rules analyzer for Spanish and English."""
+"""Sentiment of the customer's side: a learned model (default) and the lexicon it builds on."""
 
-from criterio.analysis.sentiment.analyzer import (
+from criterio.analysis.sentiment.learned import SentimentAnalyzer, default_model_path
+from criterio.analysis.sentiment.lexicon import (
     LABELS,
-    SentimentAnalyzer,
+    LexiconSentimentAnalyzer,
     label_scores,
     trajectory,
 )
 
-__all__ = ["LABELS", "SentimentAnalyzer", "label_scores", "trajectory"]
+__all__ = [
+    "LABELS",
+    "LexiconSentimentAnalyzer",
+    "SentimentAnalyzer",
+    "default_model_path",
+    "label_scores",
+    "trajectory",
+]

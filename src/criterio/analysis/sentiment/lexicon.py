@@ -5,6 +5,9 @@ centres in both languages, accent- and case-insensitive matching (customers rare
 accents), multi-word entries ("no funciona", "still waiting"), negation scope, boosters
 and dampeners, contrast ("pero", "but"), emojis and emoticons, exclamation marks, and
 all-caps messages read as anger.
+
+Since ``senti-lr-1`` the pipeline's default is the learned model (``learned.py``), which
+reads this analyzer's scores as features; this one stays available on its own.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 
 from criterio.analysis.base import Analyzer, unique_texts
 
-__all__ = ["LABELS", "SentimentAnalyzer", "label_scores", "trajectory"]
+__all__ = ["LABELS", "LexiconSentimentAnalyzer", "label_scores", "trajectory"]
 
 LABELS = ("negative", "neutral", "positive")
 _NEGATION_SCALAR = -0.74  # VADER's: a negated word keeps part of its strength, reversed
@@ -76,7 +79,7 @@ def _resources() -> tuple[dict[str, float], dict[str, float], frozenset[str], di
     return words, phrases, negators, boosters
 
 
-class SentimentAnalyzer(Analyzer):
+class LexiconSentimentAnalyzer(Analyzer):
     """Scores each text in [-1, 1] and labels it negative / neutral / positive.
 
     ``neutral_band``: scores within ±band are neutral. ``fit()`` loads the lexicons
@@ -110,10 +113,23 @@ class SentimentAnalyzer(Analyzer):
         """Label of each text: negative, neutral or positive."""
         return label_scores(self.decision_function(texts), self.neutral_band)
 
+    def components(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Per text: score, summed positive and negative valence, shouting (0/1), ``!`` count.
+
+        The learned analyzer reads these as features beside its n-grams and vectors.
+        """
+        self._check_fitted()
+        distinct, inverse = unique_texts(texts)
+        rows = np.array([self._parts(t) for t in distinct], np.float64).reshape(-1, 5)
+        return rows[np.asarray(inverse, dtype=np.intp)]
+
     def _score(self, text: str) -> float:
+        return self._parts(text)[0]
+
+    def _parts(self, text: str) -> tuple[float, float, float, float, float]:
         raw = _TOKEN.findall(text)
         if not raw:
-            return 0.0
+            return 0.0, 0.0, 0.0, 0.0, 0.0
         shouting = False
         if text.lower() != text:  # some capital letter: is the whole message shouted?
             upper = sum(map(str.isupper, text))
@@ -130,7 +146,10 @@ class SentimentAnalyzer(Analyzer):
             total += math.copysign(min(exclamations, 4) * _EXCLAMATION, total)
         if shouting and total <= 0.5:
             total -= _SHOUT
-        return total / math.sqrt(total * total + _ALPHA)
+        positive = float(sum(v for v in valences if v > 0))
+        negative = float(sum(v for v in valences if v < 0))
+        score = total / math.sqrt(total * total + _ALPHA)
+        return score, positive, negative, float(shouting), float(exclamations)
 
     def _valences(self, tokens: list[str], original: list[str], shouting: bool) -> list[float]:
         words, phrases, starts = self.words_, self.phrases_, self.phrase_starts_
