@@ -13,6 +13,7 @@ import orjson
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from criterio.digest import content_digest
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionRepository
 from criterio.interactions.schemas import InteractionIn, Turn
@@ -119,9 +120,7 @@ def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> di
         outcome_values,
         labels,
     ]
-    digest = hashlib.blake2b(
-        orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS), digest_size=16
-    ).hexdigest()
+    digest = content_digest(canonical)
     return {
         "tenant": record.tenant,
         "external_id": record.id,
