@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from criterio.analysis.annotate import LineError, annotate_lines
 from criterio.analysis.model_stages import IntentStage, ModelStageError, TopicStage
@@ -35,7 +38,8 @@ IntentModel = Annotated[
     Path | None,
     typer.Option(
         "--intent-model",
-        help="Intent model directory (criterio intents train); default: CRITERIO_INTENT_MODEL.",
+        help="Intent model directory (criterio intents train --model); default: the tenant's "
+        "champion (criterio models list), else CRITERIO_INTENT_MODEL.",
         file_okay=False,
     ),
 ]
@@ -43,7 +47,8 @@ TopicModel = Annotated[
     Path | None,
     typer.Option(
         "--topic-model",
-        help="Topic model directory (criterio topics discover); default: CRITERIO_TOPIC_MODEL.",
+        help="Topic model directory (criterio topics discover --model); default: the tenant's "
+        "champion (criterio models list), else CRITERIO_TOPIC_MODEL.",
         file_okay=False,
     ),
 ]
@@ -71,6 +76,67 @@ def _stage(stage: IntentStage | TopicStage, hint: str) -> IntentStage | TopicSta
     except ModelStageError as error:
         raise typer.BadParameter(str(error), param_hint=hint) from None
     return stage
+
+
+def _fitted(
+    path: Path | None, kind: type[IntentStage] | type[TopicStage], hint: str
+) -> IntentStage | TopicStage | None:
+    return None if path is None else _stage(kind(path), hint)
+
+
+@dataclass
+class _Stages:
+    """The model stages the command line chose: options, and the settings as fallback."""
+
+    intents: Any = None
+    topics: Any = None
+    fallback_intents: Any = None
+    fallback_topics: Any = None
+
+    @classmethod
+    def from_options(cls, intent_model: Path | None, topic_model: Path | None) -> _Stages:
+        """Fit the options' models, and the settings' where no option is given."""
+        settings = get_settings()
+        return cls(
+            _fitted(intent_model, IntentStage, "--intent-model"),
+            _fitted(topic_model, TopicStage, "--topic-model"),
+            None
+            if intent_model
+            else _fitted(settings.intent_model, IntentStage, "CRITERIO_INTENT_MODEL"),
+            None
+            if topic_model
+            else _fitted(settings.topic_model, TopicStage, "CRITERIO_TOPIC_MODEL"),
+        )
+
+
+def _tenant_pipelines(
+    session: Session, tenants: list[str], stages: _Stages
+) -> dict[str, AnalysisPipeline]:
+    """Each tenant's pipeline: the options, else its champions, else the settings."""
+    from criterio.learning.service import ChampionError, analysis_pipeline
+
+    base = build_pipeline()
+    shared: dict[str, AnalysisPipeline] = {}
+    out: dict[str, AnalysisPipeline] = {}
+    for tenant in tenants:
+        try:
+            pipeline = analysis_pipeline(
+                session,
+                tenant,
+                base,
+                intent_stage=stages.intents,
+                topic_stage=stages.topics,
+                fallback_intent=stages.fallback_intents,
+                fallback_topic=stages.fallback_topics,
+            )
+        except ChampionError as error:
+            console.print(f"[red]{error}[/]")
+            raise typer.Exit(1) from None
+        # Tenants with the same models share one pipeline object, so the process pool
+        # is started once for all of them.
+        key = json.dumps(pipeline.versions(), sort_keys=True)
+        out[tenant] = shared.setdefault(key, pipeline)
+    return out
 
 
 def _analyzers(value: str) -> list[str]:
@@ -111,29 +177,33 @@ def analyze(
     interrupted run resumes.
     """
     start = _since(since)
-    pipeline = _with_models(build_pipeline(), intent_model, topic_model)
+    stages = _Stages.from_options(intent_model, topic_model)  # bad ones exit before the store
     store = open_store()
+    analysed: dict[str, int] = {}
     try:
         with session_scope(store.factory) as session:
             tenants = [tenant] if tenant else list_tenants(session)
-        total = pending_total(store.factory, tenants, pipeline, start)
-        if total == 0:
+            pipelines = _tenant_pipelines(session, tenants, stages)
+        totals = {t: pending_total(store.factory, [t], pipelines[t], start) for t in tenants}
+        if sum(totals.values()) == 0:
             typer.echo("Nothing to analyse: every interaction is up to date.")
             return
         runner = make_engine(engine, workers=workers, scheduler=scheduler)
         progress = progress_bar("Analysing", "interactions", console)
         try:
             with progress:
-                task = progress.add_task("analyze", total=total)
-                report = analyze_store(
-                    store.factory,
-                    tenants,
-                    engine=runner,
-                    pipeline=pipeline,
-                    since=start,
-                    batch_size=batch_size,
-                    on_progress=lambda n: progress.advance(task, n),
-                )
+                task = progress.add_task("analyze", total=sum(totals.values()))
+                for name in tenants:
+                    report = analyze_store(
+                        store.factory,
+                        [name],
+                        engine=runner,
+                        pipeline=pipelines[name],
+                        since=start,
+                        batch_size=batch_size,
+                        on_progress=lambda n: progress.advance(task, n),
+                    )
+                    analysed.update(report.analysed)
         finally:
             runner.close()
     except ValueError as error:
@@ -141,8 +211,11 @@ def analyze(
     finally:
         store.close()
     table = Table(title="Analysis", show_header=False)
-    for name, n in report.analysed.items():
-        table.add_row(name, f"{n:,} analysed")
+    for name, n in analysed.items():
+        models = ", ".join(
+            f"{k} {v}" for k, v in pipelines[name].versions().items() if k in ("intents", "topics")
+        )
+        table.add_row(name, f"{n:,} analysed", models)
     Console().print(table)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
-from criterio.config import get_settings
+from criterio.config import get_settings, model_directory
 from criterio.db import (
     is_sqlite,
     make_engine,
@@ -61,8 +61,9 @@ def demo(
         typer.Option(
             file_okay=False,
             help="Where the intent model (trained on the labelled interactions) and the "
-            "topic model (discovered in all) are saved before the analysis uses them "
-            "(default: `models` beside the SQLite file, else demo/models).",
+            "topic model (discovered in all) are saved; both become the tenant's champions "
+            "in the model registry before the analysis uses them (default: "
+            "CRITERIO_MODEL_DIR, else `models` beside the SQLite file, else ./criterio-models).",
         ),
     ] = None,
 ) -> None:
@@ -105,7 +106,7 @@ def demo(
                 on_progress=lambda n: progress.advance(task, n),
             )
         analyses = run_available_analysis(
-            store.factory, tenant, models or _models_dir(settings.database_url)
+            store.factory, tenant, models or model_directory(settings)
         )
     finally:
         store.close()
@@ -150,14 +151,6 @@ def _make_fresh(url: str, tenant: str) -> None:
         engine.dispose()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
-
-
-def _models_dir(url: str) -> Path:
-    """``models`` beside a SQLite file; ``demo/models`` for a server database."""
-    database = make_url(url).database
-    if make_url(url).get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
-        return Path(str(database)).parent / "models"
-    return Path("demo/models")
 
 
 def _describe(url: str) -> str:
