@@ -133,3 +133,22 @@ def test_a_killed_workers_job_is_failed_and_run_again(
     assert rerun.scheduled_for == failed.scheduled_for
     assert "lost its worker; failed, rerun" in log.read_text(errors="replace")
     assert _analysed(session_factory) == {"acme": 200}
+
+
+def test_a_stopped_worker_records_its_run_as_interrupted(
+    session_factory: sessionmaker[Session], database_url: str, tmp_path: Path
+) -> None:
+    _store(session_factory, tmp_path, {"acme": 50})
+    with session_scope(session_factory) as session:
+        set_schedule(session, "acme", "analyze", 3600, now=datetime.now(UTC))
+    worker, log = _start(database_url, tmp_path, "w", "--once")
+    deadline = time.monotonic() + 120
+    while not any(r.status == "running" for r in _runs(session_factory)):
+        assert worker.poll() is None, log.read_text(errors="replace")
+        assert time.monotonic() < deadline, "the worker never started its job"
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGTERM)  # what a service manager sends to stop it
+    assert worker.wait(timeout=60) == 130, log.read_text(errors="replace")
+    [run] = _runs(session_factory)
+    assert (run.status, run.error, run.worker) == ("failed", "interrupted", "w")
+    assert run.finished_at is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 from datetime import timedelta
 from typing import Annotated
@@ -175,7 +176,8 @@ def worker(
     marked failed and run again, then every due job runs once. Several workers can share
     a store; each job's slot runs on exactly one. A tenant with interactions and no
     schedule gets the defaults (analyze every 5m, detect every 1h, topics every 1d);
-    `criterio jobs schedule` changes them.
+    `criterio jobs schedule` changes them. Ctrl-C or SIGTERM records the run in progress
+    as failed ("interrupted") and exits with status 130.
     """
     from criterio.config import get_settings, model_directory
     from criterio.jobs.tasks import JobContext
@@ -209,6 +211,9 @@ def worker(
         console.print(f"[yellow]![/] {tenant} {job}: run {run_id} lost its worker; failed, rerun")
 
     console.print(f"worker {name}: every {interval}, lease {lease}")
+    # SIGTERM (a service manager stopping the worker) ends it like Ctrl-C: the run in
+    # progress is recorded as interrupted instead of waiting for its lease to expire.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         done = run_worker(
             context,
@@ -223,6 +228,10 @@ def worker(
     finally:
         store.close()
     console.print(f"worker {name}: {done} job run(s)")
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def register(root: typer.Typer) -> None:

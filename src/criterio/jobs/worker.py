@@ -118,16 +118,18 @@ def _execute(context: JobContext, claim: Claim, options: WorkerOptions) -> RunOu
         except Exception as exc:  # recorded on the run; the worker goes on
             error = f"{type(exc).__name__}: {exc}"[:2000]
             error += "\n" + "".join(traceback.format_exception(exc)[-3:])[:4000]
-        except BaseException:  # interrupted (Ctrl-C, SIGTERM): record it, then stop
-            with session_scope(context.factory) as session:
-                finish(session, claim, worker=options.worker, now=utcnow(), error="interrupted")
-            raise
     with session_scope(context.factory) as session:
         recorded = finish(
             session, claim, worker=options.worker, now=utcnow(), error=error, summary=summary
         )
     seconds = (utcnow() - started).total_seconds()
     return RunOutcome(claim, seconds, summary, error, recorded)
+
+
+def _interrupted(context: JobContext, claim: Claim, options: WorkerOptions) -> None:
+    """Record a run stopped by Ctrl-C or SIGTERM (nothing when it had already ended)."""
+    with session_scope(context.factory) as session:
+        finish(session, claim, worker=options.worker, now=utcnow(), error="interrupted")
 
 
 def run_tick(
@@ -145,19 +147,27 @@ def run_tick(
                     on_reaped(tenant, run.job, run.id)
         done: set[str] = set()
         while True:
-            with session_scope(context.factory) as session:
-                claim = claim_next(
-                    session,
-                    tenant,
-                    worker=options.worker,
-                    now=utcnow(),
-                    lease=options.lease,
-                    skip=done,
-                )
-            if claim is None:
-                break
-            done.add(claim.job)
-            outcome = _execute(context, claim, options)
+            claim: Claim | None = None
+            try:
+                with session_scope(context.factory) as session:
+                    claim = claim_next(
+                        session,
+                        tenant,
+                        worker=options.worker,
+                        now=utcnow(),
+                        lease=options.lease,
+                        skip=done,
+                    )
+                if claim is None:
+                    break
+                done.add(claim.job)
+                outcome = _execute(context, claim, options)
+            except BaseException:
+                # Interrupted anywhere from the claim to the end of the run: record it
+                # now rather than leave it running until its lease expires.
+                if claim is not None:
+                    _interrupted(context, claim, options)
+                raise
             outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
