@@ -170,11 +170,12 @@ def analyze(
     topic_model: TopicModel = None,
 ) -> None:
     """Analyse stored interactions: language, personal-data redaction, sentiment, and the
-    intent and topic of each interaction when models are given.
+    intent and topic of each interaction with each tenant's champion models (criterio
+    models list), unless --intent-model/--topic-model say otherwise.
 
     Only new interactions, changed ones and those analysed by older analyzer versions (a
-    retrained model included) are analysed; each batch is committed as it finishes, so an
-    interrupted run resumes.
+    retrained or newly promoted model included) are analysed; each batch is committed as
+    it finishes, so an interrupted run resumes.
     """
     start = _since(since)
     stages = _Stages.from_options(intent_model, topic_model)  # bad ones exit before the store
