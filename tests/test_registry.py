@@ -220,7 +220,7 @@ def test_registry_queries_stay_in_their_tenant(
         )
         with pytest.raises(Exception, match="no such model of tenant 'globex'"):
             promote(session, "globex", first.id, by="t")
-        retire(session, "acme", first.id, by="t")
+        retire(session, "acme", first.id)
     assert violations == []
     with session_scope(session_factory) as session:
         assert {m.status for m in list_models(session, "acme")} == {"champion", "retired"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.engine import Engine
@@ -66,3 +68,25 @@ def test_every_table_with_a_tenant_column_is_guarded() -> None:
     assert {"interactions", "users", "api_tokens", "audit_events"} <= set(TENANT_TABLES)
     assert {"analysis_results", "insights"} <= set(TENANT_TABLES)
     assert not {"tenants", "login_attempts"} & set(TENANT_TABLES)
+
+
+def test_the_unit_of_work_may_write_back_what_a_scoped_query_loaded(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from criterio.db import make_session_factory, session_scope
+    from criterio.interactions import ingest_files
+    from tests.factories import interaction, write_jsonl
+
+    factory = make_session_factory(engine)
+    ingest_files(factory, [write_jsonl(tmp_path / "a.jsonl", [interaction(1)])])
+    with scope_guard(engine) as violations:
+        with session_scope(factory) as session:
+            loaded = InteractionRepository(session, "acme").get("c-000001")
+            assert loaded is not None
+            loaded.language = "fr"  # flushed as UPDATE ... WHERE interactions.pk = ?
+        with Session(engine) as session, pytest.raises(AssertionError, match="escapes"):
+            # The same statement written by hand is an escape: the id may be anyone's.
+            session.execute(
+                update(Interaction).where(Interaction.pk == loaded.pk).values(language="x")
+            )
+    assert len(violations) == 1

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from criterio.cli._store import open_store
 from criterio.db import session_scope
@@ -38,10 +39,10 @@ def _period(value: str, hint: str) -> float:
         raise typer.BadParameter(str(error), param_hint=hint) from None
 
 
-def _tenants(session: object, tenant: str | None) -> list[str]:
+def _tenants(session: Session, tenant: str | None) -> list[str]:
     from criterio.jobs.repository import scheduled_tenants
 
-    return [tenant] if tenant else scheduled_tenants(session)  # type: ignore[arg-type]
+    return [tenant] if tenant else scheduled_tenants(session)
 
 
 @app.command("list")

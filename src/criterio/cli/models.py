@@ -108,15 +108,17 @@ def list_(
     Console().print(table)
 
 
-def _decide(model_id: int, action: str, by: str | None) -> None:
+def _decide(model_id: int, action: str, by: str | None = None) -> None:
     from criterio.learning.service import owner_of, promote, retire
 
     store = open_store()
     try:
         with session_scope(store.factory) as session:
             tenant = owner_of(session, model_id)
-            change = promote if action == "promote" else retire
-            row = change(session, tenant, model_id, by=who(by))
+            if action == "promote":
+                row = promote(session, tenant, model_id, by=who(by))
+            else:
+                row = retire(session, tenant, model_id)
             message = (
                 f"model {row.id} ({row.kind} version {row.version}) of tenant {row.tenant} "
                 f"is now {row.status}"
@@ -141,7 +143,6 @@ def promote(
 @app.command()
 def retire(
     model_id: Annotated[int, typer.Argument(metavar="ID", help="The model's id (models list).")],
-    by: By = None,
 ) -> None:
     """Retire a model; retiring the champion leaves the tenant without one of that kind."""
-    _decide(model_id, "retire", by)
+    _decide(model_id, "retire")

@@ -173,13 +173,12 @@ def promote(session: Session, tenant: str, model_id: int, *, by: str) -> Registe
     return target
 
 
-def retire(session: Session, tenant: str, model_id: int, *, by: str) -> RegisteredModel:
+def retire(session: Session, tenant: str, model_id: int) -> RegisteredModel:
     """Retire a model; a retired champion leaves its tenant without one of that kind."""
     target = get_model(session, tenant, model_id)
     ModelRepository(session, tenant).lock_kind(target.kind)
     if target.status != "retired":
         target.status = "retired"
-        target.metrics = {**target.metrics, "retired_by": by, "retired_at": _now().isoformat()}
         session.flush()
     return target
 
