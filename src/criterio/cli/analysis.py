@@ -169,9 +169,10 @@ def analyze(
     intent_model: IntentModel = None,
     topic_model: TopicModel = None,
 ) -> None:
-    """Analyse stored interactions: language, personal-data redaction, sentiment, and the
-    intent and topic of each interaction with each tenant's champion models (criterio
-    models list), unless --intent-model/--topic-model say otherwise.
+    """Analyse stored interactions: language, redaction, sentiment, intent and topic.
+
+    Intents and topics come from each tenant's champion models (criterio models list),
+    unless --intent-model/--topic-model say otherwise.
 
     Only new interactions, changed ones and those analysed by older analyzer versions (a
     retrained or newly promoted model included) are analysed; each batch is committed as

@@ -68,7 +68,10 @@ def list_(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the models as JSON.")] = False,
 ) -> None:
-    """List registered models: id, tenant, kind, version, status, training data, metrics."""
+    """List registered models: id, tenant, kind, version, status, data size, files.
+
+    With --json, everything: training summary and hash, metrics, SHA-256, who promoted.
+    """
     from criterio.learning.repository import model_tenants
     from criterio.learning.schemas import ModelRead
     from criterio.learning.service import list_models
