@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from criterio.analysis.annotations import intent_annotations, topic_annotations
 from criterio.digest import file_sha256
@@ -87,7 +87,7 @@ class _ModelStage:
         self.sha256 = sha256
         self.version = ""
 
-    def fit(self) -> _ModelStage:
+    def fit(self) -> Self:
         """Check the directory and load its model (errors here, not in a worker)."""
         if not self.directory.is_dir():
             raise ModelStageError(f"{self.directory}: no such model directory")

@@ -61,8 +61,8 @@ def analyze(context: JobContext, tenant: str) -> str:
             session,
             tenant,
             context.base_pipeline(),
-            fallback_intent=intent,  # type: ignore[arg-type]
-            fallback_topic=topic,  # type: ignore[arg-type]
+            fallback_intent=intent,
+            fallback_topic=topic,
         )
     with LocalEngine(workers=context.analysis_workers) as engine:
         report = analyze_store(context.factory, [tenant], engine=engine, pipeline=pipeline)
