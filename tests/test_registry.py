@@ -7,6 +7,8 @@ interactions stored from a small fixture written for these tests.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -254,3 +256,45 @@ def test_the_settings_are_only_a_fallback(
     with session_scope(make_session_factory(engine)) as session:
         assert champion(session, "acme", "intent") is not None
     engine.dispose()
+
+
+def test_two_promotions_at_once_leave_one_champion(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_files(session_factory, [write_jsonl(tmp_path / "a.jsonl", _records("acme", True))])
+    ids = []
+    with session_scope(session_factory) as session:
+        for seed in (1, 2, 3):
+            trained = train_intents(
+                session, "acme", model_dir=tmp_path / "m", random_state=seed, by="t"
+            )
+            ids.append(trained.model.id)
+    first_flushed = threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_promotion() -> None:
+        with session_scope(session_factory) as session:
+            promote(session, "acme", ids[1], by="a")
+            first_flushed.set()
+            time.sleep(1.0)  # the other promotion arrives while this one is open
+
+    def other_promotion() -> None:
+        first_flushed.wait(30)
+        try:
+            with session_scope(session_factory) as session:
+                promote(session, "acme", ids[2], by="b")
+        except IntegrityError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=f) for f in (slow_promotion, other_promotion)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with session_scope(session_factory) as session:
+        statuses = {m.id: m.status for m in list_models(session, "acme")}
+    assert list(statuses.values()).count("champion") == 1
+    # The second promotion waited for the first (a row lock on PostgreSQL, the write
+    # lock on SQLite), then retired the champion it had made.
+    assert errors == []
+    assert statuses == {ids[0]: "retired", ids[1]: "retired", ids[2]: "champion"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from criterio.db import is_sqlite
 from criterio.learning.models import RegisteredModel
 from criterio.tenancy import TenantScopedRepository, exempt
 
@@ -40,16 +41,22 @@ class ModelRepository(TenantScopedRepository):
         return self.session.scalars(stmt).one_or_none()
 
     def lock_kind(self, kind: str) -> Sequence[RegisteredModel]:
-        """Every model of ``kind``, row-locked until the transaction ends (PostgreSQL).
+        """Every model of ``kind``, read fresh and locked until the transaction ends.
 
-        Two promotions of the same tenant and kind then run one after the other; SQLite
-        has one writer at a time anyway. The partial unique index is the last guard.
+        Two promotions of the same tenant and kind then run one after the other. On
+        PostgreSQL the rows are locked (``FOR UPDATE``); SQLite has no row locks, so a
+        write that changes nothing takes its database-wide write lock first, and the
+        rows read after it are the latest. The partial unique index is the last guard.
         """
+        if is_sqlite(self.session.get_bind().dialect):
+            noop = update(RegisteredModel).where(RegisteredModel.kind == kind)
+            self.session.execute(self._scoped(noop.values(status=RegisteredModel.status)))
         stmt = (
             self._select()
             .where(RegisteredModel.kind == kind)
             .order_by(RegisteredModel.id)
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
         return list(self.session.scalars(stmt))
 
