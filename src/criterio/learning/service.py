@@ -2,9 +2,9 @@
 
 Every tenant has its own models of each kind; exactly one of them (or none) is the
 champion, which `criterio analyze`, the worker and `criterio intents predict --tenant`
-use. A promotion locks the tenant's models of that kind (a row lock on PostgreSQL;
-SQLite has one writer at a time) and a partial unique index refuses a second champion
-whatever happens. The files are checked against the SHA-256 stored at registration
+use. A promotion locks the tenant's models of that kind (a row lock on PostgreSQL, the
+write lock on SQLite) and a partial unique index refuses a second champion whatever
+happens. The files are checked against the SHA-256 stored at registration
 whenever a champion is loaded.
 """
 
