@@ -25,6 +25,7 @@ from criterio.config import get_settings
 from criterio.db import make_engine, make_session_factory, session_scope
 from criterio.errors import ConflictError
 from criterio.interactions import ingest_files
+from criterio.interactions.models import Interaction
 from criterio.learning.models import RegisteredModel
 from criterio.learning.service import champion, list_models, promote, retire
 from criterio.learning.training import train_intents, training_examples
@@ -68,12 +69,17 @@ def _run(cli: CliRunner, *args: str) -> Result:
 
 
 def _results(database_url: str) -> dict[str, list[AnalysisResult]]:
+    """Each tenant's analysis results in the fixture's order (ids ``<tenant>-<row>``)."""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            rows = session.scalars(select(AnalysisResult).order_by(AnalysisResult.pk))
+            rows = session.execute(
+                select(AnalysisResult, Interaction.external_id).join(
+                    Interaction, Interaction.pk == AnalysisResult.interaction_pk
+                )
+            ).all()
             out: dict[str, list[AnalysisResult]] = {}
-            for row in rows:
+            for row, _ in sorted(rows, key=lambda r: int(r[1].rsplit("-", 1)[1])):
                 out.setdefault(row.tenant, []).append(row)
             return out
     finally:
@@ -108,7 +114,7 @@ def test_a_tenants_champion_is_its_analysis_and_no_one_elses(
     [model] = _models(cli, "--tenant", "acme")
     assert model["kind"] == "intent" and model["status"] == "champion" and model["version"] == 1
     assert results["acme"][0].versions["intents"].startswith("1:")
-    assert model["sha256"].startswith(results["acme"][0].versions["intents"][2:])
+    assert model["sha256"].startswith(results["acme"][0].versions["intents"].split(":")[1])
     assert model["training"]["n_examples"] == 48 and model["training"]["labels"] == {
         i: 12 for i in INTENTS
     }
@@ -244,7 +250,10 @@ def test_the_settings_are_only_a_fallback(
     _run(cli, "analyze", "--workers", "1")
     results = _results(database_url)
     [acme_champion] = _models(cli, "--tenant", "acme")
-    assert {r.versions["intents"][2:] for r in results["acme"]} == {acme_champion["sha256"][:16]}
+    # <registry version>:<first 16 hex of the file's SHA-256>:m<redactor version>
+    assert {r.versions["intents"].split(":")[1] for r in results["acme"]} == {
+        acme_champion["sha256"][:16]
+    }
     globex_versions = {r.versions["intents"] for r in results["globex"]}
     assert len(globex_versions) == 1 and globex_versions != {
         r.versions["intents"] for r in results["acme"]
