@@ -42,9 +42,14 @@ def test_demo_loads_the_store_and_says_what_to_do_next(
     assert "500 interactions analysed" in result.output  # the analysis pipeline ran
     # Intents were learned from the labelled part and topics discovered, beside the store.
     assert "intents learned from" in result.output and "topics discovered" in result.output
+    # Both are the tenant's champions in the registry, their files beside the store.
     models = Path(store_url.removeprefix("sqlite:///")).parent / "models"
-    assert (models / "intent-model" / "model.skops").is_file()
-    topics = runner.invoke(app, ["topics", "show", "--model", str(models / "topic-model")])
+    listed = runner.invoke(app, ["models", "list", "--tenant", "demo", "--json"])
+    champions = {m["kind"]: m for m in json.loads(listed.stdout) if m["status"] == "champion"}
+    assert set(champions) == {"intent", "topics"}
+    assert Path(champions["intent"]["path"]).parent.parent.parent == models.resolve()
+    assert (Path(champions["intent"]["path"]) / "model.skops").is_file()
+    topics = runner.invoke(app, ["topics", "show", "--tenant", "demo"])
     assert topics.exit_code == 0 and "topics (version 1)" in topics.output
     with session_scope(make_session_factory(make_engine(store_url))) as session:
         predicted = session.execute(

@@ -218,7 +218,9 @@ def test_demo_training_on_a_store_holds_no_personal_data(
     report = ingest_files(session_factory, [write_jsonl(tmp_path / "in.jsonl", records)])
     assert report.inserted == len(records), report
     trained = train_models(session_factory, "acme", tmp_path / "models")
-    assert trained.intent_model is not None and trained.topic_model is not None, trained.run
+    assert "champions of tenant acme" in trained.summary, trained.summary
+    # The intent and the topic model, both registered with their files under the folder.
+    assert len(list((tmp_path / "models").rglob("model.skops"))) == 2
     assert _leaks(tmp_path / "models") == []
 
 

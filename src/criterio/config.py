@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "get_settings", "model_directory"]
 
 
 class Settings(BaseSettings):
@@ -21,13 +21,20 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://...",
     )
     data_dir: Path = Field(default=Path("."), description="Where models and exports are kept.")
+    model_dir: Path | None = Field(
+        default=None,
+        description="Where the model registry keeps each tenant's model files (default: "
+        "`models` beside the SQLite file, else ./criterio-models).",
+    )
     intent_model: Path | None = Field(
         default=None,
-        description="Intent model directory `criterio analyze` and `annotate` use by default.",
+        description="Intent model directory used when a tenant has no champion in the registry "
+        "(and by `criterio annotate`).",
     )
     topic_model: Path | None = Field(
         default=None,
-        description="Topic model directory `criterio analyze` and `annotate` use by default.",
+        description="Topic model directory used when a tenant has no champion in the registry "
+        "(and by `criterio annotate`).",
     )
     ingest_chunk_size: int = Field(default=5000, ge=1, le=100_000)
     max_request_bytes: int = Field(
@@ -39,6 +46,19 @@ class Settings(BaseSettings):
         default=1000, ge=1, le=100_000, description="Most interactions one batch POST may carry."
     )
     log_level: str = "INFO"
+
+
+def model_directory(settings: Settings) -> Path:
+    """The registry's model directory: CRITERIO_MODEL_DIR, else ``models`` beside a SQLite
+    file, else ``./criterio-models`` (a server database has no folder of its own)."""
+    from sqlalchemy.engine import make_url
+
+    if settings.model_dir is not None:
+        return settings.model_dir.expanduser().resolve()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(str(url.database)).expanduser().resolve().parent / "models"
+    return Path("criterio-models").resolve()
 
 
 @lru_cache(maxsize=1)

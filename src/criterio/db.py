@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +21,7 @@ __all__ = [
     "MAX_ROW_KEY",
     "TRANSIENT_ATTEMPTS",
     "Base",
+    "BigIntPK",
     "JSONType",
     "UTCDateTime",
     "check_row_key",
@@ -45,6 +46,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+#: 64-bit keys on PostgreSQL; SQLite's INTEGER PRIMARY KEY is already 64-bit and is the
+#: only type it auto-increments.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 #: JSON everywhere, stored as JSONB on PostgreSQL so it can be indexed and queried.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

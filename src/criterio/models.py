@@ -12,6 +12,8 @@ MODEL_MODULES = (
     "criterio.auth.models",
     "criterio.insights.models",
     "criterio.annotations.models",
+    "criterio.learning.models",
+    "criterio.jobs.models",
 )
 
 

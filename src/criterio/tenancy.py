@@ -1,15 +1,29 @@
-"""Tenant scoping: the one place where repository queries get their tenant filter."""
+"""Tenant scoping: the one place where repository queries get their tenant filter.
+
+The few lookups that must run before a tenant is known (a token by its hash, a model
+by the id a command line names, the list of tenants) are marked with :func:`exempt`
+and their reason, so the scoping test can tell them from a forgotten filter.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Executable, Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-__all__ = ["TenantOwned", "TenantScopedRepository"]
+__all__ = ["EXEMPT_OPTION", "TenantOwned", "TenantScopedRepository", "exempt"]
 
 StatementT = TypeVar("StatementT", bound=Any)
+ExecutableT = TypeVar("ExecutableT", bound=Executable)
+
+#: Execution option naming why a statement on a tenant-owned table has no tenant filter.
+EXEMPT_OPTION = "tenant_scope_exempt"
+
+
+def exempt(statement: ExecutableT, reason: str) -> ExecutableT:
+    """Mark a statement as deliberately unscoped, with the reason."""
+    return statement.execution_options(**{EXEMPT_OPTION: reason})
 
 
 class TenantOwned(Protocol):

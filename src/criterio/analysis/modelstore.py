@@ -18,16 +18,29 @@ __all__ = ["load_model", "read_card", "save_model"]
 _TRUSTED_PREFIXES = ("criterio.", "sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
 
 
-def save_model(model: Any, directory: str | Path, kind: str, card: dict[str, Any]) -> Path:
-    """Write ``model.skops`` and ``model.json`` (version bumped on retrain) into ``directory``."""
+def save_model(
+    model: Any,
+    directory: str | Path,
+    kind: str,
+    card: dict[str, Any],
+    *,
+    version: int | None = None,
+) -> Path:
+    """Write ``model.skops`` and ``model.json`` into ``directory``.
+
+    The card's version is ``version`` when given (the registry's), else the previous
+    card's plus one: a retrain into the same directory writes the next version.
+    """
     import skops.io as sio
 
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
-    previous = read_card(path) if (path / "model.json").is_file() else {}
+    if version is None:
+        previous = read_card(path) if (path / "model.json").is_file() else {}
+        version = int(previous.get("version", 0)) + 1
     full = {
         "kind": kind,
-        "version": int(previous.get("version", 0)) + 1,
+        "version": version,
         "estimator": f"{type(model).__module__}.{type(model).__name__}",
         "estimator_version": getattr(type(model), "version", "0"),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from criterio.db import Base, JSONType, UTCDateTime
+from criterio.db import Base, BigIntPK, JSONType, UTCDateTime
 
 __all__ = ["AnalysisResult"]
-
-BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class AnalysisResult(Base):

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from criterio.db import Base, JSONType, UTCDateTime
+from criterio.db import Base, BigIntPK, JSONType, UTCDateTime
 
 __all__ = ["ApiToken", "AuditEvent", "LoginAttempt", "Tenant", "User"]
-
-BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Tenant(Base):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,7 +37,9 @@ from sqlalchemy.orm import Session
 
 from criterio.auth.models import ApiToken, AuditEvent, LoginAttempt, Tenant, User
 from criterio.db import UTCDateTime, is_postgres
-from criterio.tenancy import TenantScopedRepository
+
+# EXEMPT_OPTION and exempt live in tenancy; re-exported for the callers that import them here.
+from criterio.tenancy import EXEMPT_OPTION, TenantScopedRepository, exempt
 
 __all__ = [
     "EXEMPT_OPTION",
@@ -54,17 +56,6 @@ __all__ = [
     "get_tenant",
     "list_all_tenants",
 ]
-
-#: Execution option naming why a statement on a tenant-owned table has no tenant filter.
-EXEMPT_OPTION = "tenant_scope_exempt"
-
-
-StmtT = TypeVar("StmtT", bound=Executable)
-
-
-def exempt(statement: StmtT, reason: str) -> StmtT:
-    """Mark a statement as deliberately unscoped, with the reason."""
-    return statement.execution_options(**{EXEMPT_OPTION: reason})
 
 
 def get_tenant(session: Session, name: str) -> Tenant | None:

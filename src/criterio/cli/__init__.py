@@ -6,6 +6,8 @@ import typer
 
 from criterio.cli import analysis, auth, db, demo, erase, insights, interactions, report
 from criterio.cli import intents as intents_cli
+from criterio.cli import jobs as jobs_cli
+from criterio.cli import models as models_cli
 from criterio.cli import topics as topics_cli
 from criterio.cli._help import use_plain_labels
 
@@ -23,11 +25,14 @@ app.add_typer(erase.app, name="erase")
 app.add_typer(insights.app, name="insights")
 app.add_typer(intents_cli.app, name="intents")
 app.add_typer(topics_cli.app, name="topics")
+app.add_typer(models_cli.app, name="models")
+app.add_typer(jobs_cli.app, name="jobs")
 interactions.register(app)
 demo.register(app)
 auth.register(app)
 analysis.register(app)
 report.register(app)
+jobs_cli.register(app)
 use_plain_labels(app)
 
 

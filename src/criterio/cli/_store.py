@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from criterio.config import Settings
 
-__all__ = ["Store", "database_errors", "open_store"]
+__all__ = ["Store", "database_errors", "open_store", "session_scope"]
 
 URL_HINT = "e.g. sqlite:///criterio.db or postgresql+psycopg://user@host:5432/criterio"
 
@@ -87,3 +87,12 @@ def open_store(settings: Settings | None = None) -> Store:
         )
         raise typer.Exit(2)
     return Store(engine, make_session_factory(engine))
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """``criterio.db.session_scope`` (one transaction), imported when a command opens one."""
+    from criterio.db import session_scope as scope
+
+    with scope(factory) as session:
+        yield session

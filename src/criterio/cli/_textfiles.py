@@ -91,28 +91,3 @@ def _records(path: Path, rows: TextRows) -> list[tuple[int, dict[str, Any]]]:
                 continue
             out.append((number, value))
     return out
-
-
-def store_text_rows(tenant: str, label: str | None = None, require_label: bool = False) -> TextRows:
-    """Rows of a tenant's stored interactions (label read from ``labels``)."""
-    from criterio.cli._store import open_store
-    from criterio.db import session_scope
-    from criterio.interactions.repository import InteractionRepository
-
-    rows = TextRows()
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            for item in InteractionRepository(session, tenant).iter_all():
-                record = {"text": None, "turns": item.turns, "labels": item.labels or {}}
-                text = interaction_text(record)
-                value = _label(record, label)
-                if not text or (require_label and value is None):
-                    continue
-                rows.ids.append(item.external_id)
-                rows.texts.append(text)
-                rows.labels.append(value)
-    finally:
-        store.close()
-    rows.texts = model_texts(rows.texts)
-    return rows

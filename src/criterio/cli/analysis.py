@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +18,8 @@ from criterio.cli._progress import progress_bar
 from criterio.cli._store import open_store
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from criterio.analysis.annotate import LineError
     from criterio.analysis.model_stages import IntentStage, TopicStage
     from criterio.analysis.pipeline import AnalysisPipeline
@@ -31,7 +35,8 @@ IntentModel = Annotated[
     Path | None,
     typer.Option(
         "--intent-model",
-        help="Intent model directory (criterio intents train); default: CRITERIO_INTENT_MODEL.",
+        help="Intent model directory (criterio intents train --model); default: the tenant's "
+        "champion (criterio models list), else CRITERIO_INTENT_MODEL.",
         file_okay=False,
     ),
 ]
@@ -39,7 +44,8 @@ TopicModel = Annotated[
     Path | None,
     typer.Option(
         "--topic-model",
-        help="Topic model directory (criterio topics discover); default: CRITERIO_TOPIC_MODEL.",
+        help="Topic model directory (criterio topics discover --model); default: the tenant's "
+        "champion (criterio models list), else CRITERIO_TOPIC_MODEL.",
         file_okay=False,
     ),
 ]
@@ -74,6 +80,71 @@ def _stage(stage: IntentStage | TopicStage, hint: str) -> IntentStage | TopicSta
     return stage
 
 
+def _fitted(
+    path: Path | None, kind: type[IntentStage] | type[TopicStage], hint: str
+) -> IntentStage | TopicStage | None:
+    return None if path is None else _stage(kind(path), hint)
+
+
+@dataclass
+class _Stages:
+    """The model stages the command line chose: options, and the settings as fallback."""
+
+    intents: Any = None
+    topics: Any = None
+    fallback_intents: Any = None
+    fallback_topics: Any = None
+
+    @classmethod
+    def from_options(cls, intent_model: Path | None, topic_model: Path | None) -> _Stages:
+        """Fit the options' models, and the settings' where no option is given."""
+        from criterio.analysis.model_stages import IntentStage, TopicStage
+        from criterio.config import get_settings
+
+        settings = get_settings()
+        return cls(
+            _fitted(intent_model, IntentStage, "--intent-model"),
+            _fitted(topic_model, TopicStage, "--topic-model"),
+            None
+            if intent_model
+            else _fitted(settings.intent_model, IntentStage, "CRITERIO_INTENT_MODEL"),
+            None
+            if topic_model
+            else _fitted(settings.topic_model, TopicStage, "CRITERIO_TOPIC_MODEL"),
+        )
+
+
+def _tenant_pipelines(
+    session: Session, tenants: list[str], stages: _Stages
+) -> dict[str, AnalysisPipeline]:
+    """Each tenant's pipeline: the options, else its champions, else the settings."""
+    from criterio.analysis.pipeline import build_pipeline
+    from criterio.learning.service import ChampionError, analysis_pipeline
+
+    base = build_pipeline()
+    shared: dict[str, AnalysisPipeline] = {}
+    out: dict[str, AnalysisPipeline] = {}
+    for tenant in tenants:
+        try:
+            pipeline = analysis_pipeline(
+                session,
+                tenant,
+                base,
+                intent_stage=stages.intents,
+                topic_stage=stages.topics,
+                fallback_intent=stages.fallback_intents,
+                fallback_topic=stages.fallback_topics,
+            )
+        except ChampionError as error:
+            console.print(f"[red]{error}[/]")
+            raise typer.Exit(1) from None
+        # Tenants with the same models share one pipeline object, so the process pool
+        # is started once for all of them.
+        key = json.dumps(pipeline.versions(), sort_keys=True)
+        out[tenant] = shared.setdefault(key, pipeline)
+    return out
+
+
 def _analyzers(value: str) -> list[str]:
     names = [n.strip() for n in value.split(",") if n.strip()]
     unknown = sorted(set(names) - set(ANALYZER_NAMES))
@@ -104,43 +175,50 @@ def analyze(
     intent_model: IntentModel = None,
     topic_model: TopicModel = None,
 ) -> None:
-    """Analyse stored interactions: language, personal-data redaction, sentiment, and the
-    intent and topic of each interaction when models are given.
+    """Analyse stored interactions: language, redaction, sentiment, intent and topic.
+
+    Intents and topics come from each tenant's champion models (criterio models list),
+    unless --intent-model/--topic-model say otherwise.
 
     Only new interactions, changed ones and those analysed by older analyzer versions (a
-    retrained model included) are analysed; each batch is committed as it finishes, so an
-    interrupted run resumes.
+    retrained or newly promoted model included) are analysed; each batch is committed as
+    it finishes, so an interrupted run resumes.
     """
-    from criterio.analysis.pipeline import build_pipeline
     from criterio.annotations.runner import analyze_store, pending_total
     from criterio.db import session_scope
     from criterio.engines.base import make_engine
     from criterio.interactions.repository import list_tenants
 
     start = _since(since)
-    pipeline = _with_models(build_pipeline(), intent_model, topic_model)
+    stages = _Stages.from_options(intent_model, topic_model)  # bad ones exit before the store
     store = open_store()
+    analysed: dict[str, int] = {}
+    skipped: dict[str, int] = {}
     try:
         with session_scope(store.factory) as session:
             tenants = [tenant] if tenant else list_tenants(session)
-        total = pending_total(store.factory, tenants, pipeline, start)
-        if total == 0:
+            pipelines = _tenant_pipelines(session, tenants, stages)
+        totals = {t: pending_total(store.factory, [t], pipelines[t], start) for t in tenants}
+        if sum(totals.values()) == 0:
             typer.echo("Nothing to analyse: every interaction is up to date.")
             return
         runner = make_engine(engine, workers=workers, scheduler=scheduler)
         progress = progress_bar("Analysing", "interactions", console)
         try:
             with progress:
-                task = progress.add_task("analyze", total=total)
-                report = analyze_store(
-                    store.factory,
-                    tenants,
-                    engine=runner,
-                    pipeline=pipeline,
-                    since=start,
-                    batch_size=batch_size,
-                    on_progress=lambda n: progress.advance(task, n),
-                )
+                task = progress.add_task("analyze", total=sum(totals.values()))
+                for name in tenants:
+                    report = analyze_store(
+                        store.factory,
+                        [name],
+                        engine=runner,
+                        pipeline=pipelines[name],
+                        since=start,
+                        batch_size=batch_size,
+                        on_progress=lambda n: progress.advance(task, n),
+                    )
+                    analysed.update(report.analysed)
+                    skipped.update(report.skipped)
         finally:
             runner.close()
     except ValueError as error:
@@ -148,10 +226,13 @@ def analyze(
     finally:
         store.close()
     table = Table(title="Analysis", show_header=False)
-    for name, n in report.analysed.items():
-        skipped = report.skipped.get(name, 0)
-        erased = f", {skipped:,} erased during the run (skipped)" if skipped else ""
-        table.add_row(name, f"{n:,} analysed{erased}")
+    for name, n in analysed.items():
+        models = ", ".join(
+            f"{k} {v}" for k, v in pipelines[name].versions().items() if k in ("intents", "topics")
+        )
+        erased = skipped.get(name, 0)
+        note = f", {erased:,} erased during the run (skipped)" if erased else ""
+        table.add_row(name, f"{n:,} analysed{note}", models)
     Console().print(table)
 
 

@@ -52,8 +52,9 @@ def demo(
         typer.Option(
             file_okay=False,
             help="Where the intent model (trained on the labelled interactions) and the "
-            "topic model (discovered in all) are saved before the analysis uses them "
-            "(default: `models` beside the SQLite file, else demo/models).",
+            "topic model (discovered in all) are saved; both become the tenant's champions "
+            "in the model registry before the analysis uses them (default: "
+            "CRITERIO_MODEL_DIR, else `models` beside the SQLite file, else ./criterio-models).",
         ),
     ] = None,
 ) -> None:
@@ -84,7 +85,7 @@ def demo(
         _print_events(generator)
         Console().print(f"Load it with: [bold]criterio ingest {out}[/bold]")
         return
-    from criterio.config import get_settings
+    from criterio.config import get_settings, model_directory
     from criterio.demo.runner import load_demo, run_available_analysis
 
     settings = get_settings()
@@ -102,7 +103,7 @@ def demo(
                 on_progress=lambda n: progress.advance(task, n),
             )
         analyses = run_available_analysis(
-            store.factory, tenant, models or _models_dir(settings.database_url)
+            store.factory, tenant, models or model_directory(settings)
         )
     finally:
         store.close()
@@ -158,16 +159,6 @@ def _make_fresh(url: str, tenant: str) -> None:
         engine.dispose()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
-
-
-def _models_dir(url: str) -> Path:
-    """``models`` beside a SQLite file; ``demo/models`` for a server database."""
-    from sqlalchemy.engine import make_url
-
-    database = make_url(url).database
-    if make_url(url).get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
-        return Path(str(database)).parent / "models"
-    return Path("demo/models")
 
 
 def _describe(url: str) -> str:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 
-from criterio.cli._textfiles import TextRows, read_text_rows, store_text_rows
+from criterio.cli._store import open_store, session_scope
+from criterio.cli._textfiles import TextRows, read_text_rows
+from criterio.cli.models import champion_model
+from criterio.errors import CriterioError
 
 __all__ = ["app"]
 
@@ -20,23 +22,26 @@ app = typer.Typer(help="Intents learned from the tenant's labelled examples.", n
 console = Console(stderr=True)
 
 ModelDir = Annotated[
-    Path, typer.Option("--model", help="Model directory (model.skops + model.json).")
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Model directory (model.skops + model.json); default: intent-model, or with "
+        "--tenant the tenant's registry.",
+    ),
 ]
 InputFile = Annotated[
     Path | None,
     typer.Argument(help="JSONL or CSV with `text` (or `turns`) and the label.", dir_okay=False),
 ]
+DEFAULT_DIR = Path("intent-model")
 
 
-def _rows(file: Path | None, tenant: str | None, label: str, require: bool) -> TextRows:
-    if (file is None) == (tenant is None):
-        raise typer.BadParameter("give either FILE or --tenant")
-    if file is not None:
-        if not file.is_file():
-            raise typer.BadParameter(f"{file}: no such file")
-        rows = read_text_rows(file, label=label, require_label=require)
-    else:
-        rows = store_text_rows(str(tenant), label=label, require_label=require)
+def _file_rows(file: Path | None, label: str, require: bool) -> TextRows:
+    if file is None:
+        raise typer.BadParameter("give FILE")
+    if not file.is_file():
+        raise typer.BadParameter(f"{file}: no such file")
+    rows = read_text_rows(file, label=label, require_label=require)
     for error in rows.errors[:20]:
         console.print(f"[yellow]skipped[/] {error}")
     if len(rows.errors) > 20:
@@ -47,9 +52,14 @@ def _rows(file: Path | None, tenant: str | None, label: str, require: bool) -> T
 @app.command()
 def train(
     file: InputFile = None,
-    model: ModelDir = Path("intent-model"),
+    model: ModelDir = None,
     tenant: Annotated[
-        str | None, typer.Option(help="Train from the tenant's stored labels.intent instead.")
+        str | None,
+        typer.Option(
+            help="Train from the tenant's stored labels.intent and register the model "
+            "(champion when the tenant has none; else a candidate for `criterio models "
+            "promote`)."
+        ),
     ] = None,
     label: Annotated[str, typer.Option(help="Column (or labels key) with the intent.")] = "intent",
     encoder: Annotated[
@@ -61,49 +71,103 @@ def train(
     ] = 0.05,
     random_state: Annotated[int, typer.Option(help="Seed for the calibration split.")] = 0,
 ) -> None:
-    """Train (or retrain) an intent model; a retrain writes the next version into --model."""
-    from criterio.analysis.intents import IntentClassifier
+    """Train (or retrain) an intent model: from FILE into --model (a retrain writes the next
+    version there), or from a tenant's stored interactions into its model registry."""
+    if (file is None) == (tenant is None):
+        raise typer.BadParameter("give either FILE or --tenant")
+    if tenant is not None:
+        if model is not None:
+            raise typer.BadParameter("--tenant models go to the registry; --model is for FILE")
+        _train_tenant(tenant, label, encoder, false_rejection, random_state)
+        return
     from criterio.analysis.modelstore import save_model
-    from criterio.analysis.text import masking_card
+    from criterio.learning.training import fit_intent_model
 
-    rows = _rows(file, tenant, label, require=True)
-    if len(set(rows.labels)) < 2:
-        console.print("[red]need labelled examples of at least two intents[/]")
-        raise typer.Exit(1)
-    start = time.perf_counter()
-    classifier = IntentClassifier(
-        encoder=encoder, false_rejection=false_rejection, random_state=random_state
-    )
+    rows = _file_rows(file, label, require=True)
     try:
-        classifier.fit(rows.texts, [str(v) for v in rows.labels])
-    except (ValueError, FileNotFoundError, ImportError) as exc:
+        fitted = fit_intent_model(
+            rows.texts,
+            [str(v) for v in rows.labels],
+            encoder=encoder,
+            false_rejection=false_rejection,
+            random_state=random_state,
+        )
+    except (CriterioError, ValueError, FileNotFoundError, ImportError) as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
-    seconds = time.perf_counter() - start
-    card = {
-        "n_examples": len(rows.texts),
-        "intents": [str(c) for c in classifier.classes_],
-        "threshold": classifier.threshold_,
-        "temperature": classifier.temperature_,
-        "false_rejection": false_rejection,
-        "seconds": round(seconds, 2),
-        "skipped_rows": len(rows.errors),
-        **masking_card(),
-    }
-    path = save_model(classifier, model, "intents", card)
+    card = {**fitted.card, "skipped_rows": len(rows.errors)}
+    path = save_model(fitted.model, model or DEFAULT_DIR, "intents", card)
     console.print(
-        f"trained {len(classifier.classes_)} intents on {len(rows.texts)} examples "
-        f"in {seconds:.1f}s → {path}"
+        f"trained {len(card['intents'])} intents on {len(rows.texts)} examples "
+        f"in {fitted.seconds:.1f}s → {path}"
     )
+
+
+def _train_tenant(
+    tenant: str, label: str, encoder: str, false_rejection: float, random_state: int
+) -> None:
+    from criterio.cli.models import who
+    from criterio.config import get_settings, model_directory
+    from criterio.learning.training import train_intents, training_examples
+
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        with session_scope(store.factory) as session:
+            trained = train_intents(
+                session,
+                tenant,
+                model_dir=model_directory(settings),
+                examples=training_examples(session, tenant, label=label),
+                encoder=encoder,
+                false_rejection=false_rejection,
+                random_state=random_state,
+                by=who(None),
+            )
+            row = trained.model
+            message = (
+                f"trained {row.metrics['n_intents']} intents on {row.training['n_examples']} "
+                f"examples of tenant {tenant} in {trained.fitted.seconds:.1f}s → model "
+                f"{row.id} (version {row.version}), "
+                + (
+                    "the tenant's champion"
+                    if trained.promoted
+                    else f"a candidate: `criterio models promote {row.id}` to use it"
+                )
+            )
+    except (CriterioError, ValueError, FileNotFoundError, ImportError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+    console.print(message)
+
+
+def _classifier(model: Path | None, tenant: str | None) -> Any:
+    """--model, else the tenant's champion, else CRITERIO_INTENT_MODEL, else ./intent-model."""
+    from criterio.analysis.modelstore import load_model
+    from criterio.config import get_settings
+
+    if model is None and tenant is not None:
+        return champion_model(tenant, "intent")
+    return load_model(model or get_settings().intent_model or DEFAULT_DIR, "intents")
 
 
 @app.command()
-def predict(file: InputFile, model: ModelDir = Path("intent-model")) -> None:
-    """Write one JSON line per row: {"id", "intent", "confidence"} (`unknown`: out of scope)."""
-    from criterio.analysis.modelstore import load_model
+def predict(
+    file: InputFile,
+    model: ModelDir = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="Use this tenant's champion intent model.")
+    ] = None,
+) -> None:
+    """Write one JSON line per row: {"id", "intent", "confidence"} (`unknown`: out of scope).
 
-    rows = _rows(file, None, "intent", require=False)
-    classifier = load_model(model, "intents")
+    The model is --model, else the tenant's champion (--tenant), else
+    CRITERIO_INTENT_MODEL, else ./intent-model.
+    """
+    rows = _file_rows(file, "intent", require=False)
+    classifier = _classifier(model, tenant)
     labels, confidence = classifier.predict_with_confidence(rows.texts)
     out = sys.stdout.buffer
     for ident, intent, conf in zip(rows.ids, labels, confidence, strict=True):
@@ -117,7 +181,7 @@ def predict(file: InputFile, model: ModelDir = Path("intent-model")) -> None:
 @app.command()
 def evaluate(
     file: InputFile,
-    model: ModelDir = Path("intent-model"),
+    model: ModelDir = None,
     label: Annotated[
         str, typer.Option(help="Column with the true intent (`oos`: none).")
     ] = "intent",
@@ -127,9 +191,9 @@ def evaluate(
     from criterio.analysis.intents import evaluate_intents
     from criterio.analysis.modelstore import load_model
 
-    rows = _rows(file, None, label, require=True)
+    rows = _file_rows(file, label, require=True)
     figures = evaluate_intents(
-        load_model(model, "intents"), rows.texts, [str(v) for v in rows.labels]
+        load_model(model or DEFAULT_DIR, "intents"), rows.texts, [str(v) for v in rows.labels]
     )
     if as_json:
         typer.echo(json.dumps(figures, indent=2))

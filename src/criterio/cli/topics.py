@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from criterio.cli._textfiles import TextRows, read_text_rows, store_text_rows
+from criterio.cli._store import open_store, session_scope
+from criterio.cli._textfiles import TextRows, read_text_rows
+from criterio.cli.models import champion_model
+from criterio.errors import CriterioError
 
 __all__ = ["app"]
 
@@ -21,7 +23,12 @@ app = typer.Typer(help="Topics discovered in unlabelled interactions.", no_args_
 console = Console(stderr=True)
 
 ModelDir = Annotated[
-    Path, typer.Option("--model", help="Model directory (model.skops + model.json).")
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Model directory (model.skops + model.json); default: topic-model, or with "
+        "--tenant the tenant's registry.",
+    ),
 ]
 Encoder = Annotated[
     str, typer.Option(help="Representation: static, lsa, static:<dir>, st:<model>.")
@@ -31,17 +38,13 @@ Outliers = Annotated[
     float, typer.Option(help="Share of texts left without a topic (the least typical ones).")
 ]
 Seed = Annotated[int, typer.Option(help="Seed: the same texts and seed give the same topics.")]
+DEFAULT_DIR = Path("topic-model")
 
 
-def _rows(file: Path | None, tenant: str | None, label: str | None = None) -> TextRows:
-    if (file is None) == (tenant is None):
-        raise typer.BadParameter("give either FILE or --tenant")
-    if file is not None:
-        if not file.is_file():
-            raise typer.BadParameter(f"{file}: no such file")
-        rows = read_text_rows(file, label=label, require_label=label is not None)
-    else:
-        rows = store_text_rows(str(tenant))
+def _rows(file: Path, label: str | None = None) -> TextRows:
+    if not file.is_file():
+        raise typer.BadParameter(f"{file}: no such file")
+    rows = read_text_rows(file, label=label, require_label=label is not None)
     for error in rows.errors[:20]:
         console.print(f"[yellow]skipped[/] {error}")
     return rows
@@ -50,9 +53,13 @@ def _rows(file: Path | None, tenant: str | None, label: str | None = None) -> Te
 @app.command()
 def discover(
     file: Annotated[Path | None, typer.Argument(help="JSONL or CSV of interactions.")] = None,
-    model: ModelDir = Path("topic-model"),
+    model: ModelDir = None,
     tenant: Annotated[
-        str | None, typer.Option(help="Use the tenant's stored interactions.")
+        str | None,
+        typer.Option(
+            help="Use the tenant's stored interactions and register the model (champion "
+            "when the tenant has none; else a candidate for `criterio models promote`)."
+        ),
     ] = None,
     encoder: Encoder = "static",
     n_topics: NTopics = None,
@@ -61,50 +68,107 @@ def discover(
 ) -> None:
     """Discover topics and save the model (labels, keywords, examples, sizes, hierarchy)."""
     from criterio.analysis.modelstore import save_model
-    from criterio.analysis.text import masking_card
-    from criterio.analysis.topics import TopicModel, topics_card
+    from criterio.learning.training import fit_topic_model
 
-    rows = _rows(file, tenant)
-    start = time.perf_counter()
-    topic_model = TopicModel(
-        encoder=encoder, n_topics=n_topics, outlier_share=outlier_share, random_state=random_state
-    )
+    if (file is None) == (tenant is None):
+        raise typer.BadParameter("give either FILE or --tenant")
+    options = {
+        "encoder": encoder,
+        "n_topics": n_topics,
+        "outlier_share": outlier_share,
+        "random_state": random_state,
+    }
+    if tenant is not None:
+        if model is not None:
+            raise typer.BadParameter("--tenant models go to the registry; --model is for FILE")
+        _discover_tenant(tenant, options)
+        return
+    assert file is not None
+    rows = _rows(file)
     try:
-        topic_model.fit(rows.texts)
+        fitted = fit_topic_model(rows.texts, **options)  # type: ignore[arg-type]
     except (ValueError, FileNotFoundError, ImportError) as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
-    seconds = time.perf_counter() - start
-    n_groups = max(2, topic_model.n_topics_ // 5)
-    card = {
-        "n_texts": len(rows.texts),
-        "seconds": round(seconds, 2),
-        **masking_card(),
-        **topics_card(topic_model, n_groups),
-    }
-    save_model(topic_model, model, "topics", card)
-    outliers = float((topic_model.labels_ < 0).mean())
+    path = save_model(fitted.model, model or DEFAULT_DIR, "topics", fitted.card)
+    outliers = float((fitted.model.labels_ < 0).mean())
     console.print(
-        f"{topic_model.n_topics_} topics in {len(rows.texts)} texts ({outliers:.1%} without a "
-        f"topic) in {seconds:.1f}s → {model}"
+        f"{fitted.model.n_topics_} topics in {len(rows.texts)} texts ({outliers:.1%} without a "
+        f"topic) in {fitted.seconds:.1f}s → {path}"
     )
+
+
+def _discover_tenant(tenant: str, options: dict[str, Any]) -> None:
+    from criterio.cli.models import who
+    from criterio.config import get_settings, model_directory
+    from criterio.learning.training import discover_topics
+
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        with session_scope(store.factory) as session:
+            trained = discover_topics(
+                session, tenant, model_dir=model_directory(settings), by=who(None), **options
+            )
+            row = trained.model
+            standing = (
+                "the tenant's champion"
+                if trained.promoted
+                else f"a candidate: `criterio models promote {row.id}` to use it"
+            )
+            message = (
+                f"{row.metrics['n_topics']} topics in {row.training['n_texts']} texts of tenant "
+                f"{tenant} ({row.metrics['outlier_share']:.1%} without a topic) in "
+                f"{trained.fitted.seconds:.1f}s → model {row.id} (version {row.version}), "
+                f"{standing}"
+            )
+    except (CriterioError, ValueError, FileNotFoundError, ImportError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+    console.print(message)
+
+
+def _card(model: Path | None, tenant: str | None) -> dict[str, Any]:
+    from criterio.analysis.modelstore import read_card
+
+    if model is None and tenant is not None:
+        from criterio.learning.service import champion
+
+        store = open_store()
+        try:
+            with session_scope(store.factory) as session:
+                row = champion(session, tenant, "topics")
+                model = Path(row.path) if row is not None else None
+        finally:
+            store.close()
+        if model is None:
+            raise typer.BadParameter(
+                f"tenant {tenant!r} has no topics champion", param_hint="--tenant"
+            )
+    card = read_card(model or DEFAULT_DIR)
+    if card.get("kind") != "topics":
+        raise typer.BadParameter(f"{model}: not a topic model")
+    return card
 
 
 @app.command()
 def show(
-    model: ModelDir = Path("topic-model"),
+    model: ModelDir = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="Show this tenant's champion topic model.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the topics as JSON.")] = False,
 ) -> None:
     """List the topics of a model: label, size, keywords, an example, broader topic."""
-    from criterio.analysis.modelstore import read_card
     from criterio.analysis.text import MASKED_CARD_KEY, model_texts
 
-    card = read_card(model)
-    if card.get("kind") != "topics":
-        raise typer.BadParameter(f"{model}: not a topic model")
+    card = _card(model, tenant)
+    where = model if model is not None else f"tenant {tenant}'s champion"
     if MASKED_CARD_KEY not in card:
         console.print(
-            f"[yellow]{model} was trained before personal data was masked from training "
+            f"[yellow]{where} was trained before personal data was masked from training "
             "texts: its saved files may hold some; discover the topics again[/]"
         )
     # Masked again for display: what an older model's card holds is not shown.
@@ -135,13 +199,24 @@ def show(
 @app.command()
 def assign(
     file: Annotated[Path, typer.Argument(help="JSONL or CSV of interactions.")],
-    model: ModelDir = Path("topic-model"),
+    model: ModelDir = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="Use this tenant's champion topic model.")
+    ] = None,
 ) -> None:
-    """Write one JSON line per row: {"id", "topic", "topic_label", "score"} (-1: fits no topic)."""
-    from criterio.analysis.modelstore import load_model
+    """Write one JSON line per row: {"id", "topic", "topic_label", "score"} (-1: fits no topic).
 
-    rows = _rows(file, None)
-    topic_model = load_model(model, "topics")
+    The model is --model, else the tenant's champion (--tenant), else
+    CRITERIO_TOPIC_MODEL, else ./topic-model.
+    """
+    from criterio.analysis.modelstore import load_model
+    from criterio.config import get_settings
+
+    rows = _rows(file)
+    if model is None and tenant is not None:
+        topic_model = champion_model(tenant, "topics")
+    else:
+        topic_model = load_model(model or get_settings().topic_model or DEFAULT_DIR, "topics")
     topics, scores = topic_model.assign(rows.texts)
     labels = {t: topic_model.topic_label(t) for t in {*topics.tolist()}}
     out = sys.stdout.buffer
@@ -169,7 +244,7 @@ def evaluate(
     """Discover topics without the labels, then score them against the labels (NMI, ARI)."""
     from criterio.analysis.topics import TopicModel, evaluate_topics
 
-    rows = _rows(file, None, label=label_column)
+    rows = _rows(file, label=label_column)
     topic_model = TopicModel(
         encoder=encoder, n_topics=n_topics, outlier_share=outlier_share, random_state=random_state
     )

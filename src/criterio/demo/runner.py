@@ -15,7 +15,6 @@ from criterio.interactions.readers.base import RawRecord
 __all__ = [
     "TOP_INSIGHTS",
     "AnalysisRun",
-    "TrainedModels",
     "load_demo",
     "run_available_analysis",
     "train_models",
@@ -57,28 +56,26 @@ def run_available_analysis(
 ) -> list[AnalysisRun]:
     """Run every analysis this build of Criterio has over ``tenant``'s stored interactions.
 
-    With ``models`` (a directory), an intent model is first trained on the interactions
-    that carry ``labels.intent`` and topics are discovered in all of them, as a team
-    would with `criterio intents train --tenant` and `criterio topics discover --tenant`;
-    both are saved there. Then the analysis pipeline (language, personal-data
-    redaction, sentiment, and those models) runs on the local engine, then pattern
-    detection, whose top insights are returned as details.
+    With ``models`` (the model registry's directory), an intent model is first trained
+    on the interactions that carry ``labels.intent`` and topics are discovered in all of
+    them, as a team would with `criterio intents train --tenant` and `criterio topics
+    discover --tenant`; both are registered as the tenant's champions. Then the
+    analysis pipeline (language, personal-data redaction, sentiment, and the tenant's
+    champion models) runs on the local engine, then pattern detection, whose top
+    insights are returned as details.
     """
     from criterio.analysis.pipeline import build_pipeline
     from criterio.annotations.runner import analyze_store
     from criterio.annotations.service import result_counts
     from criterio.db import session_scope
     from criterio.engines.local import LocalEngine
+    from criterio.learning.service import analysis_pipeline
 
     runs: list[AnalysisRun] = []
-    pipeline = build_pipeline()
     if models is not None:
-        trained = train_models(factory, tenant, models)
-        runs.append(trained.run)
-        if trained.intent_model is not None and trained.topic_model is not None:
-            pipeline = build_pipeline(
-                intent_model=trained.intent_model, topic_model=trained.topic_model
-            )
+        runs.append(train_models(factory, tenant, models))
+    with session_scope(factory) as session:
+        pipeline = analysis_pipeline(session, tenant, build_pipeline())
     with LocalEngine() as engine:
         report = analyze_store(factory, [tenant], engine=engine, pipeline=pipeline)
     with session_scope(factory) as session:
@@ -90,74 +87,41 @@ def run_available_analysis(
     return [*runs, AnalysisRun(name, summary), _detect_insights(factory, tenant)]
 
 
-@dataclass(frozen=True)
-class TrainedModels:
-    """The model directories (``None`` when there was too little data) and the summary."""
-
-    intent_model: Path | None
-    topic_model: Path | None
-    run: AnalysisRun
-
-
 #: Below this many texts, or with fewer than two labelled intents, no model is trained.
 MIN_TEXTS = 50
 
 
-def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -> TrainedModels:
+def train_models(factory: sessionmaker[Session], tenant: str, directory: Path) -> AnalysisRun:
     """Train an intent model on the labelled interactions and discover topics in all.
 
-    Saved as ``directory/intent-model`` and ``directory/topic-model`` (a retrain writes
-    the next version), the directories `criterio analyze --intent-model/--topic-model`
-    take.
+    Both go through the learning service into the tenant's model registry (files under
+    ``directory``) and are promoted at once: the demo shows what its own data teaches.
     """
-    from criterio.analysis.intents import IntentClassifier
-    from criterio.analysis.modelstore import save_model
-    from criterio.analysis.text import interaction_text, masking_card, model_texts
-    from criterio.analysis.topics import TopicModel, topics_card
     from criterio.db import session_scope
-    from criterio.interactions.repository import InteractionRepository
+    from criterio.learning.training import discover_topics, train_intents, training_examples
 
-    texts: list[str] = []
-    intents_of: list[str | None] = []
     with session_scope(factory) as session:
-        for item in InteractionRepository(session, tenant).iter_all():
-            text = interaction_text({"turns": item.turns})
-            if not text:
-                continue
-            texts.append(text)
-            intent = (item.labels or {}).get("intent")
-            intents_of.append(str(intent) if intent else None)
-    # Models learn from masked texts only: no personal data in what they save or show.
-    texts = model_texts(texts)
-    labelled = [(t, i) for t, i in zip(texts, intents_of, strict=True) if i is not None]
-    if len(texts) < MIN_TEXTS or len({i for _, i in labelled}) < 2:
-        summary = (
-            f"not trained: {len(texts)} interactions with customer text and "
-            f"{len({i for _, i in labelled})} labelled intents are too few"
+        examples = training_examples(session, tenant)
+        labelled = examples.labelled()[2]
+        if len(examples.texts) < MIN_TEXTS or len(set(labelled)) < 2:
+            summary = (
+                f"not trained: {len(examples.texts)} interactions with customer text and "
+                f"{len(set(labelled))} labelled intents are too few"
+            )
+            return AnalysisRun("models", summary)
+        intents = train_intents(
+            session, tenant, model_dir=directory, examples=examples, promote=True, by="demo"
         )
-        return TrainedModels(None, None, AnalysisRun("models", summary))
-    classifier = IntentClassifier().fit([t for t, _ in labelled], [i for _, i in labelled])
-    intents = [str(c) for c in classifier.classes_]
-    intent_dir = save_model(
-        classifier,
-        directory / "intent-model",
-        "intents",
-        {
-            "n_examples": len(labelled),
-            "intents": intents,
-            "source": f"tenant {tenant}",
-            **masking_card(),
-        },
-    )
-    topics = TopicModel().fit(texts)
-    card = {"n_texts": len(texts), "source": f"tenant {tenant}", **masking_card()}
-    card |= topics_card(topics, max(2, topics.n_topics_ // 5))
-    topic_dir = save_model(topics, directory / "topic-model", "topics", card)
+        topics = discover_topics(
+            session, tenant, model_dir=directory, examples=examples, promote=True, by="demo"
+        )
     summary = (
-        f"intents learned from {len(labelled):,} labelled interactions ({len(intents)} intents), "
-        f"{topics.n_topics_} topics discovered in {len(texts):,}; saved in {directory}"
+        f"intents learned from {len(labelled):,} labelled interactions "
+        f"({intents.model.metrics['n_intents']} intents), {topics.model.metrics['n_topics']} "
+        f"topics discovered in {len(examples.texts):,}; champions of tenant {tenant} "
+        f"(models {intents.model.id} and {topics.model.id}, files in {directory})"
     )
-    return TrainedModels(intent_dir, topic_dir, AnalysisRun("models", summary))
+    return AnalysisRun("models", summary)
 
 
 def _detect_insights(factory: sessionmaker[Session], tenant: str) -> AnalysisRun:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, Text, true
+from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from criterio.db import Base, JSONType, UTCDateTime
+from criterio.db import Base, BigIntPK, JSONType, UTCDateTime
 
 __all__ = ["Insight"]
-
-BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Insight(Base):

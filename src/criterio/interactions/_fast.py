@@ -11,7 +11,6 @@ compare the two on generated records.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -20,6 +19,7 @@ import msgspec
 import orjson
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from criterio.digest import content_digest
 from criterio.interactions.schemas import (
     MAX_INTERACTION_CHARS,
     MAX_TEXT_CHARS,
@@ -201,9 +201,7 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
         outcome_values,
         record.labels,
     ]
-    digest = hashlib.blake2b(
-        orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS), digest_size=16
-    ).hexdigest()
+    digest = content_digest(canonical)
     handled_by, agent_id, resolved, csat, escalated, code = outcome_values or (None,) * 6
     return {
         "tenant": owner,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Boolean, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from criterio.db import Base, JSONType, UTCDateTime
+from criterio.db import Base, BigIntPK, JSONType, UTCDateTime
 
 __all__ = ["INSERT_COLUMNS", "UPSERT_COLUMNS", "Interaction"]
 
@@ -34,9 +34,6 @@ UPSERT_COLUMNS = (
 )
 #: Every column an import writes, key and creation time first.
 INSERT_COLUMNS = ("tenant", "external_id", "created_at", *UPSERT_COLUMNS)
-
-#: An autoincrementing big integer on PostgreSQL that is still SQLite's ROWID alias.
-BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Interaction(Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ import orjson
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from criterio.digest import content_digest
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionRepository
 from criterio.interactions.schemas import InteractionIn, Turn
@@ -117,9 +117,7 @@ def to_row(record: InteractionIn, *, now: datetime, import_id: str | None) -> di
         outcome_values,
         labels,
     ]
-    digest = hashlib.blake2b(
-        orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS), digest_size=16
-    ).hexdigest()
+    digest = content_digest(canonical)
     return {
         "tenant": record.tenant,
         "external_id": record.id,

@@ -5,7 +5,7 @@ instead of an unkeyed hash, which anyone could reverse by hashing every likely i
 Existing tenants get a key of their own here; earlier audit events keep their
 ``sha256:`` references.
 
-Revision ID: 0007_tenant_erasure_key
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05
 """
@@ -17,7 +17,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_tenant_erasure_key"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,1 @@
+"""Jobs: long service functions (analysis, detection, topic refresh) run on a schedule."""

@@ -1,0 +1,123 @@
+"""The jobs themselves: each is the same service a `criterio` command runs, for one tenant.
+
+``analyze`` analyses the tenant's new and changed interactions with its champion
+models; ``detect`` runs pattern detection and updates its insights; ``topics`` discovers
+topics again and registers the model as a candidate (champion only when the tenant has
+none), skipping the work when the data has not changed since the last topic model.
+Each returns the line recorded as the run's summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from criterio.db import session_scope
+
+__all__ = ["JOBS", "JobContext", "run_job"]
+
+#: Below this many texts no topic model is discovered (the demo uses the same floor).
+MIN_TOPIC_TEXTS = 50
+
+
+@dataclass
+class JobContext:
+    """What every job needs besides its tenant: the store, where models go, the fallbacks."""
+
+    factory: sessionmaker[Session]
+    model_dir: Path
+    worker: str
+    #: Intent and topic model directories used for tenants without a champion.
+    fallback_intent: Path | None = None
+    fallback_topic: Path | None = None
+    #: Processes the analysis job uses (1: in the worker's own process).
+    analysis_workers: int = 1
+    _base: Any = field(default=None, repr=False)
+
+    def base_pipeline(self) -> Any:
+        """The analyzers every tenant shares (language, redaction, sentiment), built once."""
+        if self._base is None:
+            from criterio.analysis.pipeline import build_pipeline
+
+            self._base = build_pipeline()
+        return self._base
+
+
+def analyze(context: JobContext, tenant: str) -> str:
+    """Analyse the tenant's pending interactions with its champion models."""
+    from criterio.analysis.model_stages import IntentStage, TopicStage
+    from criterio.annotations.runner import analyze_store
+    from criterio.engines.local import LocalEngine
+    from criterio.learning.service import analysis_pipeline
+
+    intent = IntentStage(context.fallback_intent).fit() if context.fallback_intent else None
+    topic = TopicStage(context.fallback_topic).fit() if context.fallback_topic else None
+    with session_scope(context.factory) as session:
+        pipeline = analysis_pipeline(
+            session,
+            tenant,
+            context.base_pipeline(),
+            fallback_intent=intent,
+            fallback_topic=topic,
+        )
+    with LocalEngine(workers=context.analysis_workers) as engine:
+        report = analyze_store(context.factory, [tenant], engine=engine, pipeline=pipeline)
+    models = ", ".join(
+        f"{k} {v}" for k, v in pipeline.versions().items() if k in ("intents", "topics")
+    )
+    return f"{report.total:,} interactions analysed" + (f" (models: {models})" if models else "")
+
+
+def detect(context: JobContext, tenant: str) -> str:
+    """Detect patterns in the tenant's interactions and update its insights."""
+    from criterio.insights.service import detect_insights
+
+    with session_scope(context.factory) as session:
+        found = detect_insights(session, tenant)
+    return f"{len(found.insights)} patterns ({found.created} new insights, {found.updated} updated)"
+
+
+def topics(context: JobContext, tenant: str) -> str:
+    """Discover the tenant's topics again; the model waits as a candidate unless it is the first."""
+    from criterio.digest import content_digest
+    from criterio.learning.service import list_models
+    from criterio.learning.training import discover_topics, training_examples
+
+    with session_scope(context.factory) as session:
+        examples = training_examples(session, tenant)
+        if len(examples.texts) < MIN_TOPIC_TEXTS:
+            return f"skipped: {len(examples.texts)} interactions with text are too few"
+        digest = content_digest([examples.ids, examples.texts])
+        latest = list_models(session, tenant, "topics")
+        if latest and latest[0].training_hash == digest:
+            return f"skipped: no change since topic model {latest[0].id}"
+        trained = discover_topics(
+            session,
+            tenant,
+            model_dir=context.model_dir,
+            examples=examples,
+            by=f"worker {context.worker}",
+        )
+        row = trained.model
+        standing = "champion" if trained.promoted else "candidate"
+        return (
+            f"topic model {row.id} (version {row.version}, {row.metrics['n_topics']} topics) "
+            f"registered as {standing}"
+        )
+
+
+#: Every job a worker can run, by the name schedules use.
+JOBS: dict[str, Callable[[JobContext, str], str]] = {
+    "analyze": analyze,
+    "detect": detect,
+    "topics": topics,
+}
+
+
+def run_job(context: JobContext, job: str, tenant: str) -> str:
+    """Run one job for one tenant; its summary line."""
+    return JOBS[job](context, tenant)

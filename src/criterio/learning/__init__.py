@@ -1,0 +1,1 @@
+"""Learning: the per-tenant model registry, and training as a service."""
