@@ -18,7 +18,15 @@ from sqlalchemy.engine import Engine
 from criterio.auth.repository import EXEMPT_OPTION
 
 #: Tables whose rows belong to one tenant.
-TENANT_TABLES = ("interactions", "users", "api_tokens", "audit_events")
+TENANT_TABLES = (
+    "interactions",
+    "users",
+    "api_tokens",
+    "audit_events",
+    "articles",
+    "article_versions",
+    "article_links",
+)
 
 
 def escapes(statement: str) -> list[str]:

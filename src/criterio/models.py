@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "criterio.auth.models",
     "criterio.insights.models",
     "criterio.annotations.models",
+    "criterio.knowledge.models",
 )
 
 
