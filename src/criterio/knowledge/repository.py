@@ -6,7 +6,9 @@ import builtins
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from typing import Any
+
+from sqlalchemy import func, update
 
 from criterio.knowledge.models import Article, ArticleLink, ArticleVersion
 from criterio.tenancy import TenantScopedRepository
@@ -69,6 +71,11 @@ class ArticleRepository(TenantScopedRepository):
         )
         count, top, latest = self.session.execute(stmt).one()
         return int(count or 0), int(top or 0), latest
+
+    def update(self, article: Article, values: dict[str, Any]) -> None:
+        """Write ``values`` to the article's row (a scoped UPDATE; the object follows)."""
+        stmt = self._scoped(update(Article).where(Article.id == article.id).values(**values))
+        self.session.execute(stmt, execution_options={"synchronize_session": "evaluate"})
 
     def add(self, article: Article) -> Article:
         """Store a new article of this tenant."""

@@ -196,12 +196,17 @@ def apply_changes(
     changed = [k for k, v in values.items() if getattr(article, k) != v]
     if not changed:
         return []
-    for name in changed:
-        setattr(article, name, _copy(values[name]))
     now = now or datetime.now(UTC)
-    article.version += 1
-    article.updated_by = actor
-    article.updated_at = now
+    # A scoped UPDATE (not the unit of work's by primary key): every write names the tenant.
+    ArticleRepository(session, tenant).update(
+        article,
+        {
+            **{name: _copy(values[name]) for name in changed},
+            "version": article.version + 1,
+            "updated_by": actor,
+            "updated_at": now,
+        },
+    )
     _record_version(session, tenant, article, action, changed, actor, now, note)
     session.flush()
     return changed
