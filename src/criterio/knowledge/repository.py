@@ -24,6 +24,13 @@ class ArticleRepository(TenantScopedRepository):
         """One article by id, or None (also when it belongs to another tenant)."""
         return self.session.scalars(self._select().where(Article.id == article_id)).one_or_none()
 
+    def by_ids(self, article_ids: Sequence[int]) -> dict[int, Article]:
+        """The articles with these ids, by id (those of other tenants are left out)."""
+        if not article_ids:
+            return {}
+        stmt = self._select().where(Article.id.in_(list(article_ids)))
+        return {a.id: a for a in self.session.scalars(stmt)}
+
     def get_for_update(self, article_id: int) -> Article | None:
         """One article, its row locked until the transaction ends (two edits queue)."""
         stmt = self._select().where(Article.id == article_id).with_for_update()

@@ -7,10 +7,13 @@ them: a document near the top of any ranker comes up, without tuning score scale
 - **BM25** (``bm25s``) on accent-folded word tokens: exact terms, rare words.
 - **Character n-grams** (3-5, within words, TF-IDF, scikit-learn): typos, chat
   spelling, missing accents and word forms (``reembolso`` / ``reembolsar``).
-- **Static vectors** (the shipped model2vec table): paraphrases with no word in common.
+- **Static vectors** (the shipped model2vec table) of the whole article, and of each of
+  its passages (title, the customer's phrasings in the issue, the resolution's
+  sentences), ranked by the closest passage: paraphrases with no word in common.
 
-The ``confidence`` of a hit (0..1) is what ``no_match`` is decided on: the best of the
-n-gram and vector cosines of that article, a scale that means the same for every query.
+The ``confidence`` of a hit (0..1) is what ``no_match`` is decided on: the geometric mean
+of the query's character n-gram cosine with the article and its vector cosine with the
+article's closest passage, a scale that means the same for every query.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ __all__ = ["RRF_K", "Hit", "IndexDoc", "RetrievalIndex", "fold"]
 RRF_K = 60
 #: How many of each ranker's best documents take part in the fusion.
 DEPTH = 100
+#: Passages of an article that get a vector of their own (title and first sentences).
+MAX_PASSAGES = 16
 
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -125,6 +130,15 @@ class RetrievalIndex:
             self.encoder_ = self.encoder
         raw = [f"{d.title}. {d.body}" for d in self.docs_]
         self.vectors_ = self.encoder_.transform(raw) if raw else np.zeros((0, 1), np.float32)
+        # Each passage gets a vector too: a query close to one sentence of an article (one
+        # way a customer put the issue) is a closer match than to the article's average.
+        self.passages_ = [list(d.passages[:MAX_PASSAGES]) or [d.title] for d in self.docs_]
+        counts = np.array([len(p) for p in self.passages_], dtype=np.int64)
+        self.starts_ = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        flat = [p for passages in self.passages_ for p in passages]
+        self.passage_vectors_ = (
+            self.encoder_.transform(flat) if flat else np.zeros((0, 1), np.float32)
+        )
         return self
 
     def __len__(self) -> int:
@@ -158,32 +172,34 @@ class RetrievalIndex:
         bm25 = np.asarray(self.bm25_.get_scores(_tokens(folded)), dtype=np.float32)
         query_ngrams = self.ngrams_.transform([folded])
         ngram = np.asarray((self.ngram_matrix_ @ query_ngrams.T).toarray()).ravel()
-        vector = self.vectors_ @ self.encoder_.transform([query])[0]
+        query_vector = self.encoder_.transform([query])[0]
+        vector = self.vectors_ @ query_vector
+        per_passage = self.passage_vectors_ @ query_vector
+        passage = np.maximum.reduceat(per_passage, self.starts_)
         fused = np.zeros(len(self.docs_), dtype=np.float64)
-        for scores, weight in ((bm25, 1.0), (ngram, 1.0), (vector, 1.0)):
-            fused += weight * _rrf(np.where(mask, scores, -np.inf), has_signal=scores > 0)
+        for scores in (bm25, ngram, vector, passage):
+            fused += _rrf(np.where(mask, scores, -np.inf), has_signal=scores > 0)
         fused[~mask] = -1.0
         order = np.argsort(-fused, kind="stable")[:limit]
-        confidence = np.clip(np.maximum(ngram, vector), 0.0, 1.0)
+        # Words and meaning must both agree: on Bitext with 5 intents' articles removed this
+        # tells answerable queries apart better (AUROC 0.795) than either alone (0.788, 0.693).
+        confidence = np.sqrt(np.clip(ngram, 0.0, 1.0) * np.clip(passage, 0.0, 1.0))
         return [
             Hit(
                 key=self.docs_[i].key,
                 rrf=float(fused[i]),
                 confidence=float(confidence[i]),
-                passage=self._passage(i, query_ngrams),
+                passage=self._passage(i, per_passage),
             )
             for i in order
             if fused[i] > 0
         ]
 
-    def _passage(self, row: int, query_ngrams: Any) -> str:
-        """The passage of a document closest to the query in character n-grams."""
-        passages = self.docs_[row].passages
-        if len(passages) <= 1:
-            return passages[0] if passages else self.docs_[row].title
-        matrix = self.ngrams_.transform([fold(p) for p in passages])
-        scores = np.asarray((matrix @ query_ngrams.T).toarray()).ravel()
-        return passages[int(np.argmax(scores))]
+    def _passage(self, row: int, per_passage: np.ndarray[Any, Any]) -> str:
+        """The passage of a document whose vector is closest to the query's."""
+        start = int(self.starts_[row])
+        count = len(self.passages_[row])
+        return self.passages_[row][int(np.argmax(per_passage[start : start + count]))]
 
 
 def _rrf(scores: np.ndarray[Any, Any], *, has_signal: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -42,7 +42,7 @@ __all__ = [
 
 #: ``no_match`` below this confidence while a tenant has too few confirmed links to
 #: calibrate on: the F1-best threshold of bench/knowledge.py on Bitext (docs/benchmarks.md).
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.42
 #: Confirmed links (reused suggestions with their score) needed before calibrating.
 MIN_CALIBRATION_LINKS = 20
 #: Share of the confirmed matches a calibrated threshold keeps above it.
@@ -152,10 +152,10 @@ def search_articles(
         languages=filters.languages,
         exclude_states=excluded,
     )
-    repo = ArticleRepository(session, tenant)
+    articles = ArticleRepository(session, tenant).by_ids([h.key for h in hits])
     found: list[SearchHit] = []
     for hit in hits:
-        article = repo.get(hit.key)
+        article = articles.get(hit.key)
         if article is None:  # deleted since the index was built
             continue
         found.append(
