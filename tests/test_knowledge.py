@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from criterio.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from criterio.interactions.schemas import InteractionIn
+from criterio.interactions.service import store_interactions
 from criterio.knowledge import (
     ArticleEdit,
     ArticleIn,
@@ -26,6 +28,7 @@ from criterio.knowledge import (
     link_article,
     restore_version,
 )
+from criterio.knowledge.drafts import draft_from_interaction
 from criterio.knowledge.search import (
     DEFAULT_THRESHOLD,
     MIN_CALIBRATION_LINKS,
@@ -35,7 +38,8 @@ from criterio.knowledge.search import (
     search_articles,
     suggest,
 )
-from criterio.knowledge.service import list_articles
+from criterio.knowledge.service import links_of, list_articles
+from tests.factories import interaction
 from tests.knowledge_data import ARTICLES
 from tests.scope_guard import scope_guard
 
@@ -264,3 +268,31 @@ def test_suggest_output_and_no_match(session: Session) -> None:
     assert first.suggestions[0].article_id == "kb-password"
     assert len(first.suggestions) == 2
     assert second.no_match
+
+
+def test_draft_from_a_solved_interaction_is_redacted_wip_and_linked(session: Session) -> None:
+    record = interaction(
+        1,
+        id="c-draft",
+        language="es",
+        attributes={"queue": "billing", "product": "fibra-600"},
+        turns=[
+            {
+                "role": "customer",
+                "text": "Me han cobrado dos veces. Mi correo es ana.ruiz@example.com",
+            },
+            {"role": "agent", "text": "Hola"},
+            {"role": "agent", "text": "Abra Facturas y pulse Devolver en el cargo repetido."},
+        ],
+    )
+    store_interactions(session, [InteractionIn.model_validate(record)])
+    article = draft_from_interaction(session, "acme", "c-draft", actor="agent-1")
+    assert (article.state, article.language, article.owner) == ("wip", "es", "agent-1")
+    assert article.title == "Me han cobrado dos veces."
+    assert "ana.ruiz@example.com" not in article.issue and "Me han cobrado" in article.issue
+    assert article.resolution == "Abra Facturas y pulse Devolver en el cargo repetido."
+    assert article.environment == "product: fibra-600\nqueue: billing"
+    links = links_of(session, "acme", article.id)
+    assert [(k.kind, k.interaction_id) for k in links] == [("created", "c-draft")]
+    with pytest.raises(NotFoundError):
+        draft_from_interaction(session, "globex", "c-draft", actor="x")

@@ -1,4 +1,4 @@
-"""``criterio kb import | export | search | suggest | reindex``: the knowledge base.
+"""``criterio kb import | export | search | suggest | draft | reindex``: the knowledge base.
 
 The knowledge modules (and scikit-learn, bm25s, the static vectors behind search)
 are imported inside the commands, so ``criterio --help`` stays fast.
@@ -168,6 +168,24 @@ def suggest(
     results = _run(lambda s: suggest_articles(s, tenant, records, limit=limit))
     for result in results:
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+
+
+@app.command()
+def draft(
+    from_interaction: Annotated[
+        str, typer.Option("--from-interaction", metavar="ID", help="A resolved interaction.")
+    ],
+    tenant: Tenant = "default",
+    actor: Annotated[str, typer.Option(help="Who drafts it (the article's owner).")] = "cli",
+) -> None:
+    """A wip article prefilled, redacted, from one interaction; prints it as JSON."""
+    from criterio.knowledge.drafts import draft_from_interaction
+    from criterio.knowledge.service import to_read
+
+    article = _run(
+        lambda s: to_read(draft_from_interaction(s, tenant, from_interaction, actor=actor))
+    )
+    typer.echo(json.dumps(article.model_dump(mode="json"), ensure_ascii=False))
 
 
 @app.command()
