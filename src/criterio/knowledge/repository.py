@@ -83,6 +83,13 @@ class ArticleRepository(TenantScopedRepository):
         stmt = self._scoped(update(Article).where(Article.id == article.id).values(**values))
         self.session.execute(stmt, execution_options={"synchronize_session": "evaluate"})
 
+    def changed_since(self, top_id: int, latest: datetime | None) -> builtins.list[Article]:
+        """Articles created after ``top_id`` or updated at or after ``latest``."""
+        stmt = self._select().where(Article.id > top_id)
+        if latest is not None:
+            stmt = self._select().where((Article.id > top_id) | (Article.updated_at >= latest))
+        return list(self.session.scalars(stmt))
+
     def add(self, article: Article) -> Article:
         """Store a new article of this tenant."""
         if article.tenant != self.tenant:

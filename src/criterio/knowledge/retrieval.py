@@ -19,6 +19,7 @@ article's closest passage, a scale that means the same for every query.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,6 +76,11 @@ def fold(text: str) -> str:
     return " ".join(_CHAT.get(w, w) for w in _TOKEN.findall(text))
 
 
+def _text(doc: IndexDoc) -> str:
+    """What the lexical rankers read: the title twice (it names the issue), then the body."""
+    return fold(f"{doc.title} {doc.title} {doc.body}")
+
+
 def _tokens(folded: str) -> list[str]:
     return [w for w in folded.split() if w not in _STOP] or folded.split()
 
@@ -107,44 +113,90 @@ class RetrievalIndex:
 
     def __init__(self, encoder: Any | None = None) -> None:
         self.encoder = encoder
+        # An update swaps many arrays: a search in another thread waits for all of them.
+        self._lock = threading.RLock()
 
     def fit(self, docs: Sequence[IndexDoc]) -> RetrievalIndex:
-        """Build the three rankers over ``docs``; returns self."""
-        import bm25s
+        """Learn the n-gram vocabulary from ``docs`` and index them; returns self."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.docs_ = list(docs)
-        texts = [fold(f"{d.title} {d.title} {d.body}") for d in self.docs_]
-        self.bm25_ = bm25s.BM25()
-        if texts:
-            self.bm25_.index([_tokens(t) for t in texts], show_progress=False)
-        self.ngrams_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, dtype=np.float32
-        )
-        # Stored feature-major: a query's score is the sum of the postings of its few
-        # n-grams, not a product with every document's row.
-        self.ngram_postings_ = self.ngrams_.fit_transform(texts or ["empty"]).T.tocsr()
-        self.states_ = np.array([d.state for d in self.docs_], dtype=object)
-        self.audiences_ = np.array([d.audience for d in self.docs_], dtype=object)
-        self.languages_ = np.array([d.language for d in self.docs_], dtype=object)
         if self.encoder is None:
             from criterio.analysis.embeddings import StaticEncoder
 
             self.encoder_: Any = StaticEncoder().fit()
         else:
             self.encoder_ = self.encoder
-        raw = [f"{d.title}. {d.body}" for d in self.docs_]
-        self.vectors_ = self.encoder_.transform(raw) if raw else np.zeros((0, 1), np.float32)
-        # Each passage gets a vector too: a query close to one sentence of an article (one
-        # way a customer put the issue) is a closer match than to the article's average.
-        self.passages_ = [list(d.passages[:MAX_PASSAGES]) or [d.title] for d in self.docs_]
+        docs = list(docs)
+        texts = [_text(d) for d in docs]
+        self.ngrams_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, dtype=np.float32
+        )
+        rows = self.ngrams_.fit_transform(texts or ["empty"])[: len(docs)]
+        dim = self.encoder_.dim
+        self.docs_: list[IndexDoc] = []
+        self.tokens_: list[list[str]] = []
+        self.passages_: list[list[str]] = []
+        self.ngram_rows_ = rows[:0]
+        self.vectors_ = np.zeros((0, dim), np.float32)
+        self.passage_vectors_ = np.zeros((0, dim), np.float32)
+        self._append(docs, texts, rows)
+        return self
+
+    def update(self, docs: Sequence[IndexDoc]) -> RetrievalIndex:
+        """Index new or changed ``docs`` (by key) with the vocabulary learnt at ``fit``.
+
+        Much cheaper than a new fit on a large base (only these documents are encoded);
+        n-grams no fitted document had are left out until the next fit.
+        """
+        with self._lock:
+            return self._update(list(docs))
+
+    def _update(self, docs: list[IndexDoc]) -> RetrievalIndex:
+        changed = {d.key for d in docs}
+        keep = np.array([d.key not in changed for d in self.docs_], dtype=bool)
+        counts = np.array([len(p) for p in self.passages_], dtype=np.int64)
+        rows = np.flatnonzero(keep)
+        self.docs_ = [self.docs_[i] for i in rows]
+        self.tokens_ = [self.tokens_[i] for i in rows]
+        self.passages_ = [self.passages_[i] for i in rows]
+        self.ngram_rows_ = self.ngram_rows_[rows]
+        self.vectors_ = self.vectors_[rows]
+        self.passage_vectors_ = self.passage_vectors_[np.repeat(keep, counts)]
+        texts = [_text(d) for d in docs]
+        self._append(docs, texts, self.ngrams_.transform(texts) if docs else None)
+        return self
+
+    def _append(self, docs: list[IndexDoc], texts: list[str], rows: Any) -> None:
+        """Add documents (their n-gram rows given), then rebuild what spans them all."""
+        import bm25s
+        from scipy import sparse
+
+        if docs:
+            self.docs_ += docs
+            self.tokens_ += [_tokens(t) for t in texts]
+            self.ngram_rows_ = sparse.vstack([self.ngram_rows_, rows]).tocsr()
+            raw = [f"{d.title}. {d.body}" for d in docs]
+            self.vectors_ = np.vstack([self.vectors_, self.encoder_.transform(raw)])
+            # Each passage gets a vector too: a query close to one sentence of an article
+            # (one way a customer put the issue) is a closer match than to its average.
+            passages = [list(d.passages[:MAX_PASSAGES]) or [d.title] for d in docs]
+            self.passages_ += passages
+            flat = [p for group in passages for p in group]
+            self.passage_vectors_ = np.vstack(
+                [self.passage_vectors_, self.encoder_.transform(flat)]
+            )
+        # BM25's statistics span the whole base: rebuilt each time (seconds at 10,000).
+        self.bm25_ = bm25s.BM25()
+        if self.tokens_:
+            self.bm25_.index(self.tokens_, show_progress=False)
+        # Stored feature-major: a query's score is the sum of the postings of its few
+        # n-grams, not a product with every document's row.
+        self.ngram_postings_ = self.ngram_rows_.T.tocsr()
+        self.states_ = np.array([d.state for d in self.docs_], dtype=object)
+        self.audiences_ = np.array([d.audience for d in self.docs_], dtype=object)
+        self.languages_ = np.array([d.language for d in self.docs_], dtype=object)
         counts = np.array([len(p) for p in self.passages_], dtype=np.int64)
         self.starts_ = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        flat = [p for passages in self.passages_ for p in passages]
-        self.passage_vectors_ = (
-            self.encoder_.transform(flat) if flat else np.zeros((0, 1), np.float32)
-        )
-        return self
 
     def __len__(self) -> int:
         return len(self.docs_)
@@ -160,6 +212,18 @@ class RetrievalIndex:
         exclude_states: Sequence[str] = (),
     ) -> list[Hit]:
         """The ``limit`` best documents for ``query`` among those passing the filters."""
+        with self._lock:
+            return self._search(query, limit, states, audiences, languages, exclude_states)
+
+    def _search(
+        self,
+        query: str,
+        limit: int,
+        states: Sequence[str],
+        audiences: Sequence[str],
+        languages: Sequence[str],
+        exclude_states: Sequence[str],
+    ) -> list[Hit]:
         if not self.docs_ or not query.strip():
             return []
         mask = np.ones(len(self.docs_), dtype=bool)

@@ -2,8 +2,9 @@
 
 The index of a tenant is built from the store and kept in memory with the store's
 stamp (count, highest id, latest update) at build time; a search whose stamp differs
-rebuilds it first, so an edit, import or state change is searchable at once, and
-``rebuild_index`` forces it. Archived articles are never returned unless asked for.
+first re-indexes the articles created or updated since (or fits anew when many
+changed), so an edit, import or state change is searchable at once, and
+``rebuild_index`` forces a fresh fit. Archived articles are never returned unless asked for.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ MIN_CALIBRATION_LINKS = 20
 KEEP_CONFIRMED = 0.9
 #: Tenants' indexes kept in memory at once (least recently used dropped first).
 CACHE_SIZE = 16
+#: Above this share of changed articles the index is fitted anew instead of updated.
+REFIT_SHARE = 0.2
 
 _SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+[.)])\s)|(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
 _lock = threading.Lock()
@@ -109,16 +112,31 @@ def _index(session: Session, tenant: str, *, force: bool = False) -> RetrievalIn
     key = (str(session.get_bind().engine.url), tenant)
     with _lock:
         cached = _cache.get(key)
-        if cached is not None and cached[0] == stamp and not force:
+        if cached is not None:
             _cache.move_to_end(key)
-            return cached[1]
+    if cached is not None and not force:
+        built, index = cached
+        if built == stamp:
+            return index
+        count = stamp[0]
+        changed = repo.changed_since(built[1], built[2])
+        # Updates re-encode only what changed; a fresh fit relearns the vocabulary when a
+        # large part of the base changed, or when articles went away.
+        if count >= built[0] and len(changed) <= max(REFIT_SHARE * count, 1):
+            index.update([_doc(a) for a in changed])
+            _remember(key, stamp, index)
+            return index
     index = RetrievalIndex(encoder=_shared_encoder()).fit([_doc(a) for a in repo.list()])
+    _remember(key, stamp, index)
+    return index
+
+
+def _remember(key: tuple[str, str], stamp: Any, index: RetrievalIndex) -> None:
     with _lock:
         _cache[key] = (stamp, index)
         _cache.move_to_end(key)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return index
 
 
 def rebuild_index(session: Session, tenant: str) -> int:
