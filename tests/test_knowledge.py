@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from criterio.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from criterio.insights import get_insight
 from criterio.interactions.schemas import InteractionIn
 from criterio.interactions.service import store_interactions
 from criterio.knowledge import (
@@ -29,6 +30,7 @@ from criterio.knowledge import (
     restore_version,
 )
 from criterio.knowledge.drafts import draft_from_interaction
+from criterio.knowledge.gaps import find_gaps
 from criterio.knowledge.search import (
     DEFAULT_THRESHOLD,
     MIN_CALIBRATION_LINKS,
@@ -296,3 +298,33 @@ def test_draft_from_a_solved_interaction_is_redacted_wip_and_linked(session: Ses
     assert [(k.kind, k.interaction_id) for k in links] == [("created", "c-draft")]
     with pytest.raises(NotFoundError):
         draft_from_interaction(session, "globex", "c-draft", actor="x")
+
+
+def test_gaps_group_unanswered_interactions_into_insights(session: Session) -> None:
+    _seed(session)
+    texts = [
+        "my solar panel inverter shows error 42",
+        "the solar panel inverter is blinking error 42",
+        "solar inverter error 42 again on my panel",
+        "inverter of the solar panels says error 42",
+        "I forgot my password and cannot log in",
+    ]
+    records = [
+        interaction(
+            i, id=f"g-{i}", language="en", labels={}, turns=[{"role": "customer", "text": t}]
+        )
+        for i, t in enumerate(texts)
+    ]
+    store_interactions(session, [InteractionIn.model_validate(r) for r in records])
+    gaps = find_gaps(session, "acme", min_size=3)
+    assert len(gaps) == 1
+    gap = gaps[0]
+    assert gap.size == 4 and gap.language == "en" and "solar" in gap.label
+    assert sorted(gap.examples) == ["g-0", "g-1", "g-2", "g-3"]
+    insight = get_insight(session, "acme", gap.id)
+    assert (insight.type, insight.status) == ("knowledge_gap", "new")
+    assert "4 contacts" in insight.statement
+    again = find_gaps(session, "acme", min_size=3)
+    assert [g.id for g in again] == [gap.id]
+    assert get_insight(session, "acme", gap.id).detections == 2
+    assert find_gaps(session, "globex") == []

@@ -1,4 +1,4 @@
-"""``criterio kb import | export | search | suggest | draft | reindex``: the knowledge base.
+"""``criterio kb import | export | search | suggest | draft | gaps | reindex``: the knowledge base.
 
 The knowledge modules (and scikit-learn, bm25s, the static vectors behind search)
 are imported inside the commands, so ``criterio --help`` stays fast.
@@ -186,6 +186,31 @@ def draft(
         lambda s: to_read(draft_from_interaction(s, tenant, from_interaction, actor=actor))
     )
     typer.echo(json.dumps(article.model_dump(mode="json"), ensure_ascii=False))
+
+
+@app.command()
+def gaps(
+    tenant: Tenant = "default",
+    days: Annotated[int, typer.Option(min=1, help="Look at the last N days of interactions.")] = 30,
+    min_size: Annotated[int, typer.Option(min=2, help="Smallest group that is a gap.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Groups of recent interactions no article answers; each is kept as a knowledge_gap insight."""
+    from criterio.knowledge.gaps import find_gaps
+
+    found = _run(
+        lambda s: [g.as_dict() for g in find_gaps(s, tenant, days=days, min_size=min_size)]
+    )
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False))
+        return
+    for gap in found:
+        typer.echo(
+            f"{gap['id']}: {gap['size']} interactions ({gap['language']}, {gap['trend']}) "
+            f"about {gap['label']!r}: {', '.join(gap['examples'][:3])}"
+        )
+    if not found:
+        typer.echo("no knowledge gaps found")
 
 
 @app.command()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
 
+from criterio.interactions.models import Interaction
 from criterio.knowledge.models import Article, ArticleLink, ArticleVersion
 from criterio.tenancy import TenantScopedRepository
 
-__all__ = ["ArticleRepository", "LinkRepository", "VersionRepository"]
+__all__ = ["ArticleRepository", "LinkRepository", "RecentInteractions", "VersionRepository"]
 
 
 class ArticleRepository(TenantScopedRepository):
@@ -156,3 +157,29 @@ class LinkRepository(TenantScopedRepository):
         self.session.add(link)
         self.session.flush()
         return link
+
+
+class RecentInteractions(TenantScopedRepository):
+    """The tenant's latest interactions, as knowledge-gap detection reads them."""
+
+    model = Interaction
+
+    def recent(self, days: int, limit: int) -> list[Any]:
+        """Rows (external_id, started_at, language, turns, labels) of the ``days`` before
+        the newest interaction, newest first, at most ``limit``."""
+        newest = self.session.scalar(self._select(func.max(Interaction.started_at)))
+        if newest is None:
+            return []
+        stmt = (
+            self._select(
+                Interaction.external_id,
+                Interaction.started_at,
+                Interaction.language,
+                Interaction.turns,
+                Interaction.labels,
+            )
+            .where(Interaction.started_at >= newest - timedelta(days=days))
+            .order_by(Interaction.started_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(stmt))

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RRF_K", "Hit", "IndexDoc", "RetrievalIndex", "fold"]
+__all__ = ["RRF_K", "STOP_WORDS", "Hit", "IndexDoc", "RetrievalIndex", "fold"]
 
 #: The RRF constant: 60 is the value of the original paper and of most engines.
 RRF_K = 60
@@ -65,7 +65,7 @@ _STOP_WORDS = (
     "el la los las un una unos unas y o de del al en por para con mi mis me te tu su es son "
     "que como cuando donde porque hola gracias lo le les se si ya muy mas hay"
 )
-_STOP = frozenset(_STOP_WORDS.split())
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 
 def fold(text: str) -> str:
@@ -82,7 +82,7 @@ def _text(doc: IndexDoc) -> str:
 
 
 def _tokens(folded: str) -> list[str]:
-    return [w for w in folded.split() if w not in _STOP] or folded.split()
+    return [w for w in folded.split() if w not in STOP_WORDS] or folded.split()
 
 
 @dataclass(frozen=True)

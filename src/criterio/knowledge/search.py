@@ -38,6 +38,7 @@ __all__ = [
     "no_match_threshold",
     "rebuild_index",
     "search_articles",
+    "shared_encoder",
     "suggest",
 ]
 
@@ -70,7 +71,7 @@ class SearchFilters:
     published_only: bool = False
 
 
-def _shared_encoder() -> Any:
+def shared_encoder() -> Any:
     """The static vectors, loaded once per process (they are read-only)."""
     if not _encoder:
         from criterio.analysis.embeddings import StaticEncoder
@@ -126,7 +127,7 @@ def _index(session: Session, tenant: str, *, force: bool = False) -> RetrievalIn
             index.update([_doc(a) for a in changed])
             _remember(key, stamp, index)
             return index
-    index = RetrievalIndex(encoder=_shared_encoder()).fit([_doc(a) for a in repo.list()])
+    index = RetrievalIndex(encoder=shared_encoder()).fit([_doc(a) for a in repo.list()])
     _remember(key, stamp, index)
     return index
 
