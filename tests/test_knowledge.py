@@ -29,7 +29,7 @@ from criterio.knowledge import (
     link_article,
     restore_version,
 )
-from criterio.knowledge.drafts import draft_from_interaction
+from criterio.knowledge.drafts import draft_from_gap, draft_from_interaction
 from criterio.knowledge.gaps import find_gaps
 from criterio.knowledge.search import (
     DEFAULT_THRESHOLD,
@@ -328,3 +328,8 @@ def test_gaps_group_unanswered_interactions_into_insights(session: Session) -> N
     assert [g.id for g in again] == [gap.id]
     assert get_insight(session, "acme", gap.id).detections == 2
     assert find_gaps(session, "globex") == []
+    draft = draft_from_gap(session, "acme", gap.id, actor="lead-1")
+    assert (draft.state, draft.title, draft.source) == ("wip", gap.label.capitalize(), "gap")
+    assert "error 42" in draft.issue and draft.issue.count("\n") == 3
+    with pytest.raises(NotFoundError):
+        draft_from_gap(session, "globex", gap.id, actor="x")

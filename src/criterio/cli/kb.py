@@ -173,18 +173,29 @@ def suggest(
 @app.command()
 def draft(
     from_interaction: Annotated[
-        str, typer.Option("--from-interaction", metavar="ID", help="A resolved interaction.")
-    ],
+        str | None,
+        typer.Option("--from-interaction", metavar="ID", help="A resolved interaction."),
+    ] = None,
+    gap: Annotated[
+        int | None, typer.Option("--gap", metavar="ID", help="A knowledge gap (its insight id).")
+    ] = None,
     tenant: Tenant = "default",
     actor: Annotated[str, typer.Option(help="Who drafts it (the article's owner).")] = "cli",
 ) -> None:
-    """A wip article prefilled, redacted, from one interaction; prints it as JSON."""
-    from criterio.knowledge.drafts import draft_from_interaction
+    """A wip article prefilled, redacted, from one interaction or a gap; prints it as JSON."""
+    from criterio.knowledge.drafts import draft_from_gap, draft_from_interaction
     from criterio.knowledge.service import to_read
 
-    article = _run(
-        lambda s: to_read(draft_from_interaction(s, tenant, from_interaction, actor=actor))
-    )
+    if (from_interaction is None) == (gap is None):
+        raise typer.BadParameter("give exactly one of --from-interaction ID or --gap ID")
+
+    def work(session: Session) -> Any:
+        if from_interaction is not None:
+            return to_read(draft_from_interaction(session, tenant, from_interaction, actor=actor))
+        assert gap is not None
+        return to_read(draft_from_gap(session, tenant, gap, actor=actor))
+
+    article = _run(work)
     typer.echo(json.dumps(article.model_dump(mode="json"), ensure_ascii=False))
 
 
