@@ -79,3 +79,13 @@ def test_import_of_nothing_valid_fails(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "0 created" in result.output
     wrong = _run("import", str(bad), "--format", "pdf")
     assert wrong.exit_code == 2
+
+
+@pytest.mark.usefixtures("kb")
+def test_gaps_and_draft_options() -> None:
+    assert json.loads(_run("gaps", "--tenant", "acme", "--json").stdout) == []
+    assert "no knowledge gaps found" in _run("gaps", "--tenant", "acme").output
+    neither = _run("draft", "--tenant", "acme")
+    assert neither.exit_code == 2 and "exactly one" in neither.output
+    missing = _run("draft", "--from-interaction", "nope", "--tenant", "acme")
+    assert missing.exit_code == 1 and "interaction 'nope' not found" in missing.output
