@@ -29,8 +29,10 @@ from criterio.knowledge import (
     link_article,
     restore_version,
 )
+from criterio.knowledge import search as search_module
 from criterio.knowledge.drafts import draft_from_gap, draft_from_interaction
 from criterio.knowledge.gaps import find_gaps
+from criterio.knowledge.repository import ArticleRepository
 from criterio.knowledge.search import (
     DEFAULT_THRESHOLD,
     MIN_CALIBRATION_LINKS,
@@ -41,6 +43,7 @@ from criterio.knowledge.search import (
     suggest,
 )
 from criterio.knowledge.service import links_of, list_articles
+from criterio.knowledge.transfer import import_articles
 from tests.factories import interaction
 from tests.knowledge_data import ARTICLES
 from tests.scope_guard import scope_guard
@@ -333,3 +336,18 @@ def test_gaps_group_unanswered_interactions_into_insights(session: Session) -> N
     assert "error 42" in draft.issue and draft.issue.count("\n") == 3
     with pytest.raises(NotFoundError):
         draft_from_gap(session, "globex", gap.id, actor="x")
+
+
+def test_an_edit_updates_the_index_instead_of_refitting_it(session: Session) -> None:
+    records = [
+        {"external_id": f"a-{i}", "title": f"Article number {i}", "issue": f"question {i}"}
+        for i in range(12)
+    ]
+    parsed = iter([(str(i), r) for i, r in enumerate(records)])
+    import_articles(session, "acme", parsed, source="t", actor="x")  # one timestamp for all
+    first = search_module._index(session, "acme")
+    article = ArticleRepository(session, "acme").by_external_id("a-3")
+    assert article is not None
+    edit_article(session, "acme", article.id, ArticleEdit(title="Zeppelin"), actor="bob")
+    assert search_module._index(session, "acme") is first  # updated in place
+    assert search_articles(session, "acme", "zeppelin", limit=1)[0].article_id == "a-3"

@@ -85,10 +85,10 @@ class ArticleRepository(TenantScopedRepository):
         self.session.execute(stmt, execution_options={"synchronize_session": "evaluate"})
 
     def changed_since(self, top_id: int, latest: datetime | None) -> builtins.list[Article]:
-        """Articles created after ``top_id`` or updated at or after ``latest``."""
+        """Articles created after ``top_id`` or updated after ``latest``."""
         stmt = self._select().where(Article.id > top_id)
         if latest is not None:
-            stmt = self._select().where((Article.id > top_id) | (Article.updated_at >= latest))
+            stmt = self._select().where((Article.id > top_id) | (Article.updated_at > latest))
         return list(self.session.scalars(stmt))
 
     def add(self, article: Article) -> Article:
