@@ -144,3 +144,17 @@ def test_suggest_and_flag(api: Api) -> None:
     assert [(k["kind"], k["reason"], k["by"]) for k in links] == [
         ("flagged", "The refund menu moved", "acme-agent")
     ]
+
+
+def test_nul_characters_are_refused_naming_the_field(api: Api) -> None:
+    # PostgreSQL cannot store NUL: once a 500 on every text field but the title.
+    created = _post(api, "/articles", Role.agent, {"title": "t", "environment": "a\x00b"})
+    assert created.status_code == 422 and "environment" in str(created.json()["detail"])
+    tags = _post(api, "/articles", Role.agent, {"title": "t", "tags": ["x\x00"]})
+    assert tags.status_code == 422
+    ok = _post(api, "/articles", Role.agent, {"title": "t"})
+    flag = _post(
+        api, f"/articles/{ok.json()['id']}/links", Role.agent, {"kind": "flagged", "reason": "\x00"}
+    )
+    assert flag.status_code == 422
+    assert api.client.get("/api/v1/kb/articles", headers=api.headers()).json()[0]["title"] == "t"

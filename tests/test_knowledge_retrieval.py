@@ -58,3 +58,6 @@ def test_filters_and_excluded_states() -> None:
     assert {h.key for h in index.search("password", languages=("es",))} <= {2}
     assert index.search("password", states=("wip",)) == []
     assert index.search("   ") == []
+    # A query with no word in it (it once made BM25 fail with IndexError: a 500).
+    assert index.search("¿¡!! 😀") == []
+    assert RetrievalIndex().fit([]).search("password") == []

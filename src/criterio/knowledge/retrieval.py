@@ -239,6 +239,8 @@ class RetrievalIndex:
         if not mask.any():
             return []
         folded = fold(query)
+        if not folded:  # punctuation, emoji only: no word to look for
+            return []
         bm25 = np.asarray(self.bm25_.get_scores(_tokens(folded)), dtype=np.float32)
         query_ngrams = self.ngrams_.transform([folded])
         ngram = np.asarray(self.ngram_postings_[query_ngrams.indices].T @ query_ngrams.data).ravel()

@@ -91,6 +91,14 @@ CONTENT_FIELDS = (
 Text = Field(default="", max_length=50_000)
 
 
+def _no_nul(value: Any) -> Any:
+    """Refuse NUL characters (PostgreSQL cannot store them), naming the field."""
+    values = value if isinstance(value, list) else [value]
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise ValueError("contains a NUL character")
+    return value
+
+
 def _clean_labels(values: list[str]) -> list[str]:
     """Stripped, non-empty, unique labels in their first order."""
     seen: dict[str, None] = {}
@@ -123,12 +131,7 @@ class ArticleIn(BaseModel):
 
     _labels = field_validator("tags", "intents", "topics")(_clean_labels)
 
-    @field_validator("external_id", "source", "title", "owner")
-    @classmethod
-    def _no_nul(cls, value: str | None) -> str | None:
-        if value is not None and "\x00" in value:
-            raise ValueError("contains a NUL character")
-        return value
+    _nul = field_validator("*")(_no_nul)
 
 
 class ArticleEdit(BaseModel):
@@ -149,6 +152,8 @@ class ArticleEdit(BaseModel):
     topics: list[str] | None = Field(default=None, max_length=100)
     note: str | None = Field(default=None, max_length=2_000)
 
+    _nul = field_validator("*")(_no_nul)
+
     @field_validator("tags", "intents", "topics")
     @classmethod
     def _labels(cls, values: list[str] | None) -> list[str] | None:
@@ -162,6 +167,8 @@ class StateChangeIn(BaseModel):
 
     state: ArticleState
     note: str | None = Field(default=None, max_length=2_000)
+
+    _nul = field_validator("*")(_no_nul)
 
 
 class ArticleRead(BaseModel):
@@ -214,6 +221,8 @@ class LinkIn(BaseModel):
     via: LinkVia = LinkVia.searched
     reason: str | None = Field(default=None, max_length=5_000)
     score: float | None = Field(default=None, ge=0, le=1)
+
+    _nul = field_validator("*")(_no_nul)
 
 
 class LinkRead(BaseModel):
