@@ -315,9 +315,8 @@ def latency(
         edit_article(session, "lat", 1, ArticleEdit(title="Zeppelin delivery"), actor="bench")
         session.flush()
         t0 = time.perf_counter()
-        first = search_articles(session, "lat", "zeppelin delivery", limit=1)
+        found = [h.id for h in search_articles(session, "lat", "zeppelin delivery", limit=5)]
         after_edit = time.perf_counter() - t0
-        assert first and first[0].id == 1, first
         session.rollback()
     engine.dispose()
     return {
@@ -329,6 +328,7 @@ def latency(
         "p50 ms": round(float(np.percentile(times, 50)), 2),
         "p95 ms": round(float(np.percentile(times, 95)), 2),
         "search after an edit s": round(after_edit, 2),
+        "edited article's rank": found.index(1) + 1 if 1 in found else None,
     }
 
 

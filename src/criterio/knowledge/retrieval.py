@@ -33,6 +33,8 @@ __all__ = ["RRF_K", "STOP_WORDS", "Hit", "IndexDoc", "RetrievalIndex", "fold"]
 RRF_K = 60
 #: How many of each ranker's best documents take part in the fusion.
 DEPTH = 100
+#: Size of the hashed character n-gram space (collisions are rare below a million n-grams).
+NGRAM_FEATURES = 2**20
 #: Passages of an article that get a vector of their own (title and first sentences).
 MAX_PASSAGES = 8
 
@@ -118,7 +120,8 @@ class RetrievalIndex:
 
     def fit(self, docs: Sequence[IndexDoc]) -> RetrievalIndex:
         """Learn the n-gram vocabulary from ``docs`` and index them; returns self."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+        from sklearn.pipeline import make_pipeline
 
         if self.encoder is None:
             from criterio.analysis.embeddings import StaticEncoder
@@ -128,8 +131,18 @@ class RetrievalIndex:
             self.encoder_ = self.encoder
         docs = list(docs)
         texts = [_text(d) for d in docs]
-        self.ngrams_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, dtype=np.float32
+        # Hashed n-grams: an article edited or added later keeps n-grams no fitted article
+        # had (they weigh as the rarest), so an update finds new words like a refit does.
+        self.ngrams_ = make_pipeline(
+            HashingVectorizer(
+                analyzer="char_wb",
+                ngram_range=(3, 5),
+                n_features=NGRAM_FEATURES,
+                alternate_sign=False,
+                norm=None,
+                dtype=np.float32,
+            ),
+            TfidfTransformer(sublinear_tf=True),
         )
         rows = self.ngrams_.fit_transform(texts or ["empty"])[: len(docs)]
         dim = self.encoder_.dim
