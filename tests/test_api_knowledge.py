@@ -158,3 +158,38 @@ def test_nul_characters_are_refused_naming_the_field(api: Api) -> None:
     )
     assert flag.status_code == 422
     assert api.client.get("/api/v1/kb/articles", headers=api.headers()).json()[0]["title"] == "t"
+
+
+def test_a_knowledge_gap_is_an_insight_in_the_review_flow(api: Api) -> None:
+    from criterio.auth import service as auth
+    from criterio.interactions.schemas import InteractionIn
+    from criterio.interactions.service import store_interactions
+    from criterio.knowledge.gaps import find_gaps
+    from tests.api_support import PASSWORD
+    from tests.factories import interaction
+    from tests.test_pages import _login
+
+    texts = ["solar inverter shows error 42", "inverter error 42 on my solar panel"] * 2
+    with session_scope(api.factory) as session:
+        records = [
+            interaction(
+                i, id=f"g-{i}", language="en", labels={}, turns=[{"role": "customer", "text": t}]
+            )
+            for i, t in enumerate(texts)
+        ]
+        store_interactions(session, [InteractionIn.model_validate(r) for r in records])
+        gap_id = find_gaps(session, "acme", min_size=3)[0].id
+        auth.create_user(session, "acme", username="ana", role=Role.analyst, password=PASSWORD)
+    listed = api.client.get(
+        "/api/v1/insights", params={"type": "knowledge_gap"}, headers=api.headers()
+    ).json()
+    assert [i["id"] for i in listed["items"]] == [gap_id]
+    review = api.client.post(
+        f"/api/v1/insights/{gap_id}/review",
+        json={"status": "in_review", "owner": "acme-agent"},
+        headers=api.headers("acme", Role.lead),
+    )
+    assert review.status_code == 200 and review.json()["owner"] == "acme-agent"
+    _login(api, "ana")
+    page = api.client.get(f"/insights/{gap_id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "Knowledge gap: 4 contacts" in page.text
