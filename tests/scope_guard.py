@@ -26,6 +26,7 @@ TENANT_TABLES = (
     "articles",
     "article_versions",
     "article_links",
+    "article_reviews",
 )
 
 

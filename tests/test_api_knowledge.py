@@ -7,6 +7,7 @@ from typing import Any
 from criterio.auth.roles import Role
 from criterio.db import session_scope
 from criterio.knowledge import ArticleIn, create_article
+from criterio.knowledge.schemas import QUALITY_ITEMS
 from tests import api_support
 from tests.api_support import Api
 from tests.knowledge_data import ARTICLES
@@ -193,3 +194,22 @@ def test_a_knowledge_gap_is_an_insight_in_the_review_flow(api: Api) -> None:
     _login(api, "ana")
     page = api.client.get(f"/insights/{gap_id}", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "Knowledge gap: 4 contacts" in page.text
+
+
+def test_content_standard_reviews(api: Api) -> None:
+    ids = _seed(api)
+    path = f"/articles/{ids['kb-cobro']}/quality"
+    items = dict.fromkeys(QUALITY_ITEMS, True) | {"cause_stated": False}
+    agent = _post(api, path, Role.agent, {"items": items})
+    assert agent.status_code == 403
+    partial = _post(api, path, Role.lead, {"items": {"issue_complete": True}})
+    assert partial.status_code == 422 and "missing" in str(partial.json()["detail"])
+    unknown = _post(api, path, Role.lead, {"items": items | {"pretty": True}})
+    assert unknown.status_code == 422 and "pretty" in str(unknown.json()["detail"])
+    stored = _post(api, path, Role.lead, {"items": items, "note": "no cause"})
+    assert stored.status_code == 201
+    assert (stored.json()["score"], stored.json()["article_version"]) == (0.875, 1)
+    listed = api.client.get(f"/api/v1/kb{path}", headers=api.headers("acme", Role.analyst))
+    assert [(r["by"], r["items"]["cause_stated"]) for r in listed.json()] == [("acme-lead", False)]
+    other = api.client.get(f"/api/v1/kb{path}", headers=api.headers("globex", Role.lead))
+    assert other.status_code == 404

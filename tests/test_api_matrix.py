@@ -17,6 +17,7 @@ from criterio.insights import list_insights
 from criterio.insights.service import upsert_detections
 from criterio.knowledge import ArticleIn, create_article
 from criterio.knowledge.repository import ArticleRepository
+from criterio.knowledge.schemas import QUALITY_ITEMS
 from tests import api_support
 from tests.api_support import Api
 from tests.factories import interaction
@@ -185,6 +186,24 @@ ENDPOINTS = [
             "/articles/{password}/links",
             h,
             json={"interaction_id": "c-1", "kind": "reused"},
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/kb/articles/{article_id}/quality",
+        Permission.read_articles,
+        lambda a, h, r: _kb(a, "GET", "/articles/{password}/quality", h),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/kb/articles/{article_id}/quality",
+        Permission.publish_articles,
+        lambda a, h, r: _kb(
+            a,
+            "POST",
+            "/articles/{password}/quality",
+            h,
+            json={"items": dict.fromkeys(QUALITY_ITEMS, True)},
         ),
     ),
     Endpoint(

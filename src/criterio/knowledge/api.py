@@ -14,6 +14,7 @@ from criterio.auth.schemas import Principal
 from criterio.auth.service import record_audit
 from criterio.errors import NotFoundError
 from criterio.knowledge import service
+from criterio.knowledge.quality import quality_reviews, review_quality, review_read
 from criterio.knowledge.schemas import (
     ArticleEdit,
     ArticleIn,
@@ -22,6 +23,8 @@ from criterio.knowledge.schemas import (
     Audience,
     LinkIn,
     LinkRead,
+    QualityReviewIn,
+    QualityReviewRead,
     SearchHit,
     StateChangeIn,
     SuggestionsOut,
@@ -37,6 +40,7 @@ Reader = Annotated[Principal, Depends(require(Permission.read_articles))]
 PublishedReader = Annotated[Principal, Depends(require(Permission.read_published_articles))]
 Writer = Annotated[Principal, Depends(require(Permission.write_articles))]
 Linker = Annotated[Principal, Depends(require(Permission.link_articles))]
+Publisher = Annotated[Principal, Depends(require(Permission.publish_articles))]
 ArticleId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The article's id.")]
 Limit = Annotated[int, Query(ge=1, le=50)]
 
@@ -252,6 +256,29 @@ def add_link(
     )
     commit_now(session)
     return service.link_read(stored)
+
+
+@router.get("/articles/{article_id}/quality", response_model=list[QualityReviewRead])
+def quality(
+    session: SessionDep, principal: Reader, article_id: ArticleId
+) -> list[QualityReviewRead]:
+    """The article's content standard reviews, newest first."""
+    return [review_read(r) for r in quality_reviews(session, principal.tenant, article_id)]
+
+
+@router.post("/articles/{article_id}/quality", response_model=QualityReviewRead, status_code=201)
+def add_quality(
+    request: Request,
+    session: SessionDep,
+    principal: Publisher,
+    article_id: ArticleId,
+    review: QualityReviewIn,
+) -> QualityReviewRead:
+    """Score the article's current version on every checklist item (leads and admins)."""
+    stored = review_quality(session, principal.tenant, article_id, review, actor=principal.username)
+    _audit(request, session, principal, "review_article", article_id, score=stored.score)
+    commit_now(session)
+    return review_read(stored)
 
 
 @router.get("/search", response_model=list[SearchHit])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, JSONType, UTCDateTime
 
-__all__ = ["Article", "ArticleLink", "ArticleVersion"]
+__all__ = ["Article", "ArticleLink", "ArticleReview", "ArticleVersion"]
 
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -95,5 +95,24 @@ class ArticleLink(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     #: The match score the suggestion had, when the link came from one (for calibration).
     score: Mapped[float | None] = mapped_column()
+    by: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ArticleReview(Base):
+    """A content standard review: a knowledge lead scores an article item by item."""
+
+    __tablename__ = "article_reviews"
+    __table_args__ = (Index("ix_article_reviews_tenant_article", "tenant", "article_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    article_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("articles.id", ondelete="CASCADE"))
+    article_version: Mapped[int] = mapped_column(Integer)
+    #: Every checklist item and whether the article meets it.
+    items: Mapped[dict[str, bool]] = mapped_column(JSONType, default=dict)
+    #: Share of the items met (0..1).
+    score: Mapped[float] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
     by: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime())

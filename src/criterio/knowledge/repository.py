@@ -10,10 +10,16 @@ from typing import Any
 from sqlalchemy import func, update
 
 from criterio.interactions.models import Interaction
-from criterio.knowledge.models import Article, ArticleLink, ArticleVersion
+from criterio.knowledge.models import Article, ArticleLink, ArticleReview, ArticleVersion
 from criterio.tenancy import TenantScopedRepository
 
-__all__ = ["ArticleRepository", "LinkRepository", "RecentInteractions", "VersionRepository"]
+__all__ = [
+    "ArticleRepository",
+    "LinkRepository",
+    "RecentInteractions",
+    "ReviewRepository",
+    "VersionRepository",
+]
 
 
 class ArticleRepository(TenantScopedRepository):
@@ -157,6 +163,29 @@ class LinkRepository(TenantScopedRepository):
         self.session.add(link)
         self.session.flush()
         return link
+
+
+class ReviewRepository(TenantScopedRepository):
+    """Content standard reviews of one tenant's articles."""
+
+    model = ArticleReview
+
+    def for_article(self, article_id: int) -> list[ArticleReview]:
+        """An article's quality reviews, newest first."""
+        stmt = (
+            self._select()
+            .where(ArticleReview.article_id == article_id)
+            .order_by(ArticleReview.at.desc(), ArticleReview.id.desc())
+        )
+        return list(self.session.scalars(stmt))
+
+    def add(self, review: ArticleReview) -> ArticleReview:
+        """Store a review of this tenant's article."""
+        if review.tenant != self.tenant:
+            raise ValueError("review of another tenant")
+        self.session.add(review)
+        self.session.flush()
+        return review
 
 
 class RecentInteractions(TenantScopedRepository):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "CONTENT_FIELDS",
+    "QUALITY_ITEMS",
     "TRANSITIONS",
     "ArticleEdit",
     "ArticleIn",
@@ -20,6 +21,8 @@ __all__ = [
     "LinkKind",
     "LinkRead",
     "LinkVia",
+    "QualityReviewIn",
+    "QualityReviewRead",
     "SearchHit",
     "StateChangeIn",
     "Suggestion",
@@ -268,3 +271,51 @@ class SuggestionsOut(BaseModel):
     id: str
     suggestions: list[Suggestion]
     no_match: bool
+
+
+#: The content standard checklist (KCS article quality review), one item each.
+QUALITY_ITEMS = (
+    "title_in_customer_words",
+    "issue_complete",
+    "environment_complete",
+    "resolution_actionable",
+    "cause_stated",
+    "one_issue_per_article",
+    "no_sensitive_data",
+    "audience_right",
+)
+
+
+class QualityReviewIn(BaseModel):
+    """A lead's content standard review: every checklist item met or not, and a note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: dict[str, bool]
+    note: str | None = Field(default=None, max_length=5_000)
+
+    _nul = field_validator("note")(_no_nul)
+
+    @field_validator("items")
+    @classmethod
+    def _every_item(cls, items: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(set(items) - set(QUALITY_ITEMS))
+        missing = [i for i in QUALITY_ITEMS if i not in items]
+        if unknown:
+            raise ValueError(f"unknown checklist items: {', '.join(unknown)}")
+        if missing:
+            raise ValueError(f"every item must be scored; missing: {', '.join(missing)}")
+        return {i: items[i] for i in QUALITY_ITEMS}
+
+
+class QualityReviewRead(BaseModel):
+    """A stored quality review of one version of an article."""
+
+    id: int
+    article_id: int
+    article_version: int
+    items: dict[str, bool]
+    score: float
+    note: str | None
+    by: str | None
+    at: datetime

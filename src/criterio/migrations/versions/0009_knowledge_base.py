@@ -1,4 +1,4 @@
-"""Knowledge base: KCS articles, their versions, and their links to interactions.
+"""Knowledge base: KCS articles, their versions, links to interactions, quality reviews.
 
 Revision ID: 0009
 Revises: 0006
@@ -95,6 +95,28 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
+    op.create_table(
+        "article_reviews",
+        sa.Column("id", PK, primary_key=True, autoincrement=True),
+        sa.Column("tenant", sa.String(64), nullable=False),
+        sa.Column("article_id", PK, nullable=False),
+        sa.Column("article_version", sa.Integer(), nullable=False),
+        sa.Column("items", JSON, nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("note", sa.Text()),
+        sa.Column("by", sa.String(200)),
+        sa.Column("at", WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_article_reviews"),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name="fk_article_reviews_article_id_articles",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index(
+        "ix_article_reviews_tenant_article", "article_reviews", ["tenant", "article_id"]
+    )
     op.create_index("ix_article_links_tenant_article", "article_links", ["tenant", "article_id"])
     op.create_index(
         "ix_article_links_tenant_interaction", "article_links", ["tenant", "interaction_id"]
@@ -102,6 +124,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("article_reviews")
     op.drop_table("article_links")
     op.drop_table("article_versions")
     op.drop_table("articles")
