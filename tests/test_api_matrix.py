@@ -15,10 +15,14 @@ from criterio.auth.roles import MATRIX, Permission, Role
 from criterio.db import session_scope
 from criterio.insights import list_insights
 from criterio.insights.service import upsert_detections
+from criterio.knowledge import ArticleIn, create_article
+from criterio.knowledge.repository import ArticleRepository
+from criterio.knowledge.schemas import QUALITY_ITEMS
 from tests import api_support
 from tests.api_support import Api
 from tests.factories import interaction
 from tests.insight_data import spike_detection
+from tests.knowledge_data import ARTICLES
 
 api = api_support.api
 
@@ -64,6 +68,21 @@ def _review(a: Api, h: dict[str, str], role: Role) -> Response:
         json={"owner": f"owner-{role.value}"},
         headers=h,
     )
+
+
+def _acme_article(a: Api, external_id: str) -> int:
+    with session_scope(a.factory) as session:
+        found = ArticleRepository(session, "acme").by_external_id(external_id)
+        assert found is not None
+        return found.id
+
+
+def _kb(a: Api, method: str, path: str, h: dict[str, str], **kwargs: Any) -> Response:
+    """A call on an acme article: ``{password}`` is a validated one, ``{address}`` not yet."""
+    path = path.format(
+        password=_acme_article(a, "kb-password"), address=_acme_article(a, "kb-address")
+    )
+    return a.client.request(method, f"/api/v1/kb{path}", headers=h, **kwargs)
 
 
 ENDPOINTS = [
@@ -116,6 +135,96 @@ ENDPOINTS = [
         Permission.detect_insights,
         lambda a, h, r: a.client.post("/api/v1/insights/detect", headers=h),
     ),
+    Endpoint(
+        "GET",
+        "/api/v1/kb/articles",
+        Permission.read_published_articles,
+        lambda a, h, r: _kb(a, "GET", "/articles", h),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/kb/articles",
+        Permission.write_articles,
+        lambda a, h, r: _kb(a, "POST", "/articles", h, json={"title": f"new {r.value}"}),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/kb/articles/{article_id}",
+        Permission.read_published_articles,
+        lambda a, h, r: _kb(a, "GET", "/articles/{password}", h),
+    ),
+    Endpoint(
+        "PATCH",
+        "/api/v1/kb/articles/{article_id}",
+        Permission.write_articles,
+        lambda a, h, r: _kb(a, "PATCH", "/articles/{address}", h, json={"cause": r.value}),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/kb/articles/{article_id}/state",
+        Permission.write_articles,
+        lambda a, h, r: _kb(a, "POST", "/articles/{address}/state", h, json={"state": "wip"}),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/kb/articles/{article_id}/versions",
+        Permission.read_articles,
+        lambda a, h, r: _kb(a, "GET", "/articles/{address}/versions", h),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/kb/articles/{article_id}/restore",
+        Permission.write_articles,
+        lambda a, h, r: _kb(a, "POST", "/articles/{address}/restore", h, json={"version": 1}),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/kb/articles/{article_id}/links",
+        Permission.read_articles,
+        lambda a, h, r: _kb(a, "GET", "/articles/{password}/links", h),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/kb/articles/{article_id}/links",
+        Permission.link_articles,
+        lambda a, h, r: _kb(
+            a,
+            "POST",
+            "/articles/{password}/links",
+            h,
+            json={"interaction_id": "c-1", "kind": "reused"},
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/kb/articles/{article_id}/quality",
+        Permission.read_articles,
+        lambda a, h, r: _kb(a, "GET", "/articles/{password}/quality", h),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/kb/articles/{article_id}/quality",
+        Permission.publish_articles,
+        lambda a, h, r: _kb(
+            a,
+            "POST",
+            "/articles/{password}/quality",
+            h,
+            json={"items": dict.fromkeys(QUALITY_ITEMS, True)},
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/kb/search",
+        Permission.read_published_articles,
+        lambda a, h, r: _kb(a, "GET", "/search", h, params={"q": "forgot password"}),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/kb/suggest",
+        Permission.read_published_articles,
+        lambda a, h, r: _kb(a, "POST", "/suggest", h, json={"id": "c-1", "text": "password"}),
+    ),
 ]
 
 
@@ -143,6 +252,8 @@ def _acme_data(api: Api) -> None:
     assert r.status_code == 200 and r.json()["inserted"] == len(records)
     with session_scope(api.factory) as session:
         upsert_detections(session, "acme", [spike_detection()])
+        for record in ARTICLES:
+            create_article(session, "acme", ArticleIn(**record), actor="seed")
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -249,7 +360,7 @@ def test_denied_access_is_audited(api: Api) -> None:
 
 def test_documented_matrix_matches_the_code() -> None:
     doc = (Path(__file__).parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `(GET|POST|DELETE) (/api/v1/\S+)` \| (\w+) \|(.*)\|$", doc, re.M)
+    rows = re.findall(r"^\| `(GET|POST|PATCH|DELETE) (/api/v1/\S+)` \| (\w+) \|(.*)\|$", doc, re.M)
     documented = {(m, p): (Permission(perm), cells) for m, p, perm, cells in rows}
     assert set(documented) == {(e.method, e.path) for e in ENDPOINTS}
     roles = ["admin", "lead", "analyst", "agent", "integration"]

@@ -32,6 +32,11 @@ class Permission(StrEnum):
     read_insights = "read_insights"
     review_insights = "review_insights"
     detect_insights = "detect_insights"
+    read_articles = "read_articles"
+    read_published_articles = "read_published_articles"
+    write_articles = "write_articles"
+    publish_articles = "publish_articles"
+    link_articles = "link_articles"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -46,6 +51,14 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.read_insights: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),
     Permission.review_insights: frozenset({Role.admin, Role.lead, Role.analyst}),
     Permission.detect_insights: frozenset({Role.admin, Role.lead}),
+    # Knowledge (KCS): agents capture and improve (wip, not_validated); leads and admins
+    # validate, publish and archive; analysts read; integrations read published articles
+    # only (validated, for customers or public: what may answer automatically).
+    Permission.read_articles: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),
+    Permission.read_published_articles: frozenset(Role),
+    Permission.write_articles: frozenset({Role.admin, Role.lead, Role.agent}),
+    Permission.publish_articles: frozenset({Role.admin, Role.lead}),
+    Permission.link_articles: frozenset({Role.admin, Role.lead, Role.agent}),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from criterio.cli import analysis, auth, db, demo, erase, insights, interactions, report
+from criterio.cli import analysis, auth, db, demo, erase, insights, interactions, kb, report
 from criterio.cli import intents as intents_cli
 from criterio.cli import jobs as jobs_cli
 from criterio.cli import models as models_cli
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(erase.app, name="erase")
 app.add_typer(insights.app, name="insights")
+app.add_typer(kb.app, name="kb")
 app.add_typer(intents_cli.app, name="intents")
 app.add_typer(topics_cli.app, name="topics")
 app.add_typer(models_cli.app, name="models")
