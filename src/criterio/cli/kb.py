@@ -10,14 +10,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.orm import Session
 
-from criterio.cli._store import open_store
-from criterio.db import session_scope
+from criterio.cli._store import open_store, session_scope
 from criterio.errors import CriterioError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["app"]
 

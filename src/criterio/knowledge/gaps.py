@@ -124,16 +124,13 @@ def _record(
     later = len(picked) - earlier
     trend = "rising" if later > 1.5 * earlier else "falling" if earlier > 1.5 * later else "steady"
     examples = [p[0] for p in picked[:EXAMPLES]]
-    statement = (
-        f"Hueco de conocimiento: {len(picked)} contactos sobre «{label}» "
-        "sin artículo que los responda"
-        if language == "es"
-        else f"Knowledge gap: {len(picked)} contacts about '{label}' that no article answers"
-    )
+    figures = {"size": len(picked), "earlier": earlier, "later": later, "trend": trend}
+    # The same sentence pages and reports write in their own language (statement_in).
+    statement = gap_statement(label, figures, first, last, language)
     fingerprint = hashlib.sha256(f"{GAP_TYPE}:{label}".encode()).hexdigest()[:32]
     repo = InsightRepository(session, tenant)
     evidence = {
-        "figures": {"size": len(picked), "earlier": earlier, "later": later, "trend": trend},
+        "figures": figures,
         "chart": {},
         "examples": examples,
     }
@@ -172,3 +169,22 @@ def _record(
         insight.updated_at = now
         session.flush()
     return Gap(insight.id, len(picked), language, label, trend, earlier, later, examples)
+
+
+def gap_statement(
+    label: str, figures: dict[str, Any], first: datetime, last: datetime, language: str
+) -> str:
+    """The gap's one-sentence statement in ``language``, as detections' statements are made."""
+    from criterio.patterns import Detection, segment_key, statement
+
+    detection = Detection(
+        type=GAP_TYPE,
+        segment=segment_key({"gap": label}),
+        start=first.date(),
+        end=last.date(),
+        impact=0.0,
+        strength=0.0,
+        magnitude=0.0,
+        figures=figures,
+    )
+    return statement(detection, language)

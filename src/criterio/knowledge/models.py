@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, JSONType, UTCDateTime
@@ -94,7 +103,7 @@ class ArticleLink(Base):
     #: Why an article was flagged (required for ``flagged``).
     reason: Mapped[str | None] = mapped_column(Text)
     #: The match score the suggestion had, when the link came from one (for calibration).
-    score: Mapped[float | None] = mapped_column()
+    score: Mapped[float | None] = mapped_column(Float)
     by: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -112,7 +121,7 @@ class ArticleReview(Base):
     #: Every checklist item and whether the article meets it.
     items: Mapped[dict[str, bool]] = mapped_column(JSONType, default=dict)
     #: Share of the items met (0..1).
-    score: Mapped[float] = mapped_column()
+    score: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     by: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -241,6 +241,15 @@ def statement(detection: Detection, lang: str = "en") -> str:
                     f"{seg} are an automation candidate: {n} per 30 days, "
                     f"{h} handled by people{same}."
                 )
+        case "knowledge_gap":  # criterio.knowledge.gaps: contacts no article answers
+            label = detection.segment_dict.get("gap", "")
+            n = _num(f["size"], lang)
+            text = (
+                f"Hueco de conocimiento: {n} contactos sobre «{label}» sin artículo que los "
+                "responda"
+                if es
+                else f"Knowledge gap: {n} contacts about '{label}' that no article answers"
+            )
         case _:
             text = f"{detection.type}: {seg}."
     return text[0].upper() + text[1:]
