@@ -201,3 +201,11 @@ def test_generated_ipv6_found_whole(address: ipaddress.IPv6Address, full: bool, 
 def test_generated_ipv4_mapped_found_whole(address: ipaddress.IPv4Address) -> None:
     written = f"::ffff:{address}"
     assert found(PIIRedactor(entities=["IP"]).fit(), f"from {written} today") == [("IP", written)]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", None])
+def test_groups_of_a_wrong_iban_are_not_a_phone(redactor: PIIRedactor, lang: str | None) -> None:
+    # "4155 4716 56" is a valid US number: inside an IBAN with wrong check digits it is
+    # still part of the IBAN, not a phone.
+    text = "Why was ES77 4155 4716 56 7558891061 rejected?"
+    assert found(redactor, text, lang) == []

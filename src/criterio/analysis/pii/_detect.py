@@ -28,6 +28,7 @@ _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 # embedded forms), then a zone; a sentence's full stop is not taken.
 _IPV4_TAIL = re.compile(r"(?:\.\d{1,3}){3}(?!\.?\d)")
 _ZONE = re.compile(r"%[A-Za-z0-9_.\-]*[A-Za-z0-9]")
+_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d[ \-]?$")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Checksum-validated types: phone candidates starting inside one of them are skipped.
 _VALIDATED = frozenset({"IBAN", "CARD", "DNI", "NIE", "CIF", "IP"})
@@ -193,6 +194,8 @@ def _phones(
         left = batch.left(start)
         if p.amount_before.search(left) or p.not_pii_context.search(left):
             continue
+        if _IBAN_HEAD.search(left):
+            continue  # the groups of an IBAN whose check digits are wrong, not a phone
         labelled = p.phone_after.match(batch.right(end, 12)) is not None
         context = labelled or p.phone_context.search(left) is not None
         key = v.canonical_phone(value, regions, context=context, labelled=labelled, home=home)

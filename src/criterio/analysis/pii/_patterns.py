@@ -35,7 +35,11 @@ _EMAIL_DOMAIN = r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
 # Groups of any size: fours ("ES91 2100 0418 4502 0005 1332") or the Spanish
 # account-book grouping, entity-office-DC-account ("ES91 2100 0418 45 0200051332").
 # Possessive runs: a long run of letters and digits never backtracks into partitions.
-_IBAN = r"\d(?<=[A-Za-z]{2}\d)\d[A-Za-z0-9]*+(?:[ \-][A-Za-z0-9]++){0,8}"
+# The lookahead asks for the 11 characters the shortest IBAN (Norway, 15) has after its
+# check digits, so words such as "COVID19" are not candidates.
+_IBAN = (
+    r"\d(?<=[A-Za-z]{2}\d)\d(?=(?:[ \-]?[A-Za-z0-9]){11})[A-Za-z0-9]*+(?:[ \-][A-Za-z0-9]++){0,8}"
+)
 # A Spanish account number (CCC) without its IBAN prefix: 4-4-2-10 digits, one kind
 # of separator or none.
 _CCC = r"\d(?<![\w\-.,]\d)\d{3}([ \-]?)\d{4}\1\d{2}\1\d{10}(?![\w\-]|[.,]\d)"
@@ -66,9 +70,11 @@ _DATE = (
     r"(?:\s+(?:de|del|of))?,?\s+(?:\d{4}|'?\d{2}(?!\w))"
     r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:\d{4}|'\d{2}(?!\w)))"
 )
-# Keyword triggers run over the lower-cased batch (case-sensitive literals anchored
-# on a word boundary scan far faster than case-insensitive alternations); the value
-# pattern then runs with ``.match`` on the original text right after the trigger.
+# Keyword triggers run over the lower-cased batch (case-sensitive literals scan far
+# faster than case-insensitive alternations; a trigger starting inside a word is
+# dropped in Python, and a leading \b is kept only where it measured faster); the
+# value pattern then runs with ``.match`` on the original text
+# right after the trigger.
 _DOB_TRIGGER = (
     r"(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
     r"|date\s+of\s+birth|birth\s?date|d\.?o\.?b\.?|born\s+on|born|birthday|cumplea[ñn]os)"
@@ -100,7 +106,7 @@ _CUSTOMER_ID_VALUE = (
 # Spanish postal codes (01000-52999) announced as such; in a street address they are
 # part of the ADDRESS span.
 _POSTAL_TRIGGER = (
-    r"\b(?:c\.\s?p\.?|cp|c[óo]digo\s+postal|c[óo]d\.\s*postal|postal\s+code|postcode)(?!\w)"
+    r"(?:c\.\s?p\.?|cp|c[óo]digo\s+postal|c[óo]d\.\s*postal|postal\s+code|postcode)(?!\w)"
 )
 _POSTAL_VALUE = (
     r"\s*(?::|(?i:es|is|el)\b)?\s*(?::\s*)?(?P<v>(?:0[1-9]|[1-4]\d|5[0-2])\d{3})(?![\w\-]|[.,]\d)"
