@@ -106,13 +106,15 @@ def _ipv6s(batch: Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
             # The IPv4 end of "::ffff:192.0.2.1", then the zone of "fe80::1%eth0".
             found = tail.match(text, end)
             end = end if found is None else found.end()
+        # Every later ":hex:" inside this run gives the same candidate: skip them, valid
+        # or not (a long run of "1:2:1:2:..." no longer costs quadratic time).
+        last_end = end
         if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
             end < len(text) and (text[end].isalnum() or text[end] == "_")
         ):
             continue
         key = v.canonical_ip(text[start:end])
         if key is not None:
-            last_end = end
             yield start, end, "IP", key
 
 
