@@ -219,3 +219,31 @@ def test_a_long_run_of_colons_is_scanned_in_linear_time(redactor: PIIRedactor) -
     start = time.process_time()
     assert redactor.detect([text]) == [[]]
     assert time.process_time() - start < 2.0
+
+
+MESES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+MONTHS = "January February March April May June July August September October November December"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 28),
+    st.integers(0, 11),
+    st.integers(1930, 2010),
+    st.sampled_from(
+        [
+            ("es", "Nací el {d} de {mes} de {y}."),
+            ("es", "Fecha de nacimiento: {d} de {mes} del {yy}."),
+            ("en", "I was born on {month} {d}, {y}."),
+            ("en", "Date of birth: {d}th of {month} {y}."),
+        ]
+    ),
+)
+def test_dates_of_birth_in_words(day: int, month: int, year: int, shape: tuple[str, str]) -> None:
+    lang, template = shape
+    text = template.format(
+        d=day, mes=MESES.split()[month], month=MONTHS.split()[month], y=year, yy=f"{year % 100:02d}"
+    )
+    spans = found(PIIRedactor(entities=["DOB"]).fit(), text, lang)
+    assert len(spans) == 1 and spans[0][0] == "DOB"
+    assert text.endswith(spans[0][1] + ".") and str(day) in spans[0][1]
