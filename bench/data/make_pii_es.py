@@ -4,7 +4,9 @@ Deterministic (fixed seed): ``python bench/data/make_pii_es.py`` rewrites the sa
 Values are generated valid (DNI/NIE/CIF check letters, IBAN and CCC check digits, Luhn,
 phone numbers valid for their country per phonenumbers). Slots in lower case are
 negatives the redactor must leave alone (order numbers, amounts, tracking codes,
-delivery dates, DNIs with a wrong letter) and are not annotated.
+delivery dates, DNIs with a wrong letter) and are not annotated. The postal code
+announced in one template was a negative until redactor version 4 and is annotated as
+POSTAL_CODE since (the same text).
 """
 
 from __future__ import annotations
@@ -211,7 +213,7 @@ TEMPLATES = [
     "Sr. {LASTNAME}, le confirmamos la devolución de {amount}.",
     "Por favor, contacte con {PERSON} en el {PHONE} o en {EMAIL}.",
     "El DNI {bad_dni} no es el mío, el bueno es {DNI}.",
-    "Código postal 28013, ¿hacen envíos ahí?",
+    "Código postal {POSTAL_CODE}, ¿hacen envíos ahí?",
     "Versión de la app 4.12.3, móvil Android 14.",
     "Mi cuenta IBAN {IBAN} y el titular es {PERSON}.",
     "Reserva {booking} para el {date}, a nombre de {PERSON}.",
@@ -343,6 +345,9 @@ def fill(r: random.Random, slot: str) -> str:
         "CARD": lambda: card(r),
         "ADDRESS": lambda: address(r),
         "DOB": lambda: dob(r),
+        # A fixed code (the template's literal until redactor version 4, a negative then):
+        # no draw, so every other value of the set stays the same.
+        "POSTAL_CODE": lambda: "28013",
         "IP": lambda: ".".join(str(r.randrange(1, 255)) for _ in range(4)),
         "EMAIL": lambda: (
             f"{r.choice(FIRST).lower()}.{r.choice(LAST).lower()}{r.randrange(100)}@{r.choice(DOMAINS)}".translate(

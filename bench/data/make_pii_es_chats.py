@@ -7,8 +7,10 @@ localizado la cuenta de ...", the agent greeting the customer by the first name 
 earlier, phones dictated in pairs, a mobile announced as a phone whether the numbering
 plan lists it or not) with new values. Names mix two-surname Spanish names, Latin
 American names and names of other origins. Slots in lower case are negatives the
-redactor must leave alone (order numbers, amounts, postal codes, incident numbers,
-product names such as "Redmi Note Pro" or "Galaxy A") and are not annotated.
+redactor must leave alone (order numbers, amounts, incident numbers, product names
+such as "Redmi Note Pro" or "Galaxy A") and are not annotated. Postal codes announced
+as such ("el código postal es 28013") were negatives until redactor version 4 and are
+annotated as POSTAL_CODE since (the same values).
 
 Written by the engineer who changed the name and phone detectors, after the change:
 read its figures as "these chat shapes work", not as an estimate on unseen traffic.
@@ -57,7 +59,7 @@ TEMPLATES = (
     "mi correo es {EMAIL}",
     "Nº de pedido: {order}",
     "{order}",
-    "el código postal es {cp}",
+    "el código postal es {POSTAL_CODE}",
     "me cobraron {amount} € dos veces",
     "su número de incidencia es {case}",
     "compré un {product} y no enciende",
@@ -102,7 +104,7 @@ def fill(r: random.Random, slot: str, name: str) -> str:
         "PHONE_PLAIN": _mobile(r),
         "EMAIL": f"{plain[:12]}{r.randint(1, 99)}@{r.choice(DOMAINS)}",
         "order": f"{r.randint(10**8, 10**9 - 1)}",
-        "cp": f"{r.randint(1000, 52999):05d}",
+        "POSTAL_CODE": f"{r.randint(1000, 52999):05d}",
         "amount": f"{r.randint(5, 300)},{r.randint(0, 99):02d}",
         "case": f"INC{r.randint(10**6, 10**7 - 1)}",
         "product": r.choice(PRODUCTS),

@@ -24,6 +24,12 @@ __all__ = ["Found", "ScanConfig", "scan"]
 
 _PRIORITY = {name: i for i, name in enumerate(ENTITY_TYPES)}
 _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
+# What may follow an IPv6 address's hex groups: the rest of a dotted IPv4 (mapped and
+# embedded forms), then a zone; a sentence's full stop is not taken.
+_IPV4_TAIL = re.compile(r"(?:\.\d{1,3}){3}(?!\.?\d)")
+_ZONE = re.compile(r"%[A-Za-z0-9_.\-]*[A-Za-z0-9]")
+_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d[ \-]?$")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # Checksum-validated types: phone candidates starting inside one of them are skipped.
 _VALIDATED = frozenset({"IBAN", "CARD", "DNI", "NIE", "CIF", "IP"})
 
@@ -96,13 +102,19 @@ def _ipv6s(batch: Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
             start -= 1
         while end < len(text) and text[end] in _HEX_COLON:
             end += 1
+        for tail in (_IPV4_TAIL, _ZONE):
+            # The IPv4 end of "::ffff:192.0.2.1", then the zone of "fe80::1%eth0".
+            found = tail.match(text, end)
+            end = end if found is None else found.end()
+        # Every later ":hex:" inside this run gives the same candidate: skip them, valid
+        # or not (a long run of "1:2:1:2:..." no longer costs quadratic time).
+        last_end = end
         if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
             end < len(text) and (text[end].isalnum() or text[end] == "_")
         ):
             continue
         key = v.canonical_ip(text[start:end])
         if key is not None:
-            last_end = end
             yield start, end, "IP", key
 
 
@@ -133,6 +145,13 @@ def _ibans(batch: Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
                 break
             cut = max(value.rfind(" "), value.rfind("-"))
             value = value[:cut] if cut > 4 else ""
+
+
+def _cccs(batch: Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
+    for m in p.ccc.finditer(batch.joined):
+        key = v.canonical_ccc(m.group())
+        if key is not None and not p.not_pii_context.search(batch.left(m.start())):
+            yield m.start(), m.end(), "IBAN", key
 
 
 def _cards(batch: Batch, p: Patterns) -> Iterator[tuple[int, int, str, str]]:
@@ -177,6 +196,8 @@ def _phones(
         left = batch.left(start)
         if p.amount_before.search(left) or p.not_pii_context.search(left):
             continue
+        if _IBAN_HEAD.search(left):
+            continue  # the groups of an IBAN whose check digits are wrong, not a phone
         labelled = p.phone_after.match(batch.right(end, 12)) is not None
         context = labelled or p.phone_context.search(left) is not None
         key = v.canonical_phone(value, regions, context=context, labelled=labelled, home=home)
@@ -213,7 +234,8 @@ def _triggered(
         if t.start() and low[t.start() - 1].isalnum():
             continue  # inside a word
         m = value.match(batch.joined, t.end())
-        if m is not None:
+        if m is not None and not (kind == "CUSTOMER_ID" and _YEAR.fullmatch(m.group("v"))):
+            # A year after a cue word is a date ("contrato 2024"), not an identifier.
             yield m.start("v"), m.end("v"), kind, key(m.group("v"))
 
 
@@ -249,6 +271,7 @@ def scan(
         sources.append(_emails(batch, p))
     if "IBAN" in want:
         sources.append(_ibans(batch, p))
+        sources.append(_cccs(batch, p))
     if "CARD" in want:
         sources.append(_cards(batch, p))
     if "DNI" in want:
@@ -266,6 +289,8 @@ def scan(
         sources.append(
             _triggered(batch, p.customer_id_trigger, p.customer_id_value, "CUSTOMER_ID", str.upper)
         )
+    if "POSTAL_CODE" in want:
+        sources.append(_triggered(batch, p.postal_trigger, p.postal_value, "POSTAL_CODE", str))
     taken: set[int] = set()
     if "PHONE" in want:
         sources.append(_phones(batch, p, cfg.regions, regions, taken))

@@ -32,12 +32,24 @@ _EMAIL_DOMAIN = r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![\w\-])"
 # the engine then skips ahead to candidate characters. What a leading lookbehind would
 # check (the country letters of an IBAN, the letter of a NIE/CIF, word boundaries) is
 # checked in lookbehinds after that character or in Python.
+# Groups of any size: fours ("ES91 2100 0418 4502 0005 1332") or the Spanish
+# account-book grouping, entity-office-DC-account ("ES91 2100 0418 45 0200051332").
+# Possessive runs: a long run of letters and digits never backtracks into partitions.
+# The lookahead asks for the 11 characters the shortest IBAN (Norway, 15) has after its
+# check digits, so words such as "COVID19" are not candidates.
 _IBAN = (
-    r"\d(?<=[A-Za-z]{2}\d)\d(?:[ \-]?[A-Za-z0-9]{4}){2,7}"
-    r"(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])"
+    r"\d(?<=[A-Za-z]{2}\d)\d(?=(?:[ \-]?[A-Za-z0-9]){11})[A-Za-z0-9]*+(?:[ \-][A-Za-z0-9]++){0,8}"
 )
+# A Spanish account number (CCC) without its IBAN prefix: 4-4-2-10 digits, one kind
+# of separator or none.
+_CCC = r"\d(?<![\w\-.,]\d)\d{3}([ \-]?)\d{4}\1\d{2}\1\d{10}(?![\w\-]|[.,]\d)"
 _CARD = r"\d(?<![\w\-.,+]\d)(?:[ \-]?\d){11,18}(?![\w\-]|[.,]\d)"
-_DNI = r"\d(?<![\w\-.,]\d)\d?\.?\d{3}\.?\d{3}[ \-]?[A-Za-z](?!\w)"
+# "12345678Z", "12.345.678-Z"; grouped with spaces or dashes ("12 345 678 Z") only
+# with a capital letter, since "12 345 678 a" is as often a number and a word.
+_DNI = (
+    r"\d(?<![\w\-.,]\d)(?:\d?\.?\d{3}\.?\d{3}[ \-]?[A-Za-z]"
+    r"|\d?([ \-])\d{3}\1\d{3}[ \-]?[A-Z])(?!\w)"
+)
 _NIE = r"\d(?:(?<=[XYZxyz]\d)|(?<=[XYZxyz][ \-]\d))\d{6}[ \-]?[A-Za-z](?!\w)"
 _CIF_LETTERS = "ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw"
 _CIF = rf"\d(?:(?<=[{_CIF_LETTERS}]\d)|(?<=[{_CIF_LETTERS}][ \-]\d))\d{{6}}[0-9A-Ja-j](?!\w)"
@@ -53,12 +65,16 @@ _PHONE = (
 _DATE = (
     r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
     r"|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
-    r"|\d{1,2}(?:\s+de)?\s+[A-Za-zé]{3,10}\.?(?:\s+de)?,?\s+\d{4}"
-    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    # "28 de febrero de 1963", "3 de marzo del 85", "28th of February, 1963"
+    r"|\d{1,2}(?:st|nd|rd|th)?(?:\s+(?:de|of))?\s+[A-Za-zé]{3,10}\.?"
+    r"(?:\s+(?:de|del|of))?,?\s+(?:\d{4}|'?\d{2}(?!\w))"
+    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:\d{4}|'\d{2}(?!\w)))"
 )
-# Keyword triggers run over the lower-cased batch (case-sensitive literals anchored
-# on a word boundary scan far faster than case-insensitive alternations); the value
-# pattern then runs with ``.match`` on the original text right after the trigger.
+# Keyword triggers run over the lower-cased batch (case-sensitive literals scan far
+# faster than case-insensitive alternations; a trigger starting inside a word is
+# dropped in Python, and a leading \b is kept only where it measured faster); the
+# value pattern then runs with ``.match`` on the original text
+# right after the trigger.
 _DOB_TRIGGER = (
     r"(?:fecha\s+de\s+nacimiento|f\.\s?nac\.?|nacimiento|nac[ií]\s+el|nacid[oa]\s+el"
     r"|date\s+of\s+birth|birth\s?date|d\.?o\.?b\.?|born\s+on|born|birthday|cumplea[ñn]os)"
@@ -72,15 +88,28 @@ _CUSTOMER_ID_TRIGGER = (
     r"\b(?:n[º°o]\.?\s*de\s*(?:cliente|contrato|socio|abonado|p[óo]liza|cuenta)"
     r"|n[úu]mero\s+de\s+(?:cliente|contrato|socio|abonado|p[óo]liza|cuenta|usuario)"
     r"|(?:id|c[óo]digo|identificador)\s+de\s+(?:cliente|contrato|socio|usuario|abonado)"
+    r"|n[º°]\.?\s*(?:cliente|contrato|socio|abonado|p[óo]liza)"
     r"|(?:cliente|contrato|socio|abonado|p[óo]liza)\s+(?:n[º°o]\.?|n[úu]m\.?|#)"
     r"|(?:customer|client|contract|account|membership|member|policy|subscriber)"
     r"\s*(?:id|number|no\.?|num\.?|#|code)"
     # A login is a customer's identifier too ("Username: cminh730").
-    r"|user\s?name|nombre\s+de\s+usuario)(?!\w)"
+    r"|user\s?name|nombre\s+de\s+usuario"
+    # The cue word alone ("socio 00412", "member 55123"), tried last: the value must
+    # hold a digit, and a year after it ("contrato 2024") is left alone in Python.
+    r"|socio|abonado|p[óo]liza|contrato|policy|member|membership)(?!\w)"
 )
 _CUSTOMER_ID_VALUE = (
     r"\s*(?::|#|(?i:es|is|el|será)\b)?\s*(?::\s*)?"
     r"(?P<v>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]{2,}[A-Za-z0-9])(?![\w@])"
+)
+
+# Spanish postal codes (01000-52999) announced as such; in a street address they are
+# part of the ADDRESS span.
+_POSTAL_TRIGGER = (
+    r"(?:c\.\s?p\.?|cp|c[óo]digo\s+postal|c[óo]d\.\s*postal|postal\s+code|postcode)(?!\w)"
+)
+_POSTAL_VALUE = (
+    r"\s*(?::|(?i:es|is|el)\b)?\s*(?::\s*)?(?P<v>(?:0[1-9]|[1-4]\d|5[0-2])\d{3})(?![\w\-]|[.,]\d)"
 )
 
 # Words that announce an order number, a tracking code, an amount or an invoice: the
@@ -98,7 +127,7 @@ _AMOUNT_AFTER = r"^\s?(?:€|\$|£|(?i:eur|euros?|usd|d[óo]lares|dollars?|pesos
 _AMOUNT_BEFORE = r"(?:€|\$|£|(?i:eur|usd|mxn))\s?$"
 _PHONE_CONTEXT = (
     r"(?i:tel[ée]fono|tel[ée]f|tel\.?|tfno\.?|tlf\.?|m[óo]vil|celular|cel\.?|whats?app|fijo"
-    r"|ll[áa]m\w*|llamada|contacto|sms|mensajes?|phone|mobile|cell|call\w*|fax"
+    r"|ll[áa]m\w*|llamada|ring|contacto|sms|mensajes?|phone|mobile|cell|call\w*|fax"
     r"|contact|reach|text|messages?|answering|registered|n[úu]mero|number|desk)"
 )
 # A label right after the number ("... 966-Fax", "612 345 678 (móvil)").
@@ -115,6 +144,7 @@ class Patterns:
     email_local: re.Pattern[str]
     email_domain: re.Pattern[str]
     iban: re.Pattern[str]
+    ccc: re.Pattern[str]
     card: re.Pattern[str]
     dni: re.Pattern[str]
     nie: re.Pattern[str]
@@ -126,6 +156,8 @@ class Patterns:
     dob_value: re.Pattern[str]
     customer_id_trigger: re.Pattern[str]
     customer_id_value: re.Pattern[str]
+    postal_trigger: re.Pattern[str]
+    postal_value: re.Pattern[str]
     date: re.Pattern[str]
     not_pii_context: re.Pattern[str]
     amount_after: re.Pattern[str]
@@ -142,6 +174,7 @@ def patterns() -> Patterns:
         email_local=re.compile(_EMAIL_LOCAL),
         email_domain=re.compile(_EMAIL_DOMAIN),
         iban=re.compile(_IBAN),
+        ccc=re.compile(_CCC),
         card=re.compile(_CARD),
         dni=re.compile(_DNI),
         nie=re.compile(_NIE),
@@ -153,6 +186,8 @@ def patterns() -> Patterns:
         dob_value=re.compile(_DOB_VALUE),
         customer_id_trigger=re.compile(_CUSTOMER_ID_TRIGGER),
         customer_id_value=re.compile(_CUSTOMER_ID_VALUE),
+        postal_trigger=re.compile(_POSTAL_TRIGGER),
+        postal_value=re.compile(_POSTAL_VALUE),
         date=re.compile(rf"^{_DATE}$"),
         not_pii_context=re.compile(_NOT_PII_CONTEXT),
         amount_after=re.compile(_AMOUNT_AFTER),

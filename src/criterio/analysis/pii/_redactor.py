@@ -46,8 +46,11 @@ class PIIRedactor(BaseEstimator):  # type: ignore[misc]
     """
 
     # 2: a name given in part keeps its placeholder; 3: names repeated in a conversation,
-    # surnames that are places, North American and announced phones, language regions.
-    version: ClassVar[str] = "3"
+    # surnames that are places, North American and announced phones, language regions;
+    # 4: IBANs and account numbers in any grouping, spaced DNIs, dates of birth in words,
+    # bare contract/policy/member cues, POSTAL_CODE, IPv6 zones and IPv4-mapped forms
+    # (loopback no longer redacted), the old Mexican mobile "+52 1".
+    version: ClassVar[str] = "4"
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ ENTITY_TYPES: tuple[str, ...] = (
     "IP",
     "DOB",
     "CUSTOMER_ID",
+    "POSTAL_CODE",
     "PHONE",
     "ADDRESS",
     "PERSON",

@@ -15,6 +15,7 @@ from functools import lru_cache
 import phonenumbers
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
+from stdnum.es import ccc as _ccc
 from stdnum.es import cif as _cif
 from stdnum.es import dni as _dni
 from stdnum.es import nie as _nie
@@ -22,6 +23,7 @@ from stdnum.iso7064 import mod_97_10
 
 __all__ = [
     "canonical_card",
+    "canonical_ccc",
     "canonical_cif",
     "canonical_dni",
     "canonical_iban",
@@ -83,6 +85,14 @@ def canonical_iban(value: str) -> str | None:
     return compact if _iban.is_valid(compact) else None
 
 
+def canonical_ccc(value: str) -> str | None:
+    """Return the IBAN of a Spanish account number (CCC, 20 digits) or None if either of
+    its two control digits is wrong; the IBAN as key, so the account written either way
+    gets one placeholder."""
+    compact = _compact(value)
+    return _ccc.to_iban(compact).replace(" ", "") if _ccc.is_valid(compact) else None
+
+
 def canonical_card(value: str) -> str | None:
     """Return the card number's digits if it has a card length, issuer prefix and Luhn."""
     digits = digits_only(value)
@@ -99,12 +109,17 @@ def canonical_card(value: str) -> str | None:
 
 
 def canonical_ip(value: str) -> str | None:
-    """Return the normalised IPv4/IPv6 address, or None if it does not parse."""
+    """Return the normalised IPv4/IPv6 address (an IPv6 zone "%eth0" kept), or None if it
+    does not parse or is a loopback or unspecified address."""
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
         return None
     if address.version == 6 and value.count(":") < 2:
+        return None
+    if address.is_loopback or address.is_unspecified:
+        # "::1", "127.0.0.1", "::": the machine itself or no address, the same for
+        # everyone, so nothing about a person.
         return None
     return str(address)
 
@@ -150,6 +165,10 @@ def canonical_phone(
             number = phonenumbers.parse(raw, None)
         except phonenumbers.NumberParseException:
             return None
+        national = number.national_number or 0
+        if number.country_code == 52 and 10**10 <= national < 2 * 10**10:
+            # "+52 1 55 1234 5678": the mobile "1" Mexico dropped in 2019, still written.
+            number.national_number = national - 10**10
         # "+34 793 668 177": the country code and the groups make it a phone even
         # where the plan lists no such number; run together it needs context.
         grouped = " " in raw.strip() or "-" in raw
