@@ -27,8 +27,7 @@ COMPARED = [c for c in Interaction.__table__.columns if c.key not in WRITING]
 def _stored(factory: sessionmaker[Session]) -> dict[tuple[str, str], tuple[Any, ...]]:
     with session_scope(factory) as session:
         return {
-            (row.tenant, row.external_id): tuple(row)
-            for row in session.execute(select(*COMPARED))
+            (row.tenant, row.external_id): tuple(row) for row in session.execute(select(*COMPARED))
         }
 
 

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import msgspec
 import orjson
@@ -39,9 +39,7 @@ BATCH = 2000
 Decoded = tuple[str, str, dict[str, Any]] | tuple[RecordError, bool]
 
 
-def read_items(
-    paths: Iterable[Path], fmt: str, encoding: str
-) -> Iterator[RawRecord | RecordError]:
+def read_items(paths: Iterable[Path], fmt: str, encoding: str) -> Iterator[RawRecord | RecordError]:
     """Every file's raw records; a file that cannot be opened becomes one error."""
     from criterio.interactions.readers import read_file
 
@@ -101,13 +99,13 @@ def _from_wire(entry: list[Any]) -> Decoded:
 # -- the child and its parent side ------------------------------------------------------
 
 
-def _send(out: BinaryIO, message: list[Any]) -> None:
+def _send(out: IO[bytes], message: list[Any]) -> None:
     frame = _ENCODER.encode(message)
     out.write(len(frame).to_bytes(4, "little"))
     out.write(frame)
 
 
-def _receive(stream: BinaryIO) -> list[Any] | None:
+def _receive(stream: IO[bytes]) -> list[Any] | None:
     head = stream.read(4)
     if len(head) < 4:
         return None
@@ -149,7 +147,8 @@ def decoded_in_child(
 ) -> Iterator[Decoded]:
     """``decode_item`` over ``read_items``, computed in a child process, in file order."""
     job = {"paths": [str(p) for p in paths], "fmt": fmt, "encoding": encoding, "tenant": tenant}
-    process = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
+    # This interpreter running our own module: no shell, no input in the command.
+    process = subprocess.Popen(
         [sys.executable, "-m", "criterio.interactions._pipeline"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
