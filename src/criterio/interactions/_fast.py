@@ -24,6 +24,7 @@ from criterio.interactions.schemas import (
     MAX_INTERACTION_CHARS,
     MAX_TEXT_CHARS,
     MAX_TURNS,
+    YEAR_RANGE,
     check_timestamp,
 )
 
@@ -132,7 +133,14 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+#: Local years well inside YEAR_RANGE: no UTC offset (under a day) can move them out,
+#: so the common time needs no conversion to check.
+_SAFE_YEARS = range(YEAR_RANGE[0] + 1, YEAR_RANGE[1] - 1)
+
+
 def _in_range(value: datetime) -> bool:
+    if value.year in _SAFE_YEARS:
+        return True
     try:
         check_timestamp(value)
     except ValueError:

@@ -75,6 +75,29 @@ _DECODER = msgspec.msgpack.Decoder()
 _ERROR_FIELDS = ("source", "location", "field", "message", "record_id")
 
 
+#: The fast decoder's row keys but ``turns``: such a row travels as a list of values in
+#: this order (half the bytes of a map, and much quicker to decode than 17 keys a row).
+_FAST_KEYS = (
+    "tenant",
+    "external_id",
+    "channel",
+    "started_at",
+    "ended_at",
+    "customer_id",
+    "language",
+    "attributes",
+    TURNS_JSON,
+    "handled_by",
+    "agent_id",
+    "resolved",
+    "csat",
+    "escalated",
+    "resolution_code",
+    "labels",
+    "content_hash",
+)
+
+
 def _to_wire(decoded: Decoded) -> list[Any]:
     if isinstance(decoded[0], RecordError):
         error, was_read = decoded
@@ -82,17 +105,21 @@ def _to_wire(decoded: Decoded) -> list[Any]:
         return ["e", [getattr(error, f) for f in _ERROR_FIELDS], was_read]
     source, location, row = decoded
     assert isinstance(row, dict)
-    if TURNS_JSON in row:  # the orjson.Fragment is rebuilt from the bytes on arrival
-        row = {k: v for k, v in row.items() if k != "turns"}
-    return ["r", source, location, row]
+    if TURNS_JSON in row and len(row) == len(_FAST_KEYS) + 1:
+        # The orjson.Fragment in "turns" is rebuilt from the JSON bytes on arrival.
+        return ["f", source, location, [row[k] for k in _FAST_KEYS]]
+    return ["r", source, location, row]  # a row pydantic built: as it is
 
 
 def _from_wire(entry: list[Any]) -> Decoded:
-    if entry[0] == "e":
+    kind = entry[0]
+    if kind == "e":
         return RecordError(*entry[1]), bool(entry[2])
-    _, source, location, row = entry
-    if TURNS_JSON in row:
-        row["turns"] = orjson.Fragment(row[TURNS_JSON])
+    _, source, location, values = entry
+    if kind == "r":
+        return source, location, values
+    row = dict(zip(_FAST_KEYS, values, strict=True))
+    row["turns"] = orjson.Fragment(row[TURNS_JSON])
     return source, location, row
 
 

@@ -76,8 +76,9 @@ def ingest_files(
     """Import every file; bad records are reported and skipped, good ones are stored.
 
     ``parallel`` decodes in a second process while this one writes (see ``_pipeline``);
-    None chooses it for inputs of at least :data:`PARALLEL_FROM_BYTES`. Either way the
-    stored rows, counts and errors are the same.
+    None chooses it for inputs of at least :data:`PARALLEL_FROM_BYTES` when a core is
+    free (load average below the core count minus one). Either way the stored rows,
+    counts and errors are the same.
     """
     paths = list(paths)
     if parallel is None:
@@ -93,8 +94,11 @@ def ingest_files(
 
 def _worth_a_child(paths: list[Path]) -> bool:
     # Starting the decoder process costs about a second (a fresh interpreter importing
-    # the contract): worth it for big files, and only with a second core to run on.
-    if (os.cpu_count() or 1) < 2:
+    # the contract): worth it for big files, and only with a core free to run it. On a
+    # busy machine the two processes take turns on the same cores and the messages
+    # between them make the import slower than in one process (docs/benchmarks.md).
+    cores = os.cpu_count() or 1
+    if cores < 2 or os.getloadavg()[0] > cores - 1:
         return False
     total = 0
     for path in paths:
