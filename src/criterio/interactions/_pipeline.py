@@ -7,16 +7,20 @@ in batches while the parent writes the previous batch. Batches travel as msgpack
 on the child's stdout (no pickle): rows are plain values, times as msgpack timestamps,
 and the turns as the JSON bytes the child serialised once.
 
-The pipe holds little more than one batch, so a slow writer holds the child back and
-memory stays bounded. The child is a fresh ``python -m`` of this module, not a fork
-(a forked copy of the parent's open database connections could be closed or written
-to by the child) nor ``multiprocessing``'s spawn (which re-runs the caller's script).
+A thread of the parent empties the pipe into a queue of at most
+:data:`QUEUED_BATCHES` messages: the child runs ahead while the parent stores a chunk,
+and a slow writer still holds it back, so memory stays bounded. The child is a fresh
+``python -m`` of this module, not a fork (a forked copy of the parent's open database
+connections could be closed or written to by the child) nor ``multiprocessing``'s
+spawn (which re-runs the caller's script).
 """
 
 from __future__ import annotations
 
+import queue
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -33,6 +37,9 @@ __all__ = ["BATCH", "Decoded", "decode_item", "decoded_in_child", "read_items"]
 
 #: Records sent to the parent in one message.
 BATCH = 2000
+#: Messages the parent holds before the child has to wait: how far decoding may run
+#: ahead of writing (about 20 MB of rows).
+QUEUED_BATCHES = 8
 
 #: What the writer gets for each record: the row with where it came from, a record the
 #: contract refused (``True``: it was read), or an error about the input itself.
@@ -132,16 +139,31 @@ def _send(out: IO[bytes], message: list[Any]) -> None:
     out.write(frame)
 
 
-def _receive(stream: IO[bytes]) -> list[Any] | None:
+def _read_frame(stream: IO[bytes]) -> bytes | None:
     head = stream.read(4)
     if len(head) < 4:
         return None
     size = int.from_bytes(head, "little")
     frame = stream.read(size)
-    if len(frame) < size:
-        return None
-    message: list[Any] = _DECODER.decode(frame)
-    return message
+    return frame if len(frame) == size else None
+
+
+def _pump(stream: IO[bytes], frames: queue.Queue[bytes | None], stop: threading.Event) -> None:
+    """Reader thread: move frames from the pipe to a queue, so the child never waits on
+    the writer while it stores a chunk (a pipe holds only 64 KB; a batch is megabytes)."""
+    while not stop.is_set():
+        try:
+            frame = _read_frame(stream)
+        except (OSError, ValueError):  # the pipe was closed by the consumer
+            frame = None
+        while not stop.is_set():
+            try:
+                frames.put(frame, timeout=0.2)
+                break
+            except queue.Full:
+                continue
+        if frame is None:
+            return
 
 
 def _child_main() -> None:
@@ -182,16 +204,22 @@ def decoded_in_child(
         bufsize=1 << 20,
     )
     assert process.stdin is not None and process.stdout is not None
+    frames: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED_BATCHES)
+    stop = threading.Event()
+    pump = threading.Thread(
+        target=_pump, args=(process.stdout, frames, stop), name="ingest-pipe", daemon=True
+    )
     try:
         process.stdin.write(orjson.dumps(job))
         process.stdin.close()
+        pump.start()
         while True:
-            message = _receive(process.stdout)
-            if message is None:
+            frame = frames.get()
+            if frame is None:
                 raise RuntimeError(
                     f"the decoder process ended unexpectedly (exit code {process.wait()})"
                 )
-            kind, payload = message
+            kind, payload = _DECODER.decode(frame)
             if kind == "end":
                 break
             if kind == "crash":
@@ -199,10 +227,13 @@ def decoded_in_child(
             for entry in payload:
                 yield _from_wire(entry)
     finally:
-        process.stdout.close()
+        stop.set()
         if process.poll() is None:
             process.kill()
         process.wait()
+        if pump.is_alive():
+            pump.join()
+        process.stdout.close()
 
 
 if __name__ == "__main__":
