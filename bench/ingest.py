@@ -7,6 +7,11 @@ on a sample when the full size would take too long.
 
     python bench/ingest.py                 # 1,000,000 interactions
     python bench/ingest.py --size 20000    # quick
+    python bench/ingest.py --tools criterio criterio-1proc pandas   # 2 vs 1 process
+
+``criterio`` decodes in a second process (``ingest_files(parallel=True)``; its CPU time
+is in the case's, its memory in the peak RSS when larger), ``criterio-1proc`` does
+everything in one process.
 """
 
 from __future__ import annotations
