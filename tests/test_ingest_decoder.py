@@ -188,6 +188,15 @@ def test_mapping_path_leaves_nul_and_text_times_to_pydantic() -> None:
     assert mapping_row(base, None) is not None
     assert mapping_row({**base, "text": "x\x00"}, None) is None
     assert mapping_row({**base, "attributes": {"k\x00": "v"}}, None) is None
+    turn = {"role": "agent", "text": "a\x00b", "at": datetime(2026, 1, 1, tzinfo=UTC)}
+    assert mapping_row({**base, "text": None, "turns": [turn]}, None) is None
+    assert mapping_row({**base, "outcome": {"agent_id": "\x00"}}, None) is None
+    assert mapping_row({**base, "labels": {"intent": "x\x00"}}, None) is None
+    assert mapping_row({**base, "customer_id": b"bytes"}, None) is None
+    # Six ordinary characters that spell the escape are no NUL: pydantic takes them.
+    literal = {**base, "text": "C:\\u0000 path"}
+    assert mapping_row(literal, None) is None
+    assert isinstance(validate_record(RawRecord("t", "row 1", literal), None), InteractionIn)
     assert mapping_row({**base, "started_at": "2026-01-01T00:00:00Z"}, None) is None
 
 
