@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -114,3 +116,30 @@ def test_a_damaged_parquet_file_is_reported_by_the_child(
     report = ingest_files(session_factory, [path], parallel=True)
     assert report.inserted == 0 and report.rejected == 1
     assert "Parquet" in report.errors[0].message
+
+
+def test_a_failing_writer_stops_the_decoder_process(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """An import that fails midway leaves no decoder running, and whole chunks stored."""
+    path = tmp_path / "big.jsonl"
+    write_records(DemoGenerator(3000, seed=5).records(), path)
+
+    def fail_after_first_chunk(count: int) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C in `criterio ingest` raises
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest_files(
+            session_factory,
+            [path],
+            chunk_size=500,
+            parallel=True,
+            on_progress=fail_after_first_chunk,
+        )
+    decoders = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "criterio.interactions._pipeline" in " ".join(child.cmdline())
+    ]
+    assert decoders == []
+    assert len(_stored(session_factory)) == 500  # the first chunk was committed
