@@ -136,10 +136,13 @@ def test_a_failing_writer_stops_the_decoder_process(
             parallel=True,
             on_progress=fail_after_first_chunk,
         )
-    decoders = [
+    assert _decoders() == []
+    assert len(_stored(session_factory)) == 500  # the first chunk was committed
+
+
+def _decoders() -> list[psutil.Process]:
+    return [
         child
         for child in psutil.Process().children(recursive=True)
         if "criterio.interactions._pipeline" in " ".join(child.cmdline())
     ]
-    assert decoders == []
-    assert len(_stored(session_factory)) == 500  # the first chunk was committed

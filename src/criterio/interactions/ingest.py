@@ -98,7 +98,11 @@ def _worth_a_child(paths: list[Path]) -> bool:
     # busy machine the two processes take turns on the same cores and the messages
     # between them make the import slower than in one process (docs/benchmarks.md).
     cores = os.cpu_count() or 1
-    if cores < 2 or os.getloadavg()[0] > cores - 1:
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on Windows: judge by the cores alone
+        load = 0.0
+    if cores < 2 or load > cores - 1:
         return False
     total = 0
     for path in paths:
