@@ -17,6 +17,7 @@ spawn (which re-runs the caller's script).
 
 from __future__ import annotations
 
+import gc
 import queue
 import subprocess
 import sys
@@ -173,6 +174,10 @@ def _child_main() -> None:
     job = orjson.loads(sys.stdin.buffer.read())
     paths = [Path(p) for p in job["paths"]]
     tenant = job["tenant"]
+    # As in the parent: the cyclic GC would rescan the batch of rows again and again;
+    # the young generations are collected after each batch (errors' tracebacks do
+    # make cycles).
+    gc.disable()
     try:
         batch: list[list[Any]] = []
         for item in read_items(paths, job["fmt"], job["encoding"]):
@@ -180,6 +185,7 @@ def _child_main() -> None:
             if len(batch) >= BATCH:
                 _send(out, ["b", batch])
                 batch = []
+                gc.collect(1)
         if batch:
             _send(out, ["b", batch])
         _send(out, ["end", None])
