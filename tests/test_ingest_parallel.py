@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psutil
 import pyarrow as pa
@@ -146,3 +148,54 @@ def _decoders() -> list[psutil.Process]:
         for child in psutil.Process().children(recursive=True)
         if "criterio.interactions._pipeline" in " ".join(child.cmdline())
     ]
+
+
+def test_parquet_times_in_any_zone_store_as_their_jsonl_twins(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Zoned Parquet times (read as naive UTC by Arrow, then made UTC) store the same
+    rows as the same records written as JSON lines; nanosecond times too (they made
+    the import fail with "Type is not JSON serializable: Timestamp")."""
+    madrid, new_york = ZoneInfo("Europe/Madrid"), ZoneInfo("America/New_York")
+    starts = [
+        datetime(2026, 3, 29, 1, 59, 30, 123456, tzinfo=UTC) + timedelta(hours=h) for h in range(4)
+    ]
+    records = [
+        {
+            "id": f"z-{i}",
+            "started_at": start.astimezone(madrid),
+            "ended_at": None if i == 0 else (start + timedelta(minutes=3)).astimezone(madrid),
+            "turns": [
+                {"role": "customer", "text": "hola", "at": start.astimezone(new_york)},
+                {"role": "agent", "text": "dígame", "at": None},
+            ],
+        }
+        for i, start in enumerate(starts)
+    ]
+    turn = pa.struct(
+        [
+            ("role", pa.string()),
+            ("text", pa.string()),
+            ("at", pa.timestamp("us", tz="America/New_York")),
+        ]
+    )
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("started_at", pa.timestamp("us", tz="Europe/Madrid")),
+            ("ended_at", pa.timestamp("ns", tz="Europe/Madrid")),
+            ("turns", pa.list_(turn)),
+        ]
+    )
+    parquet = tmp_path / "zones.parquet"
+    pq.write_table(pa.Table.from_pylist(records, schema=schema), parquet)
+    jsonl = tmp_path / "zones.jsonl"
+    jsonl.write_text(
+        "".join(json.dumps(r, default=datetime.isoformat) + "\n" for r in records), encoding="utf-8"
+    )
+    from_jsonl = ingest_files(session_factory, [jsonl], parallel=False)
+    expected = _stored(session_factory)
+    _wipe(session_factory)
+    from_parquet = ingest_files(session_factory, [parquet], parallel=False)
+    assert (from_jsonl.inserted, from_parquet.inserted) == (4, 4)
+    assert _stored(session_factory) == expected
