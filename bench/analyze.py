@@ -3,6 +3,10 @@
 Run: ``.venv/bin/python bench/analyze.py [--n 1000000] [--workers 2]`` (needs the
 ``bench`` extra). Prints tables and writes bench/results/analyze.json.
 
+``--dask`` compares the local engine with a local Dask cluster of ``--workers`` worker
+processes (``criterio[dask]``) on the same data in the same run, after checking that both
+give identical results on a sample (bench/results/analyze-dask.json).
+
 ``--with-models`` measures instead what intent and topic models cost: an intent model
 trained on the labelled demo interactions (``labels.intent``) and a topic model
 discovered in demo texts (training not timed) are added to the pipeline, and the run
@@ -125,13 +129,26 @@ class PeakRSS:
         self._thread.join()
 
 
+def _engine(kind: str, workers: int) -> Any:
+    if kind == "dask":
+        from criterio.engines.dask import DaskEngine
+
+        return DaskEngine(workers=workers, processes=True)
+    return LocalEngine(workers=workers)
+
+
 def run_criterio(
-    path: Path, n: int, workers: int, batch_size: int, pipeline: AnalysisPipeline | None = None
+    path: Path,
+    n: int,
+    workers: int,
+    batch_size: int,
+    pipeline: AnalysisPipeline | None = None,
+    engine_kind: str = "local",
 ) -> dict[str, Any]:
-    """Interactions/s and peak RSS of the local engine over ``n`` interactions."""
+    """Interactions/s and peak RSS of one engine (local or a local Dask cluster)."""
     pipeline = pipeline or build_pipeline()
     done = 0
-    with PeakRSS() as rss, LocalEngine(workers=workers) as engine:
+    with PeakRSS() as rss, _engine(engine_kind, workers) as engine:
         # Warm the pool (worker start-up and model load are not per-interaction work).
         list(engine.map(pipeline, read_batches(path, workers * 10, 10)))
         time.sleep(0.5)
@@ -405,6 +422,44 @@ def run_with_models(args: argparse.Namespace, path: Path) -> None:
     print(f"\nwrote {out.relative_to(ROOT)}")
 
 
+def run_dask(args: argparse.Namespace, path: Path) -> None:
+    """The same analysis on the local engine and on a local Dask cluster, same run."""
+    pipeline = build_pipeline()
+    sample = list(read_batches(path, min(args.n, 5 * args.batch_size), args.batch_size))
+    outputs = {}
+    for kind in ("local", "dask"):
+        with _engine(kind, args.workers) as engine:
+            outputs[kind] = [b.to_pylist() for b in engine.map(pipeline, iter(sample))]
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "identical_on_sample": outputs["local"] == outputs["dask"],
+        "sample": sum(len(b) for b in outputs["local"]),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "local": run_criterio(path, args.n, args.workers, args.batch_size, pipeline),
+        "dask": run_criterio(path, args.n, args.workers, args.batch_size, pipeline, "dask"),
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    results["dask_vs_local"] = results["dask"]["per_s"] / results["local"]["per_s"]
+    print(f"\nmachine: {results['machine']}")
+    same = results["identical_on_sample"]
+    print(f"identical results on {results['sample']:,} interactions: {same}")
+    for kind in ("local", "dask"):
+        e = results[kind]
+        print(
+            f"{kind:<6} {args.workers} workers {e['interactions']:>10,} in {e['seconds']:>7.1f} s"
+            f" = {e['per_s']:>8,.0f}/s, {e['per_cpu_s'] or 0:>7,.0f} per CPU-s"
+        )
+    print(f"dask / local: {results['dask_vs_local']:.0%}")
+    before, after = results["load_average_before"], results["load_average_after"]
+    print(f"load average (1, 5, 15 min): before {before}, after {after}")
+    out = RESULTS.with_name("analyze-dask.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {out.relative_to(ROOT)}")
+
+
 def main() -> None:
     """Measure speed and quality, print the tables, save the JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -423,8 +478,16 @@ def main() -> None:
     ap.add_argument(
         "--train-size", type=int, default=20_000, help="Demo interactions the models learn from."
     )
+    ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="Compare the local engine with a local Dask cluster of --workers workers.",
+    )
     args = ap.parse_args()
     path = demo_parquet(max(args.n, args.train_size), args.cache)
+    if args.dask:
+        run_dask(args, path)
+        return
     if args.with_models:
         run_with_models(args, path)
         return

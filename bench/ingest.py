@@ -7,6 +7,11 @@ on a sample when the full size would take too long.
 
     python bench/ingest.py                 # 1,000,000 interactions
     python bench/ingest.py --size 20000    # quick
+    python bench/ingest.py --tools criterio criterio-1proc pandas   # 2 vs 1 process
+
+``criterio`` decodes in a second process (``ingest_files(parallel=True)``; its CPU time
+is in the case's, its memory in the peak RSS when larger), ``criterio-1proc`` does
+everything in one process.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ RESULTS = ROOT / "bench" / "results" / "ingest.json"
 PG_SERVER = os.environ.get("CRITERIO_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 TARGETS = {"sqlite": 50_000, "postgresql": 30_000}
 RSS_LIMIT_MB = 1024
+TOOLS = ("criterio", "criterio-1proc", "pandas")
 
 
 def _generate(size: int, seed: int, workdir: Path, fmt: str) -> Path:
@@ -96,14 +102,14 @@ def _run_child(args: list[str]) -> tuple[dict[str, Any], float]:
 # -- children ---------------------------------------------------------------------------
 
 
-def _child_criterio(path: Path, url: str) -> dict[str, Any]:
+def _child_criterio(path: Path, url: str, parallel: bool) -> dict[str, Any]:
     from criterio.db import make_engine, make_session_factory, upgrade_database
     from criterio.interactions.ingest import ingest_files
 
     engine = make_engine(url)
     upgrade_database(engine)
     started = time.perf_counter()
-    report = ingest_files(make_session_factory(engine), [path])
+    report = ingest_files(make_session_factory(engine), [path], parallel=parallel)
     seconds = time.perf_counter() - started
     engine.dispose()
     return {"records": report.inserted, "rejected": report.rejected, "seconds": seconds}
@@ -174,14 +180,21 @@ def main() -> None:
     parser.add_argument(
         "--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )
+    parser.add_argument(
+        "--tools",
+        nargs="+",
+        default=["criterio", "pandas"],
+        choices=TOOLS,
+        help="criterio: decoding in a second process; criterio-1proc: all in one process",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         tool, path, url, *rest = args.child
         result = (
-            _child_criterio(Path(path), url)
-            if tool == "criterio"
-            else _child_pandas(Path(path), url, int(rest[0]))
+            _child_pandas(Path(path), url, int(rest[0]))
+            if tool == "pandas"
+            else _child_criterio(Path(path), url, parallel=tool == "criterio")
         )
         print(json.dumps(result))
         return
@@ -205,7 +218,7 @@ def main() -> None:
     for fmt in args.formats:
         path = _generate(args.size, args.seed, args.workdir, fmt)
         for backend in args.backends:
-            for tool in ("criterio", "pandas"):
+            for tool in args.tools:
                 rows.append(_case(tool, fmt, backend, path, args))
                 report["machine"]["load_average_now"] = os.getloadavg()
                 args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -232,10 +245,10 @@ def _case(tool: str, fmt: str, backend: str, path: Path, args: Any) -> dict[str,
         "per_second": round(rate),
         "peak_rss_mb": round(rss),
         "process_cpu_seconds": round(result["process_cpu_seconds"], 1),
-        "target_per_second": TARGETS[backend] if tool == "criterio" else None,
+        "target_per_second": TARGETS[backend] if tool != "pandas" else None,
     }
     print(
-        f"{tool:8} {fmt:7} {backend:10} {row['records']:>9,} in {row['seconds']:>8.1f} s = "
+        f"{tool:14} {fmt:7} {backend:10} {row['records']:>9,} in {row['seconds']:>8.1f} s = "
         f"{rate:>9,.0f}/s  peak RSS {rss:>6,.0f} MB  load {os.getloadavg()[0]:.1f}",
         flush=True,
     )

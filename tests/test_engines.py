@@ -46,14 +46,21 @@ def test_local_process_pool_equals_function() -> None:
 
 def test_dask_local_cluster_equals_local_engine() -> None:
     pytest.importorskip("distributed")
+    from distributed import get_task_stream
+
     from criterio.engines.dask import DaskEngine
 
     pipeline = build_pipeline(["language", "sentiment"])
+    batches = _batches(n_batches=8)
     with LocalEngine(workers=1) as local:
-        want = [b.to_pylist() for b in local.map(pipeline, _batches())]
-    with DaskEngine(workers=1, processes=True) as engine:
-        got = [b.to_pylist() for b in engine.map(pipeline, _batches())]
+        want = [b.to_pylist() for b in local.map(pipeline, batches)]
+    # Two worker processes, as issue 19 asks: batches run on both, results in order.
+    with DaskEngine(workers=2, processes=True) as engine:
+        with get_task_stream(engine.client) as stream:
+            got = [b.to_pylist() for b in engine.map(pipeline, batches)]
+        ran_on = {task["worker"] for task in stream.data if "analyze" in task["key"]}
     assert got == want
+    assert len(ran_on) == 2
 
 
 def test_dask_equals_local_with_intent_and_topic_models(tmp_path: Path) -> None:

@@ -188,4 +188,41 @@ def test_mapping_path_leaves_nul_and_text_times_to_pydantic() -> None:
     assert mapping_row(base, None) is not None
     assert mapping_row({**base, "text": "x\x00"}, None) is None
     assert mapping_row({**base, "attributes": {"k\x00": "v"}}, None) is None
+    turn = {"role": "agent", "text": "a\x00b", "at": datetime(2026, 1, 1, tzinfo=UTC)}
+    assert mapping_row({**base, "text": None, "turns": [turn]}, None) is None
+    assert mapping_row({**base, "outcome": {"agent_id": "\x00"}}, None) is None
+    assert mapping_row({**base, "labels": {"intent": "x\x00"}}, None) is None
+    assert mapping_row({**base, "customer_id": b"bytes"}, None) is None
+    # Six ordinary characters that spell the escape are no NUL: pydantic takes them.
+    literal = {**base, "text": "C:\\u0000 path"}
+    assert mapping_row(literal, None) is None
+    assert isinstance(validate_record(RawRecord("t", "row 1", literal), None), InteractionIn)
     assert mapping_row({**base, "started_at": "2026-01-01T00:00:00Z"}, None) is None
+
+
+def test_times_at_the_edges_of_the_year_range_agree_with_pydantic() -> None:
+    """The decoder's quick year check refuses exactly the times pydantic refuses."""
+    taken = []
+    for at in (
+        "1900-01-01T00:00:00Z",
+        "1900-01-01T00:30:00+01:00",  # 1899 in UTC: out of range
+        "1899-12-31T23:30:00-01:00",  # 1900 in UTC: in range
+        "1901-01-01T00:00:00+14:00",
+        "2198-12-31T23:00:00-12:00",
+        "2199-12-31T23:59:59Z",
+        "2199-12-31T23:30:00-01:00",  # 2200 in UTC: out of range
+        "2200-01-01T00:30:00+01:00",  # 2199 in UTC: in range
+        "0001-01-01T00:00:00+01:00",
+    ):
+        for data in (
+            {"id": "a", "started_at": at, "text": "x"},
+            {
+                "id": "a",
+                "started_at": "2026-11-01T00:00:00Z",
+                "turns": [{"role": "agent", "text": "x", "at": at}],
+            },
+        ):
+            if _check(orjson.dumps(data), None):
+                taken.append(at)
+    assert "1900-01-01T00:30:00+01:00" not in taken and "2199-12-31T23:30:00-01:00" not in taken
+    assert "2200-01-01T00:30:00+01:00" in taken and "1899-12-31T23:30:00-01:00" in taken

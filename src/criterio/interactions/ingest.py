@@ -7,6 +7,7 @@ because storing is idempotent, running the same import again completes it.
 from __future__ import annotations
 
 import gc
+import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,11 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.auth.repository import add_missing_tenants
 from criterio.db import session_scope, with_retries
-from criterio.interactions._fast import decode_row, mapping_row
-from criterio.interactions.readers import read_file
+from criterio.interactions._pipeline import Decoded, decode_item, decoded_in_child, read_items
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import refresh_statistics
-from criterio.interactions.service import StoreResult, store_rows, to_row, validate_record
+from criterio.interactions.service import StoreResult, store_rows
 
 __all__ = ["IngestReport", "ingest_files", "ingest_records"]
 
@@ -30,6 +30,9 @@ __all__ = ["IngestReport", "ingest_files", "ingest_records"]
 MAX_ERRORS_KEPT = 1000
 #: Inserted records after which an import first refreshes the planner statistics.
 ANALYZE_FIRST_AT = 20_000
+#: Input size from which ``ingest_files`` decodes in a second process (about 20,000
+#: typical records): below it, starting the process costs more than it saves.
+PARALLEL_FROM_BYTES = 8_000_000
 
 
 @dataclass
@@ -68,24 +71,46 @@ def ingest_files(
     chunk_size: int = 5000,
     on_error: Callable[[RecordError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> IngestReport:
-    """Import every file; bad records are reported and skipped, good ones are stored."""
+    """Import every file; bad records are reported and skipped, good ones are stored.
 
-    def records() -> Iterable[RawRecord | RecordError]:
-        for path in paths:
-            try:
-                yield from read_file(path, fmt, encoding)
-            except (OSError, ValueError) as exc:
-                yield RecordError(str(path), "file", "(file)", str(exc))
-
-    return ingest_records(
-        factory,
-        records(),
-        tenant=tenant,
-        chunk_size=chunk_size,
-        on_error=on_error,
-        on_progress=on_progress,
+    ``parallel`` decodes in a second process while this one writes (see ``_pipeline``);
+    None chooses it for inputs of at least :data:`PARALLEL_FROM_BYTES` when a core is
+    free (load average below the core count minus one). Either way the stored rows,
+    counts and errors are the same.
+    """
+    paths = list(paths)
+    if parallel is None:
+        parallel = _worth_a_child(paths)
+    if parallel:
+        decoded = decoded_in_child(paths, fmt, encoding, tenant)
+    else:
+        decoded = (decode_item(item, tenant) for item in read_items(paths, fmt, encoding))
+    return _ingest_decoded(
+        factory, decoded, chunk_size=chunk_size, on_error=on_error, on_progress=on_progress
     )
+
+
+def _worth_a_child(paths: list[Path]) -> bool:
+    # Starting the decoder process costs about a second (a fresh interpreter importing
+    # the contract): worth it for big files, and only with a core free to run it. On a
+    # busy machine the two processes take turns on the same cores and the messages
+    # between them make the import slower than in one process (docs/benchmarks.md).
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on Windows: judge by the cores alone
+        load = 0.0
+    if cores < 2 or load > cores - 1:
+        return False
+    total = 0
+    for path in paths:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # the reader reports it
+    return total >= PARALLEL_FROM_BYTES
 
 
 def ingest_records(
@@ -98,6 +123,23 @@ def ingest_records(
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Validate and store a stream of raw records, committing every ``chunk_size``."""
+    return _ingest_decoded(
+        factory,
+        (decode_item(item, tenant) for item in items),
+        chunk_size=chunk_size,
+        on_error=on_error,
+        on_progress=on_progress,
+    )
+
+
+def _ingest_decoded(
+    factory: sessionmaker[Session],
+    items: Iterable[Decoded],
+    *,
+    chunk_size: int,
+    on_error: Callable[[RecordError], None] | None,
+    on_progress: Callable[[int], None] | None,
+) -> IngestReport:
     report = IngestReport(import_id=uuid.uuid4().hex)
 
     def reject(error: RecordError) -> None:
@@ -106,7 +148,7 @@ def ingest_records(
             on_error(error)
 
     chunk: list[dict[str, Any]] = []
-    origins: list[RawRecord] = []
+    origins: list[tuple[str, str]] = []  # (source, location) of each chunk row
     analyse_at = [ANALYZE_FIRST_AT]
     known_tenants: set[str] = set()
 
@@ -135,11 +177,11 @@ def ingest_records(
         report.updated += result.updated
         report.unchanged += result.unchanged
         for position in result.duplicates:
-            raw, row = origins[position], chunk[position]
+            (source, location), row = origins[position], chunk[position]
             reject(
                 RecordError(
-                    raw.source,
-                    raw.location,
+                    source,
+                    location,
                     "id",
                     f"duplicate id {row['external_id']!r} for tenant {row['tenant']!r} in "
                     "this import; the first record with this id was kept",
@@ -157,7 +199,7 @@ def ingest_records(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _consume(items, chunk, origins, tenant, report, reject, flush, chunk_size, on_progress)
+        _consume(items, chunk, origins, report, reject, flush, chunk_size, on_progress)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -165,10 +207,9 @@ def ingest_records(
 
 
 def _consume(
-    items: Iterable[RawRecord | RecordError],
+    items: Iterable[Decoded],
     chunk: list[dict[str, Any]],
-    origins: list[RawRecord],
-    tenant: str | None,
+    origins: list[tuple[str, str]],
     report: IngestReport,
     reject: Callable[[RecordError], None],
     flush: Callable[[], None],
@@ -176,24 +217,22 @@ def _consume(
     on_progress: Callable[[int], None] | None,
 ) -> None:
     for item in items:
-        if isinstance(item, RecordError):
-            reject(item)
-            continue
-        report.read += 1
-        # The compiled decoder takes the common valid JSON record; anything it refuses
-        # (lax input, or an error to word) goes through the pydantic contract.
-        data = item.data
-        row = decode_row(data, tenant) if isinstance(data, bytes) else mapping_row(data, tenant)
-        if row is None:
-            validated = validate_record(item, tenant)
-            if isinstance(validated, RecordError):
-                reject(validated)
+        if len(item) == 2:
+            error, was_read = item
+            assert isinstance(error, RecordError)
+            if was_read:  # a record the contract refused, rather than unreadable input
+                report.read += 1
+                reject(error)
                 if on_progress is not None:
                     on_progress(1)
-                continue
-            row = to_row(validated, now=datetime.now(UTC), import_id=report.import_id)
+            else:
+                reject(error)
+            continue
+        source, location, row = item
+        assert isinstance(row, dict)
+        report.read += 1
         chunk.append(row)
-        origins.append(item)
+        origins.append((source, location))
         if len(chunk) >= chunk_size:
             flush()
     if chunk:
