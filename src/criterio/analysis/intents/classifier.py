@@ -2,9 +2,11 @@
 
 Features are word (1-2) and character (1-5) n-gram TF-IDF (what the tenant's wording
 says) beside a sentence representation (what it means, from
-``criterio.analysis.embeddings``; the shipped static table pools its token vectors by
-mean and by maximum). A linear SVM (one-vs-rest, liblinear: seconds where a
-multinomial logistic regression took minutes on 2 cores) scores each intent, and a
+``criterio.analysis.embeddings``; by default ``static+use``: the shipped English
+static table, its token vectors pooled by mean and by maximum, beside the multilingual
+USE v3 sentence vector, which carries meaning across Spanish and English). A linear
+SVM (one-vs-rest, liblinear: seconds where a multinomial logistic regression took
+minutes on 2 cores) scores each intent, and a
 softmax with a temperature turns the scores into calibrated probabilities. An
 interaction whose best calibrated probability falls under ``threshold_`` is
 ``unknown`` (out of scope).
@@ -63,7 +65,7 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
 
     def __init__(
         self,
-        encoder: str = "static",
+        encoder: str = "static+use",
         C: float = 0.5,  # noqa: N803
         embedding_weight: float = 2.8,
         pooling: str = "mean+max",
