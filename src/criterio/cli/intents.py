@@ -63,8 +63,11 @@ def train(
     ] = None,
     label: Annotated[str, typer.Option(help="Column (or labels key) with the intent.")] = "intent",
     encoder: Annotated[
-        str, typer.Option(help="Representation: static, lsa, static:<dir>, st:<model>.")
-    ] = "static",
+        str,
+        typer.Option(
+            help="Representation: static+use, static, use, lsa, static:<dir>, st:<model>."
+        ),
+    ] = "static+use",
     false_rejection: Annotated[
         float,
         typer.Option(help="Share of known-intent texts allowed to come out `unknown`."),

@@ -2,22 +2,32 @@
 
 Features are word (1-2) and character (1-5) n-gram TF-IDF (what the tenant's wording
 says) beside a sentence representation (what it means, from
-``criterio.analysis.embeddings``; the shipped static table pools its token vectors by
-mean and by maximum). A linear SVM (one-vs-rest, liblinear: seconds where a
-multinomial logistic regression took minutes on 2 cores) scores each intent, and a
-softmax with a temperature fitted on held-out examples turns the scores into
-calibrated probabilities. An interaction whose best calibrated probability falls under
-``threshold_`` is ``unknown`` (out of scope); the threshold is the
-``false_rejection``-quantile of that probability on held-out in-scope examples, so
-about that share of known-intent interactions is rejected.
+``criterio.analysis.embeddings``; by default ``static+use``: the shipped English
+static table, its token vectors pooled by mean and by maximum, beside the multilingual
+USE v3 sentence vector, which carries meaning across Spanish and English). A linear
+SVM (one-vs-rest, liblinear: seconds where a multinomial logistic regression took
+minutes on 2 cores) scores each intent, and a
+softmax with a temperature turns the scores into calibrated probabilities. An
+interaction whose best calibrated probability falls under ``threshold_`` is
+``unknown`` (out of scope).
 
-The held-out share costs a second SVM fit (85% to calibrate, then all examples for the
-model kept); the n-gram vocabulary and the sentence vectors are computed once, on all
-training texts (no labels are involved in them).
+Temperature and threshold come from cross-validation on the training examples
+(``calibration_folds``, stratified): every example of an intent with at least two
+examples is scored once by an SVM that did not see it; the temperature minimises the
+negative log-likelihood of those out-of-fold scores and the threshold is their
+``false_rejection``-quantile of the best probability, so about that share of
+known-intent interactions is rejected. The folds adapt to few-shot data (an intent with
+two examples lends one to each of two folds; one with a single example always stays in
+training). When no intent has two examples nothing can be held out: the model is then
+uncalibrated (``calibrated_`` is False), uses ``DEFAULT_TEMPERATURE`` and rejects
+nothing (threshold 0). The n-gram vocabulary and the sentence vectors are computed
+once, on all training texts (no labels are involved in them); the SVM is refitted on
+all examples for the model kept.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -27,29 +37,38 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from criterio.analysis.embeddings import Encoder, StaticEncoder, make_encoder
+from criterio.analysis.embeddings import (
+    CombinedEncoder,
+    Encoder,
+    StaticEncoder,
+    make_encoder,
+)
 from criterio.analysis.names import UNKNOWN
 
-__all__ = ["UNKNOWN", "IntentClassifier"]
+__all__ = ["DEFAULT_TEMPERATURE", "UNKNOWN", "IntentClassifier"]
+
+#: Softmax temperature of a model trained on one example per intent (nothing to
+#: calibrate on): the SVM scores as they are.
+DEFAULT_TEMPERATURE = 1.0
 
 
 class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     """Calibrated intent classifier with out-of-scope detection (a scikit-learn estimator)."""
 
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
 
     def __init__(
         self,
-        encoder: str = "static",
+        encoder: str = "static+use",
         C: float = 0.5,  # noqa: N803
         embedding_weight: float = 2.8,
         pooling: str = "mean+max",
         false_rejection: float = 0.05,
-        calibration_share: float = 0.15,
+        calibration_folds: int = 3,
         max_iter: int = 2000,
         random_state: int = 0,
     ) -> None:
@@ -58,7 +77,7 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.embedding_weight = embedding_weight
         self.pooling = pooling
         self.false_rejection = false_rejection
-        self.calibration_share = calibration_share
+        self.calibration_folds = calibration_folds
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -71,8 +90,10 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         if UNKNOWN in labels:
             raise ValueError(f"{UNKNOWN!r} is reserved for out-of-scope; rename that intent")
         encoder = make_encoder(self.encoder, self.random_state)
-        if isinstance(encoder, StaticEncoder):
-            encoder.set_params(pooling=self.pooling)
+        parts = encoder.parts if isinstance(encoder, CombinedEncoder) else [encoder]
+        for part in parts:
+            if isinstance(part, StaticEncoder):
+                part.set_params(pooling=self.pooling)
         self.encoder_ = encoder.fit(texts)
         self.words_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(texts)
         # min_df 5 (not 2): half the n-grams, so half the saved model, same accuracy.
@@ -80,30 +101,58 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=min(5, len(texts))
         ).fit(texts)
         features = self._features(texts)
-        # Temperature and threshold come from examples the model did not see.
-        counts = dict(zip(*np.unique(labels, return_counts=True), strict=True))
-        stratify = labels if min(counts.values()) >= 2 else None
-        fit_idx, cal_idx = train_test_split(
-            np.arange(len(texts)),
-            test_size=self.calibration_share,
-            random_state=self.random_state,
-            stratify=stratify,
-        )
-        model = self._svm().fit(features[fit_idx], labels[fit_idx])
-        logits = model.decision_function(features[cal_idx])
-        truth = np.searchsorted(model.classes_, labels[cal_idx])
-        known = np.isin(labels[cal_idx], model.classes_)
-        self.temperature_ = _fit_temperature(logits[known], truth[known])
-        best = softmax(logits[known] / self.temperature_, axis=1).max(axis=1)
-        self.threshold_ = float(np.quantile(best, self.false_rejection))
-        self.model_ = self._svm().fit(features, labels)
+        logits, truth = self._out_of_fold_scores(features, labels)
+        self.calibrated_ = len(truth) > 0
+        if self.calibrated_:
+            self.temperature_ = _fit_temperature(logits, truth)
+            best = softmax(logits / self.temperature_, axis=1).max(axis=1)
+            self.threshold_ = float(np.quantile(best, self.false_rejection))
+        else:
+            self.temperature_, self.threshold_ = DEFAULT_TEMPERATURE, 0.0
+        self.model_ = self._svm(features, labels)
         self.classes_ = self.model_.classes_
         self.n_examples_ = len(texts)
         return self
 
-    def _svm(self) -> LinearSVC:
+    def _out_of_fold_scores(
+        self, features: sparse.csr_matrix, labels: np.ndarray[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """SVM scores of each example of a repeated intent by a model that did not see it."""
+        if self.calibration_folds < 2:
+            raise ValueError(f"calibration_folds={self.calibration_folds}: need at least 2")
+        classes, counts = np.unique(labels, return_counts=True)
+        pool = np.flatnonzero(np.isin(labels, classes[counts >= 2]))
+        empty = np.zeros((0, len(classes))), np.zeros(0, dtype=int)
+        if len(pool) == 0:
+            return empty
+        # As many folds as the largest intent allows; smaller intents spread over fewer
+        # folds (scikit-learn warns about them; stratification still keeps one of their
+        # examples in every fold's training part).
+        folds = min(self.calibration_folds, int(counts.max()))
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            splits = [held for _, held in splitter.split(pool, labels[pool])]
+        logits, truth = [], []
+        for held in splits:
+            rows = pool[held]
+            keep = np.ones(len(labels), dtype=bool)
+            keep[rows] = False
+            model = self._svm(features[keep], labels[keep])
+            if len(model.classes_) == len(classes):
+                logits.append(_scores(model, features[rows]))
+                truth.append(np.searchsorted(classes, labels[rows]))
+        if not logits:
+            return empty
+        return np.vstack(logits), np.concatenate(truth)
+
+    def _svm(self, features: sparse.csr_matrix, labels: np.ndarray[Any, Any]) -> LinearSVC:
+        """A fitted SVM (few-shot data, one or two examples per intent, is expected here)."""
         # tol 1e-3 (not 1e-4): a third fewer passes, the same test accuracy on BANKING77.
-        return LinearSVC(C=self.C, tol=1e-3, max_iter=self.max_iter, random_state=self.random_state)
+        svm = LinearSVC(C=self.C, tol=1e-3, max_iter=self.max_iter, random_state=self.random_state)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
+            return svm.fit(features, labels)
 
     def _features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         encoder: Encoder = self.encoder_
@@ -121,7 +170,7 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             return np.zeros((0, len(self.classes_)))
         feats = self._features(texts)
         proba: np.ndarray[Any, Any] = softmax(
-            self.model_.decision_function(feats) / self.temperature_, axis=1
+            _scores(self.model_, feats) / self.temperature_, axis=1
         )
         return proba
 
@@ -155,6 +204,14 @@ def _clean(X: Sequence[str], y: Sequence[str]) -> tuple[list[str], np.ndarray[An
     texts = [str(t) for t in X]
     labels = np.asarray([str(v) for v in y], dtype=object)
     return texts, labels
+
+
+def _scores(model: LinearSVC, features: sparse.csr_matrix) -> np.ndarray[Any, Any]:
+    """One score column per class (two intents: scikit-learn gives one signed column)."""
+    scores: np.ndarray[Any, Any] = model.decision_function(features)
+    if scores.ndim == 1:
+        scores = np.column_stack([-scores, scores])
+    return scores
 
 
 def _fit_temperature(logits: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:
