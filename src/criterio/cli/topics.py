@@ -161,7 +161,8 @@ def show(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the topics as JSON.")] = False,
 ) -> None:
-    """List the topics of a model: label, size, keywords, an example, broader topic."""
+    """List the topics of a model: id, size, label (a key phrase), keywords, an example,
+    broader topic."""
     from criterio.analysis.text import MASKED_CARD_KEY, model_texts
 
     card = _card(model, tenant)
@@ -185,13 +186,18 @@ def show(
         )
         return
     table = Table(title=f"{card['n_topics']} topics (version {card['version']})")
-    for column in ("id", "size", "label", "example", "broader"):
+    for column in ("id", "size", "label", "keywords", "example", "broader"):
         table.add_column(column)
     broader = {g["id"]: g["label"] for g in card["broader"]}
     for topic in sorted(card["topics"], key=lambda t: -t["size"]):
         example = topic["examples"][0] if topic["examples"] else ""
         table.add_row(
-            str(topic["id"]), str(topic["size"]), topic["label"], example, broader[topic["parent"]]
+            str(topic["id"]),
+            str(topic["size"]),
+            topic["label"],
+            " · ".join(topic["keywords"][:5]),
+            example,
+            broader[topic["parent"]],
         )
     Console().print(table)
 
