@@ -16,15 +16,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
 from criterio.analysis.topics.labels import STOP_WORDS
 from criterio.annotations.models import AnalysisResult
 from criterio.cli import app
 from criterio.config import get_settings
-from criterio.db import make_engine
+from criterio.db import make_engine, session_scope
+from criterio.interactions import ingest_files
 from criterio.interactions.models import Interaction
+from criterio.jobs.tasks import JobContext, run_job
+from criterio.learning.service import champion
 from tests.factories import interaction, write_jsonl
 from tests.topics_data import REASONS, month
 
@@ -228,3 +231,22 @@ def test_analyze_refreshes_topics_that_leave_too_many_contacts_without_one(
     assert statuses == ["champion", "retired"]
     # Analysed again with the new champion: same data, same topics, same ids and labels.
     assert _assignments(database_url) == before
+
+
+def test_the_workers_analysis_job_discovers_topics_too(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    ingest_files(session_factory, [write_jsonl(tmp_path / "month.jsonl", month("acme"))])
+    context = JobContext(factory=session_factory, model_dir=tmp_path / "models", worker="w")
+
+    summary = run_job(context, "analyze", "acme")
+
+    assert summary.startswith("360 interactions analysed (models: topics ")
+    assert "; topics: no topic model: discovered" in summary
+    with session_scope(session_factory) as session:
+        model = champion(session, "acme", "topics")
+        assert model is not None and model.promoted_by == "worker w"
+        topics = session.scalars(select(AnalysisResult.topic_id)).all()
+    assert len(topics) == 360 and sum(t >= 0 for t in topics) >= 0.9 * 360
+    # Nothing new: the next run neither analyses nor discovers.
+    assert run_job(context, "analyze", "acme").startswith("0 interactions analysed")

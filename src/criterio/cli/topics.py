@@ -58,7 +58,8 @@ def discover(
         str | None,
         typer.Option(
             help="Use the tenant's stored interactions and register the model (champion "
-            "when the tenant has none; else a candidate for `criterio models promote`)."
+            "when the tenant has none; else a candidate for `criterio models promote`). "
+            "Topics its champion already has keep their ids and labels."
         ),
     ] = None,
     encoder: Encoder = "static",
@@ -66,7 +67,8 @@ def discover(
     outlier_share: Outliers = 0.02,
     random_state: Seed = 0,
 ) -> None:
-    """Discover topics and save the model (labels, keywords, examples, sizes, hierarchy)."""
+    """Discover topics and save the model (key-phrase labels, keywords, examples, sizes,
+    hierarchy). `criterio analyze` does this by itself for a tenant without topics."""
     from criterio.analysis.modelstore import save_model
     from criterio.learning.training import fit_topic_model
 

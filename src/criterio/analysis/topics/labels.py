@@ -280,7 +280,8 @@ def key_phrases(
     (the mean cosine to the class centre of those texts): the phrase made of the topic's
     keywords that the typical customer writes. Phrases that start or end with a stop
     word (English or Spanish), or hold a masking placeholder (``[EMAIL]``), are never
-    candidates; a phrase must be used by two texts of the class when it has two or more.
+    candidates; a phrase two of the class's texts use is preferred to one of a single
+    text.
     """
     per_word, words = word_counts
     n_classes = per_word.shape[0]
@@ -317,9 +318,13 @@ def key_phrases(
     scores = coverage * closeness * keyness
     labels: list[str] = []
     for c in range(n_classes):
-        enough = (per_class[c] >= min(2, int(sizes[c]))) & (per_class[c] > 0)
-        row = np.where(enough & (keyness[c] > 0), scores[c], -np.inf)
-        best = int(np.argmax(row))
+        # A phrase two of its texts share, else the best of one text (scored by how
+        # central that text is).
+        for floor in (min(2, int(sizes[c])), 1):
+            row = np.where((per_class[c] >= max(floor, 1)) & (keyness[c] > 0), scores[c], -np.inf)
+            best = int(np.argmax(row))
+            if np.isfinite(row[best]):
+                break
         labels.append(str(terms[best]) if np.isfinite(row[best]) else "")
     return labels
 
