@@ -250,3 +250,22 @@ def test_the_workers_analysis_job_discovers_topics_too(
     assert len(topics) == 360 and sum(t >= 0 for t in topics) >= 0.9 * 360
     # Nothing new: the next run neither analyses nor discovers.
     assert run_job(context, "analyze", "acme").startswith("0 interactions analysed")
+
+
+def test_a_changed_topic_champion_stops_analyze_with_the_registrys_message(
+    cli: CliRunner, database_url: str, tmp_path: Path
+) -> None:
+    _ingest(cli, tmp_path, month("acme"), "month.jsonl")
+    _run(cli, "analyze", "--workers", "1")
+    (model,) = json.loads(_run(cli, "models", "list", "--json").stdout)
+    with (Path(model["path"]) / "model.skops").open("ab") as handle:
+        handle.write(b"tampered")
+    _ingest(cli, tmp_path, [interaction(99_999, id="acme-late", labels={})], "late.jsonl")
+
+    broken = cli.invoke(app, ["analyze", "--workers", "1"])
+
+    # Not rediscovered behind the user's back, and no traceback: the registry's message.
+    assert broken.exit_code == 1, broken.output
+    assert "does not match the SHA-256 the registry stored" in broken.output
+    assert "Traceback" not in broken.output
+    assert len(json.loads(_run(cli, "models", "list", "--json").stdout)) == 1

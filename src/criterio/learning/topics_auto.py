@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from criterio.annotations.models import AnalysisResult
-from criterio.learning.service import champion_stage
+from criterio.learning.service import ChampionError, champion_stage
 from criterio.learning.training import Trained, discover_topics, training_examples
 
 __all__ = ["TopicsUpdate", "auto_topics", "unassigned_share"]
@@ -68,9 +68,14 @@ def auto_topics(
 ) -> TopicsUpdate | None:
     """Discover (no champion) or refresh (too many unassigned) the tenant's topics.
 
-    None when nothing was due. The caller commits; the new model is the champion.
+    None when nothing was due (or the champion's files are broken: the analysis then
+    stops with the registry's message). The caller commits; the new model is the champion.
     """
-    if champion_stage(session, tenant, "topics") is None:
+    try:
+        current = champion_stage(session, tenant, "topics")
+    except ChampionError:  # reported, with what to do, where the analysis loads it
+        return None
+    if current is None:
         reason = "no topic model"
     else:
         unassigned, total = unassigned_share(session, tenant)
