@@ -269,3 +269,15 @@ def test_a_changed_topic_champion_stops_analyze_with_the_registrys_message(
     assert "does not match the SHA-256 the registry stored" in broken.output
     assert "Traceback" not in broken.output
     assert len(json.loads(_run(cli, "models", "list", "--json").stdout)) == 1
+
+
+def test_too_few_interactions_get_no_topics_and_the_user_is_told_why(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _ingest(cli, tmp_path, month("acme")[:40], "few.jsonl")
+
+    analysed = _run(cli, "analyze", "--workers", "1")
+
+    message = "acme: no topics yet: 40 interactions with text, topics are discovered from 100"
+    assert analysed.output.count(message) == 1
+    assert json.loads(_run(cli, "models", "list", "--json").stdout) == []

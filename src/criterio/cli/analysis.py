@@ -210,7 +210,7 @@ def analyze(
             run.analyse(tenants, runner)
             # Topics are refreshed when this run left too many interactions without
             # one; the refreshed model's results are then computed at once.
-            again = run.topics(tenants, settings) if auto else []
+            again = run.topics(tenants, settings, after=True) if auto else []
             if again and run.pending(again):
                 run.analyse(again, runner)
         finally:
@@ -252,8 +252,12 @@ class _Run:
         with session_scope(self.factory) as session:
             return [tenant] if tenant else list_tenants(session)
 
-    def topics(self, tenants: list[str], settings: Any) -> list[str]:
-        """Discover or refresh topics where due; the tenants that got a new champion."""
+    def topics(self, tenants: list[str], settings: Any, *, after: bool = False) -> list[str]:
+        """Discover or refresh topics where due; the tenants that got a new champion.
+
+        ``after`` (the check after analysing) says only what it did, not again why a
+        tenant has no topics yet.
+        """
         from criterio.config import model_directory
         from criterio.db import session_scope
         from criterio.learning.topics_auto import auto_topics
@@ -269,7 +273,7 @@ class _Run:
                     refresh_unassigned=settings.topics_refresh_unassigned,
                     by="criterio analyze",
                 )
-            if update is not None:
+            if update is not None and (update.trained is not None or not after):
                 console.print(f"{name}: {update.message}")
                 if update.trained is not None:
                     changed.append(name)
