@@ -36,6 +36,23 @@ class Settings(BaseSettings):
         description="Topic model directory used when a tenant has no champion in the registry "
         "(and by `criterio annotate`).",
     )
+    auto_topics: bool = Field(
+        default=True,
+        description="`criterio analyze` and the worker discover a tenant's topics when it has "
+        "no topic model, and refresh them when too many interactions fit none.",
+    )
+    topics_min_interactions: int = Field(
+        default=100,
+        ge=2,
+        description="Fewest interactions with text before topics are discovered automatically.",
+    )
+    topics_refresh_unassigned: float = Field(
+        default=0.2,
+        gt=0,
+        le=1,
+        description="Share of analysed interactions that fit no topic above which the topics "
+        "are discovered again (ids of unchanged topics kept) and the new model promoted.",
+    )
     ingest_chunk_size: int = Field(default=5000, ge=1, le=100_000)
     max_request_bytes: int = Field(
         default=10 * 1024 * 1024,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -178,47 +178,41 @@ def analyze(
     """Analyse stored interactions: language, redaction, sentiment, intent and topic.
 
     Intents and topics come from each tenant's champion models (criterio models list),
-    unless --intent-model/--topic-model say otherwise.
+    unless --intent-model/--topic-model say otherwise. A tenant without a topic model
+    gets one discovered, registered and promoted first (once it has
+    CRITERIO_TOPICS_MIN_INTERACTIONS interactions with text); when more than
+    CRITERIO_TOPICS_REFRESH_UNASSIGNED of its interactions fit no topic, its topics are
+    discovered again (unchanged topics keep their ids) and the interactions analysed again.
+    CRITERIO_AUTO_TOPICS=false turns both off.
 
     Only new interactions, changed ones and those analysed by older analyzer versions (a
     retrained or newly promoted model included) are analysed; each batch is committed as
     it finishes, so an interrupted run resumes.
     """
-    from criterio.annotations.runner import analyze_store, pending_total
-    from criterio.db import session_scope
+    from criterio.config import get_settings
     from criterio.engines.base import make_engine
-    from criterio.interactions.repository import list_tenants
 
     start = _since(since)
     stages = _Stages.from_options(intent_model, topic_model)  # bad ones exit before the store
-    store = open_store()
-    analysed: dict[str, int] = {}
-    skipped: dict[str, int] = {}
+    settings = get_settings()
+    auto = settings.auto_topics and stages.topics is None and stages.fallback_topics is None
+    store = open_store(settings)
+    run = _Run(store.factory, stages, start, batch_size)
     try:
-        with session_scope(store.factory) as session:
-            tenants = [tenant] if tenant else list_tenants(session)
-            pipelines = _tenant_pipelines(session, tenants, stages)
-        totals = {t: pending_total(store.factory, [t], pipelines[t], start) for t in tenants}
-        if sum(totals.values()) == 0:
+        tenants = run.tenants(tenant)
+        if auto:
+            run.topics(tenants, settings)
+        if run.pending(tenants) == 0:
             typer.echo("Nothing to analyse: every interaction is up to date.")
             return
         runner = make_engine(engine, workers=workers, scheduler=scheduler)
-        progress = progress_bar("Analysing", "interactions", console)
         try:
-            with progress:
-                task = progress.add_task("analyze", total=sum(totals.values()))
-                for name in tenants:
-                    report = analyze_store(
-                        store.factory,
-                        [name],
-                        engine=runner,
-                        pipeline=pipelines[name],
-                        since=start,
-                        batch_size=batch_size,
-                        on_progress=lambda n: progress.advance(task, n),
-                    )
-                    analysed.update(report.analysed)
-                    skipped.update(report.skipped)
+            run.analyse(tenants, runner)
+            # Topics are refreshed when this run left too many interactions without
+            # one; the refreshed model's results are then computed at once.
+            again = run.topics(tenants, settings, after=True) if auto else []
+            if again and run.pending(again):
+                run.analyse(again, runner)
         finally:
             runner.close()
     except ValueError as error:
@@ -226,14 +220,98 @@ def analyze(
     finally:
         store.close()
     table = Table(title="Analysis", show_header=False)
-    for name, n in analysed.items():
+    for name, n in run.analysed.items():
         models = ", ".join(
-            f"{k} {v}" for k, v in pipelines[name].versions().items() if k in ("intents", "topics")
+            f"{k} {v}"
+            for k, v in run.pipelines[name].versions().items()
+            if k in ("intents", "topics")
         )
-        erased = skipped.get(name, 0)
+        erased = run.skipped.get(name, 0)
         note = f", {erased:,} erased during the run (skipped)" if erased else ""
         table.add_row(name, f"{n:,} analysed{note}", models)
     Console().print(table)
+
+
+@dataclass
+class _Run:
+    """One `criterio analyze`: the tenants' pipelines, and what was analysed."""
+
+    factory: Any
+    stages: _Stages
+    since: datetime | None
+    batch_size: int
+    pipelines: dict[str, AnalysisPipeline] = field(default_factory=dict)
+    analysed: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def tenants(self, tenant: str | None) -> list[str]:
+        """The tenant asked for, else every tenant in the store."""
+        from criterio.db import session_scope
+        from criterio.interactions.repository import list_tenants
+
+        with session_scope(self.factory) as session:
+            return [tenant] if tenant else list_tenants(session)
+
+    def topics(self, tenants: list[str], settings: Any, *, after: bool = False) -> list[str]:
+        """Discover or refresh topics where due; the tenants that got a new champion.
+
+        ``after`` (the check after analysing) says only what it did, not again why a
+        tenant has no topics yet.
+        """
+        from criterio.config import model_directory
+        from criterio.db import session_scope
+        from criterio.learning.topics_auto import auto_topics
+
+        changed: list[str] = []
+        for name in tenants:
+            with session_scope(self.factory) as session:
+                update = auto_topics(
+                    session,
+                    name,
+                    model_dir=model_directory(settings),
+                    min_interactions=settings.topics_min_interactions,
+                    refresh_unassigned=settings.topics_refresh_unassigned,
+                    by="criterio analyze",
+                )
+            if update is not None and (update.trained is not None or not after):
+                console.print(f"{name}: {update.message}")
+                if update.trained is not None:
+                    changed.append(name)
+        return changed
+
+    def pending(self, tenants: list[str]) -> int:
+        """Build the tenants' pipelines (their current champions); how many are pending."""
+        from criterio.annotations.runner import pending_total
+        from criterio.db import session_scope
+
+        with session_scope(self.factory) as session:
+            self.pipelines.update(_tenant_pipelines(session, tenants, self.stages))
+        return sum(pending_total(self.factory, [t], self.pipelines[t], self.since) for t in tenants)
+
+    def analyse(self, tenants: list[str], runner: Any) -> None:
+        """Analyse the tenants' pending interactions, with a progress bar."""
+        from criterio.annotations.runner import analyze_store, pending_total
+
+        totals = {
+            t: pending_total(self.factory, [t], self.pipelines[t], self.since) for t in tenants
+        }
+        progress = progress_bar("Analysing", "interactions", console)
+        with progress:
+            task = progress.add_task("analyze", total=sum(totals.values()))
+            for name in tenants:
+                report = analyze_store(
+                    self.factory,
+                    [name],
+                    engine=runner,
+                    pipeline=self.pipelines[name],
+                    since=self.since,
+                    batch_size=self.batch_size,
+                    on_progress=lambda n: progress.advance(task, n),
+                )
+                # A second pass (after a topic refresh) analyses the same interactions.
+                for key, n in report.analysed.items():
+                    self.analysed[key] = max(self.analysed.get(key, 0), n)
+                self.skipped.update(report.skipped)
 
 
 def _since(value: str | None) -> datetime | None:

@@ -197,6 +197,9 @@ def worker(
         fallback_intent=settings.intent_model,
         fallback_topic=settings.topic_model,
         analysis_workers=analysis_workers,
+        auto_topics=settings.auto_topics,
+        topics_min_interactions=settings.topics_min_interactions,
+        topics_refresh_unassigned=settings.topics_refresh_unassigned,
     )
     options = WorkerOptions(worker=name, lease=held, tenant=tenant)
 

@@ -58,7 +58,8 @@ def discover(
         str | None,
         typer.Option(
             help="Use the tenant's stored interactions and register the model (champion "
-            "when the tenant has none; else a candidate for `criterio models promote`)."
+            "when the tenant has none; else a candidate for `criterio models promote`). "
+            "Topics its champion already has keep their ids and labels."
         ),
     ] = None,
     encoder: Encoder = "static",
@@ -66,7 +67,8 @@ def discover(
     outlier_share: Outliers = 0.02,
     random_state: Seed = 0,
 ) -> None:
-    """Discover topics and save the model (labels, keywords, examples, sizes, hierarchy)."""
+    """Discover topics and save the model (key-phrase labels, keywords, examples, sizes,
+    hierarchy). `criterio analyze` does this by itself for a tenant without topics."""
     from criterio.analysis.modelstore import save_model
     from criterio.learning.training import fit_topic_model
 
@@ -161,7 +163,8 @@ def show(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the topics as JSON.")] = False,
 ) -> None:
-    """List the topics of a model: label, size, keywords, an example, broader topic."""
+    """List the topics of a model: id, size, label (a key phrase), keywords, an example,
+    broader topic."""
     from criterio.analysis.text import MASKED_CARD_KEY, model_texts
 
     card = _card(model, tenant)
@@ -185,13 +188,18 @@ def show(
         )
         return
     table = Table(title=f"{card['n_topics']} topics (version {card['version']})")
-    for column in ("id", "size", "label", "example", "broader"):
+    for column in ("id", "size", "label", "keywords", "example", "broader"):
         table.add_column(column)
     broader = {g["id"]: g["label"] for g in card["broader"]}
     for topic in sorted(card["topics"], key=lambda t: -t["size"]):
         example = topic["examples"][0] if topic["examples"] else ""
         table.add_row(
-            str(topic["id"]), str(topic["size"]), topic["label"], example, broader[topic["parent"]]
+            str(topic["id"]),
+            str(topic["size"]),
+            topic["label"],
+            " · ".join(topic["keywords"][:5]),
+            example,
+            broader[topic["parent"]],
         )
     Console().print(table)
 

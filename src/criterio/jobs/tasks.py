@@ -1,9 +1,13 @@
 """The jobs themselves: each is the same service a `criterio` command runs, for one tenant.
 
 ``analyze`` analyses the tenant's new and changed interactions with its champion
-models; ``detect`` runs pattern detection and updates its insights; ``topics`` discovers
-topics again and registers the model as a candidate (champion only when the tenant has
-none), skipping the work when the data has not changed since the last topic model.
+models, discovering its topics first when it has none and refreshing them when too many
+interactions fit none (``learning.topics_auto``, as `criterio analyze`); ``detect`` runs
+pattern detection and updates its insights; ``topics`` discovers topics again (topics
+still there keep their ids) and registers the model: the champion when the tenant has
+none or when its champion leaves more than ``topics_refresh_unassigned`` of the
+interactions without a topic, else a candidate. It skips the work when the data has not
+changed since the last topic model.
 Each returns the line recorded as the run's summary.
 """
 
@@ -20,9 +24,6 @@ from criterio.db import session_scope
 
 __all__ = ["JOBS", "JobContext", "run_job"]
 
-#: Below this many texts no topic model is discovered (the demo uses the same floor).
-MIN_TOPIC_TEXTS = 50
-
 
 @dataclass
 class JobContext:
@@ -36,6 +37,10 @@ class JobContext:
     fallback_topic: Path | None = None
     #: Processes the analysis job uses (1: in the worker's own process).
     analysis_workers: int = 1
+    #: Automatic topics (discovery, refresh): CRITERIO_AUTO_TOPICS and its thresholds.
+    auto_topics: bool = True
+    topics_min_interactions: int = 100
+    topics_refresh_unassigned: float = 0.2
     _base: Any = field(default=None, repr=False)
 
     def base_pipeline(self) -> Any:
@@ -48,7 +53,11 @@ class JobContext:
 
 
 def analyze(context: JobContext, tenant: str) -> str:
-    """Analyse the tenant's pending interactions with its champion models."""
+    """Analyse the tenant's pending interactions with its champion models.
+
+    Topics are discovered first when the tenant has none, and refreshed (then the
+    interactions analysed again) when this run leaves too many without a topic.
+    """
     from criterio.analysis.model_stages import IntentStage, TopicStage
     from criterio.annotations.runner import analyze_store
     from criterio.engines.local import LocalEngine
@@ -56,20 +65,46 @@ def analyze(context: JobContext, tenant: str) -> str:
 
     intent = IntentStage(context.fallback_intent).fit() if context.fallback_intent else None
     topic = TopicStage(context.fallback_topic).fit() if context.fallback_topic else None
-    with session_scope(context.factory) as session:
-        pipeline = analysis_pipeline(
-            session,
-            tenant,
-            context.base_pipeline(),
-            fallback_intent=intent,
-            fallback_topic=topic,
-        )
+    auto = context.auto_topics and topic is None
+    notes = [_auto_topics(context, tenant)] if auto else []
+    total = 0
     with LocalEngine(workers=context.analysis_workers) as engine:
-        report = analyze_store(context.factory, [tenant], engine=engine, pipeline=pipeline)
+        for attempt in range(2):
+            with session_scope(context.factory) as session:
+                pipeline = analysis_pipeline(
+                    session,
+                    tenant,
+                    context.base_pipeline(),
+                    fallback_intent=intent,
+                    fallback_topic=topic,
+                )
+            report = analyze_store(context.factory, [tenant], engine=engine, pipeline=pipeline)
+            total = max(total, report.total)
+            refreshed = _auto_topics(context, tenant) if auto and attempt == 0 else None
+            if not refreshed:
+                break
+            notes.append(refreshed)
     models = ", ".join(
         f"{k} {v}" for k, v in pipeline.versions().items() if k in ("intents", "topics")
     )
-    return f"{report.total:,} interactions analysed" + (f" (models: {models})" if models else "")
+    line = f"{total:,} interactions analysed" + (f" (models: {models})" if models else "")
+    return "; ".join([line, *(n for n in notes if n)])
+
+
+def _auto_topics(context: JobContext, tenant: str) -> str | None:
+    """Discover or refresh the tenant's topics when due; a note when a model was made."""
+    from criterio.learning.topics_auto import auto_topics
+
+    with session_scope(context.factory) as session:
+        update = auto_topics(
+            session,
+            tenant,
+            model_dir=context.model_dir,
+            min_interactions=context.topics_min_interactions,
+            refresh_unassigned=context.topics_refresh_unassigned,
+            by=f"worker {context.worker}",
+        )
+    return None if update is None or update.trained is None else f"topics: {update.message}"
 
 
 def detect(context: JobContext, tenant: str) -> str:
@@ -82,24 +117,33 @@ def detect(context: JobContext, tenant: str) -> str:
 
 
 def topics(context: JobContext, tenant: str) -> str:
-    """Discover the tenant's topics again; the model waits as a candidate unless it is the first."""
+    """Discover the tenant's topics again (unchanged topics keep their ids).
+
+    The model becomes the champion when the tenant has none or when its champion leaves
+    more than ``topics_refresh_unassigned`` of the interactions it analysed without a
+    topic; otherwise it waits as a candidate.
+    """
     from criterio.digest import content_digest
     from criterio.learning.service import list_models
+    from criterio.learning.topics_auto import unassigned_share
     from criterio.learning.training import discover_topics, training_examples
 
     with session_scope(context.factory) as session:
         examples = training_examples(session, tenant)
-        if len(examples.texts) < MIN_TOPIC_TEXTS:
+        if len(examples.texts) < context.topics_min_interactions:
             return f"skipped: {len(examples.texts)} interactions with text are too few"
         digest = content_digest([examples.ids, examples.texts])
         latest = list_models(session, tenant, "topics")
         if latest and latest[0].training_hash == digest:
             return f"skipped: no change since topic model {latest[0].id}"
+        unassigned, analysed = unassigned_share(session, tenant)
+        stale = analysed > 0 and unassigned / analysed > context.topics_refresh_unassigned
         trained = discover_topics(
             session,
             tenant,
             model_dir=context.model_dir,
             examples=examples,
+            promote=True if stale else None,
             by=f"worker {context.worker}",
         )
         row = trained.model

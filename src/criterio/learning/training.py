@@ -129,18 +129,28 @@ def fit_topic_model(
     n_topics: int | None = None,
     outlier_share: float = 0.02,
     random_state: int = 0,
+    previous: Any = None,
 ) -> Fitted:
-    """Discover topics in ``texts``; the card lists each topic and the broader groups."""
+    """Discover topics in ``texts``; the card lists each topic and the broader groups.
+
+    With ``previous`` (the topic model in use), topics that are still there keep their
+    ids and labels (``TopicModel.align_with``); the card says how many were kept.
+    """
     from criterio.analysis.topics import TopicModel, topics_card
 
     start = time.perf_counter()
     model = TopicModel(
         encoder=encoder, n_topics=n_topics, outlier_share=outlier_share, random_state=random_state
     ).fit(list(texts))
+    kept: dict[str, Any] = {}
+    if previous is not None:
+        matched = model.align_with(previous)
+        kept = {"topics_kept": len(matched), "topics_new": model.n_topics_ - len(matched)}
     seconds = time.perf_counter() - start
     card = {
         "n_texts": len(texts),
         "seconds": round(seconds, 2),
+        **kept,
         **masking_card(),
         **topics_card(model, max(2, model.n_topics_ // 5)),
     }
@@ -217,7 +227,11 @@ def discover_topics(
     promote: bool | None = None,
     by: str,
 ) -> Trained:
-    """Discover topics in all the tenant's interactions and register the topic model."""
+    """Discover topics in all the tenant's interactions and register the topic model.
+
+    Topics the tenant's champion already has keep their ids and labels, so insights
+    keep their segment and history; new topics get ids never used before.
+    """
     if examples is None:
         examples = training_examples(session, tenant)
     fitted = fit_topic_model(
@@ -226,12 +240,14 @@ def discover_topics(
         n_topics=n_topics,
         outlier_share=outlier_share,
         random_state=random_state,
+        previous=_usable_champion(session, tenant),
     )
     model = fitted.model
-    metrics = {
+    metrics: dict[str, Any] = {
         "n_topics": int(model.n_topics_),
         "outlier_share": round(float((model.labels_ < 0).mean()), 4),
         "seconds": fitted.card["seconds"],
+        **{k: fitted.card[k] for k in ("topics_kept", "topics_new") if k in fitted.card},
     }
     training = {"source": "stored interactions", "n_texts": len(examples.texts)}
     return _register(
@@ -246,6 +262,17 @@ def discover_topics(
         promote=promote,
         by=by,
     )
+
+
+def _usable_champion(session: Session, tenant: str) -> Any:
+    """The tenant's topic champion as a model to continue, or None (none, or unloadable)."""
+    from criterio.learning.service import ChampionError, champion_stage
+
+    try:
+        stage = champion_stage(session, tenant, "topics")
+    except ChampionError:  # a broken champion: new ids are better than no new model
+        return None
+    return None if stage is None else stage.model
 
 
 def _register(

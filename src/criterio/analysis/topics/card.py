@@ -8,16 +8,18 @@ __all__ = ["topics_card"]
 
 
 def topics_card(model: Any, n_groups: int) -> dict[str, Any]:
-    """What ``topics show`` prints: each topic's label, size, keywords, examples, parent."""
+    """What ``topics show`` prints: each topic's id, label (its key phrase), size,
+    keywords (the detail), examples and parent."""
     parents = model.broader(n_groups)
     parent_words = model.broader_keywords(n_groups)
+    ids = model.topic_ids
     return {
         "n_topics": model.n_topics_,
         "outlier_threshold": model.threshold_,
         "topics": [
             {
-                "id": t,
-                "label": model.topic_label(t),
+                "id": ids[t],
+                "label": model.topic_label(ids[t]),
                 "size": int(model.sizes_[t]),
                 "keywords": model.keywords_[t],
                 "examples": model.examples_[t],
@@ -29,7 +31,7 @@ def topics_card(model: Any, n_groups: int) -> dict[str, Any]:
             {
                 "id": g,
                 "label": " · ".join(words[:4]),
-                "topics": [int(t) for t in (parents == g).nonzero()[0]],
+                "topics": [ids[int(t)] for t in (parents == g).nonzero()[0]],
             }
             for g, words in enumerate(parent_words)
         ],

@@ -10,7 +10,13 @@ c-TF-IDF keywords, representative examples (nearest the centre), a size, and a p
 in a hierarchy (Ward linkage of the centres, cut into broader topics). A text whose
 cosine to the centre of its topic is under ``threshold_`` is an outlier (-1):
 ``outlier_share`` sets that share on the training texts, and the same threshold flags
-new interactions that fit no topic.
+new interactions that fit no topic. Each topic is labelled with a key phrase of its
+texts (``labels.key_phrases``), its keywords kept as detail.
+
+Topic ids are stable across refreshes: ``align_with`` matches a newly discovered
+model's topics to the previous model's (Hungarian assignment on the cosine of their
+centres, both computed in the new model's space), so a topic that is still there keeps
+its id and its label, and a new topic gets an id never used before (``next_id_``).
 
 Determinism: the texts are put in a canonical (sorted) order before anything random,
 so the same multiset of texts gives the same topics whatever the input order.
@@ -23,6 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
@@ -30,10 +37,10 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from criterio.analysis.embeddings import Encoder, l2_normalize, make_encoder
-from criterio.analysis.topics.labels import class_counts, keywords_from_counts
+from criterio.analysis.topics.labels import class_counts, key_phrases, keywords_from_counts
 from criterio.analysis.topics.spectral import spectral_clusters
 
-__all__ = ["OUTLIER", "TopicModel"]
+__all__ = ["MIN_MATCH_SIMILARITY", "OUTLIER", "TopicModel"]
 
 #: Topic id of texts that fit no topic.
 OUTLIER = -1
@@ -41,11 +48,14 @@ OUTLIER = -1
 #: Below this many texts the k-NN graph is too thin for spectral clustering: k-means.
 _SPECTRAL_MIN = 200
 
+#: Centre cosine under which a new topic is not the continuation of an old one.
+MIN_MATCH_SIMILARITY = 0.6
+
 
 class TopicModel(BaseEstimator):  # type: ignore[misc]
     """Discovers topics, labels them, and assigns new texts (a scikit-learn estimator)."""
 
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
 
     def __init__(
         self,
@@ -110,6 +120,9 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.term_counts_ = per_class.astype(np.float32)
         self.terms_ = terms
         self.keywords_ = keywords_from_counts(per_class, terms, self.n_keywords)
+        self.phrases_ = key_phrases(fit_texts, topic, score, (per_class, terms))
+        self.topic_ids_ = np.arange(k, dtype=np.int64)
+        self.next_id_ = k
         self.examples_ = _examples(fit_texts, topic, score, k, self.n_examples)
         self.linkage_ = linkage(self.centers_, method="ward") if k > 1 else np.zeros((0, 4))
         if len(sample) == len(texts):
@@ -120,6 +133,50 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             self.labels_ = self._assign([str(t) for t in texts])[0]
         self.sizes_ = np.bincount(self.labels_[self.labels_ >= 0], minlength=k)
         return self
+
+    def align_with(
+        self, previous: TopicModel, min_similarity: float = MIN_MATCH_SIMILARITY
+    ) -> dict[int, int]:
+        """Renumber this model's topics to continue ``previous``'s ids; {index: id} matched.
+
+        Each previous topic's centre is the mean, in this model's space, of its
+        representative examples (its texts nearest its own centre, kept in the model;
+        not today's texts, where a new reason that the previous model put in its nearest
+        topic would pull that centre away). A one-to-one assignment (Hungarian) of this
+        model's centres to those maximises the total cosine, and a pair under
+        ``min_similarity`` is no match. A matched topic takes the old id and label (so
+        insights keep their segment); the others get ids from ``previous.next_id_`` on.
+        """
+        check_is_fitted(self, "centers_")
+        known = [
+            (int(t), ex) for t, ex in zip(previous._ids(), previous.examples_, strict=True) if ex
+        ]
+        matched: dict[int, int] = {}
+        if known:
+            with threadpool_limits(self.threads):
+                centres = l2_normalize(
+                    np.vstack([self._centred(self._encode(ex)).mean(axis=0) for _, ex in known])
+                )
+            similarity = self.centers_ @ centres.T
+            for new, j in zip(*linear_sum_assignment(-similarity), strict=True):
+                if similarity[new, j] >= min_similarity:
+                    matched[int(new)] = known[j][0]
+        labels = list(self.phrases_)
+        ids = np.full(self.n_topics_, OUTLIER, dtype=np.int64)
+        for new, old in matched.items():
+            ids[new] = old
+            labels[new] = previous.topic_label(old)
+        next_id = max([previous._next_id(), *[i + 1 for i in previous._ids().tolist()]])
+        for new in range(self.n_topics_):
+            if ids[new] == OUTLIER:
+                ids[new] = next_id
+                next_id += 1
+        internal = self._index_of(self.labels_)
+        self.topic_ids_ = ids
+        self.next_id_ = next_id
+        self.phrases_ = labels
+        self.labels_ = self._public(internal)
+        return matched
 
     def fit_predict(self, X: Sequence[str], y: Any = None) -> np.ndarray[Any, Any]:  # noqa: N803
         """Discover topics and return each text's topic id (-1: outlier)."""
@@ -142,7 +199,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             chunk = texts[start : start + self.batch_size]
             topic, score = self._nearest(self._centred(self.encoder_.transform(chunk)))
             topic[score < self.threshold_] = OUTLIER
-            topics[start : start + len(chunk)] = topic
+            topics[start : start + len(chunk)] = self._public(topic)
             scores[start : start + len(chunk)] = score
         return topics, scores
 
@@ -157,12 +214,24 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "centers_")
         return int(self.centers_.shape[0])
 
+    @property
+    def topic_ids(self) -> list[int]:
+        """The id of each topic, in the model's internal order."""
+        check_is_fitted(self, "centers_")
+        return [int(i) for i in self._ids()]
+
     def topic_label(self, topic: int, words: int = 4) -> str:
-        """A short human-readable label: the topic's top keywords."""
+        """A short human-readable label of topic id ``topic``: its key phrase, else keywords."""
         check_is_fitted(self, "centers_")
         if topic == OUTLIER:
             return "(no topic fits)"
-        return " · ".join(self.keywords_[topic][:words]) or f"topic {topic}"
+        index = int(self._index_of(np.asarray([topic]))[0])
+        if index < 0:
+            return f"topic {topic}"
+        phrase = getattr(self, "phrases_", None)
+        if phrase and phrase[index]:
+            return str(phrase[index])
+        return " · ".join(self.keywords_[index][:words]) or f"topic {topic}"
 
     def broader(self, n_groups: int) -> np.ndarray[Any, Any]:
         """Parent group (0..n_groups-1) of each topic when merged into ``n_groups``."""
@@ -180,6 +249,28 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         return keywords_from_counts(merged, self.terms_, top)
 
     # -- internals ----------------------------------------------------------------
+    def _ids(self) -> np.ndarray[Any, Any]:
+        # Models saved before ids were stable numbered topics by position.
+        ids = getattr(self, "topic_ids_", None)
+        return np.arange(self.n_topics_) if ids is None else np.asarray(ids)
+
+    def _next_id(self) -> int:
+        return int(getattr(self, "next_id_", self.n_topics_))
+
+    def _public(self, index: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Topic ids of internal positions (-1 stays -1)."""
+        ids = self._ids()
+        return np.where(index >= 0, ids[np.maximum(index, 0)], OUTLIER).astype(np.int64)
+
+    def _index_of(self, topics: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Internal positions of topic ids (-1 for -1 and for ids this model lacks)."""
+        ids = self._ids()
+        order = np.argsort(ids)
+        topics = np.asarray(topics, dtype=np.int64)
+        at = np.clip(np.searchsorted(ids[order], topics), 0, len(ids) - 1)
+        found = (ids[order][at] == topics) & (topics >= 0)
+        return np.where(found, order[at], OUTLIER).astype(np.int64)
+
     def _encode(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
         encoder: Encoder = self.encoder_
         parts = [
