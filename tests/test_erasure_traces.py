@@ -156,7 +156,7 @@ def test_interaction_without_customer_is_erased_by_id(api: Api) -> None:
         (insight,) = list_insights(session, "acme")
         assert insight.evidence["examples"] == ["c-000002"]
         analysed = session.execute(
-            text("SELECT count(*) FROM analysis_results WHERE tenant = 'acme'")
+            text("SELECT count(*) FROM analysis_results WHERE analysis_results.tenant = 'acme'")
         ).scalar()
     assert analysed == 1
     missing = api.client.delete("/api/v1/interactions/c-000001", headers=h)
