@@ -112,7 +112,8 @@ def demo(
     out_console.print(
         f"Loaded the demo into {_describe(settings.database_url)}: "
         f"[bold]{report.inserted:,}[/bold] new, {report.updated:,} updated, "
-        f"{report.unchanged:,} unchanged, {report.rejected:,} rejected ({elapsed:.1f} s)."
+        f"{report.unchanged:,} unchanged, {report.rejected:,} rejected; loaded and analysed "
+        f"in {elapsed:.1f} s."
     )
     if analyses:
         for run in analyses:
