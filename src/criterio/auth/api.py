@@ -17,6 +17,7 @@ from criterio.auth.roles import Permission
 from criterio.auth.schemas import AuditEventRead, AuditPage, Principal
 from criterio.db import check_row_key
 from criterio.errors import CriterioError, InvalidInputError, PermissionDeniedError
+from criterio.web.audit import Audit
 from criterio.web.deps import SESSION_COOKIE, SessionDep, require
 from criterio.web.pages import Page, safe_next
 
@@ -124,14 +125,7 @@ def login_submit(
     except CriterioError as exc:
         # Returned, not raised: the request's transaction commits, so the failure counts.
         return _login_page(request, error=exc.message, status=exc.status_code, next_url=next)
-    service.record_audit(
-        session,
-        user.tenant,
-        actor=user.username,
-        action="login",
-        resource_type="session",
-        request_id=str(request.state.request_id),
-    )
+    Audit.bind(request, session, tenant=user.tenant, actor=user.username).record("login", "session")
     response = RedirectResponse(safe_next(next, "/login/done"), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
