@@ -24,6 +24,7 @@ from criterio.insights.browse import (
 )
 from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
 from criterio.insights.service import apply_review, detect_insights, get_insight, to_read
+from criterio.languages import Language
 from criterio.web.audit import Audit, AuditDep
 from criterio.web.deps import SessionDep, commit_now, require
 
@@ -166,7 +167,7 @@ def detect(
     principal: Detector,
     audit: AuditDep,
     language: Annotated[
-        Literal["es", "en"] | None,
+        Language | None,
         Query(description="Language of the statements (default: the tenant's majority)."),
     ] = None,
 ) -> DetectResult:

@@ -15,6 +15,7 @@ from criterio.insights.repository import ExampleRepository, InsightRepository
 from criterio.insights.schemas import TRANSITIONS, InsightStatus
 from criterio.interactions.repository import InteractionRepository
 from criterio.interactions.schemas import check_attribute_name
+from criterio.languages import supported
 
 __all__ = [
     "Example",
@@ -200,4 +201,4 @@ def next_statuses(status: str) -> tuple[InsightStatus, ...]:
 def tenant_page_language(session: Session, tenant: str) -> str:
     """The tenant's language for pages: that of its insights' statements (English if none)."""
     language = InsightRepository(session, tenant).latest_language()
-    return language if language in ("es", "en") else "en"
+    return supported(language)

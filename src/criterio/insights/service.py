@@ -15,6 +15,7 @@ from criterio.insights.browse import lock_insight
 from criterio.insights.models import Insight
 from criterio.insights.repository import InsightRepository, InteractionTableRepository
 from criterio.insights.schemas import TRANSITIONS, InsightRead, InsightStatus, ReviewIn
+from criterio.languages import LANGUAGE_CHOICES, LANGUAGES
 from criterio.patterns import (
     DetectConfig,
     Detection,
@@ -121,8 +122,8 @@ def upsert_detections(
     pattern reaches ``data_end`` (the latest day of data; by default the latest end of
     the detections), and every insight of the tenant not found again has ended.
     """
-    if language not in ("es", "en"):
-        raise InvalidInputError(f"language must be es or en, not {language!r}")
+    if language not in LANGUAGES:
+        raise InvalidInputError(f"language must be {LANGUAGE_CHOICES}, not {language!r}")
     now = now or datetime.now(UTC)
     repo = InsightRepository(session, tenant)
     summary = DetectSummary()

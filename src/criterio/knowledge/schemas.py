@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from criterio.languages import Language
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -124,7 +126,7 @@ class ArticleIn(BaseModel):
     environment: str = Text
     resolution: str = Text
     cause: str = Text
-    language: Literal["es", "en"] = "en"
+    language: Language = "en"
     state: ArticleState = ArticleState.wip
     audience: Audience = Audience.internal
     owner: str | None = Field(default=None, max_length=200)
@@ -147,7 +149,7 @@ class ArticleEdit(BaseModel):
     environment: str | None = Field(default=None, max_length=50_000)
     resolution: str | None = Field(default=None, max_length=50_000)
     cause: str | None = Field(default=None, max_length=50_000)
-    language: Literal["es", "en"] | None = None
+    language: Language | None = None
     audience: Audience | None = None
     owner: str | None = Field(default=None, max_length=200)
     tags: list[str] | None = Field(default=None, max_length=100)

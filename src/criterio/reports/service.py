@@ -17,7 +17,7 @@ from criterio.insights.models import Insight
 from criterio.insights.repository import InteractionTableRepository
 from criterio.insights.schemas import InsightStatus
 from criterio.insights.service import list_insights, statement_in, tenant_language, to_read
-from criterio.reports._words import LANGUAGES
+from criterio.languages import LANGUAGE_CHOICES, LANGUAGES
 from criterio.reports.content import (
     Count,
     InsightEntry,
@@ -62,7 +62,7 @@ def build_report(
             f"the period from {start} to {end} is longer than {MAX_DAYS} days: split it"
         )
     if language is not None and language not in LANGUAGES:
-        raise InvalidInputError(f"language must be es or en, not {language!r}")
+        raise InvalidInputError(f"language must be {LANGUAGE_CHOICES}, not {language!r}")
     record = get_tenant(session, tenant)
     table = InteractionTableRepository(session, tenant).table()
     insights = list_insights(session, tenant)
