@@ -6,10 +6,9 @@ The tenant always comes from the caller's credentials: another tenant's insight 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
 
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
@@ -22,7 +21,16 @@ from criterio.insights.browse import (
     redacted_examples,
     search_insights,
 )
-from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
+from criterio.insights.schemas import (
+    DetectResult,
+    ExampleRead,
+    InsightDetail,
+    InsightPage,
+    InsightRead,
+    InsightStatus,
+    ReviewIn,
+    TurnText,
+)
 from criterio.insights.service import apply_review, detect_insights, get_insight, to_read
 from criterio.languages import Language
 from criterio.web.audit import Audit, AuditDep
@@ -35,49 +43,6 @@ Reader = Annotated[Principal, Depends(require(Permission.read_insights))]
 Reviewer = Annotated[Principal, Depends(require(Permission.review_insights))]
 Detector = Annotated[Principal, Depends(require(Permission.detect_insights))]
 InsightId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The insight's id.")]
-
-
-class InsightPage(BaseModel):
-    """A page of insights in the requested order, and how many match the filters in all."""
-
-    items: list[InsightRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class TurnText(BaseModel):
-    """One turn of an example, its personal data redacted."""
-
-    role: str
-    text: str
-
-
-class ExampleRead(BaseModel):
-    """An example interaction: ``redacted`` turns, or ``unavailable`` / ``erased`` and no text."""
-
-    id: str
-    state: Literal["redacted", "unavailable", "erased"]
-    turns: list[TurnText]
-
-
-class InsightDetail(InsightRead):
-    """One insight, its examples (redacted text only) and the statuses it may move to."""
-
-    examples_redacted: list[ExampleRead]
-    next_statuses: list[InsightStatus]
-
-
-class DetectResult(BaseModel):
-    """What a detection run did in the caller's tenant."""
-
-    created: int
-    updated: int
-    insights: int
-    notes: list[str] = Field(
-        default_factory=list,
-        description="What the run left out and, when it found nothing, why.",
-    )
 
 
 @router.get("/insights", response_model=InsightPage)

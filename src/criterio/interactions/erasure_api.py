@@ -6,7 +6,6 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from criterio.auth.roles import Permission
@@ -14,6 +13,7 @@ from criterio.auth.schemas import Principal
 from criterio.db import checkpoint_wal
 from criterio.errors import NotFoundError
 from criterio.interactions.erasure import erase_customer, erase_interaction
+from criterio.interactions.schemas import ErasureResult
 from criterio.web.audit import AuditDep
 from criterio.web.deps import SessionDep, commit_now, request_id, require
 
@@ -22,13 +22,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
 Eraser = Annotated[Principal, Depends(require(Permission.erase_customer))]
 log = logging.getLogger("criterio.erasure")
-
-
-class ErasureResult(BaseModel):
-    """How many interactions were erased, and the reference the audit log keeps instead."""
-
-    deleted: int
-    reference: str
 
 
 def _commit_and_compact(request: Request, session: Session) -> None:

@@ -4,10 +4,9 @@ is a 404. Integrations see published articles only (validated, customer or publi
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
@@ -24,8 +23,10 @@ from criterio.knowledge.schemas import (
     LinkRead,
     QualityReviewIn,
     QualityReviewRead,
+    RestoreIn,
     SearchHit,
     StateChangeIn,
+    SuggestIn,
     SuggestionsOut,
     VersionRead,
 )
@@ -43,38 +44,6 @@ Linker = Annotated[Principal, Depends(require(Permission.link_articles))]
 Publisher = Annotated[Principal, Depends(require(Permission.publish_articles))]
 ArticleId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The article's id.")]
 Limit = Annotated[int, Query(ge=1, le=50)]
-
-
-class RestoreIn(BaseModel):
-    """Which earlier version to bring back."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(ge=1, le=1_000_000)
-
-
-class TurnIn(BaseModel):
-    """One turn of an interaction (only customer turns are searched with)."""
-
-    role: str = Field(default="customer", max_length=16)
-    text: str = Field(default="", max_length=50_000)
-
-
-class SuggestIn(BaseModel):
-    """An interaction: ``{"id", "text"}`` or the data contract (other fields are ignored)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: str = Field(min_length=1, max_length=200)
-    text: str | None = Field(default=None, max_length=50_000)
-    turns: list[TurnIn] | None = Field(default=None, max_length=500)
-    labels: dict[str, Any] | None = None
-
-    @model_validator(mode="after")
-    def _has_text(self) -> SuggestIn:
-        if not self.text and not self.turns:
-            raise ValueError("give text or turns")
-        return self
 
 
 def _published_only(principal: Principal) -> bool:
