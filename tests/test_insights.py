@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 
 import pytest
@@ -246,3 +247,38 @@ def test_patterns_no_longer_found_or_over_are_listed_as_ended(
         assert "(ended)" in table
     finally:
         get_settings.cache_clear()
+
+
+def test_two_cli_reviews_of_one_insight_apply_one_after_the_other(
+    session_factory: sessionmaker[Session], database_url: str
+) -> None:
+    # review_insight takes the row lock itself, so `criterio insights review` (which
+    # calls nothing else) cannot lose or double a status change either.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer in at a time")
+    with session_scope(session_factory) as s:
+        found = upsert_detections(s, "acme", [_spike(date(2026, 11, 12), date(2026, 11, 12))])
+        insight_id = found.insights[0].id
+    errors: list[Exception] = []
+
+    def second_review() -> None:
+        try:
+            with session_scope(session_factory) as s:
+                change = ReviewIn(status=InsightStatus.in_review)
+                review_insight(s, "acme", insight_id, change, actor="bob")
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    with session_scope(session_factory) as first:
+        change = ReviewIn(status=InsightStatus.in_review)
+        review_insight(first, "acme", insight_id, change, actor="ana")
+        second = threading.Thread(target=second_review)
+        second.start()
+        second.join(timeout=1.0)
+        assert second.is_alive()  # the second review waits for the first's commit
+    second.join(timeout=30)
+    assert not errors
+    with session_scope(session_factory) as s:
+        history = s.get(Insight, insight_id).history  # type: ignore[union-attr]
+    # The second review saw in_review and changed nothing: one history line, not two.
+    assert [(h["to"], h["by"]) for h in history] == [("in_review", "ana")]

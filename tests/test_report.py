@@ -402,3 +402,19 @@ def test_figures_are_written_the_spanish_or_english_way() -> None:
 def test_report_modules_export_what_they_name(name: str) -> None:
     module = importlib.import_module(name)
     assert module.__all__ and all(hasattr(module, exported) for exported in module.__all__)
+
+
+def test_an_example_changed_since_its_analysis_is_not_shown(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # The report reads examples as the API and the pages do: a redaction of an older
+    # text of the interaction is not shown (it was, before the one way of reading them).
+    _build_store(session_factory)
+    changed = _records()[100]
+    changed["turns"][0]["text"] = "Quiero cambiar de tarifa, llamadme al 699 111 222"
+    report = ingest_records(session_factory, [RawRecord("t", "100", changed)])
+    assert report.updated == 1
+    with session_scope(session_factory) as session:
+        html = render_html(build_report(session, "acme", START, END))
+    for text in ("me cobraron dos veces", "[EMAIL_1]", "cambiar de tarifa", "699 111 222"):
+        assert text not in html

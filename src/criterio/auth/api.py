@@ -1,30 +1,20 @@
-"""Auth endpoints: who am I, the audit log, and the login / logout pages."""
+"""Auth endpoints: who am I and the audit log (the login / logout pages: auth/pages.py)."""
 
 from __future__ import annotations
 
-import base64
-import hmac
-import secrets
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query
 
 from criterio.auth import service
-from criterio.auth.repository import AuditRepository
 from criterio.auth.roles import Permission
-from criterio.auth.schemas import AuditEventRead, AuditPage, Principal
-from criterio.db import check_row_key
-from criterio.errors import CriterioError, InvalidInputError, PermissionDeniedError
-from criterio.web.deps import SESSION_COOKIE, SessionDep, require
-from criterio.web.pages import Page, safe_next
+from criterio.auth.schemas import AuditPage, Principal
+from criterio.web.deps import SessionDep, require
 
-__all__ = ["pages", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-LOGIN_CSRF_COOKIE = "criterio_login_csrf"
 
 
 @router.get("/me", response_model=Principal)
@@ -47,126 +37,15 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """The tenant's audit events, newest first, filtered; admins only."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise InvalidInputError(f"{name}: give a time zone (e.g. 2026-11-02T09:00:00Z)")
-    before = None
-    if cursor is not None:
-        try:
-            before = check_row_key(int(base64.urlsafe_b64decode(cursor.encode()).decode()))
-        except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
-            raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
-    rows = AuditRepository(session, principal.tenant).query(
+    return service.audit_page(
+        session,
+        principal.tenant,
         actor=actor,
         action=action,
         resource_type=resource_type,
         resource_id=resource_id,
         since=since,
         until=until,
-        before_pk=before,
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = base64.urlsafe_b64encode(str(rows[-1].pk).encode()).decode() if more else None
-    return AuditPage(
-        items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=next_cursor
-    )
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _login_page(
-    request: Request, *, error: str | None = None, status: int = 200, next_url: str = ""
-) -> Response:
-    token = secrets.token_urlsafe(32)
-    response = Page.for_request(request).render(
-        "login.html",
-        {"login_csrf": token, "error": error, "next": safe_next(next_url, "")},
-        status=status,
-    )
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/login",
-    )
-    return response
-
-
-@pages.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "") -> Response:
-    """The login page; ``next`` is the page to go to after signing in."""
-    return _login_page(request, next_url=next)
-
-
-@pages.post("/login")
-def login_submit(
-    request: Request,
-    session: SessionDep,
-    username: Annotated[str, Form(max_length=100)],
-    password: Annotated[str, Form(max_length=1000)],
-    csrf_token: Annotated[str, Form(max_length=100)],
-    next: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    """Check the password and open a session (HttpOnly, SameSite cookie)."""
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
-        raise PermissionDeniedError("missing or wrong CSRF token: reload the login page")
-    try:
-        user, secret = service.login(
-            session, username=username, password=password, address=_client(request)
-        )
-    except CriterioError as exc:
-        # Returned, not raised: the request's transaction commits, so the failure counts.
-        return _login_page(request, error=exc.message, status=exc.status_code, next_url=next)
-    service.record_audit(
-        session,
-        user.tenant,
-        actor=user.username,
-        action="login",
-        resource_type="session",
-        request_id=str(request.state.request_id),
-    )
-    response = RedirectResponse(safe_next(next, "/login/done"), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        max_age=int(service.SESSION_TTL.total_seconds()),
-    )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
-
-
-@pages.get("/login/done", response_class=HTMLResponse)
-def logged_in(
-    request: Request, principal: Annotated[Principal, Depends(require(Permission.read_self))]
-) -> Response:
-    """The page after login: who you are, the way to the insights, and a logout button."""
-    return Page.for_request(request, principal).render("done.html", {})
-
-
-@pages.post("/logout")
-def logout(
-    request: Request,
-    session: SessionDep,
-    csrf_token: Annotated[str, Form(max_length=100)],
-) -> Response:
-    """End the web session (the form carries the session's CSRF token)."""
-    secret = request.cookies.get(SESSION_COOKIE, "")
-    if not secret:
-        return RedirectResponse("/login", status_code=303)
-    principal = service.authenticate(session, secret, kind="session")
-    if not hmac.compare_digest(csrf_token, service.csrf_token_for(secret)):
-        raise PermissionDeniedError("missing or wrong CSRF token")
-    service.logout(session, principal)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response

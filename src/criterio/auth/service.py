@@ -7,6 +7,7 @@ stored, logged or put in an exception message.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -22,7 +23,8 @@ from sqlalchemy.orm import Session
 from criterio.auth import repository as repo
 from criterio.auth.models import ApiToken, Tenant, User
 from criterio.auth.roles import Role
-from criterio.auth.schemas import Principal, TokenCreated
+from criterio.auth.schemas import AuditEventRead, AuditPage, Principal, TokenCreated
+from criterio.db import check_row_key
 from criterio.errors import (
     ConflictError,
     CriterioError,
@@ -37,6 +39,7 @@ __all__ = [
     "LOGIN_WINDOW",
     "SESSION_TTL",
     "RateLimitedError",
+    "audit_page",
     "authenticate",
     "create_tenant",
     "create_token",
@@ -328,4 +331,45 @@ def record_audit_set(
                 "detail": {**(detail or {}), "ids": list(resource_ids)},
             }
         ]
+    )
+
+
+def audit_page(
+    session: Session,
+    tenant: str,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    resource_type: str | None = None,
+    resource_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> AuditPage:
+    """A page of the tenant's audit events, newest first, and the cursor to the next one."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInputError(f"{name}: give a time zone (e.g. 2026-11-02T09:00:00Z)")
+    before = None
+    if cursor is not None:
+        try:
+            before = check_row_key(int(base64.urlsafe_b64decode(cursor.encode()).decode()))
+        except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            raise InvalidInputError("cursor: not a cursor returned by this endpoint") from exc
+    rows = repo.AuditRepository(session, tenant).query(
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        since=since,
+        until=until,
+        before_pk=before,
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = base64.urlsafe_b64encode(str(rows[-1].pk).encode()).decode() if more else None
+    return AuditPage(
+        items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=next_cursor
     )

@@ -5,10 +5,10 @@ SQLAlchemy is imported when a command opens the store, not when the CLI starts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -18,7 +18,16 @@ if TYPE_CHECKING:
 
     from criterio.config import Settings
 
-__all__ = ["Store", "database_errors", "open_store", "session_scope"]
+__all__ = [
+    "Store",
+    "database_errors",
+    "open_store",
+    "run_in_store",
+    "session_scope",
+    "unit_of_work",
+]
+
+T = TypeVar("T")
 
 URL_HINT = "e.g. sqlite:///criterio.db or postgresql+psycopg://user@host:5432/criterio"
 
@@ -96,3 +105,34 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
     with scope(factory) as session:
         yield session
+
+
+@contextmanager
+def unit_of_work(
+    settings: Settings | None = None, *, after_commit: Callable[[Engine], None] | None = None
+) -> Iterator[Session]:
+    """Open the store and give one transaction: committed when the block ends, rolled back
+    on error; a CriterioError becomes ``Error: ...`` on standard error and exit status 1.
+
+    ``after_commit`` runs with the engine once the transaction is committed, before the
+    store is closed. The store is closed in every case.
+    """
+    from criterio.errors import CriterioError
+
+    store = open_store(settings)
+    try:
+        with session_scope(store.factory) as session:
+            yield session
+        if after_commit is not None:
+            after_commit(store.engine)
+    except CriterioError as exc:
+        typer.secho(f"Error: {exc.message}", fg="red", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+
+
+def run_in_store(work: Callable[[Session], T], settings: Settings | None = None) -> T:
+    """Run ``work`` in one :func:`unit_of_work` and return what it returns."""
+    with unit_of_work(settings) as session:
+        return work(session)

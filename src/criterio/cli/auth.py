@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,11 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from criterio.auth.roles import Role
-from criterio.cli._store import open_store
-from criterio.errors import CriterioError
+from criterio.cli._store import open_store, unit_of_work
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 # The auth service (argon2, SQLAlchemy) is imported inside the commands, so that the
 # CLI starts fast (tests/test_cli_startup.py).
@@ -36,21 +33,6 @@ err = Console(stderr=True)
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="The tenant (client account).")]
 
 
-@contextmanager
-def _unit_of_work() -> Iterator[Session]:
-    from criterio.db import session_scope
-
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            yield session
-    except CriterioError as exc:
-        err.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
-
-
 @tenants_app.command("create")
 def tenants_create(
     name: Annotated[str, typer.Argument(help="Short name: letters, digits, '.', '_' or '-'.")],
@@ -67,7 +49,7 @@ def tenants_create(
     except ValidationError:
         err.print(f"[red]tenant name {name!r}: use letters, digits, '.', '_' or '-'[/red]")
         raise typer.Exit(1) from None
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         service.create_tenant(session, name, display_name)
     out.print(f"Tenant [bold]{name}[/bold] created.")
 
@@ -77,7 +59,7 @@ def tenants_list() -> None:
     """List the tenants."""
     from criterio.auth.repository import list_all_tenants
 
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         table = Table("name", "display name", "created")
         for tenant in list_all_tenants(session):
             table.add_row(tenant.name, tenant.display_name, tenant.created_at.isoformat())
@@ -106,7 +88,7 @@ def users_create(
     from criterio.auth import service
 
     password = None if no_password else _read_password(password_stdin)
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         service.create_user(session, tenant, username=username, role=role, password=password)
     out.print(f"User [bold]{username}[/bold] ({role.value}) created in tenant {tenant}.")
 
@@ -116,7 +98,7 @@ def users_list(tenant: TenantOpt) -> None:
     """List a tenant's users."""
     from criterio.auth.repository import UserRepository
 
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         table = Table("user", "role", "disabled", "created")
         for user in UserRepository(session, tenant).list():
             table.add_row(
@@ -133,7 +115,7 @@ def users_disable(username: Annotated[str, typer.Argument()], tenant: TenantOpt)
     """Disable a user and revoke their tokens and sessions."""
     from criterio.auth import service
 
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         service.set_user_disabled(session, tenant, username=username, disabled=True)
     out.print(f"User [bold]{username}[/bold] disabled; their tokens are revoked.")
 
@@ -151,7 +133,7 @@ def tokens_create(
     from criterio.auth import service
 
     expires = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         created = service.create_token(
             session, tenant, username=username, name=name, expires_at=expires
         )
@@ -167,7 +149,7 @@ def tokens_list(tenant: TenantOpt) -> None:
     """List a tenant's tokens (prefixes only; secrets are never stored)."""
     from criterio.auth.repository import TokenRepository
 
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         table = Table("id", "name", "role", "prefix", "expires", "revoked")
         for token in TokenRepository(session, tenant).list():
             table.add_row(
@@ -188,7 +170,7 @@ def tokens_revoke(
     """Revoke a token at once."""
     from criterio.auth import service
 
-    with _unit_of_work() as session:
+    with unit_of_work() as session:
         service.revoke_token(session, tenant, token_id)
     out.print(f"Token {token_id} revoked.")
 

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from criterio.cli._store import open_store
+from criterio.cli._store import unit_of_work
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from criterio.interactions.erasure import Erasure
 
 # The store and the erasure flow are imported inside the commands, so that the CLI
@@ -34,27 +36,23 @@ def _actor() -> str:
 
 
 def _run(erase: str, tenant: str, target: str) -> Erasure:
-    from criterio.db import checkpoint_wal, session_scope
+    from criterio.db import checkpoint_wal
     from criterio.interactions.erasure import erase_customer, erase_interaction
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            if erase == "customer":
-                done = erase_customer(session, tenant, target, actor=_actor())
-            else:
-                done = erase_interaction(session, tenant, target, actor=_actor())
+    def compact(engine: Engine) -> None:
         # After the commit: the SQLite log is emptied of the erased pages.
-        if not checkpoint_wal(store.engine) and store.engine.dialect.name == "sqlite":
+        if not checkpoint_wal(engine) and engine.dialect.name == "sqlite":
             typer.secho(
                 "warning: a reader kept the SQLite log busy; the erased pages leave it "
                 "at the next checkpoint",
                 fg="yellow",
                 err=True,
             )
-    finally:
-        store.close()
-    return done
+
+    with unit_of_work(after_commit=compact) as session:
+        if erase == "customer":
+            return erase_customer(session, tenant, target, actor=_actor())
+        return erase_interaction(session, tenant, target, actor=_actor())
 
 
 @app.command("customer")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -11,9 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from criterio.cli._help import plural
-from criterio.cli._store import open_store
+from criterio.cli._store import run_in_store
 from criterio.errors import CriterioError
 from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
+from criterio.languages import LANGUAGE_CHOICES, LANGUAGES
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -34,21 +34,6 @@ TenantOption = Annotated[
     str | None,
     typer.Option(help="Tenant (may be left out when the store holds a single tenant)."),
 ]
-
-
-def _run(work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one transaction; a CriterioError becomes a clear message, exit 1."""
-    from criterio.db import session_scope
-
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            return work(session)
-    except CriterioError as exc:
-        typer.secho(f"Error: {exc.message}", fg="red", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        store.close()
 
 
 def _one_tenant(session: Session, tenant: str | None) -> str:
@@ -74,7 +59,9 @@ def detect(
     ] = None,
     language: Annotated[
         str | None,
-        typer.Option(help="es or en for the statements (default: the tenant's majority language)."),
+        typer.Option(
+            help=f"{LANGUAGE_CHOICES} for the statements (default: the tenant's majority language)."
+        ),
     ] = None,
 ) -> None:
     """Find patterns in the stored interactions; each becomes (or updates) an insight.
@@ -84,8 +71,8 @@ def detect(
     from criterio.insights.service import detect_insights
     from criterio.interactions.repository import list_tenants
 
-    if language is not None and language not in ("es", "en"):
-        raise typer.BadParameter("choose es or en", param_hint="--language")
+    if language is not None and language not in LANGUAGES:
+        raise typer.BadParameter(f"choose {LANGUAGE_CHOICES}", param_hint="--language")
 
     def work(session: Session) -> list[tuple[str, DetectSummary]]:
         return [
@@ -93,7 +80,7 @@ def detect(
             for name in ([tenant] if tenant else list_tenants(session))
         ]
 
-    rows = _run(work)
+    rows = run_in_store(work)
     table = Table(title="Insight detection")
     for column in ("tenant", "new", "updated", "patterns"):
         table.add_column(column, justify="left" if column == "tenant" else "right")
@@ -146,7 +133,7 @@ def list_(
             )
         ]
 
-    insights = _run(work)
+    insights = run_in_store(work)
     if as_json:
         typer.echo(json.dumps([i.model_dump(mode="json") for i in insights], ensure_ascii=False))
         return
@@ -166,14 +153,16 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One insight with its evidence; example interactions are shown with personal data redacted."""
-    from criterio.insights.service import example_texts, get_insight, to_read
+    from criterio.insights.browse import customer_text, redacted_examples
+    from criterio.insights.service import get_insight, to_read
 
     def work(session: Session) -> tuple[InsightRead, list[tuple[str, str]]]:
         name = _one_tenant(session, tenant)
         stored = get_insight(session, name, insight_id)
-        return to_read(stored), example_texts(session, name, stored)
+        shown = redacted_examples(session, name, stored, redact_unanalysed=True)
+        return to_read(stored), [(e.id, customer_text(e)) for e in shown if e.turns]
 
-    insight, examples = _run(work)
+    insight, examples = run_in_store(work)
     if as_json:
         payload = insight.model_dump(mode="json")
         payload["examples_redacted"] = [{"id": i, "text": t} for i, t in examples]
@@ -234,7 +223,7 @@ def review(
     except ValidationError as exc:
         field, message = first_problem(exc)
         raise typer.BadParameter(message, param_hint=f"--{field}") from None
-    insight = _run(
+    insight = run_in_store(
         lambda s: to_read(review_insight(s, _one_tenant(s, tenant), insight_id, change, actor=by))
     )
     typer.echo(f"Insight {insight.id} is {insight.status.value}.")

@@ -11,7 +11,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from criterio.cli._store import open_store, session_scope
+from criterio.cli._store import unit_of_work
 from criterio.cli._textfiles import TextRows, read_text_rows
 from criterio.cli.models import champion_model
 from criterio.errors import CriterioError
@@ -114,9 +114,8 @@ def _train_tenant(
     from criterio.learning.training import train_intents, training_examples
 
     settings = get_settings()
-    store = open_store(settings)
-    try:
-        with session_scope(store.factory) as session:
+    with unit_of_work(settings) as session:
+        try:
             trained = train_intents(
                 session,
                 tenant,
@@ -138,11 +137,9 @@ def _train_tenant(
                     else f"a candidate: `criterio models promote {row.id}` to use it"
                 )
             )
-    except (CriterioError, ValueError, FileNotFoundError, ImportError) as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
-    finally:
-        store.close()
+        except (CriterioError, ValueError, FileNotFoundError, ImportError) as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from exc
     console.print(message)
 
 

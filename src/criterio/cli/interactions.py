@@ -13,7 +13,7 @@ from rich.table import Table
 
 from criterio.cli._help import plural
 from criterio.cli._progress import progress_bar
-from criterio.cli._store import open_store
+from criterio.cli._store import open_store, unit_of_work
 from criterio.interactions.readers import FORMATS, parse_format
 
 if TYPE_CHECKING:
@@ -151,15 +151,10 @@ def stats(
 
     The language is the record's own, else the one `criterio analyze` detected.
     """
-    from criterio.db import session_scope
     from criterio.interactions.stats import store_stats
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            result = store_stats(session, tenant)
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        result = store_stats(session, tenant)
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
@@ -187,17 +182,12 @@ def export(
     """Write stored interactions in the contract's shape; `criterio ingest` reads them back."""
     if fmt not in ("parquet", "jsonl"):
         raise typer.BadParameter("choose parquet or jsonl", param_hint="--format")
-    from criterio.db import session_scope
     from criterio.interactions.export import export_interactions
     from criterio.interactions.repository import list_tenants
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            tenants = [tenant] if tenant else list_tenants(session)
-            count = export_interactions(session, tenants, out, fmt)
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        tenants = [tenant] if tenant else list_tenants(session)
+        count = export_interactions(session, tenants, out, fmt)
     typer.echo(f"Wrote {count:,} interactions to {out}.")
 
 

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from criterio.cli._store import open_store, session_scope
+from criterio.cli._store import open_store, unit_of_work
 from criterio.errors import CriterioError
 
 if TYPE_CHECKING:
@@ -60,16 +60,12 @@ def list_(
     from criterio.jobs.schemas import JobRunRead
     from criterio.jobs.service import list_runs
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            runs = [
-                JobRunRead.model_validate(r)
-                for t in _tenants(session, tenant)
-                for r in list_runs(session, t, job=job, status=status, limit=limit)
-            ]
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        runs = [
+            JobRunRead.model_validate(r)
+            for t in _tenants(session, tenant)
+            for r in list_runs(session, t, job=job, status=status, limit=limit)
+        ]
     runs.sort(key=lambda r: (r.started_at, r.id), reverse=True)
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in runs], indent=2))
@@ -106,15 +102,12 @@ def schedule(
     from criterio.jobs.service import set_schedule, utcnow
 
     seconds = None if every.strip().lower() == "off" else int(_period(every, "--every"))
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
+    with unit_of_work() as session:
+        try:
             row = set_schedule(session, tenant, job, seconds, now=utcnow())
             state = f"every {format_every(row.every_seconds)}" if row.enabled else "off"
-    except CriterioError as error:
-        raise typer.BadParameter(error.message) from None
-    finally:
-        store.close()
+        except CriterioError as error:
+            raise typer.BadParameter(error.message) from None
     typer.echo(f"{job} for tenant {tenant}: {state}")
 
 
@@ -124,16 +117,12 @@ def schedules(tenant: Tenant = None, as_json: AsJson = False) -> None:
     from criterio.jobs.schemas import ScheduleRead, format_every
     from criterio.jobs.service import list_schedules
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            rows = [
-                ScheduleRead.model_validate(s)
-                for t in _tenants(session, tenant)
-                for s in list_schedules(session, t)
-            ]
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        rows = [
+            ScheduleRead.model_validate(s)
+            for t in _tenants(session, tenant)
+            for s in list_schedules(session, t)
+        ]
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return

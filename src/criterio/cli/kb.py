@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from criterio.cli._store import open_store, session_scope
-from criterio.errors import CriterioError
+from criterio.cli._store import run_in_store
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -31,19 +29,6 @@ Tenant = Annotated[str, typer.Option(help="Tenant whose knowledge base this is."
 FORMAT_HELP = (
     "jsonl, markdown (a folder of .md with YAML front matter) or zendesk (Help Center JSON)."
 )
-
-
-def _run(work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one transaction; a CriterioError becomes a clear message, exit 1."""
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            return work(session)
-    except CriterioError as exc:
-        typer.secho(f"Error: {exc.message}", fg="red", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        store.close()
 
 
 @app.command("import")
@@ -62,7 +47,7 @@ def import_(
 
     if fmt is not None and fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-    summary = _run(
+    summary = run_in_store(
         lambda s: import_articles(
             s, tenant, read_articles(path, fmt), source=str(path), actor="cli"
         )
@@ -97,7 +82,7 @@ def export(
         raise typer.BadParameter("choose jsonl or markdown", param_hint="--format")
     if fmt == "markdown" and out is None:
         raise typer.BadParameter("markdown is written to a folder: give --out DIR")
-    records = _run(lambda s: list(export_records(s, tenant)))
+    records = run_in_store(lambda s: list(export_records(s, tenant)))
     if fmt == "jsonl":
         lines = "".join(write_jsonl(records))
         if out is None:
@@ -129,7 +114,7 @@ def search(
     """Hybrid search: BM25 words, character n-grams and static vectors, fused by rank."""
     from criterio.knowledge.search import search_articles
 
-    hits = _run(lambda s: search_articles(s, tenant, text, limit=limit))
+    hits = run_in_store(lambda s: search_articles(s, tenant, text, limit=limit))
     if as_json:
         typer.echo(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False))
         return
@@ -166,7 +151,7 @@ def suggest(
             typer.secho(f"{path}, line {number}: id: required", fg="yellow", err=True)
             continue
         records.append(record)
-    results = _run(lambda s: suggest_articles(s, tenant, records, limit=limit))
+    results = run_in_store(lambda s: suggest_articles(s, tenant, records, limit=limit))
     for result in results:
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
 
@@ -196,7 +181,7 @@ def draft(
         assert gap is not None
         return to_read(draft_from_gap(session, tenant, gap, actor=actor))
 
-    article = _run(work)
+    article = run_in_store(work)
     typer.echo(json.dumps(article.model_dump(mode="json"), ensure_ascii=False))
 
 
@@ -210,7 +195,7 @@ def gaps(
     """Groups of recent interactions no article answers; each is kept as a knowledge_gap insight."""
     from criterio.knowledge.gaps import find_gaps
 
-    found = _run(
+    found = run_in_store(
         lambda s: [g.as_dict() for g in find_gaps(s, tenant, days=days, min_size=min_size)]
     )
     if as_json:
@@ -230,5 +215,5 @@ def reindex(tenant: Tenant = "default") -> None:
     """Rebuild the tenant's search index from the store now."""
     from criterio.knowledge.search import rebuild_index
 
-    count = _run(lambda s: rebuild_index(s, tenant))
+    count = run_in_store(lambda s: rebuild_index(s, tenant))
     typer.echo(f"index rebuilt: {count} articles")

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from criterio.cli._store import open_store, session_scope
+from criterio.cli._store import unit_of_work
 from criterio.errors import CriterioError
 
 __all__ = ["app", "champion_model", "who"]
@@ -39,15 +39,12 @@ def champion_model(tenant: str, kind: str) -> Any:
     from criterio.analysis.model_stages import ModelStageError
     from criterio.learning.service import champion_stage
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
+    with unit_of_work() as session:
+        try:
             stage = champion_stage(session, tenant, kind)
-    except ModelStageError as error:
-        console.print(f"[red]{error}[/]")
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
+        except ModelStageError as error:
+            console.print(f"[red]{error}[/]")
+            raise typer.Exit(1) from None
     if stage is None:
         command = "intents train" if kind == "intent" else "topics discover"
         console.print(
@@ -75,17 +72,14 @@ def list_(
     from criterio.learning.schemas import ModelRead
     from criterio.learning.service import list_models
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
+    with unit_of_work() as session:
+        try:
             tenants = [tenant] if tenant else model_tenants(session)
             rows = [
                 ModelRead.model_validate(m) for t in tenants for m in list_models(session, t, kind)
             ]
-    except CriterioError as error:
-        raise typer.BadParameter(error.message) from None
-    finally:
-        store.close()
+        except CriterioError as error:
+            raise typer.BadParameter(error.message) from None
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return
@@ -113,23 +107,16 @@ def list_(
 def _decide(model_id: int, action: str, by: str | None = None) -> None:
     from criterio.learning.service import owner_of, promote, retire
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            tenant = owner_of(session, model_id)
-            if action == "promote":
-                row = promote(session, tenant, model_id, by=who(by))
-            else:
-                row = retire(session, tenant, model_id)
-            message = (
-                f"model {row.id} ({row.kind} version {row.version}) of tenant {row.tenant} "
-                f"is now {row.status}"
-            )
-    except CriterioError as error:
-        console.print(f"[red]{error.message}[/]")
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        tenant = owner_of(session, model_id)
+        if action == "promote":
+            row = promote(session, tenant, model_id, by=who(by))
+        else:
+            row = retire(session, tenant, model_id)
+        message = (
+            f"model {row.id} ({row.kind} version {row.version}) of tenant {row.tenant} "
+            f"is now {row.status}"
+        )
     typer.echo(message)
 
 

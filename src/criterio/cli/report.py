@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 
 from criterio.cli._help import plural
-from criterio.cli._store import open_store
+from criterio.cli._store import unit_of_work
 from criterio.errors import CriterioError
+from criterio.languages import LANGUAGE_CHOICES, LANGUAGES
 
 __all__ = ["register", "report"]
 
@@ -41,7 +42,7 @@ def report(
     ),
     language: Annotated[
         str | None,
-        typer.Option(help="es or en (default: the tenant's majority language)."),
+        typer.Option(help=f"{LANGUAGE_CHOICES} (default: the tenant's majority language)."),
     ] = None,
 ) -> None:
     """Write the client report of a period as one HTML file that opens offline.
@@ -52,20 +53,16 @@ def report(
     """
     if from_ > to:
         raise typer.BadParameter(f"--from {from_} is after --to {to}", param_hint="--from")
-    if language is not None and language not in ("es", "en"):
-        raise typer.BadParameter("choose es or en", param_hint="--language")
-    from criterio.db import session_scope
+    if language is not None and language not in LANGUAGES:
+        raise typer.BadParameter(f"choose {LANGUAGE_CHOICES}", param_hint="--language")
     from criterio.reports import build_report, render_html
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
+    with unit_of_work() as session:
+        try:
             content = build_report(session, tenant, from_, to, language=language)
-    except CriterioError as exc:
-        typer.secho(f"Error: {exc.message}", fg="red", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
+        except CriterioError as exc:
+            typer.secho(f"Error: {exc.message}", fg="red", err=True)
+            raise typer.Exit(2) from None
     html = render_html(content)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

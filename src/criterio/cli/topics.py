@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from criterio.cli._store import open_store, session_scope
+from criterio.cli._store import unit_of_work
 from criterio.cli._textfiles import TextRows, read_text_rows
 from criterio.cli.models import champion_model
 from criterio.errors import CriterioError
@@ -106,9 +106,8 @@ def _discover_tenant(tenant: str, options: dict[str, Any]) -> None:
     from criterio.learning.training import discover_topics
 
     settings = get_settings()
-    store = open_store(settings)
-    try:
-        with session_scope(store.factory) as session:
+    with unit_of_work(settings) as session:
+        try:
             trained = discover_topics(
                 session, tenant, model_dir=model_directory(settings), by=who(None), **options
             )
@@ -124,11 +123,9 @@ def _discover_tenant(tenant: str, options: dict[str, Any]) -> None:
                 f"{trained.fitted.seconds:.1f}s → model {row.id} (version {row.version}), "
                 f"{standing}"
             )
-    except (CriterioError, ValueError, FileNotFoundError, ImportError) as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
-    finally:
-        store.close()
+        except (CriterioError, ValueError, FileNotFoundError, ImportError) as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from exc
     console.print(message)
 
 
@@ -138,13 +135,9 @@ def _card(model: Path | None, tenant: str | None) -> dict[str, Any]:
     if model is None and tenant is not None:
         from criterio.learning.service import champion
 
-        store = open_store()
-        try:
-            with session_scope(store.factory) as session:
-                row = champion(session, tenant, "topics")
-                model = Path(row.path) if row is not None else None
-        finally:
-            store.close()
+        with unit_of_work() as session:
+            row = champion(session, tenant, "topics")
+            model = Path(row.path) if row is not None else None
         if model is None:
             raise typer.BadParameter(
                 f"tenant {tenant!r} has no topics champion", param_hint="--tenant"

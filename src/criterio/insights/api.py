@@ -6,28 +6,35 @@ The tenant always comes from the caller's credentials: another tenant's insight 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Path, Query
 
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
-from criterio.auth.service import record_audit, record_audit_set
 from criterio.insights.browse import (
     Example,
     InsightQuery,
     InsightSort,
-    lock_insight,
     next_statuses,
     parse_segment,
     redacted_examples,
     search_insights,
 )
-from criterio.insights.schemas import InsightRead, InsightStatus, ReviewIn
-from criterio.insights.service import detect_insights, get_insight, review_insight, to_read
-from criterio.web.deps import SessionDep, commit_now, request_id, require
+from criterio.insights.schemas import (
+    DetectResult,
+    ExampleRead,
+    InsightDetail,
+    InsightPage,
+    InsightRead,
+    InsightStatus,
+    ReviewIn,
+    TurnText,
+)
+from criterio.insights.service import apply_review, detect_insights, get_insight, to_read
+from criterio.languages import Language
+from criterio.web.audit import Audit, AuditDep
+from criterio.web.deps import SessionDep, commit_now, require
 
 __all__ = ["audit_examples_read", "audit_review", "router"]
 
@@ -36,49 +43,6 @@ Reader = Annotated[Principal, Depends(require(Permission.read_insights))]
 Reviewer = Annotated[Principal, Depends(require(Permission.review_insights))]
 Detector = Annotated[Principal, Depends(require(Permission.detect_insights))]
 InsightId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The insight's id.")]
-
-
-class InsightPage(BaseModel):
-    """A page of insights in the requested order, and how many match the filters in all."""
-
-    items: list[InsightRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class TurnText(BaseModel):
-    """One turn of an example, its personal data redacted."""
-
-    role: str
-    text: str
-
-
-class ExampleRead(BaseModel):
-    """An example interaction: ``redacted`` turns, or ``unavailable`` / ``erased`` and no text."""
-
-    id: str
-    state: Literal["redacted", "unavailable", "erased"]
-    turns: list[TurnText]
-
-
-class InsightDetail(InsightRead):
-    """One insight, its examples (redacted text only) and the statuses it may move to."""
-
-    examples_redacted: list[ExampleRead]
-    next_statuses: list[InsightStatus]
-
-
-class DetectResult(BaseModel):
-    """What a detection run did in the caller's tenant."""
-
-    created: int
-    updated: int
-    insights: int
-    notes: list[str] = Field(
-        default_factory=list,
-        description="What the run left out and, when it found nothing, why.",
-    )
 
 
 @router.get("/insights", response_model=InsightPage)
@@ -125,12 +89,12 @@ def list_insights(
 
 @router.get("/insights/{insight_id}", response_model=InsightDetail)
 def get_one(
-    request: Request, session: SessionDep, principal: Reader, insight_id: InsightId
+    session: SessionDep, principal: Reader, audit: AuditDep, insight_id: InsightId
 ) -> InsightDetail:
     """One insight with its evidence; examples carry only the analysis' redacted text."""
     insight = get_insight(session, principal.tenant, insight_id)
     examples = redacted_examples(session, principal.tenant, insight)
-    audit_examples_read(session, principal, examples, insight_id, request_id(request))
+    audit_examples_read(audit, examples, insight_id)
     return InsightDetail(
         **to_read(insight).model_dump(),
         examples_redacted=[
@@ -147,33 +111,28 @@ def get_one(
     responses={422: {"description": "A status change the workflow does not allow"}},
 )
 def review(
-    request: Request,
     session: SessionDep,
     principal: Reviewer,
+    audit: AuditDep,
     insight_id: InsightId,
     change: ReviewIn,
 ) -> InsightRead:
     """Move the insight through its review (new → in_review → confirmed | dismissed →
     actioned) and set its interpretation, proposal and owner; who and when are kept in
     its history and in the audit log."""
-    before = lock_insight(session, principal.tenant, insight_id).status
-    insight = review_insight(
-        session, principal.tenant, insight_id, change, actor=principal.username
-    )
-    audit_review(
-        session, principal, insight_id, before, insight.status, change, request_id(request)
-    )
+    done = apply_review(session, principal.tenant, insight_id, change, actor=principal.username)
+    audit_review(audit, insight_id, done.before, done.insight.status, change)
     commit_now(session)
-    return to_read(insight)
+    return to_read(done.insight)
 
 
 @router.post("/insights/detect", response_model=DetectResult)
 def detect(
-    request: Request,
     session: SessionDep,
     principal: Detector,
+    audit: AuditDep,
     language: Annotated[
-        Literal["es", "en"] | None,
+        Language | None,
         Query(description="Language of the statements (default: the tenant's majority)."),
     ] = None,
 ) -> DetectResult:
@@ -185,59 +144,26 @@ def detect(
         insights=len(summary.insights),
         notes=summary.notes,
     )
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action="detect_insights",
-        resource_type="insight",
-        request_id=request_id(request),
-        detail=result.model_dump(),
-    )
+    audit.record("detect_insights", "insight", detail=result.model_dump())
     commit_now(session)
     return result
 
 
-def audit_examples_read(
-    session: Session,
-    principal: Principal,
-    examples: list[Example],
-    insight_id: int,
-    request: str,
-) -> None:
+def audit_examples_read(audit: Audit, examples: list[Example], insight_id: int) -> None:
     """One audit event naming the interactions whose redacted text was shown."""
     shown = [e.id for e in examples if e.state == "redacted"]
     if shown:
-        record_audit_set(
-            session,
-            principal.tenant,
-            actor=principal.username,
-            action="read",
-            resource_type="interaction",
-            resource_ids=shown,
-            request_id=request,
-            detail={"redacted": True, "insight": insight_id},
+        audit.record_set(
+            "read", "interaction", shown, detail={"redacted": True, "insight": insight_id}
         )
 
 
-def audit_review(
-    session: Session,
-    principal: Principal,
-    insight_id: int,
-    before: str,
-    after: str,
-    change: ReviewIn,
-    request: str,
-) -> None:
+def audit_review(audit: Audit, insight_id: int, before: str, after: str, change: ReviewIn) -> None:
     """The review in the audit log: who, which insight, the status change, which fields."""
     fields = [name for name in ("interpretation", "proposal", "owner") if getattr(change, name)]
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action="review_insight",
-        resource_type="insight",
-        resource_ids=[str(insight_id)],
-        request_id=request,
+    audit.record(
+        "review_insight",
+        "insight",
+        [str(insight_id)],
         detail={"from": before, "to": after, "fields": fields},
     )

@@ -13,12 +13,15 @@ from criterio.errors import InvalidInputError, NotFoundError, excerpt
 from criterio.insights.models import Insight
 from criterio.insights.repository import ExampleRepository, InsightRepository
 from criterio.insights.schemas import TRANSITIONS, InsightStatus
+from criterio.interactions.repository import InteractionRepository
 from criterio.interactions.schemas import check_attribute_name
+from criterio.languages import supported
 
 __all__ = [
     "Example",
     "InsightQuery",
     "InsightSort",
+    "customer_text",
     "lock_insight",
     "next_statuses",
     "parse_segment",
@@ -110,9 +113,21 @@ def search_insights(
     )
 
 
-def redacted_examples(session: Session, tenant: str, insight: Insight) -> list[Example]:
-    """The insight's examples with the redacted text the analysis stored, never the raw text."""
-    ids = [str(i) for i in insight.evidence.get("examples", [])]
+def redacted_examples(
+    session: Session,
+    tenant: str,
+    insight: Insight,
+    *,
+    limit: int | None = None,
+    redact_unanalysed: bool = False,
+) -> list[Example]:
+    """The insight's examples with the redacted text the analysis stored, never the raw text.
+
+    The one way API, pages, CLI and report get examples. ``redact_unanalysed`` (the CLI,
+    run by an operator on the store itself) redacts, there and then, the current text of
+    examples with no stored redaction instead of showing them as ``unavailable``.
+    """
+    ids = [str(i) for i in insight.evidence.get("examples", [])][:limit]
     stored = ExampleRepository(session, tenant).redacted(ids)
     examples = []
     for external_id in ids:
@@ -130,7 +145,43 @@ def redacted_examples(session: Session, tenant: str, insight: Insight) -> list[E
                 [{"role": str(t.get("role", "")), "text": str(t.get("text", ""))} for t in turns],
             )
         )
+    if redact_unanalysed:
+        examples = _redact_now(session, tenant, examples)
     return examples
+
+
+def customer_text(example: Example) -> str:
+    """What the customer said in a redacted example (every turn's text if no customer turn)."""
+    said = [t["text"] for t in example.turns if t["role"] == "customer"]
+    return " ".join(said or [t["text"] for t in example.turns]).strip()
+
+
+def _redact_now(session: Session, tenant: str, examples: list[Example]) -> list[Example]:
+    missing = [e.id for e in examples if e.state == "unavailable"]
+    if not missing:
+        return examples
+    from criterio.analysis.pii import PIIRedactor  # scikit-learn: only when needed
+
+    rows = [InteractionRepository(session, tenant).get(i) for i in missing]
+    found = [r for r in rows if r is not None]
+    # The interaction's language puts its phone numbering plans first (US for English).
+    redactions = (
+        PIIRedactor()
+        .fit()
+        .redact(
+            [
+                " ".join(str(t.get("text", "")) for t in r.turns if t.get("role") == "customer")
+                or " ".join(str(t.get("text", "")) for t in r.turns)
+                for r in found
+            ],
+            languages=[r.language for r in found],
+        )
+    )
+    now = {
+        r.external_id: Example(r.external_id, "redacted", [{"role": "customer", "text": d.text}])
+        for r, d in zip(found, redactions, strict=True)
+    }
+    return [now.get(e.id, e) if e.state == "unavailable" else e for e in examples]
 
 
 def lock_insight(session: Session, tenant: str, insight_id: int) -> Insight:
@@ -150,4 +201,4 @@ def next_statuses(status: str) -> tuple[InsightStatus, ...]:
 def tenant_page_language(session: Session, tenant: str) -> str:
     """The tenant's language for pages: that of its insights' statements (English if none)."""
     language = InsightRepository(session, tenant).latest_language()
-    return language if language in ("es", "en") else "en"
+    return supported(language)

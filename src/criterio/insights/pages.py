@@ -21,7 +21,6 @@ from criterio.insights.api import audit_examples_read, audit_review
 from criterio.insights.browse import (
     InsightQuery,
     InsightSort,
-    lock_insight,
     next_statuses,
     redacted_examples,
     search_insights,
@@ -29,9 +28,10 @@ from criterio.insights.browse import (
 )
 from criterio.insights.models import Insight
 from criterio.insights.schemas import InsightStatus, ReviewIn
-from criterio.insights.service import get_insight, review_insight, statement_in, to_read
+from criterio.insights.service import apply_review, get_insight, statement_in, to_read
 from criterio.patterns import INSIGHT_TYPES
-from criterio.web.deps import SessionDep, request_id
+from criterio.web.audit import Audit
+from criterio.web.deps import SessionDep
 from criterio.web.i18n import figure_label, figure_order, figure_value, translator
 from criterio.web.pages import Page, check_form_csrf, page_require
 
@@ -133,7 +133,7 @@ def insight_detail(
     except NotFoundError:
         t = translator(view.language)
         return view.render("error.html", {"message": t("error.not_found")}, status=404)
-    context = _detail(session, view, principal, insight, request_id(request))
+    context = _detail(session, view, principal, insight, _audit(request, session, principal))
     context["reviewed"] = bool(reviewed)
     return view.render("insight_detail.html", context)
 
@@ -155,26 +155,25 @@ def insight_review(
     view = _page(request, session, principal)
     view.path = f"/insights/{insight_id}"
     try:
-        before = lock_insight(session, principal.tenant, insight_id).status
         change = ReviewIn(
             status=InsightStatus(status) if status else None,
             interpretation=interpretation.strip() or None,
             proposal=proposal.strip() or None,
             owner=owner.strip() or None,
         )
-        insight = review_insight(
-            session, principal.tenant, insight_id, change, actor=principal.username
-        )
+        done = apply_review(session, principal.tenant, insight_id, change, actor=principal.username)
     except NotFoundError:
-        t = translator(view.language)
-        return view.render("error.html", {"message": t("error.not_found")}, status=404)
+        return _not_found(view)
     except (InvalidInputError, ValueError) as exc:
         # The service's rule, in English; the form's help texts say the same in the
         # page's language, and its status list offers only the allowed next statuses.
         session.rollback()
         message = exc.message if isinstance(exc, InvalidInputError) else str(exc)
-        insight = get_insight(session, principal.tenant, insight_id)
-        context = _detail(session, view, principal, insight, request_id(request))
+        try:  # a bad form for an insight that does not exist is still a 404
+            insight = get_insight(session, principal.tenant, insight_id)
+        except NotFoundError:
+            return _not_found(view)
+        context = _detail(session, view, principal, insight, _audit(request, session, principal))
         context["error"] = message
         context["form"] = {
             "status": status,
@@ -184,18 +183,27 @@ def insight_review(
         }
         return view.render("insight_detail.html", context, status=422)
     audit_review(
-        session, principal, insight_id, before, insight.status, change, request_id(request)
+        _audit(request, session, principal), insight_id, done.before, done.insight.status, change
     )
     return RedirectResponse(f"/insights/{insight_id}?reviewed=1", status_code=303)
 
 
+def _not_found(view: Page) -> Response:
+    t = translator(view.language)
+    return view.render("error.html", {"message": t("error.not_found")}, status=404)
+
+
+def _audit(request: Request, session: Session, principal: Principal) -> Audit:
+    return Audit.bind(request, session, tenant=principal.tenant, actor=principal.username)
+
+
 def _detail(
-    session: Session, view: Page, principal: Principal, insight: Insight, request: str
+    session: Session, view: Page, principal: Principal, insight: Insight, audit: Audit
 ) -> dict[str, Any]:
     language = view.language
     read = to_read(insight)
     examples = redacted_examples(session, principal.tenant, insight)
-    audit_examples_read(session, principal, examples, insight.id, request)
+    audit_examples_read(audit, examples, insight.id)
     chart = insight_chart(read.evidence.chart, language=language, period=read.period)
     return {
         "insight": read,

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["TRANSITIONS", "Evidence", "InsightRead", "InsightStatus", "Period", "ReviewIn"]
+__all__ = [
+    "TRANSITIONS",
+    "DetectResult",
+    "Evidence",
+    "ExampleRead",
+    "InsightDetail",
+    "InsightPage",
+    "InsightRead",
+    "InsightStatus",
+    "Period",
+    "ReviewIn",
+    "TurnText",
+]
 
 
 class InsightStatus(StrEnum):
@@ -83,3 +95,46 @@ class ReviewIn(BaseModel):
     interpretation: str | None = Field(default=None, max_length=10_000)
     proposal: str | None = Field(default=None, max_length=10_000)
     owner: str | None = Field(default=None, max_length=200)
+
+
+class InsightPage(BaseModel):
+    """A page of insights in the requested order, and how many match the filters in all."""
+
+    items: list[InsightRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class TurnText(BaseModel):
+    """One turn of an example, its personal data redacted."""
+
+    role: str
+    text: str
+
+
+class ExampleRead(BaseModel):
+    """An example interaction: ``redacted`` turns, or ``unavailable`` / ``erased`` and no text."""
+
+    id: str
+    state: Literal["redacted", "unavailable", "erased"]
+    turns: list[TurnText]
+
+
+class InsightDetail(InsightRead):
+    """One insight, its examples (redacted text only) and the statuses it may move to."""
+
+    examples_redacted: list[ExampleRead]
+    next_statuses: list[InsightStatus]
+
+
+class DetectResult(BaseModel):
+    """What a detection run did in the caller's tenant."""
+
+    created: int
+    updated: int
+    insights: int
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the run left out and, when it found nothing, why.",
+    )

@@ -11,10 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from criterio.errors import InvalidInputError, NotFoundError
+from criterio.insights.browse import lock_insight
 from criterio.insights.models import Insight
 from criterio.insights.repository import InsightRepository, InteractionTableRepository
 from criterio.insights.schemas import TRANSITIONS, InsightRead, InsightStatus, ReviewIn
-from criterio.interactions.repository import InteractionRepository
+from criterio.languages import LANGUAGE_CHOICES, LANGUAGES
 from criterio.patterns import (
     DetectConfig,
     Detection,
@@ -27,8 +28,9 @@ from criterio.patterns import (
 
 __all__ = [
     "DetectSummary",
+    "Reviewed",
+    "apply_review",
     "detect_insights",
-    "example_texts",
     "fingerprint",
     "forget_examples",
     "get_insight",
@@ -120,8 +122,8 @@ def upsert_detections(
     pattern reaches ``data_end`` (the latest day of data; by default the latest end of
     the detections), and every insight of the tenant not found again has ended.
     """
-    if language not in ("es", "en"):
-        raise InvalidInputError(f"language must be es or en, not {language!r}")
+    if language not in LANGUAGES:
+        raise InvalidInputError(f"language must be {LANGUAGE_CHOICES}, not {language!r}")
     now = now or datetime.now(UTC)
     repo = InsightRepository(session, tenant)
     summary = DetectSummary()
@@ -252,6 +254,14 @@ def get_insight(session: Session, tenant: str, insight_id: int) -> Insight:
     return insight
 
 
+@dataclass(frozen=True)
+class Reviewed:
+    """A review applied: the insight as it is now, and the status it had before."""
+
+    insight: Insight
+    before: str
+
+
 def review_insight(
     session: Session,
     tenant: str,
@@ -262,7 +272,25 @@ def review_insight(
     now: datetime | None = None,
 ) -> Insight:
     """Apply a review: a legal status change and/or interpretation, proposal, owner."""
-    insight = get_insight(session, tenant, insight_id)
+    return apply_review(session, tenant, insight_id, review, actor=actor, now=now).insight
+
+
+def apply_review(
+    session: Session,
+    tenant: str,
+    insight_id: int,
+    review: ReviewIn,
+    *,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Reviewed:
+    """Apply a review with the insight's row locked; the insight and its status before.
+
+    The lock is taken here, for every caller (API, pages, CLI): a review that waited
+    for another sees the status the other left, so the workflow is checked against it
+    (no lost or doubled change).
+    """
+    insight = lock_insight(session, tenant, insight_id)
     now = now or datetime.now(UTC)
     current = InsightStatus(insight.status)
     interpretation = review.interpretation or insight.interpretation
@@ -298,7 +326,7 @@ def review_insight(
     insight.owner = owner
     insight.updated_at = now
     session.flush()
-    return insight
+    return Reviewed(insight, current.value)
 
 
 def to_read(insight: Insight) -> InsightRead:
@@ -326,29 +354,3 @@ def to_read(insight: Insight) -> InsightRead:
             "updated_at": insight.updated_at,
         }
     )
-
-
-def example_texts(session: Session, tenant: str, insight: Insight) -> list[tuple[str, str]]:
-    """The insight's example interactions as (id, customer text redacted of personal data).
-
-    Examples erased since detection are left out; texts are never stored in the insight.
-    """
-    from criterio.analysis.pii import PIIRedactor
-
-    repo = InteractionRepository(session, tenant)
-    ids: list[str] = []
-    texts: list[str] = []
-    languages: list[str | None] = []
-    for external_id in insight.evidence.get("examples", []):
-        found = repo.get(str(external_id))
-        if found is None:
-            continue
-        customer = [t.get("text", "") for t in found.turns if t.get("role") == "customer"]
-        ids.append(found.external_id)
-        texts.append(" ".join(customer) or " ".join(t.get("text", "") for t in found.turns))
-        languages.append(found.language)
-    if not texts:
-        return []
-    # The interaction's language puts its phone numbering plans first (US for English).
-    redactions = PIIRedactor().fit().redact(texts, languages=languages)
-    return [(i, r.text) for i, r in zip(ids, redactions, strict=True)]

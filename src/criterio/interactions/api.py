@@ -29,6 +29,7 @@ from criterio.interactions.schemas import (
     check_timestamp,
 )
 from criterio.interactions.service import StoreResult, store_interactions, validate_record
+from criterio.web.audit import AuditDep
 from criterio.web.deps import SessionDep, request_id, require, write_with_retries
 
 __all__ = ["router"]
@@ -306,7 +307,7 @@ def _encode_cursor(started: datetime, pk: int) -> str:
 
 @router.get("/interactions", response_model=InteractionPage)
 def list_interactions(
-    request: Request,
+    audit: AuditDep,
     session: SessionDep,
     principal: Reader,
     channel: Channel | None = None,
@@ -345,35 +346,19 @@ def list_interactions(
     rows, cut = _within_text_budget(rows[:limit])
     more = more or cut
     items = [InteractionRead.model_validate(to_contract(row)) for row in rows]
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action="read",
-        resource_type="interaction",
-        resource_ids=[r.external_id for r in rows],
-        request_id=request_id(request),
-        detail={"listing": True},
-    )
+    audit.record("read", "interaction", [r.external_id for r in rows], detail={"listing": True})
     next_cursor = _encode_cursor(rows[-1].started_at, rows[-1].pk) if more else None
     return InteractionPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/interactions/{interaction_id}", response_model=InteractionRead)
 def get_interaction(
-    request: Request, session: SessionDep, principal: Reader, interaction_id: str
+    audit: AuditDep, session: SessionDep, principal: Reader, interaction_id: str
 ) -> InteractionRead:
     """One interaction by its id (404 when the tenant has none with that id)."""
     row = InteractionRepository(session, principal.tenant).get(interaction_id)
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action="read",
-        resource_type="interaction",
-        resource_ids=[interaction_id[:200]],
-        outcome="success" if row else "not_found",
-        request_id=request_id(request),
+    audit.record(
+        "read", "interaction", [interaction_id[:200]], outcome="success" if row else "not_found"
     )
     if row is None:
         raise NotFoundError(f"interaction {excerpt(interaction_id)} not found")

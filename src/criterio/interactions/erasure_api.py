@@ -6,7 +6,6 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from criterio.auth.roles import Permission
@@ -14,6 +13,8 @@ from criterio.auth.schemas import Principal
 from criterio.db import checkpoint_wal
 from criterio.errors import NotFoundError
 from criterio.interactions.erasure import erase_customer, erase_interaction
+from criterio.interactions.schemas import ErasureResult
+from criterio.web.audit import AuditDep
 from criterio.web.deps import SessionDep, commit_now, request_id, require
 
 __all__ = ["router"]
@@ -21,13 +22,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
 Eraser = Annotated[Principal, Depends(require(Permission.erase_customer))]
 log = logging.getLogger("criterio.erasure")
-
-
-class ErasureResult(BaseModel):
-    """How many interactions were erased, and the reference the audit log keeps instead."""
-
-    deleted: int
-    reference: str
 
 
 def _commit_and_compact(request: Request, session: Session) -> None:
@@ -44,15 +38,15 @@ def _commit_and_compact(request: Request, session: Session) -> None:
 
 @router.delete("/customers/{customer_id}", response_model=ErasureResult)
 def erase(
-    request: Request, session: SessionDep, principal: Eraser, customer_id: str
+    request: Request, session: SessionDep, principal: Eraser, audit: AuditDep, customer_id: str
 ) -> ErasureResult:
     """Right to erasure: delete the customer's interactions and everything derived from them."""
     done = erase_customer(
         session,
         principal.tenant,
         customer_id,
-        actor=principal.username,
-        request_id=request_id(request),
+        actor=audit.actor,
+        request_id=audit.request_id,
     )
     _commit_and_compact(request, session)
     return ErasureResult(deleted=done.deleted, reference=done.reference)
@@ -60,15 +54,15 @@ def erase(
 
 @router.delete("/interactions/{interaction_id}", response_model=ErasureResult)
 def erase_one(
-    request: Request, session: SessionDep, principal: Eraser, interaction_id: str
+    request: Request, session: SessionDep, principal: Eraser, audit: AuditDep, interaction_id: str
 ) -> ErasureResult:
     """Erase one interaction by its id (one without a customer id too); 404 if there is none."""
     done = erase_interaction(
         session,
         principal.tenant,
         interaction_id,
-        actor=principal.username,
-        request_id=request_id(request),
+        actor=audit.actor,
+        request_id=audit.request_id,
     )
     _commit_and_compact(request, session)  # the audit event of a miss is kept too
     if not done.deleted:

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "MAX_TURNS",
     "Channel",
+    "ErasureResult",
     "InteractionIn",
     "InteractionRead",
     "Outcome",
@@ -239,3 +240,10 @@ class InteractionRead(BaseModel):
     turns: list[Turn]
     outcome: Outcome | None
     labels: dict[str, str]
+
+
+class ErasureResult(BaseModel):
+    """How many interactions were erased, and the reference the audit log keeps instead."""
+
+    deleted: int
+    reference: str

@@ -4,14 +4,12 @@ is a 404. Integrations see published articles only (validated, customer or publi
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi import APIRouter, Depends, Path, Query
 
 from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
-from criterio.auth.service import record_audit
 from criterio.errors import NotFoundError
 from criterio.knowledge import service
 from criterio.knowledge.quality import quality_reviews, review_quality, review_read
@@ -25,13 +23,16 @@ from criterio.knowledge.schemas import (
     LinkRead,
     QualityReviewIn,
     QualityReviewRead,
+    RestoreIn,
     SearchHit,
     StateChangeIn,
+    SuggestIn,
     SuggestionsOut,
     VersionRead,
 )
 from criterio.knowledge.search import SearchFilters, search_articles, suggest
-from criterio.web.deps import SessionDep, commit_now, request_id, require
+from criterio.web.audit import AuditDep
+from criterio.web.deps import SessionDep, commit_now, require
 
 __all__ = ["router"]
 
@@ -45,64 +46,12 @@ ArticleId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The article's i
 Limit = Annotated[int, Query(ge=1, le=50)]
 
 
-class RestoreIn(BaseModel):
-    """Which earlier version to bring back."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(ge=1, le=1_000_000)
-
-
-class TurnIn(BaseModel):
-    """One turn of an interaction (only customer turns are searched with)."""
-
-    role: str = Field(default="customer", max_length=16)
-    text: str = Field(default="", max_length=50_000)
-
-
-class SuggestIn(BaseModel):
-    """An interaction: ``{"id", "text"}`` or the data contract (other fields are ignored)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: str = Field(min_length=1, max_length=200)
-    text: str | None = Field(default=None, max_length=50_000)
-    turns: list[TurnIn] | None = Field(default=None, max_length=500)
-    labels: dict[str, Any] | None = None
-
-    @model_validator(mode="after")
-    def _has_text(self) -> SuggestIn:
-        if not self.text and not self.turns:
-            raise ValueError("give text or turns")
-        return self
-
-
 def _published_only(principal: Principal) -> bool:
     return not allowed(principal.role, Permission.read_articles)
 
 
 def _can_publish(principal: Principal) -> bool:
     return allowed(principal.role, Permission.publish_articles)
-
-
-def _audit(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    action: str,
-    article_id: int,
-    **detail: Any,
-) -> None:
-    record_audit(
-        session,
-        principal.tenant,
-        actor=principal.username,
-        action=action,
-        resource_type="article",
-        resource_ids=[str(article_id)],
-        request_id=request_id(request),
-        detail=detail or None,
-    )
 
 
 @router.get("/articles", response_model=list[ArticleRead])
@@ -130,9 +79,7 @@ def list_articles(
 
 
 @router.post("/articles", response_model=ArticleRead, status_code=201)
-def create(
-    request: Request, session: SessionDep, principal: Writer, data: ArticleIn
-) -> ArticleRead:
+def create(audit: AuditDep, session: SessionDep, principal: Writer, data: ArticleIn) -> ArticleRead:
     """Capture a new article (agents: ``wip`` or ``not_validated``); its version 1."""
     article = service.create_article(
         session,
@@ -141,7 +88,7 @@ def create(
         actor=principal.username,
         can_publish=_can_publish(principal),
     )
-    _audit(request, session, principal, "create_article", article.id, state=article.state)
+    audit.record("create_article", "article", [str(article.id)], detail={"state": article.state})
     commit_now(session)
     return service.to_read(article)
 
@@ -157,7 +104,7 @@ def get_one(session: SessionDep, principal: PublishedReader, article_id: Article
 
 @router.patch("/articles/{article_id}", response_model=ArticleRead)
 def edit(
-    request: Request,
+    audit: AuditDep,
     session: SessionDep,
     principal: Writer,
     article_id: ArticleId,
@@ -172,7 +119,7 @@ def edit(
         actor=principal.username,
         can_publish=_can_publish(principal),
     )
-    _audit(request, session, principal, "edit_article", article_id, version=article.version)
+    audit.record("edit_article", "article", [str(article_id)], detail={"version": article.version})
     commit_now(session)
     return service.to_read(article)
 
@@ -183,7 +130,7 @@ def edit(
     responses={422: {"description": "A change the life cycle does not allow"}},
 )
 def change_state(
-    request: Request,
+    audit: AuditDep,
     session: SessionDep,
     principal: Writer,
     article_id: ArticleId,
@@ -201,13 +148,8 @@ def change_state(
         can_publish=_can_publish(principal),
         note=change.note,
     )
-    _audit(
-        request,
-        session,
-        principal,
-        "article_state",
-        article_id,
-        **{"from": before, "to": article.state},
+    audit.record(
+        "article_state", "article", [str(article_id)], detail={"from": before, "to": article.state}
     )
     commit_now(session)
     return service.to_read(article)
@@ -221,7 +163,7 @@ def versions(session: SessionDep, principal: Reader, article_id: ArticleId) -> l
 
 @router.post("/articles/{article_id}/restore", response_model=ArticleRead)
 def restore(
-    request: Request, session: SessionDep, principal: Writer, article_id: ArticleId, body: RestoreIn
+    audit: AuditDep, session: SessionDep, principal: Writer, article_id: ArticleId, body: RestoreIn
 ) -> ArticleRead:
     """Bring back an earlier version's content as a new version (the state is kept)."""
     article = service.restore_version(
@@ -232,7 +174,7 @@ def restore(
         actor=principal.username,
         can_publish=_can_publish(principal),
     )
-    _audit(request, session, principal, "restore_article", article_id, restored=body.version)
+    audit.record("restore_article", "article", [str(article_id)], detail={"restored": body.version})
     commit_now(session)
     return service.to_read(article)
 
@@ -245,14 +187,14 @@ def links(session: SessionDep, principal: Reader, article_id: ArticleId) -> list
 
 @router.post("/articles/{article_id}/links", response_model=LinkRead, status_code=201)
 def add_link(
-    request: Request, session: SessionDep, principal: Linker, article_id: ArticleId, link: LinkIn
+    audit: AuditDep, session: SessionDep, principal: Linker, article_id: ArticleId, link: LinkIn
 ) -> LinkRead:
     """Record a KCS event; a ``flagged`` one needs a reason and shows in the owner's list."""
     stored = service.link_article(
         session, principal.tenant, article_id, link, actor=principal.username
     )
-    _audit(
-        request, session, principal, f"article_{link.kind.value}", article_id, via=link.via.value
+    audit.record(
+        f"article_{link.kind.value}", "article", [str(article_id)], detail={"via": link.via.value}
     )
     commit_now(session)
     return service.link_read(stored)
@@ -268,7 +210,7 @@ def quality(
 
 @router.post("/articles/{article_id}/quality", response_model=QualityReviewRead, status_code=201)
 def add_quality(
-    request: Request,
+    audit: AuditDep,
     session: SessionDep,
     principal: Publisher,
     article_id: ArticleId,
@@ -276,7 +218,7 @@ def add_quality(
 ) -> QualityReviewRead:
     """Score the article's current version on every checklist item (leads and admins)."""
     stored = review_quality(session, principal.tenant, article_id, review, actor=principal.username)
-    _audit(request, session, principal, "review_article", article_id, score=stored.score)
+    audit.record("review_article", "article", [str(article_id)], detail={"score": stored.score})
     commit_now(session)
     return review_read(stored)
 

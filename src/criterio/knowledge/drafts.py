@@ -16,6 +16,7 @@ from criterio.interactions.repository import InteractionRepository
 from criterio.knowledge.models import Article
 from criterio.knowledge.schemas import ArticleIn, LinkIn, LinkKind, LinkVia
 from criterio.knowledge.service import create_article, link_article
+from criterio.languages import supported
 
 __all__ = ["draft_from_gap", "draft_from_interaction"]
 
@@ -60,7 +61,7 @@ def draft_from_interaction(
             issue=issue,
             environment=environment,
             resolution=resolution,
-            language=language if language in ("es", "en") else "en",
+            language=supported(language),
             source="interaction",
             owner=actor,
         ),
@@ -116,7 +117,7 @@ def draft_from_gap(session: Session, tenant: str, gap_id: int, *, actor: str | N
             title=label[:1].upper() + label[1:],
             issue="\n".join(t for t in redacted[:-1] if t),
             resolution=redacted[-1],
-            language=insight.language if insight.language in ("es", "en") else "en",
+            language=supported(insight.language),
             source="gap",
             owner=actor,
         ),

@@ -22,6 +22,7 @@ from criterio.insights.repository import InsightRepository
 from criterio.knowledge.repository import RecentInteractions
 from criterio.knowledge.retrieval import STOP_WORDS, fold
 from criterio.knowledge.search import interaction_query, no_match_threshold, search_articles
+from criterio.languages import supported
 
 __all__ = ["GAP_TYPE", "Gap", "find_gaps"]
 
@@ -117,7 +118,7 @@ def _record(
     """Create or update the insight of one gap (keyed by its label) and return the gap."""
     label = _label([p[3] for p in picked])
     language = Counter(p[2][:2] or "en" for p in picked).most_common(1)[0][0]
-    language = language if language in ("es", "en") else "en"
+    language = supported(language)
     first, last = min(r[1] for r in rows), max(r[1] for r in rows)
     middle = first + (last - first) / 2
     earlier = sum(p[1] < middle for p in picked)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from criterio.languages import Language
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -23,10 +25,13 @@ __all__ = [
     "LinkVia",
     "QualityReviewIn",
     "QualityReviewRead",
+    "RestoreIn",
     "SearchHit",
     "StateChangeIn",
+    "SuggestIn",
     "Suggestion",
     "SuggestionsOut",
+    "TurnIn",
     "VersionRead",
 ]
 
@@ -124,7 +129,7 @@ class ArticleIn(BaseModel):
     environment: str = Text
     resolution: str = Text
     cause: str = Text
-    language: Literal["es", "en"] = "en"
+    language: Language = "en"
     state: ArticleState = ArticleState.wip
     audience: Audience = Audience.internal
     owner: str | None = Field(default=None, max_length=200)
@@ -147,7 +152,7 @@ class ArticleEdit(BaseModel):
     environment: str | None = Field(default=None, max_length=50_000)
     resolution: str | None = Field(default=None, max_length=50_000)
     cause: str | None = Field(default=None, max_length=50_000)
-    language: Literal["es", "en"] | None = None
+    language: Language | None = None
     audience: Audience | None = None
     owner: str | None = Field(default=None, max_length=200)
     tags: list[str] | None = Field(default=None, max_length=100)
@@ -319,3 +324,35 @@ class QualityReviewRead(BaseModel):
     note: str | None
     by: str | None
     at: datetime
+
+
+class RestoreIn(BaseModel):
+    """Which earlier version to bring back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=1_000_000)
+
+
+class TurnIn(BaseModel):
+    """One turn of an interaction (only customer turns are searched with)."""
+
+    role: str = Field(default="customer", max_length=16)
+    text: str = Field(default="", max_length=50_000)
+
+
+class SuggestIn(BaseModel):
+    """An interaction: ``{"id", "text"}`` or the data contract (other fields are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1, max_length=200)
+    text: str | None = Field(default=None, max_length=50_000)
+    turns: list[TurnIn] | None = Field(default=None, max_length=500)
+    labels: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _has_text(self) -> SuggestIn:
+        if not self.text and not self.turns:
+            raise ValueError("give text or turns")
+        return self

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from criterio.languages import LANGUAGES, supported
 from criterio.patterns._types import Detection
 
 __all__ = ["LANGUAGES", "segment_phrase", "statement"]
 
-LANGUAGES = ("en", "es")
 MONTHS_ES = (
     "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
     "agosto", "septiembre", "octubre", "noviembre", "diciembre",
@@ -152,7 +152,7 @@ def _similar(similar: list[dict[str, Any]], lang: str, shown: int = 5) -> str:
 
 def statement(detection: Detection, lang: str = "en") -> str:
     """The one-sentence statement of a detection in ``lang`` (``es`` or ``en``)."""
-    lang = lang if lang in LANGUAGES else "en"
+    lang = supported(lang)
     f: dict[str, Any] = detection.figures
     seg = segment_phrase(detection.segment_dict, lang)
     start = _day(detection.start, lang)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from criterio.languages import LANGUAGES
+
 __all__ = ["LANGUAGES", "WORDS", "channel_name"]
 
-LANGUAGES = ("en", "es")
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {

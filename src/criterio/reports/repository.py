@@ -1,4 +1,7 @@
-"""The two reads the report adds to the interaction table: sentiment labels and redacted texts.
+"""The read the report adds to the interaction table: sentiment labels.
+
+Redacted examples come from :func:`criterio.insights.browse.redacted_examples`, as
+for the API, the pages and the CLI.
 
 Volumes, reasons and languages come from
 :class:`~criterio.insights.repository.InteractionTableRepository`; these queries fetch
@@ -7,7 +10,6 @@ what that table does not carry, each scoped to the tenant on both joined tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,16 +40,3 @@ class ReportRepository(TenantScopedRepository):
             Interaction.started_at, AnalysisResult.sentiment_label, AnalysisResult.sentiment_score
         ).where(Interaction.started_at >= since, Interaction.started_at < until)
         return [(started, label, score) for started, label, score in self.session.execute(stmt)]
-
-    def redacted_turns(self, external_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-        """``id -> turns with personal data replaced``, for the ids that have them.
-
-        Interactions never analysed with a redactor (``redacted_turns`` null) are left
-        out: the report shows no text that has not been through redaction.
-        """
-        if not external_ids:
-            return {}
-        stmt = self._with_analysis(Interaction.external_id, AnalysisResult.redacted_turns).where(
-            Interaction.external_id.in_(list(external_ids))
-        )
-        return {external_id: turns for external_id, turns in self.session.execute(stmt) if turns}

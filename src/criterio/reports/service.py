@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from criterio.auth.repository import get_tenant
 from criterio.errors import InvalidInputError, NotFoundError
+from criterio.insights.browse import customer_text, redacted_examples
 from criterio.insights.models import Insight
 from criterio.insights.repository import InteractionTableRepository
 from criterio.insights.schemas import InsightStatus
 from criterio.insights.service import list_insights, statement_in, tenant_language, to_read
-from criterio.reports._words import LANGUAGES
+from criterio.languages import LANGUAGE_CHOICES, LANGUAGES
 from criterio.reports.content import (
     Count,
     InsightEntry,
@@ -61,7 +62,7 @@ def build_report(
             f"the period from {start} to {end} is longer than {MAX_DAYS} days: split it"
         )
     if language is not None and language not in LANGUAGES:
-        raise InvalidInputError(f"language must be es or en, not {language!r}")
+        raise InvalidInputError(f"language must be {LANGUAGE_CHOICES}, not {language!r}")
     record = get_tenant(session, tenant)
     table = InteractionTableRepository(session, tenant).table()
     insights = list_insights(session, tenant)
@@ -239,19 +240,19 @@ def _entries(
     repo: ReportRepository, insights: list[Insight], language: str
 ) -> tuple[InsightEntry, ...]:
     """Insights with their statement in ``language`` and their examples' redacted texts."""
-    wanted = {i.id: [str(e) for e in i.evidence.get("examples", [])][:EXAMPLES] for i in insights}
-    texts = repo.redacted_turns([e for ids in wanted.values() for e in ids])
     return tuple(
         InsightEntry(
             insight=to_read(i),
             statement=statement_in(i, language)[0],
-            examples=tuple(_customer_text(texts[e]) for e in wanted[i.id] if e in texts),
+            examples=tuple(
+                _clipped(customer_text(e))
+                for e in redacted_examples(repo.session, repo.tenant, i, limit=EXAMPLES)
+                if e.state == "redacted" and e.turns
+            ),
         )
         for i in insights
     )
 
 
-def _customer_text(turns: list[dict[str, Any]]) -> str:
-    said = [str(t.get("text", "")) for t in turns if t.get("role") == "customer"]
-    text = " ".join(said or [str(t.get("text", "")) for t in turns]).strip()
+def _clipped(text: str) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1].rstrip() + "…"

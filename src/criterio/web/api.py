@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from criterio.auth.api import pages as auth_pages
 from criterio.auth.api import router as auth_router
+from criterio.auth.pages import pages as auth_pages
 from criterio.insights.api import router as insights_router
 from criterio.insights.pages import pages as insights_pages
 from criterio.interactions.api import router as interactions_router

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from criterio.languages import LANGUAGES
+
 __all__ = [
     "LANGUAGES",
     "MESSAGES",
@@ -18,8 +20,6 @@ __all__ = [
     "figure_value",
     "translator",
 ]
-
-LANGUAGES = ("en", "es")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
