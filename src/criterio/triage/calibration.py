@@ -1,0 +1,260 @@
+"""Per-intent automation thresholds with a proven lower bound on their precision.
+
+The evidence is one row per verified example the model did not learn from (the
+cross-validated predictions on its training data, later the human decisions): the
+intent the model predicted, its confidence, and whether that was right. For each
+intent the threshold is the lowest confidence at which the Clopper–Pearson lower
+bound (one-sided, ``confidence_level``) of the precision of that intent's predictions
+at or above it still reaches the target. Why a bound and not the observed precision:
+30 right answers out of 30 is a precision of 1.0, yet it does not show 0.95 (its
+lower bound is 0.905); the bound grows only with verified data, so an intent with
+too little of it is never automated, whatever its observed precision.
+
+Out-of-scope traffic (intents the training data never saw) has no evidence row, so
+thresholds alone cannot catch it: every decision also needs the best probability at
+or above ``floor`` (and the classifier's own out-of-scope threshold, applied by the
+caller), which the benchmark shows keeps unseen intents out of automation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import beta
+
+__all__ = [
+    "Calibration",
+    "Evidence",
+    "IntentThreshold",
+    "calibrate",
+    "clopper_pearson_lower",
+    "cross_validated_evidence",
+    "intent_threshold",
+]
+
+
+def clopper_pearson_lower(correct: int, n: int, confidence_level: float = 0.95) -> float:
+    """One-sided Clopper–Pearson lower bound of a proportion (``correct`` of ``n``)."""
+    if n <= 0 or correct <= 0:
+        return 0.0
+    return float(beta.ppf(1.0 - confidence_level, correct, n - correct + 1))
+
+
+@dataclass(frozen=True)
+class IntentThreshold:
+    """An intent's automation threshold (None: never automated) and the evidence for it."""
+
+    intent: str
+    threshold: float | None
+    n_verified: int
+    n_selected: int
+    n_correct: int
+    precision: float | None
+    lower_bound: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Thresholds of every intent for one target precision."""
+
+    target: float
+    confidence_level: float
+    floor: float
+    min_support: int
+    intents: dict[str, IntentThreshold] = field(default_factory=dict)
+
+    def automatable(self) -> list[str]:
+        """Intents that have a threshold (may be automated)."""
+        return sorted(k for k, v in self.intents.items() if v.threshold is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "target": self.target,
+            "confidence_level": self.confidence_level,
+            "floor": self.floor,
+            "min_support": self.min_support,
+            "intents": {k: v.to_dict() for k, v in sorted(self.intents.items())},
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Held-out predictions: predicted intent, its confidence, whether it was right."""
+
+    predicted: list[str]
+    confidence: list[float]
+    correct: list[bool]
+    intents: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A compact JSON-ready dict (confidences rounded to 6 digits)."""
+        return {
+            "intents": self.intents,
+            "predicted": self.predicted,
+            "confidence": [round(float(c), 6) for c in self.confidence],
+            "correct": [int(c) for c in self.correct],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        """Read what :meth:`to_dict` wrote; ValueError naming the field when it is wrong."""
+        try:
+            predicted = [str(v) for v in data["predicted"]]
+            confidence = [float(v) for v in data["confidence"]]
+            correct = [bool(v) for v in data["correct"]]
+            intents = [str(v) for v in data["intents"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"calibration evidence: missing or bad field ({exc})") from None
+        if not len(predicted) == len(confidence) == len(correct):
+            raise ValueError(
+                "calibration evidence: predicted, confidence, correct differ in length"
+            )
+        return cls(predicted, confidence, correct, intents)
+
+
+def intent_threshold(
+    confidence: Sequence[float],
+    correct: Sequence[bool],
+    *,
+    target: float,
+    confidence_level: float = 0.95,
+    floor: float = 0.0,
+    min_support: int = 30,
+) -> tuple[float | None, int, int, float]:
+    """The lowest confidence threshold whose precision lower bound reaches ``target``.
+
+    Returns (threshold or None, rows selected, rows right, lower bound). Only
+    thresholds at or above ``floor`` that select at least ``min_support`` rows count;
+    a threshold sits at an observed confidence, so ties are all in or all out. When none
+    qualifies, the lower bound returned is the best one seen (to say how far it fell).
+    """
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=bool)
+    keep = conf >= floor
+    conf, ok = conf[keep], ok[keep]
+    if len(conf) == 0:
+        return None, 0, 0, 0.0
+    order = np.argsort(-conf, kind="stable")
+    conf, ok = conf[order], ok[order]
+    n = np.arange(1, len(conf) + 1)
+    c = np.cumsum(ok)
+    with np.errstate(invalid="ignore"):
+        bounds = np.where(c > 0, beta.ppf(1.0 - confidence_level, np.maximum(c, 1), n - c + 1), 0.0)
+    # A cut is only possible where the next confidence is strictly lower (end of a tie group).
+    ends = np.r_[conf[1:] < conf[:-1], True]
+    valid = ends & (n >= min_support) & (bounds >= target)
+    if not valid.any():
+        candidates = bounds[ends]
+        return None, 0, 0, float(candidates.max()) if len(candidates) else 0.0
+    k = int(np.flatnonzero(valid)[-1])
+    return float(conf[k]), int(n[k]), int(c[k]), float(bounds[k])
+
+
+def calibrate(
+    evidence: Evidence,
+    *,
+    target: float = 0.95,
+    confidence_level: float = 0.95,
+    floor: float = 0.5,
+    min_support: int = 30,
+) -> Calibration:
+    """Thresholds of every intent of ``evidence.intents`` for precision ``target``."""
+    if not 0.0 < target < 1.0:
+        raise ValueError(f"target precision {target}: must be between 0 and 1 (exclusive)")
+    if not 0.5 <= confidence_level < 1.0:
+        raise ValueError(f"confidence level {confidence_level}: must be in [0.5, 1)")
+    predicted = np.asarray(evidence.predicted, dtype=object)
+    conf = np.asarray(evidence.confidence, dtype=float)
+    ok = np.asarray(evidence.correct, dtype=bool)
+    result: dict[str, IntentThreshold] = {}
+    for intent in evidence.intents:
+        mask = predicted == intent
+        threshold, n_sel, n_ok, bound = intent_threshold(
+            conf[mask],
+            ok[mask],
+            target=target,
+            confidence_level=confidence_level,
+            floor=floor,
+            min_support=min_support,
+        )
+        n_verified = int(mask.sum())
+        if threshold is not None:
+            reason = (
+                f"{n_ok} of {n_sel} held-out predictions right at or above {threshold:.2f} "
+                f"(lower bound {bound:.3f} ≥ target {target})"
+            )
+        elif n_verified < min_support:
+            reason = (
+                f"only {n_verified} verified predictions (at least {min_support} needed): "
+                "never automated"
+            )
+        else:
+            reason = (
+                f"its precision cannot be shown to reach {target} on {n_verified} verified "
+                f"predictions (best lower bound {bound:.3f}): never automated"
+            )
+        result[intent] = IntentThreshold(
+            intent=intent,
+            threshold=threshold,
+            n_verified=n_verified,
+            n_selected=n_sel,
+            n_correct=n_ok,
+            precision=(n_ok / n_sel) if n_sel else None,
+            lower_bound=bound,
+            reason=reason,
+        )
+    return Calibration(target, confidence_level, floor, min_support, result)
+
+
+def cross_validated_evidence(
+    make_model: Callable[[], Any],
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    folds: int = 5,
+    random_state: int = 0,
+) -> Evidence:
+    """Predictions of ``make_model()`` on each fold it did not learn from (stratified K-fold).
+
+    ``make_model`` returns an unfitted classifier with ``fit``, ``predict_proba`` and
+    ``classes_`` (the IntentClassifier). The predicted intent is the most probable one;
+    the caller's floor and the classifier's own threshold decide out-of-scope later.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray([str(v) for v in labels], dtype=object)
+    items = list(texts)
+    if len(items) != len(y):
+        raise ValueError(f"{len(items)} texts but {len(y)} labels")
+    counts = np.unique(y, return_counts=True)[1]
+    if len(counts) < 2 or counts.max() < folds:
+        raise ValueError(f"calibration needs two intents and at least {folds} examples of one")
+    predicted = np.empty(len(y), dtype=object)
+    confidence = np.zeros(len(y))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    with warnings.catch_warnings():
+        # Intents with fewer examples than folds are simply missing from some folds.
+        warnings.filterwarnings("ignore", message="The least populated class")
+        splits = list(splitter.split(np.zeros(len(y)), y))
+    for fit_idx, held_idx in splits:
+        model = make_model().fit([items[i] for i in fit_idx], list(y[fit_idx]))
+        proba = model.predict_proba([items[i] for i in held_idx])
+        best = proba.argmax(axis=1)
+        predicted[held_idx] = np.asarray(model.classes_, dtype=object)[best]
+        confidence[held_idx] = proba[np.arange(len(best)), best]
+    return Evidence(
+        predicted=[str(p) for p in predicted],
+        confidence=[float(c) for c in confidence],
+        correct=[bool(v) for v in predicted == y],
+        intents=sorted({str(v) for v in y}),
+    )

@@ -1,0 +1,128 @@
+"""Per-intent thresholds: the precision's lower bound on the calibration data meets the target."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import beta
+
+from criterio.triage.calibration import (
+    Evidence,
+    calibrate,
+    clopper_pearson_lower,
+    cross_validated_evidence,
+    intent_threshold,
+)
+
+rows = st.lists(
+    st.tuples(st.floats(0.0, 1.0, allow_nan=False), st.booleans()), min_size=0, max_size=300
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows, st.sampled_from([0.8, 0.9, 0.95]), st.integers(1, 40))
+def test_the_chosen_threshold_shows_the_target_on_the_calibration_data(
+    data: list[tuple[float, bool]], target: float, min_support: int
+) -> None:
+    conf = [c for c, _ in data]
+    ok = [k for _, k in data]
+    threshold, n, right, bound = intent_threshold(conf, ok, target=target, min_support=min_support)
+    if threshold is None:
+        # No cut shows the target: every possible cut's lower bound falls short (or too few rows).
+        for cut in set(conf):
+            chosen = [k for c, k in data if c >= cut]
+            if len(chosen) >= min_support:
+                assert clopper_pearson_lower(sum(chosen), len(chosen)) < target
+        return
+    chosen = [k for c, k in data if c >= threshold]
+    assert len(chosen) == n >= min_support
+    assert sum(chosen) == right
+    assert clopper_pearson_lower(right, n) == pytest.approx(bound)
+    assert bound >= target
+    # The lowest such cut: any lower observed confidence would fail.
+    for cut in {c for c in conf if c < threshold}:
+        lower = [k for c, k in data if c >= cut]
+        assert len(lower) < min_support or clopper_pearson_lower(sum(lower), len(lower)) < target
+
+
+def test_clopper_pearson_matches_the_beta_quantile_and_its_edges() -> None:
+    assert clopper_pearson_lower(0, 10) == 0.0
+    assert clopper_pearson_lower(30, 30) == pytest.approx(0.05 ** (1 / 30))
+    assert clopper_pearson_lower(90, 100) == pytest.approx(beta.ppf(0.05, 90, 11))
+
+
+def test_thirty_right_of_thirty_does_not_show_095_but_sixty_do() -> None:
+    assert intent_threshold([0.99] * 30, [True] * 30, target=0.95)[0] is None
+    threshold, n, right, bound = intent_threshold([0.99] * 60, [True] * 60, target=0.95)
+    assert (threshold, n, right) == (0.99, 60, 60) and bound >= 0.95
+
+
+def test_an_intent_with_too_little_verified_data_is_never_automated() -> None:
+    evidence = Evidence(
+        predicted=["a"] * 200 + ["b"] * 10,
+        confidence=[0.99] * 210,
+        correct=[True] * 210,
+        intents=["a", "b", "c"],
+    )
+    result = calibrate(evidence, target=0.95, min_support=30)
+    assert result.automatable() == ["a"]
+    assert "only 10 verified predictions" in result.intents["b"].reason
+    assert result.intents["c"].threshold is None and result.intents["c"].n_verified == 0
+
+
+def test_the_threshold_rises_above_the_confident_mistakes() -> None:
+    # Right at 0.9-1.0, wrong between 0.6 and 0.8: the threshold leaves all but a few
+    # of the mistakes out (200 right of 203 still shows 0.95; 200 of 206 does not).
+    conf = [0.9 + i / 2000 for i in range(200)] + [0.6 + i / 500 for i in range(100)]
+    ok = [True] * 200 + [False] * 100
+    threshold, n, right, bound = intent_threshold(conf, ok, target=0.95, floor=0.5)
+    assert threshold is not None and 0.79 < threshold < 0.9
+    assert right == 200 and 200 < n <= 205 and bound >= 0.95
+
+
+def test_the_floor_keeps_low_confidences_out_even_when_right() -> None:
+    threshold, n, _, _ = intent_threshold([0.3] * 500, [True] * 500, target=0.9, floor=0.5)
+    assert threshold is None and n == 0
+
+
+def test_calibrate_refuses_a_target_outside_zero_one() -> None:
+    evidence = Evidence(["a"], [0.9], [True], ["a"])
+    with pytest.raises(ValueError, match=r"target precision 1\.2"):
+        calibrate(evidence, target=1.2)
+
+
+def test_evidence_round_trips_and_names_a_bad_field() -> None:
+    evidence = Evidence(["a", "b"], [0.91, 0.4], [True, False], ["a", "b"])
+    assert Evidence.from_dict(evidence.to_dict()) == evidence
+    with pytest.raises(ValueError, match="predicted"):
+        Evidence.from_dict({"intents": [], "confidence": [], "correct": []})
+
+
+class _Majority:
+    """A tiny classifier: predicts by the first word seen for each label (for CV plumbing)."""
+
+    def fit(self, texts: list[str], labels: list[str]) -> _Majority:
+        self.words_ = {t.split()[0]: y for t, y in zip(texts, labels, strict=True)}
+        self.classes_ = sorted(set(labels))
+        return self
+
+    def predict_proba(self, texts: list[str]) -> object:
+        import numpy as np
+
+        out = np.full((len(texts), len(self.classes_)), 0.1)
+        for i, t in enumerate(texts):
+            label = self.words_.get(t.split()[0])
+            if label is not None:
+                out[i, self.classes_.index(label)] = 0.9
+        return out / out.sum(axis=1, keepdims=True)
+
+
+def test_cross_validated_evidence_predicts_each_example_from_a_model_that_never_saw_it() -> None:
+    texts = [f"card {i}" for i in range(20)] + [f"loan {i}" for i in range(20)] + ["odd 1"] * 5
+    labels = ["card"] * 20 + ["loan"] * 20 + ["odd"] * 5
+    evidence = cross_validated_evidence(_Majority, texts, labels, folds=5)
+    assert evidence.intents == ["card", "loan", "odd"]
+    assert evidence.predicted[:40] == labels[:40]
+    assert all(evidence.correct[:40])
+    assert len(evidence.predicted) == len(texts)
