@@ -13,6 +13,7 @@ from criterio.triage.calibration import (
     clopper_pearson_lower,
     cross_validated_evidence,
     intent_threshold,
+    oos_floor,
 )
 
 rows = st.lists(
@@ -126,3 +127,33 @@ def test_cross_validated_evidence_predicts_each_example_from_a_model_that_never_
     assert evidence.predicted[:40] == labels[:40]
     assert all(evidence.correct[:40])
     assert len(evidence.predicted) == len(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=400))
+def test_the_oos_floor_lets_through_a_share_whose_upper_bound_is_under_the_limit(
+    unseen: list[float],
+) -> None:
+    floor = oos_floor(unseen, 0.05)
+    passed = sum(c >= floor for c in unseen)
+    n = len(unseen)
+    upper = 1.0 if passed >= n else float(beta.ppf(0.95, passed + 1, n - passed))
+    assert upper <= 0.05 or passed == 0
+
+
+def test_the_oos_floor_raises_the_floor_of_every_intent() -> None:
+    evidence = Evidence(
+        predicted=["a"] * 300,
+        confidence=[0.6 + i / 1000 for i in range(300)],
+        correct=[True] * 300,
+        intents=["a"],
+        unseen=[0.5 + i / 2000 for i in range(1000)],  # unseen traffic up to 0.9995
+    )
+    loose = calibrate(evidence, target=0.9, max_oos_share=None)
+    strict = calibrate(evidence, target=0.9, max_oos_share=0.02)
+    assert loose.floor == 0.5 and loose.intents["a"].threshold == pytest.approx(0.6)
+    assert strict.oos_floor is not None and 0.98 < strict.oos_floor < 0.999
+    assert strict.floor == strict.oos_floor
+    assert strict.intents["a"].threshold is None  # nothing of "a" reaches 0.98 and up
+    assert "under the floor" in strict.intents["a"].reason
+    assert sum(c >= strict.floor for c in evidence.unseen) / 1000 < 0.02

@@ -56,7 +56,7 @@ def _model_dir(model: Path | None, tenant: str | None) -> Path:
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]{exc}[/]")
+    typer.secho(str(exc), fg="red", err=True)
     raise typer.Exit(1) from exc
 
 
@@ -150,6 +150,15 @@ def decide(
     floor: Annotated[
         float, typer.Option(help="Lowest best-intent probability ever automated.")
     ] = 0.5,
+    max_oos_share: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Most of the unseen-intent traffic (simulated at calibration) that may be "
+            "automated; raises the floor. 1 turns it off.",
+        ),
+    ] = 0.02,
 ) -> None:
     """Write one JSON decision per input line: id, action (automate | route | escalate),
     intent, confidence, threshold, expected_precision, queue, priority, reasons, answer."""
@@ -172,15 +181,17 @@ def decide(
             confidence_level=confidence_level,
             floor=floor,
             min_support=min_support,
+            max_oos_share=None if max_oos_share >= 1.0 else max_oos_share,
         )
         classifier = load_model(directory, "intents")
         version = f"intents v{read_card(directory).get('version', '?')}"
     except (CriterioError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
     triager = Triager(classifier, calibration, policy, model_version=version)
-    console.print(
+    typer.echo(
         f"target {target}: {len(calibration.automatable())} of {len(calibration.intents)} "
-        "intents may be automated"
+        f"intents may be automated, none under confidence {calibration.floor:.3f}",
+        err=True,
     )
     errors: list[str] = []
     out = sys.stdout
@@ -199,4 +210,4 @@ def decide(
     if batch:
         flush()
     for error in errors:
-        console.print(f"[yellow]skipped[/] {error}")
+        typer.echo(f"skipped {error}", err=True)

@@ -10,10 +10,14 @@ at or above it still reaches the target. Why a bound and not the observed precis
 lower bound is 0.905); the bound grows only with verified data, so an intent with
 too little of it is never automated, whatever its observed precision.
 
-Out-of-scope traffic (intents the training data never saw) has no evidence row, so
-thresholds alone cannot catch it: every decision also needs the best probability at
-or above ``floor`` (and the classifier's own out-of-scope threshold, applied by the
-caller), which the benchmark shows keeps unseen intents out of automation.
+Out-of-scope traffic (intents the training data never saw) cannot show up in those
+rows, and a model is often sure of itself on it (a "set a reminder" message looks
+much like "cancel a reminder" to a model that never saw the first). So the evidence
+also holds unseen-intent rows: each group of intents is left out of a fit, and the
+confidence the model then gives its examples is what out-of-scope traffic looks like.
+The out-of-scope floor is the lowest confidence at which the Clopper–Pearson upper
+bound of the share of those rows still automated stays under ``max_oos_share``; no
+intent is automated under it, nor under ``floor`` or the classifier's own threshold.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ __all__ = [
     "clopper_pearson_lower",
     "cross_validated_evidence",
     "intent_threshold",
+    "oos_floor",
+    "unseen_intent_confidence",
 ]
 
 
@@ -68,9 +74,12 @@ class Calibration:
 
     target: float
     confidence_level: float
+    #: The effective floor: the larger of the given floor and the out-of-scope floor.
     floor: float
     min_support: int
     intents: dict[str, IntentThreshold] = field(default_factory=dict)
+    oos_floor: float | None = None
+    max_oos_share: float | None = None
 
     def automatable(self) -> list[str]:
         """Intents that have a threshold (may be automated)."""
@@ -83,6 +92,8 @@ class Calibration:
             "confidence_level": self.confidence_level,
             "floor": self.floor,
             "min_support": self.min_support,
+            "oos_floor": self.oos_floor,
+            "max_oos_share": self.max_oos_share,
             "intents": {k: v.to_dict() for k, v in sorted(self.intents.items())},
         }
 
@@ -95,6 +106,8 @@ class Evidence:
     confidence: list[float]
     correct: list[bool]
     intents: list[str]
+    #: Confidence of the best intent on examples of intents left out of the fit.
+    unseen: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A compact JSON-ready dict (confidences rounded to 6 digits)."""
@@ -103,6 +116,7 @@ class Evidence:
             "predicted": self.predicted,
             "confidence": [round(float(c), 6) for c in self.confidence],
             "correct": [int(c) for c in self.correct],
+            "unseen": [round(float(c), 6) for c in self.unseen],
         }
 
     @classmethod
@@ -113,13 +127,14 @@ class Evidence:
             confidence = [float(v) for v in data["confidence"]]
             correct = [bool(v) for v in data["correct"]]
             intents = [str(v) for v in data["intents"]]
+            unseen = [float(v) for v in data.get("unseen", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"calibration evidence: missing or bad field ({exc})") from None
         if not len(predicted) == len(confidence) == len(correct):
             raise ValueError(
                 "calibration evidence: predicted, confidence, correct differ in length"
             )
-        return cls(predicted, confidence, correct, intents)
+        return cls(predicted, confidence, correct, intents, unseen)
 
 
 def intent_threshold(
@@ -160,6 +175,29 @@ def intent_threshold(
     return float(conf[k]), int(n[k]), int(c[k]), float(bounds[k])
 
 
+def oos_floor(unseen: Sequence[float], max_share: float, confidence_level: float = 0.95) -> float:
+    """The lowest confidence that lets through at most ``max_share`` of unseen-intent traffic.
+
+    At most, with ``confidence_level``: the Clopper–Pearson upper bound of the share of
+    ``unseen`` rows at or above it is at most ``max_share``; above every row when there
+    are too few of them to show that; 1.0 without rows.
+    """
+    conf = np.sort(np.asarray(unseen, dtype=float))[::-1]
+    n = len(conf)
+    if n == 0:
+        return 1.0
+    above = np.arange(0, n + 1)  # rows strictly above a cut placed after the first k
+    upper = beta.ppf(confidence_level, above + 1, np.maximum(n - above, 1))
+    upper = np.where(above >= n, 1.0, upper)
+    allowed = np.flatnonzero(upper <= max_share)
+    if len(allowed) == 0:
+        # Too few rows to show even "none passes" keeps the share down: above them all.
+        return float(np.nextafter(conf[0], np.inf))
+    k = int(allowed[-1])  # this many rows may stay above the floor
+    # Just above the (k+1)-th highest unseen confidence: it and everything under it fall out.
+    return float(np.nextafter(conf[k], np.inf)) if k < n else 0.0
+
+
 def calibrate(
     evidence: Evidence,
     *,
@@ -167,12 +205,21 @@ def calibrate(
     confidence_level: float = 0.95,
     floor: float = 0.5,
     min_support: int = 30,
+    max_oos_share: float | None = 0.02,
 ) -> Calibration:
-    """Thresholds of every intent of ``evidence.intents`` for precision ``target``."""
+    """Thresholds of every intent of ``evidence.intents`` for precision ``target``.
+
+    With ``max_oos_share`` and unseen-intent rows in the evidence, the floor rises to the
+    out-of-scope floor (:func:`oos_floor`); None leaves out-of-scope to ``floor`` alone.
+    """
     if not 0.0 < target < 1.0:
         raise ValueError(f"target precision {target}: must be between 0 and 1 (exclusive)")
     if not 0.5 <= confidence_level < 1.0:
         raise ValueError(f"confidence level {confidence_level}: must be in [0.5, 1)")
+    unseen_floor = None
+    if max_oos_share is not None and evidence.unseen:
+        unseen_floor = oos_floor(evidence.unseen, max_oos_share, confidence_level)
+        floor = max(floor, unseen_floor)
     predicted = np.asarray(evidence.predicted, dtype=object)
     conf = np.asarray(evidence.confidence, dtype=float)
     ok = np.asarray(evidence.correct, dtype=bool)
@@ -192,6 +239,11 @@ def calibrate(
             reason = (
                 f"{n_ok} of {n_sel} held-out predictions right at or above {threshold:.2f} "
                 f"(lower bound {bound:.3f} ≥ target {target})"
+            )
+        elif n_verified >= min_support and not (conf[mask] >= floor).any():
+            reason = (
+                f"all its {n_verified} verified predictions are under the floor "
+                f"{floor:.3f} (out-of-scope traffic reaches that high): never automated"
             )
         elif n_verified < min_support:
             reason = (
@@ -213,7 +265,9 @@ def calibrate(
             lower_bound=bound,
             reason=reason,
         )
-    return Calibration(target, confidence_level, floor, min_support, result)
+    return Calibration(
+        target, confidence_level, floor, min_support, result, unseen_floor, max_oos_share
+    )
 
 
 def cross_validated_evidence(
@@ -257,4 +311,40 @@ def cross_validated_evidence(
         confidence=[float(c) for c in confidence],
         correct=[bool(v) for v in predicted == y],
         intents=sorted({str(v) for v in y}),
+        unseen=unseen_intent_confidence(
+            make_model, items, list(y), groups=folds, random_state=random_state
+        ),
     )
+
+
+def unseen_intent_confidence(
+    make_model: Callable[[], Any],
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    groups: int = 5,
+    random_state: int = 0,
+) -> list[float]:
+    """Best-intent confidence on each example from a model that never saw its intent.
+
+    The intents are shuffled into ``groups`` groups; each group is left out of one fit
+    (on all examples of the other intents) and its examples are scored by it.
+    """
+    y = np.asarray([str(v) for v in labels], dtype=object)
+    intents = np.asarray(sorted(set(y)), dtype=object)
+    groups = min(groups, len(intents))
+    if groups < 2 or len(intents) < 4:
+        return []  # too few intents to leave some out and keep a model of the rest
+    order = np.random.default_rng(random_state).permutation(len(intents))
+    scored: list[float] = []
+    for part in np.array_split(intents[order], groups):
+        left_out = np.isin(y, part)
+        fit_idx, held_idx = np.flatnonzero(~left_out), np.flatnonzero(left_out)
+        if len(set(y[fit_idx])) < 3:
+            # Not enough intents left to stand for the model (and a two-intent
+            # IntentClassifier's binary SVM has one score column, which it cannot use).
+            continue
+        model = make_model().fit([texts[int(i)] for i in fit_idx], list(y[fit_idx]))
+        proba = model.predict_proba([texts[int(i)] for i in held_idx])
+        scored += [float(c) for c in proba.max(axis=1)]
+    return scored
