@@ -116,6 +116,16 @@ ENDPOINTS = [
         Permission.detect_insights,
         lambda a, h, r: a.client.post("/api/v1/insights/detect", headers=h),
     ),
+    Endpoint(
+        "POST",
+        "/api/v1/triage",
+        Permission.triage,
+        lambda a, h, r: a.client.post(
+            "/api/v1/triage",
+            json={"id": f"t-{r.value}", "started_at": "2026-11-02T09:14:05Z", "text": "hola"},
+            headers=h,
+        ),
+    ),
 ]
 
 

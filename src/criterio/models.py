@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "criterio.annotations.models",
     "criterio.learning.models",
     "criterio.jobs.models",
+    "criterio.triage.models",
 )
 
 

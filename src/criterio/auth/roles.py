@@ -32,6 +32,7 @@ class Permission(StrEnum):
     read_insights = "read_insights"
     review_insights = "review_insights"
     detect_insights = "detect_insights"
+    triage = "triage"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -46,6 +47,8 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.read_insights: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),
     Permission.review_insights: frozenset({Role.admin, Role.lead, Role.analyst}),
     Permission.detect_insights: frozenset({Role.admin, Role.lead}),
+    # A real-time decision is what a helpdesk integration asks for; it is stored.
+    Permission.triage: frozenset({Role.admin, Role.lead, Role.integration}),
 }
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from criterio.errors import CriterioError
 
@@ -20,7 +19,6 @@ app = typer.Typer(
     "precision) or route it to people with a queue, a priority and the reasons.",
     no_args_is_help=True,
 )
-console = Console(stderr=True)
 
 ModelDir = Annotated[
     Path | None,
@@ -50,7 +48,9 @@ def _model_dir(model: Path | None, tenant: str | None) -> Path:
     finally:
         store.close()
     if path is None:
-        console.print(f"[red]tenant {tenant!r} has no intent champion: train one first[/]")
+        typer.secho(
+            f"tenant {tenant!r} has no intent champion: train one first", fg="red", err=True
+        )
         raise typer.Exit(1)
     return path
 
@@ -63,8 +63,13 @@ def _fail(exc: Exception) -> None:
 @app.command()
 def calibrate(
     file: Annotated[
-        Path, typer.Argument(help="The model's training data: JSONL or CSV with text and intent.")
-    ],
+        Path | None,
+        typer.Argument(
+            help="The model's training data: JSONL or CSV with text and intent (with "
+            "--tenant: default the tenant's stored labelled interactions).",
+            dir_okay=False,
+        ),
+    ] = None,
     model: ModelDir = None,
     tenant: Tenant = None,
     label: Annotated[str, typer.Option(help="Column (or labels key) with the intent.")] = "intent",
@@ -72,26 +77,47 @@ def calibrate(
 ) -> None:
     """Cross-validate the model's settings on its training data and save the evidence
     (triage.json beside the model) that `triage decide` calibrates thresholds from."""
-    from criterio.cli.intents import _file_rows
     from criterio.triage.files import evidence_for_model, save_evidence
 
     directory = _model_dir(model, tenant)
-    rows = _file_rows(file, label, require=True)
+    texts, labels = _training_rows(file, tenant, label)
     try:
         from criterio.analysis.modelstore import load_model
 
         classifier = load_model(directory, "intents")
-        evidence, seconds = evidence_for_model(
-            classifier, rows.texts, [str(v) for v in rows.labels], folds=folds
-        )
+        evidence, seconds = evidence_for_model(classifier, texts, labels, folds=folds)
         path = save_evidence(directory, evidence, folds=folds, seconds=seconds)
     except (CriterioError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
     right = sum(evidence.correct)
-    console.print(
-        f"{folds}-fold evidence on {len(evidence.correct)} examples ({right} right) "
-        f"in {seconds:.0f}s → {path}"
+    typer.echo(
+        f"{folds}-fold evidence on {len(evidence.correct)} examples ({right} right), "
+        f"{len(evidence.unseen)} unseen-intent scores, in {seconds:.0f}s → {path}",
+        err=True,
     )
+
+
+def _training_rows(
+    file: Path | None, tenant: str | None, label: str
+) -> tuple[list[str], list[str]]:
+    """Texts and intents from FILE, or from the tenant's stored labelled interactions."""
+    if file is not None:
+        from criterio.cli.intents import _file_rows
+
+        rows = _file_rows(file, label, require=True)
+        return rows.texts, [str(v) for v in rows.labels]
+    if tenant is None:
+        raise typer.BadParameter("give FILE (the model's training data)")
+    from criterio.cli._store import open_store, session_scope
+    from criterio.learning.training import training_examples
+
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            _, texts, labels = training_examples(session, tenant, label=label).labelled()
+    finally:
+        store.close()
+    return texts, [str(v) for v in labels]
 
 
 def _lines(file: Path, errors: list[str]) -> Iterator[dict[str, Any]]:
@@ -211,3 +237,97 @@ def decide(
         flush()
     for error in errors:
         typer.echo(f"skipped {error}", err=True)
+
+
+policy_app = typer.Typer(help="Each tenant's triage policy, versioned.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("show")
+def policy_show(
+    tenant: Annotated[str, typer.Option(help="Whose policy.")] = "default",
+) -> None:
+    """Print the tenant's policy in force as JSON (the defaults, version null, when none set)."""
+    from criterio.cli._store import open_store, session_scope
+    from criterio.triage.service import current_policy
+
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            policy = current_policy(session, tenant)
+    finally:
+        store.close()
+    typer.echo(policy.model_dump_json(indent=2))
+
+
+@policy_app.command("set")
+def policy_set(
+    file: Annotated[Path, typer.Argument(help="Policy file: JSON, or YAML (.yaml/.yml).")],
+    tenant: Annotated[str, typer.Option(help="Whose policy.")] = "default",
+    by: Annotated[str | None, typer.Option(help="Who sets it (default cli:<user>).")] = None,
+) -> None:
+    """Validate FILE and store it as the tenant's next policy version."""
+    from criterio.cli._store import open_store, session_scope
+    from criterio.cli.models import who
+    from criterio.triage.policy import load_policy
+    from criterio.triage.service import set_policy
+
+    try:
+        policy = load_policy(file)
+    except CriterioError as exc:
+        _fail(exc)
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            row = set_policy(
+                session, tenant, policy.model_dump(mode="json", exclude={"version"}), by=who(by)
+            )
+            version = row.version
+    finally:
+        store.close()
+    typer.echo(f"policy version {version} of tenant {tenant} is in force", err=True)
+
+
+@app.command()
+def run(
+    tenant: Annotated[str, typer.Option(help="Whose stored interactions.")] = "default",
+    since: Annotated[
+        str | None, typer.Option(help="Only interactions started on or after this ISO date.")
+    ] = None,
+    target_precision: Annotated[
+        float | None, typer.Option(help="Override the policy's target precision.")
+    ] = None,
+) -> None:
+    """Triage the tenant's stored interactions with its champion intent model and policy;
+    store each decision (triage_decisions) and print a summary by action."""
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    from criterio.cli._store import open_store, session_scope
+    from criterio.triage.service import record_decisions, stored_records, tenant_triager
+
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            raise typer.BadParameter(f"--since {since!r}: not an ISO date") from None
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    counts: Counter[str] = Counter()
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            triager = tenant_triager(session, tenant, target=target_precision)
+            batch: list[dict[str, Any]] = []
+            records = list(stored_records(session, tenant, start))
+            for i in range(0, len(records), BATCH):
+                batch = [r for r in records[i : i + BATCH] if r["turns"]]
+                decisions = triager.decide_batch(batch, tenant=tenant, session=session)
+                record_decisions(session, tenant, decisions, triager.policy.version)
+                counts.update(d.action for d in decisions)
+    except CriterioError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "nothing to triage"
+    typer.echo(f"tenant {tenant}: {summary}", err=True)

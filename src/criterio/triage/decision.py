@@ -9,14 +9,16 @@ give the same decision for the same input.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from criterio.analysis.names import UNKNOWN
-from criterio.triage.calibration import Calibration
+
+if TYPE_CHECKING:
+    from criterio.triage.calibration import Calibration
 from criterio.triage.policy import Context, never_automate, priority_for, queue_for
 from criterio.triage.schemas import Policy
 
-__all__ = ["Decision", "decide"]
+__all__ = ["Decision", "decide", "without_model"]
 
 
 @dataclass
@@ -139,5 +141,23 @@ def decide(
         queue=policy.escalation_queue if rules else queue,
         priority=priority,
         reasons=reasons,
+        mode=policy.mode,
+    )
+
+
+def without_model(ident: str, reason: str, *, policy: Policy, context: Context) -> Decision:
+    """The decision when the tenant has no usable model: route (or escalate), never automate."""
+    priority, priority_reasons = priority_for(policy, context)
+    rules = never_automate(policy, context)
+    return Decision(
+        id=ident,
+        action="escalate" if rules else "route",
+        intent=UNKNOWN,
+        confidence=0.0,
+        threshold=None,
+        expected_precision=None,
+        queue=policy.escalation_queue if rules else queue_for(policy, UNKNOWN, context.language),
+        priority=priority,
+        reasons=[reason, *rules, *priority_reasons],
         mode=policy.mode,
     )

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["AutomatedIntent", "NeverAutomate", "Policy", "PriorityRules", "Queue"]
+__all__ = ["AutomatedIntent", "DecisionRead", "NeverAutomate", "Policy", "PriorityRules", "Queue"]
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -118,3 +118,21 @@ class Policy(_Strict):
     def entry(self, intent: str) -> AutomatedIntent | None:
         """The policy's automation entry of ``intent`` (None without one)."""
         return next((a for a in self.automate or [] if a.intent == intent), None)
+
+
+class DecisionRead(BaseModel):
+    """A triage decision as the API returns it."""
+
+    id: str
+    action: Literal["automate", "route", "escalate"]
+    intent: str
+    confidence: float
+    threshold: float | None
+    expected_precision: float | None
+    queue: str | None
+    priority: Priority
+    reasons: list[str]
+    answer: dict[str, str | None] | None
+    mode: Literal["live", "shadow"]
+    model_version: str | None
+    latency_ms: float | None
