@@ -86,13 +86,12 @@ def never_automate(policy: Policy, context: Context) -> list[str]:
     for key, values in rules.attributes.items():
         if context.attributes.get(key) in values:
             reasons.append(f"attribute {key}={context.attributes[key]} is never automated")
+    # Every language's words, not only the stated language's: customers mix languages
+    # and a record's language may be missing or wrong; a false alarm only routes.
     text = context.text.lower()
-    languages = [context.language] if context.language in rules.words else list(rules.words)
-    for language in languages:
-        hits = [w for w in rules.words.get(language or "", []) if _mentions(text, w)]
-        if hits:
-            reasons.append(f"the message says {', '.join(repr(h) for h in hits[:3])}")
-            break
+    hits = [w for words in rules.words.values() for w in words if _mentions(text, w)]
+    if hits:
+        reasons.append(f"the message says {', '.join(repr(h) for h in hits[:3])}")
     return reasons
 
 
