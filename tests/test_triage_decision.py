@@ -6,7 +6,7 @@ import pytest
 
 from criterio.errors import InvalidInputError
 from criterio.triage.calibration import Calibration, IntentThreshold
-from criterio.triage.decision import decide
+from criterio.triage.decision import Decision, decide
 from criterio.triage.policy import Context, parse_policy
 
 CALIBRATION = Calibration(
@@ -23,7 +23,7 @@ CALIBRATION = Calibration(
 )
 
 
-def _decide(intent: str, confidence: float, policy: object = None, **context: object):
+def _decide(intent: str, confidence: float, policy: object = None, **context: object) -> Decision:
     return decide(
         "c-1",
         intent,

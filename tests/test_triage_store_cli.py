@@ -111,3 +111,37 @@ def test_run_decides_stored_interactions_and_stores_the_decisions(
         ("acme", "c-000001", "automate", "card_arrival"),
         ("acme", "c-000002", "escalate", got[1][3]),
     ]
+
+
+def test_calibrate_tenant_uses_the_stored_labels_and_decide_tenant_the_champion(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
+) -> None:
+    from tests.test_triage_cli import _training_file
+
+    rows = [json.loads(x) for x in _training_file(tmp_path / "t.jsonl").read_text().splitlines()]
+    records = [
+        interaction(
+            i, turns=[{"role": "customer", "text": r["text"]}], labels={"intent": r["intent"]}
+        )
+        for i, r in enumerate(rows)
+    ]
+    file = write_jsonl(tmp_path / "i.jsonl", records)
+    assert run_ingest(monkeypatch, database_url, tmp_path, str(file)).exit_code == 0
+    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
+    monkeypatch.setenv("CRITERIO_MODEL_DIR", str(tmp_path / "models"))
+    get_settings.cache_clear()
+    trained = cli.invoke(app, ["intents", "train", "--tenant", "acme"])
+    assert trained.exit_code == 0, trained.output
+    done = cli.invoke(app, ["triage", "calibrate", "--tenant", "acme", "--folds", "3"])
+    assert done.exit_code == 0, done.output
+    assert f"3-fold evidence on {len(rows)} examples" in done.stderr
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({"id": "n1", "text": CARD}) + "\n", "utf-8")
+    decided = cli.invoke(
+        app, ["triage", "decide", str(new), "--tenant", "acme", "--target-precision", "0.9"]
+    )
+    assert decided.exit_code == 0, decided.output
+    assert json.loads(decided.stdout)["intent"] == "card_arrival"
+    missing = cli.invoke(app, ["triage", "decide", str(new), "--tenant", "globex"])
+    assert missing.exit_code == 1
+    assert "tenant 'globex' has no intent champion" in missing.stderr
