@@ -157,3 +157,57 @@ def test_the_oos_floor_raises_the_floor_of_every_intent() -> None:
     assert strict.intents["a"].threshold is None  # nothing of "a" reaches 0.98 and up
     assert "under the floor" in strict.intents["a"].reason
     assert sum(c >= strict.floor for c in evidence.unseen) / 1000 < 0.02
+
+
+def test_a_per_intent_budget_raises_only_the_intent_that_takes_unseen_traffic() -> None:
+    # Both intents are right at 0.6-0.9; unseen traffic is taken for "a" only, at 0.7-0.8.
+    conf = [0.6 + i / 1000 for i in range(300)]
+    evidence = Evidence(
+        predicted=["a"] * 300 + ["b"] * 300,
+        confidence=conf + conf,
+        correct=[True] * 600,
+        intents=["a", "b"],
+        unseen=[0.7 + i / 5000 for i in range(500)],
+        unseen_predicted=["a"] * 500,
+    )
+    shared = calibrate(evidence, target=0.9, oos_budget="global")
+    split = calibrate(evidence, target=0.9, oos_budget="per_intent")
+    # One floor for all: "b" pays for "a"'s confusions.
+    assert shared.intents["b"].threshold is not None and shared.intents["b"].threshold > 0.79
+    # Per intent: "b" keeps its lowest cut, "a" rises above the unseen rows it takes.
+    assert split.intents["b"].threshold == pytest.approx(0.6)
+    threshold_a = split.intents["a"].threshold
+    assert threshold_a is not None and threshold_a > 0.79
+    passed = sum(c >= threshold_a for c in evidence.unseen)
+    assert float(beta.ppf(0.95, passed + 1, 500 - passed)) <= 0.02
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0.5, 1.0), st.sampled_from(["a", "b", "c"])), min_size=0, max_size=300
+    )
+)
+def test_the_per_intent_budget_is_never_exceeded(unseen: list[tuple[float, str]]) -> None:
+    conf = [0.5 + i / 400 for i in range(200)]
+    evidence = Evidence(
+        predicted=["a"] * 200 + ["b"] * 200 + ["c"] * 200,
+        confidence=conf * 3,
+        correct=[True] * 600,
+        intents=["a", "b", "c"],
+        unseen=[c for c, _ in unseen],
+        unseen_predicted=[k for _, k in unseen],
+    )
+    result = calibrate(evidence, target=0.9, oos_budget="per_intent")
+    passed = sum(
+        1
+        for c, k in unseen
+        if result.intents[k].threshold is not None and c >= result.intents[k].threshold
+    )
+    n = len(unseen)
+    if n == 0:
+        return
+    if passed:
+        assert float(beta.ppf(0.95, passed + 1, n - passed)) <= 0.02
+    for entry in result.intents.values():
+        assert entry.threshold is None or entry.lower_bound >= 0.9

@@ -218,3 +218,18 @@ def test_a_retrained_model_refuses_its_old_calibration(tmp_path: Path) -> None:
     done = runner.invoke(app, ["triage", "decide", str(file), "--model", str(model)])
     assert done.exit_code == 1
     assert "computed for another model.skops" in done.stderr
+
+
+def test_a_per_intent_oos_budget_is_accepted_and_a_bad_one_named(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    card = {"id": "p1", "text": "hello, my new card has still not arrived in the post, thanks"}
+    out = _decide(
+        model_dir, tmp_path, [card], "--target-precision", "0.9", "--oos-budget", "per_intent"
+    )
+    assert out[0]["intent"] == "card_arrival" and out[0]["action"] in {"automate", "route"}
+    file = tmp_path / "in.jsonl"
+    done = CliRunner().invoke(
+        app, ["triage", "decide", str(file), "--model", str(model_dir), "--oos-budget", "some"]
+    )
+    assert done.exit_code == 1 and "oos_budget 'some'" in done.stderr

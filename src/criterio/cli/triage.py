@@ -185,6 +185,13 @@ def decide(
             "automated; raises the floor. 1 turns it off.",
         ),
     ] = 0.02,
+    oos_budget: Annotated[
+        str,
+        typer.Option(
+            help="How that share is kept: global (one floor for every intent) or per_intent "
+            "(raise only the intents unseen traffic is taken for)."
+        ),
+    ] = "global",
 ) -> None:
     """Write one JSON decision per input line: id, action (automate | route | escalate),
     intent, confidence, threshold, expected_precision, queue, priority, reasons, answer."""
@@ -208,6 +215,7 @@ def decide(
             floor=floor,
             min_support=min_support,
             max_oos_share=None if max_oos_share >= 1.0 else max_oos_share,
+            oos_budget=oos_budget,
         )
         classifier = load_model(directory, "intents")
         version = f"intents v{read_card(directory).get('version', '?')}"

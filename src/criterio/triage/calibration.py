@@ -108,6 +108,8 @@ class Evidence:
     intents: list[str]
     #: Confidence of the best intent on examples of intents left out of the fit.
     unseen: list[float] = field(default_factory=list)
+    #: The known intent each of those examples was taken for.
+    unseen_predicted: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A compact JSON-ready dict (confidences rounded to 6 digits)."""
@@ -117,6 +119,7 @@ class Evidence:
             "confidence": [round(float(c), 6) for c in self.confidence],
             "correct": [int(c) for c in self.correct],
             "unseen": [round(float(c), 6) for c in self.unseen],
+            "unseen_predicted": self.unseen_predicted,
         }
 
     @classmethod
@@ -128,13 +131,14 @@ class Evidence:
             correct = [bool(v) for v in data["correct"]]
             intents = [str(v) for v in data["intents"]]
             unseen = [float(v) for v in data.get("unseen", [])]
+            unseen_predicted = [str(v) for v in data.get("unseen_predicted", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"calibration evidence: missing or bad field ({exc})") from None
         if not len(predicted) == len(confidence) == len(correct):
             raise ValueError(
                 "calibration evidence: predicted, confidence, correct differ in length"
             )
-        return cls(predicted, confidence, correct, intents, unseen)
+        return cls(predicted, confidence, correct, intents, unseen, unseen_predicted)
 
 
 def intent_threshold(
@@ -153,12 +157,32 @@ def intent_threshold(
     a threshold sits at an observed confidence, so ties are all in or all out. When none
     qualifies, the lower bound returned is the best one seen (to say how far it fell).
     """
+    cuts, best = _cuts(confidence, correct, target, confidence_level, floor, min_support)
+    if len(cuts[0]) == 0:
+        return None, 0, 0, best
+    return float(cuts[0][0]), int(cuts[1][0]), int(cuts[2][0]), float(cuts[3][0])
+
+
+Cuts = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]
+
+
+def _cuts(
+    confidence: Sequence[float],
+    correct: Sequence[bool],
+    target: float,
+    confidence_level: float,
+    floor: float,
+    min_support: int,
+) -> tuple[Cuts, float]:
+    """Every valid cut, lowest threshold first: (thresholds, selected, right, bounds), and
+    the best lower bound seen among all cuts (valid or not)."""
     conf = np.asarray(confidence, dtype=float)
     ok = np.asarray(correct, dtype=bool)
     keep = conf >= floor
     conf, ok = conf[keep], ok[keep]
+    empty = np.zeros(0)
     if len(conf) == 0:
-        return None, 0, 0, 0.0
+        return (empty, empty, empty, empty), 0.0
     order = np.argsort(-conf, kind="stable")
     conf, ok = conf[order], ok[order]
     n = np.arange(1, len(conf) + 1)
@@ -167,12 +191,9 @@ def intent_threshold(
         bounds = np.where(c > 0, beta.ppf(1.0 - confidence_level, np.maximum(c, 1), n - c + 1), 0.0)
     # A cut is only possible where the next confidence is strictly lower (end of a tie group).
     ends = np.r_[conf[1:] < conf[:-1], True]
-    valid = ends & (n >= min_support) & (bounds >= target)
-    if not valid.any():
-        candidates = bounds[ends]
-        return None, 0, 0, float(candidates.max()) if len(candidates) else 0.0
-    k = int(np.flatnonzero(valid)[-1])
-    return float(conf[k]), int(n[k]), int(c[k]), float(bounds[k])
+    valid = np.flatnonzero(ends & (n >= min_support) & (bounds >= target))[::-1]
+    best = float(bounds[ends].max())
+    return (conf[valid], n[valid], c[valid], bounds[valid]), best
 
 
 def oos_floor(unseen: Sequence[float], max_share: float, confidence_level: float = 0.95) -> float:
@@ -206,68 +227,121 @@ def calibrate(
     floor: float = 0.5,
     min_support: int = 30,
     max_oos_share: float | None = 0.02,
+    oos_budget: str = "global",
 ) -> Calibration:
     """Thresholds of every intent of ``evidence.intents`` for precision ``target``.
 
-    With ``max_oos_share`` and unseen-intent rows in the evidence, the floor rises to the
-    out-of-scope floor (:func:`oos_floor`); None leaves out-of-scope to ``floor`` alone.
+    With ``max_oos_share`` and unseen-intent rows in the evidence, out-of-scope traffic
+    is held to that share: ``oos_budget="global"`` raises the floor of every intent to
+    the out-of-scope floor (:func:`oos_floor`); ``"per_intent"`` raises the thresholds of
+    the intents that take unseen traffic, where it costs least coverage
+    (``criterio.triage._budget``). None leaves out-of-scope to ``floor`` alone.
     """
+    from criterio.triage._budget import allocate, allowed_unseen
+
     if not 0.0 < target < 1.0:
         raise ValueError(f"target precision {target}: must be between 0 and 1 (exclusive)")
     if not 0.5 <= confidence_level < 1.0:
         raise ValueError(f"confidence level {confidence_level}: must be in [0.5, 1)")
+    if oos_budget not in ("global", "per_intent"):
+        raise ValueError(f"oos_budget {oos_budget!r}: choose global or per_intent")
+    per_intent = (
+        oos_budget == "per_intent"
+        and max_oos_share is not None
+        and len(evidence.unseen_predicted) == len(evidence.unseen) > 0
+    )
     unseen_floor = None
-    if max_oos_share is not None and evidence.unseen:
+    if max_oos_share is not None and evidence.unseen and not per_intent:
         unseen_floor = oos_floor(evidence.unseen, max_oos_share, confidence_level)
         floor = max(floor, unseen_floor)
     predicted = np.asarray(evidence.predicted, dtype=object)
     conf = np.asarray(evidence.confidence, dtype=float)
     ok = np.asarray(evidence.correct, dtype=bool)
+    cuts: dict[str, Cuts] = {}
+    best: dict[str, float] = {}
+    for intent in evidence.intents:
+        mask = predicted == intent
+        cuts[intent], best[intent] = _cuts(
+            conf[mask], ok[mask], target, confidence_level, floor, min_support
+        )
+    chosen: dict[str, int | None] = {k: (0 if len(v[0]) else None) for k, v in cuts.items()}
+    if per_intent:
+        assert max_oos_share is not None
+        budget = allowed_unseen(len(evidence.unseen), max_oos_share, confidence_level)
+        chosen = allocate(
+            {k: (v[0], v[1]) for k, v in cuts.items()},
+            evidence.unseen,
+            evidence.unseen_predicted,
+            budget,
+        )
     result: dict[str, IntentThreshold] = {}
     for intent in evidence.intents:
         mask = predicted == intent
-        threshold, n_sel, n_ok, bound = intent_threshold(
+        index = chosen[intent]
+        result[intent] = _entry(
+            intent,
+            cuts[intent],
+            index,
+            best[intent],
+            int(mask.sum()),
             conf[mask],
-            ok[mask],
+            floor,
             target=target,
-            confidence_level=confidence_level,
-            floor=floor,
             min_support=min_support,
-        )
-        n_verified = int(mask.sum())
-        if threshold is not None:
-            reason = (
-                f"{n_ok} of {n_sel} held-out predictions right at or above {threshold:.2f} "
-                f"(lower bound {bound:.3f} ≥ target {target})"
-            )
-        elif n_verified >= min_support and not (conf[mask] >= floor).any():
-            reason = (
-                f"all its {n_verified} verified predictions are under the floor "
-                f"{floor:.3f} (out-of-scope traffic reaches that high): never automated"
-            )
-        elif n_verified < min_support:
-            reason = (
-                f"only {n_verified} verified predictions (at least {min_support} needed): "
-                "never automated"
-            )
-        else:
-            reason = (
-                f"its precision cannot be shown to reach {target} on {n_verified} verified "
-                f"predictions (best lower bound {bound:.3f}): never automated"
-            )
-        result[intent] = IntentThreshold(
-            intent=intent,
-            threshold=threshold,
-            n_verified=n_verified,
-            n_selected=n_sel,
-            n_correct=n_ok,
-            precision=(n_ok / n_sel) if n_sel else None,
-            lower_bound=bound,
-            reason=reason,
         )
     return Calibration(
         target, confidence_level, floor, min_support, result, unseen_floor, max_oos_share
     )
+
+
+def _entry(
+    intent: str,
+    cuts: Cuts,
+    index: int | None,
+    best: float,
+    n_verified: int,
+    conf: np.ndarray[Any, Any],
+    floor: float,
+    *,
+    target: float,
+    min_support: int,
+) -> IntentThreshold:
+    """One intent's threshold (cut ``index``; None: not automated) and the reason."""
+    if index is not None:
+        threshold, n_sel, n_ok, bound = (
+            float(cuts[0][index]),
+            int(cuts[1][index]),
+            int(cuts[2][index]),
+            float(cuts[3][index]),
+        )
+        reason = (
+            f"{n_ok} of {n_sel} held-out predictions right at or above {threshold:.2f} "
+            f"(lower bound {bound:.3f} ≥ target {target})"
+        )
+        return IntentThreshold(
+            intent, threshold, n_verified, n_sel, n_ok, n_ok / n_sel, bound, reason
+        )
+    if len(cuts[0]):
+        reason = (
+            "held back to keep out-of-scope traffic under its limit (unseen intents are "
+            "taken for this one): never automated"
+        )
+    elif n_verified >= min_support and not (conf >= floor).any():
+        reason = (
+            f"all its {n_verified} verified predictions are under the floor "
+            f"{floor:.3f} (out-of-scope traffic reaches that high): never automated"
+        )
+    elif n_verified < min_support:
+        reason = (
+            f"only {n_verified} verified predictions (at least {min_support} needed): "
+            "never automated"
+        )
+    else:
+        reason = (
+            f"its precision cannot be shown to reach {target} on {n_verified} verified "
+            f"predictions (best lower bound {best:.3f}): never automated"
+        )
+    return IntentThreshold(intent, None, n_verified, 0, 0, None, best, reason)
 
 
 def cross_validated_evidence(
@@ -306,14 +380,16 @@ def cross_validated_evidence(
         best = proba.argmax(axis=1)
         predicted[held_idx] = np.asarray(model.classes_, dtype=object)[best]
         confidence[held_idx] = proba[np.arange(len(best)), best]
+    unseen, taken_for = unseen_intent_confidence(
+        make_model, items, list(y), groups=folds, random_state=random_state
+    )
     return Evidence(
         predicted=[str(p) for p in predicted],
         confidence=[float(c) for c in confidence],
         correct=[bool(v) for v in predicted == y],
         intents=sorted({str(v) for v in y}),
-        unseen=unseen_intent_confidence(
-            make_model, items, list(y), groups=folds, random_state=random_state
-        ),
+        unseen=unseen,
+        unseen_predicted=taken_for,
     )
 
 
@@ -324,8 +400,9 @@ def unseen_intent_confidence(
     *,
     groups: int = 5,
     random_state: int = 0,
-) -> list[float]:
-    """Best-intent confidence on each example from a model that never saw its intent.
+) -> tuple[list[float], list[str]]:
+    """Best-intent confidence (and that intent) on each example, from a model that never
+    saw its intent.
 
     The intents are shuffled into ``groups`` groups; each group is left out of one fit
     (on all examples of the other intents) and its examples are scored by it.
@@ -334,9 +411,10 @@ def unseen_intent_confidence(
     intents = np.asarray(sorted(set(y)), dtype=object)
     groups = min(groups, len(intents))
     if groups < 2 or len(intents) < 4:
-        return []  # too few intents to leave some out and keep a model of the rest
+        return [], []  # too few intents to leave some out and keep a model of the rest
     order = np.random.default_rng(random_state).permutation(len(intents))
     scored: list[float] = []
+    taken_for: list[str] = []
     for part in np.array_split(intents[order], groups):
         left_out = np.isin(y, part)
         fit_idx, held_idx = np.flatnonzero(~left_out), np.flatnonzero(left_out)
@@ -347,4 +425,5 @@ def unseen_intent_confidence(
         model = make_model().fit([texts[int(i)] for i in fit_idx], list(y[fit_idx]))
         proba = model.predict_proba([texts[int(i)] for i in held_idx])
         scored += [float(c) for c in proba.max(axis=1)]
-    return scored
+        taken_for += [str(model.classes_[i]) for i in proba.argmax(axis=1)]
+    return scored, taken_for
