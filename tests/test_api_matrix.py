@@ -225,6 +225,16 @@ ENDPOINTS = [
         Permission.read_published_articles,
         lambda a, h, r: _kb(a, "POST", "/suggest", h, json={"id": "c-1", "text": "password"}),
     ),
+    Endpoint(
+        "POST",
+        "/api/v1/triage",
+        Permission.triage,
+        lambda a, h, r: a.client.post(
+            "/api/v1/triage",
+            json={"id": f"t-{r.value}", "started_at": "2026-11-02T09:14:05Z", "text": "hola"},
+            headers=h,
+        ),
+    ),
 ]
 
 

@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "criterio.learning.models",
     "criterio.jobs.models",
     "criterio.knowledge.models",
+    "criterio.triage.models",
 )
 
 

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     write_articles = "write_articles"
     publish_articles = "publish_articles"
     link_articles = "link_articles"
+    triage = "triage"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -59,6 +60,8 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.write_articles: frozenset({Role.admin, Role.lead, Role.agent}),
     Permission.publish_articles: frozenset({Role.admin, Role.lead}),
     Permission.link_articles: frozenset({Role.admin, Role.lead, Role.agent}),
+    # A real-time decision is what a helpdesk integration asks for; it is stored.
+    Permission.triage: frozenset({Role.admin, Role.lead, Role.integration}),
 }
 
 

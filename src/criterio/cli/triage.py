@@ -1,0 +1,341 @@
+"""``criterio triage calibrate | decide``: automate or route, at a precision the client sets."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from criterio.errors import CriterioError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Decide for each interaction: answer automatically (only at the calibrated "
+    "precision) or route it to people with a queue, a priority and the reasons.",
+    no_args_is_help=True,
+)
+
+ModelDir = Annotated[
+    Path | None,
+    typer.Option("--model", help="Intent model directory (model.skops + model.json)."),
+]
+Tenant = Annotated[
+    str | None, typer.Option(help="Use this tenant's champion intent model (from the registry).")
+]
+BATCH = 256
+
+
+def _model_dir(model: Path | None, tenant: str | None) -> Path:
+    """--model, or the directory of the tenant's champion intent model."""
+    if (model is None) == (tenant is None):
+        raise typer.BadParameter("give either --model DIR or --tenant T")
+    if model is not None:
+        return model
+    from criterio.cli._store import open_store, session_scope
+    from criterio.learning.service import champion
+
+    assert tenant is not None
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            row = champion(session, tenant, "intent")
+            path = None if row is None else Path(row.path)
+    finally:
+        store.close()
+    if path is None:
+        typer.secho(
+            f"tenant {tenant!r} has no intent champion: train one first", fg="red", err=True
+        )
+        raise typer.Exit(1)
+    return path
+
+
+def _fail(exc: Exception) -> None:
+    typer.secho(str(exc), fg="red", err=True)
+    raise typer.Exit(1) from exc
+
+
+@app.command()
+def calibrate(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The model's training data: JSONL or CSV with text and intent (with "
+            "--tenant: default the tenant's stored labelled interactions).",
+            dir_okay=False,
+        ),
+    ] = None,
+    model: ModelDir = None,
+    tenant: Tenant = None,
+    label: Annotated[str, typer.Option(help="Column (or labels key) with the intent.")] = "intent",
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds.")] = 5,
+) -> None:
+    """Cross-validate the model's settings on its training data and save the evidence
+    (triage.json beside the model) that `triage decide` calibrates thresholds from."""
+    from criterio.triage.files import evidence_for_model, save_evidence
+
+    directory = _model_dir(model, tenant)
+    texts, labels = _training_rows(file, tenant, label)
+    try:
+        from criterio.analysis.modelstore import load_model
+
+        classifier = load_model(directory, "intents")
+        evidence, seconds = evidence_for_model(classifier, texts, labels, folds=folds)
+        path = save_evidence(directory, evidence, folds=folds, seconds=seconds)
+    except (CriterioError, ValueError, FileNotFoundError) as exc:
+        _fail(exc)
+    right = sum(evidence.correct)
+    typer.echo(
+        f"{folds}-fold evidence on {len(evidence.correct)} examples ({right} right), "
+        f"{len(evidence.unseen)} unseen-intent scores, in {seconds:.0f}s → {path}",
+        err=True,
+    )
+
+
+def _training_rows(
+    file: Path | None, tenant: str | None, label: str
+) -> tuple[list[str], list[str]]:
+    """Texts and intents from FILE, or from the tenant's stored labelled interactions."""
+    if file is not None:
+        from criterio.cli.intents import _file_rows
+
+        rows = _file_rows(file, label, require=True)
+        return rows.texts, [str(v) for v in rows.labels]
+    if tenant is None:
+        raise typer.BadParameter("give FILE (the model's training data)")
+    from criterio.cli._store import open_store, session_scope
+    from criterio.learning.training import training_examples
+
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            _, texts, labels = training_examples(session, tenant, label=label).labelled()
+    finally:
+        store.close()
+    return texts, [str(v) for v in labels]
+
+
+def _lines(file: Path, errors: list[str]) -> Iterator[dict[str, Any]]:
+    """Data-contract records of a JSONL file; a bad line is reported and skipped."""
+    from criterio.analysis.text import interaction_text
+
+    handle = sys.stdin if str(file) == "-" else file.open(encoding="utf-8")
+    try:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                errors.append(f"{file}:{number}: not JSON ({exc.msg})")
+                continue
+            if not isinstance(record, dict):
+                errors.append(f"{file}:{number}: not a JSON object")
+                continue
+            if not interaction_text(record):
+                ident = record.get("id", "?")
+                errors.append(f"{file}:{number} (id {ident}): field 'text': no text to decide on")
+                continue
+            record.setdefault("id", f"{file.name}:{number}")
+            yield record
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+
+
+@app.command()
+def decide(
+    file: Annotated[
+        Path, typer.Argument(help="JSONL of interactions (data contract); - for stdin.")
+    ],
+    model: ModelDir = None,
+    tenant: Tenant = None,
+    target_precision: Annotated[
+        float | None,
+        typer.Option(help="Precision automation must show (default: the policy's, else 0.95)."),
+    ] = None,
+    policy_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="Policy file (JSON or YAML). Without it every intent of the model may be "
+            "automated and no answer is attached.",
+        ),
+    ] = None,
+    confidence_level: Annotated[
+        float, typer.Option(help="Confidence of the precision's lower bound.")
+    ] = 0.95,
+    min_support: Annotated[
+        int, typer.Option(help="Fewest verified predictions an automated intent needs.")
+    ] = 30,
+    floor: Annotated[
+        float, typer.Option(help="Lowest best-intent probability ever automated.")
+    ] = 0.5,
+    max_oos_share: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Most of the unseen-intent traffic (simulated at calibration) that may be "
+            "automated; raises the floor. 1 turns it off.",
+        ),
+    ] = 0.02,
+    oos_budget: Annotated[
+        str,
+        typer.Option(
+            help="How that share is kept: global (one floor for every intent) or per_intent "
+            "(raise only the intents unseen traffic is taken for)."
+        ),
+    ] = "global",
+) -> None:
+    """Write one JSON decision per input line: id, action (automate | route | escalate),
+    intent, confidence, threshold, expected_precision, queue, priority, reasons, answer."""
+    from criterio.analysis.modelstore import load_model, read_card
+    from criterio.triage.calibration import calibrate as calibrate_thresholds
+    from criterio.triage.engine import Triager
+    from criterio.triage.files import load_evidence
+    from criterio.triage.policy import load_policy
+    from criterio.triage.schemas import Policy
+
+    if str(file) != "-" and not file.is_file():
+        raise typer.BadParameter(f"{file}: no such file")
+    directory = _model_dir(model, tenant)
+    try:
+        policy = load_policy(policy_file) if policy_file else Policy()
+        target = target_precision if target_precision is not None else policy.target_precision
+        calibration = calibrate_thresholds(
+            load_evidence(directory),
+            target=target,
+            confidence_level=confidence_level,
+            floor=floor,
+            min_support=min_support,
+            max_oos_share=None if max_oos_share >= 1.0 else max_oos_share,
+            oos_budget=oos_budget,
+        )
+        classifier = load_model(directory, "intents")
+        version = f"intents v{read_card(directory).get('version', '?')}"
+    except (CriterioError, ValueError, FileNotFoundError) as exc:
+        _fail(exc)
+    triager = Triager(classifier, calibration, policy, model_version=version)
+    typer.echo(
+        f"target {target}: {len(calibration.automatable())} of {len(calibration.intents)} "
+        f"intents may be automated, none under confidence {calibration.floor:.3f}",
+        err=True,
+    )
+    errors: list[str] = []
+    out = sys.stdout
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        for decision in triager.decide_batch(batch, tenant=tenant or "default"):
+            out.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
+        out.flush()
+        batch.clear()
+
+    for record in _lines(file, errors):
+        batch.append(record)
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    for error in errors:
+        typer.echo(f"skipped {error}", err=True)
+
+
+policy_app = typer.Typer(help="Each tenant's triage policy, versioned.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("show")
+def policy_show(
+    tenant: Annotated[str, typer.Option(help="Whose policy.")] = "default",
+) -> None:
+    """Print the tenant's policy in force as JSON (the defaults, version null, when none set)."""
+    from criterio.cli._store import open_store, session_scope
+    from criterio.triage.service import current_policy
+
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            policy = current_policy(session, tenant)
+    finally:
+        store.close()
+    typer.echo(policy.model_dump_json(indent=2))
+
+
+@policy_app.command("set")
+def policy_set(
+    file: Annotated[Path, typer.Argument(help="Policy file: JSON, or YAML (.yaml/.yml).")],
+    tenant: Annotated[str, typer.Option(help="Whose policy.")] = "default",
+    by: Annotated[str | None, typer.Option(help="Who sets it (default cli:<user>).")] = None,
+) -> None:
+    """Validate FILE and store it as the tenant's next policy version."""
+    from criterio.cli._store import open_store, session_scope
+    from criterio.cli.models import who
+    from criterio.triage.policy import load_policy
+    from criterio.triage.service import set_policy
+
+    try:
+        policy = load_policy(file)
+    except CriterioError as exc:
+        _fail(exc)
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            row = set_policy(
+                session, tenant, policy.model_dump(mode="json", exclude={"version"}), by=who(by)
+            )
+            version = row.version
+    finally:
+        store.close()
+    typer.echo(f"policy version {version} of tenant {tenant} is in force", err=True)
+
+
+@app.command()
+def run(
+    tenant: Annotated[str, typer.Option(help="Whose stored interactions.")] = "default",
+    since: Annotated[
+        str | None, typer.Option(help="Only interactions started on or after this ISO date.")
+    ] = None,
+    target_precision: Annotated[
+        float | None, typer.Option(help="Override the policy's target precision.")
+    ] = None,
+) -> None:
+    """Triage the tenant's stored interactions with its champion intent model and policy;
+    store each decision (triage_decisions) and print a summary by action."""
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    from criterio.cli._store import open_store, session_scope
+    from criterio.triage.service import record_decisions, stored_records, tenant_triager
+
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            raise typer.BadParameter(f"--since {since!r}: not an ISO date") from None
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    counts: Counter[str] = Counter()
+    store = open_store()
+    try:
+        with session_scope(store.factory) as session:
+            triager = tenant_triager(session, tenant, target=target_precision)
+            batch: list[dict[str, Any]] = []
+            records = list(stored_records(session, tenant, start))
+            for i in range(0, len(records), BATCH):
+                batch = [r for r in records[i : i + BATCH] if r["turns"]]
+                decisions = triager.decide_batch(batch, tenant=tenant, session=session)
+                record_decisions(session, tenant, decisions, triager.policy.version)
+                counts.update(d.action for d in decisions)
+    except CriterioError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "nothing to triage"
+    typer.echo(f"tenant {tenant}: {summary}", err=True)

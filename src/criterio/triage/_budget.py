@@ -1,0 +1,81 @@
+"""Sharing the out-of-scope budget between intents (``calibrate(oos_budget="per_intent")``).
+
+A single out-of-scope floor is set by the most confusable unseen intents and costs
+every intent. The unseen-intent rows also say which known intent took each of them,
+so the budget (how many of those rows may be automated, from the Clopper–Pearson upper
+bound of their share) can be spent where it buys the most coverage: each intent's
+threshold starts at its lowest valid cut (precision bound at the target) and, while
+the unseen rows let through exceed the budget, the intent whose raise removes the most
+unseen rows per verified row lost is raised to that cut (or stops being automated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy.stats import beta
+
+__all__ = ["allocate", "allowed_unseen"]
+
+
+def allowed_unseen(n: int, max_share: float, confidence_level: float) -> int:
+    """How many of ``n`` unseen rows may pass: the most whose share's upper bound ≤ max_share.
+
+    -1 when not even zero passing shows it (too few rows): nothing may be automated.
+    """
+    if n == 0:
+        return -1
+    passed = np.arange(0, n)
+    upper = beta.ppf(confidence_level, passed + 1, n - passed)
+    ok = np.flatnonzero(upper <= max_share)
+    return int(ok[-1]) if len(ok) else -1
+
+
+def allocate(
+    cuts: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]],
+    unseen: Sequence[float],
+    unseen_predicted: Sequence[str],
+    budget: int,
+) -> dict[str, int | None]:
+    """The chosen cut index per intent (None: not automated) keeping unseen passes ≤ budget.
+
+    ``cuts[intent]`` = (thresholds ascending, rows selected at each); index 0 is the
+    lowest threshold (most coverage).
+    """
+    if budget < 0:
+        # Too few unseen rows to show any share is small: as with one floor, nothing.
+        return dict.fromkeys(cuts)
+    conf = np.asarray(unseen, dtype=float)
+    taken = np.asarray(unseen_predicted, dtype=object)
+    # Per intent and cut: unseen rows let through, with a final "not automated" entry.
+    cost: dict[str, np.ndarray[Any, Any]] = {}
+    gain: dict[str, np.ndarray[Any, Any]] = {}
+    for intent, (thresholds, selected) in cuts.items():
+        mine = np.sort(conf[taken == intent])
+        through = len(mine) - np.searchsorted(mine, thresholds, side="left")
+        cost[intent] = np.r_[through, 0]
+        gain[intent] = np.r_[np.asarray(selected, dtype=float), 0.0]
+    chosen = {intent: 0 for intent in cuts if len(cuts[intent][0])}
+    total = sum(int(cost[k][i]) for k, i in chosen.items())
+    while total > budget:
+        best: tuple[float, str, int] | None = None
+        for intent, i in chosen.items():
+            removed = cost[intent][i] - cost[intent][i + 1 :]
+            lost = gain[intent][i] - gain[intent][i + 1 :]
+            if not (removed > 0).any():
+                continue
+            ratio = np.where(removed > 0, removed / np.maximum(lost, 1e-9), -1.0)
+            j = int(ratio.argmax())
+            if best is None or ratio[j] > best[0]:
+                best = (float(ratio[j]), intent, i + 1 + j)
+        if best is None:
+            break  # only intents that let nothing through remain
+        _, intent, j = best
+        total -= int(cost[intent][chosen[intent]] - cost[intent][j])
+        if j == len(cost[intent]) - 1:
+            del chosen[intent]
+        else:
+            chosen[intent] = j
+    return {intent: chosen.get(intent) for intent in cuts}

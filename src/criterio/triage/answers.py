@@ -1,0 +1,65 @@
+"""The reply of an automated decision: the one place that finds an answer's text.
+
+The published article the policy names comes first: only a validated article for
+customers or the public may answer a customer (the knowledge base's rule,
+``criterio.knowledge.service.automatable_articles``), in the customer's language when
+the policy names one per language. Without such an article, the policy's template in
+the customer's language is the answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from criterio.triage.schemas import AutomatedIntent
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["answer_for"]
+
+
+def answer_for(
+    session: Session | None, tenant: str, entry: AutomatedIntent | None, language: str | None
+) -> dict[str, Any] | None:
+    """The answer to send for ``entry`` in ``language`` (None: the policy attaches none).
+
+    ``{"article", "language", "text", "source"}``: ``source`` is ``article`` when the
+    text is the resolution of the published article the policy names, ``template``
+    when it is the policy's template (in the customer's language, else the first one
+    the policy gives: its language is said, so a reviewer sees the mismatch).
+    """
+    if entry is None:
+        return None
+    if session is not None and entry.article is not None:
+        published = _published_article(session, tenant, entry.article)
+        if published is not None:
+            return published
+    chosen: str | None
+    if language and language in entry.templates:
+        chosen = language
+    else:
+        chosen = next(iter(entry.templates), None)
+    if chosen is None and entry.article is None:
+        return None
+    return {
+        "article": entry.article,
+        "language": chosen,
+        "text": entry.templates.get(chosen) if chosen else None,
+        "source": "template",
+    }
+
+
+def _published_article(session: Session, tenant: str, article_id: str) -> dict[str, Any] | None:
+    """The named article's resolution, if it may answer customers; else None."""
+    from criterio.knowledge.service import automatable_articles, public_id
+
+    for article in automatable_articles(session, tenant):
+        if public_id(article) == article_id and article.resolution:
+            return {
+                "article": article_id,
+                "language": article.language,
+                "text": article.resolution,
+                "source": "article",
+            }
+    return None

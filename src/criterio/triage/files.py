@@ -1,0 +1,73 @@
+"""Calibration evidence saved beside an intent model (``triage.json``).
+
+The file holds the model's cross-validated predictions on its training data, not
+thresholds: any target precision is calibrated from it at decision time. It names the
+SHA-256 of the ``model.skops`` it was computed for, and a changed model refuses it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from criterio.digest import file_sha256
+from criterio.errors import InvalidInputError
+from criterio.triage.calibration import Evidence, cross_validated_evidence
+
+__all__ = ["FILE_NAME", "evidence_for_model", "load_evidence", "save_evidence"]
+
+FILE_NAME = "triage.json"
+
+
+def evidence_for_model(
+    model: Any, texts: Sequence[str], labels: Sequence[str], *, folds: int = 5
+) -> tuple[Evidence, float]:
+    """Cross-validated evidence of a fitted classifier's settings on its training data."""
+    from sklearn.base import clone
+
+    start = time.perf_counter()
+    evidence = cross_validated_evidence(
+        lambda: clone(model), texts, labels, folds=folds, random_state=model.random_state
+    )
+    return evidence, time.perf_counter() - start
+
+
+def save_evidence(directory: Path, evidence: Evidence, *, folds: int, seconds: float) -> Path:
+    """Write ``triage.json`` beside ``model.skops`` in ``directory``."""
+    path = Path(directory) / FILE_NAME
+    data = {
+        "kind": "triage-calibration",
+        "model_sha256": file_sha256(Path(directory) / "model.skops"),
+        "method": f"{folds}-fold cross-validation on the training data",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 1),
+        "n": len(evidence.predicted),
+        "evidence": evidence.to_dict(),
+    }
+    path.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+    return path
+
+
+def load_evidence(directory: Path) -> Evidence:
+    """The evidence saved for the model in ``directory``; InvalidInputError if absent or stale."""
+    path = Path(directory) / FILE_NAME
+    if not path.is_file():
+        raise InvalidInputError(
+            f"{directory}: no {FILE_NAME}: run `criterio triage calibrate` on the model's "
+            "training data first"
+        )
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        evidence = Evidence.from_dict(data["evidence"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInputError(f"{path}: unreadable calibration ({exc})") from None
+    if data.get("model_sha256") != file_sha256(Path(directory) / "model.skops"):
+        raise InvalidInputError(
+            f"{path}: computed for another model.skops (the model was retrained): "
+            "run `criterio triage calibrate` again"
+        )
+    return evidence

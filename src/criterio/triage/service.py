@@ -1,0 +1,191 @@
+"""Triage as a service: the tenant's policy versions, a triager, decisions stored.
+
+Services flush and never commit: the CLI command or the request owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from criterio.errors import InvalidInputError, NotFoundError
+from criterio.triage.decision import Decision
+from criterio.triage.models import TriageDecision, TriagePolicy
+from criterio.triage.policy import parse_policy
+from criterio.triage.repository import DecisionRepository, PolicyRepository
+from criterio.triage.schemas import Policy
+
+if TYPE_CHECKING:
+    from criterio.triage.engine import Triager
+
+__all__ = [
+    "current_policy",
+    "decisions_since",
+    "record_decisions",
+    "set_policy",
+    "stored_records",
+    "tenant_triager",
+    "triage_one",
+]
+
+
+def set_policy(session: Session, tenant: str, data: Any, *, by: str) -> TriagePolicy:
+    """Validate ``data`` as a policy and store it as the tenant's next version."""
+    policy = parse_policy(data)
+    repo = PolicyRepository(session, tenant)
+    row = TriagePolicy(
+        tenant=tenant,
+        version=repo.next_version(),
+        body=policy.model_dump(mode="json", exclude={"version"}),
+        created_at=datetime.now(UTC),
+        created_by=by,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def current_policy(session: Session, tenant: str) -> Policy:
+    """The tenant's policy in force (its version set), or the defaults (version None)."""
+    row = PolicyRepository(session, tenant).latest()
+    if row is None:
+        return Policy()
+    return parse_policy({**row.body, "version": row.version}, f"policy v{row.version}")
+
+
+def tenant_triager(session: Session, tenant: str, *, target: float | None = None) -> Triager:
+    """A triager of the tenant's champion intent model, its evidence and policy.
+
+    NotFoundError when the tenant has no champion; InvalidInputError when it was never
+    calibrated (``criterio triage calibrate --tenant``) or was retrained since.
+    """
+    from criterio.analysis.model_stages import ModelStageError
+    from criterio.learning.service import champion, champion_stage
+    from criterio.triage.calibration import calibrate
+    from criterio.triage.engine import Triager
+    from criterio.triage.files import load_evidence
+
+    row = champion(session, tenant, "intent")
+    if row is None:
+        raise NotFoundError(f"tenant {tenant!r} has no intent champion to triage with")
+    try:
+        stage = champion_stage(session, tenant, "intent")
+    except ModelStageError as error:
+        raise InvalidInputError(str(error)) from None
+    assert stage is not None
+    policy = current_policy(session, tenant)
+    calibration = calibrate(
+        load_evidence(Path(row.path)),
+        target=target if target is not None else policy.target_precision,
+    )
+    return Triager(stage.model, calibration, policy, model_version=f"intents v{row.version}")
+
+
+def record_decisions(
+    session: Session, tenant: str, decisions: Sequence[Decision], policy_version: int | None
+) -> list[TriageDecision]:
+    """Store decisions (one row each) and return the rows."""
+    now = datetime.now(UTC)
+    rows = [
+        TriageDecision(
+            tenant=tenant,
+            interaction_id=d.id,
+            action=d.action,
+            mode=d.mode,
+            intent=d.intent,
+            confidence=d.confidence,
+            threshold=d.threshold,
+            expected_precision=d.expected_precision,
+            queue=d.queue,
+            priority=d.priority,
+            reasons=list(d.reasons),
+            answer=d.answer,
+            model_version=d.model_version,
+            policy_version=policy_version,
+            latency_ms=d.latency_ms,
+            decided_at=now,
+        )
+        for d in decisions
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def stored_records(
+    session: Session, tenant: str, since: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """The tenant's stored interactions as data-contract records (oldest first)."""
+    from criterio.interactions.repository import InteractionRepository
+
+    items = [
+        item
+        for item in InteractionRepository(session, tenant).iter_all()
+        if since is None or item.started_at >= since
+    ]
+    items.sort(key=lambda i: (i.started_at, i.external_id))
+    for item in items:
+        yield {
+            "id": item.external_id,
+            "channel": item.channel,
+            "started_at": item.started_at.isoformat(),
+            "customer_id": item.customer_id,
+            "language": item.language,
+            "attributes": item.attributes or {},
+            "turns": item.turns or [],
+            "labels": getattr(item, "labels", None) or {},
+        }
+
+
+def decisions_since(
+    session: Session, tenant: str, since: datetime | None = None
+) -> list[TriageDecision]:
+    """The tenant's stored decisions, newest first."""
+    return DecisionRepository(session, tenant).list(since)
+
+
+def triage_one(
+    session: Session, tenant: str, record: dict[str, Any], cache: dict[tuple[Any, ...], Triager]
+) -> tuple[Decision, int | None]:
+    """Decide one interaction (a validated data-contract record) and store the decision.
+
+    ``cache`` keeps one triager per tenant, champion, policy version and evidence file,
+    so a request loads nothing when nothing changed. Without a calibrated champion the
+    interaction is routed (never automated), saying why. Returns the decision and the
+    policy version used.
+    """
+    from criterio.learning.service import champion
+    from criterio.triage.decision import without_model
+    from criterio.triage.engine import context_of
+    from criterio.triage.files import FILE_NAME
+
+    policy = current_policy(session, tenant)
+    row = champion(session, tenant, "intent")
+    evidence = Path(row.path) / FILE_NAME if row is not None else None
+    if row is None or evidence is None or not evidence.is_file():
+        reason = (
+            "the tenant has no intent model: nothing is automated"
+            if row is None
+            else f"intent model v{row.version} is not calibrated (`criterio triage calibrate "
+            f"--tenant {tenant}`): nothing is automated"
+        )
+        decision = without_model(
+            str(record["id"]), reason, policy=policy, context=context_of(record)
+        )
+    else:
+        key = (tenant, row.id, row.sha256, policy.version, evidence.stat().st_mtime_ns)
+        triager = cache.get(key)
+        if triager is None:
+            for old in [k for k in cache if k[0] == tenant]:
+                del cache[old]
+            triager = cache[key] = tenant_triager(session, tenant)
+        # Repeat contacts are not looked up in the store yet: no in-memory history either.
+        decision = triager.decide_batch([record], tenant=tenant, session=session, previous=[None])[
+            0
+        ]
+    record_decisions(session, tenant, [decision], policy.version)
+    return decision, policy.version

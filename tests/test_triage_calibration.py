@@ -1,0 +1,213 @@
+"""Per-intent thresholds: the precision's lower bound on the calibration data meets the target."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import beta
+
+from criterio.triage.calibration import (
+    Evidence,
+    calibrate,
+    clopper_pearson_lower,
+    cross_validated_evidence,
+    intent_threshold,
+    oos_floor,
+)
+
+rows = st.lists(
+    st.tuples(st.floats(0.0, 1.0, allow_nan=False), st.booleans()), min_size=0, max_size=300
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows, st.sampled_from([0.8, 0.9, 0.95]), st.integers(1, 40))
+def test_the_chosen_threshold_shows_the_target_on_the_calibration_data(
+    data: list[tuple[float, bool]], target: float, min_support: int
+) -> None:
+    conf = [c for c, _ in data]
+    ok = [k for _, k in data]
+    threshold, n, right, bound = intent_threshold(conf, ok, target=target, min_support=min_support)
+    if threshold is None:
+        # No cut shows the target: every possible cut's lower bound falls short (or too few rows).
+        for cut in set(conf):
+            chosen = [k for c, k in data if c >= cut]
+            if len(chosen) >= min_support:
+                assert clopper_pearson_lower(sum(chosen), len(chosen)) < target
+        return
+    chosen = [k for c, k in data if c >= threshold]
+    assert len(chosen) == n >= min_support
+    assert sum(chosen) == right
+    assert clopper_pearson_lower(right, n) == pytest.approx(bound)
+    assert bound >= target
+    # The lowest such cut: any lower observed confidence would fail.
+    for cut in {c for c in conf if c < threshold}:
+        lower = [k for c, k in data if c >= cut]
+        assert len(lower) < min_support or clopper_pearson_lower(sum(lower), len(lower)) < target
+
+
+def test_clopper_pearson_matches_the_beta_quantile_and_its_edges() -> None:
+    assert clopper_pearson_lower(0, 10) == 0.0
+    assert clopper_pearson_lower(30, 30) == pytest.approx(0.05 ** (1 / 30))
+    assert clopper_pearson_lower(90, 100) == pytest.approx(beta.ppf(0.05, 90, 11))
+
+
+def test_thirty_right_of_thirty_does_not_show_095_but_sixty_do() -> None:
+    assert intent_threshold([0.99] * 30, [True] * 30, target=0.95)[0] is None
+    threshold, n, right, bound = intent_threshold([0.99] * 60, [True] * 60, target=0.95)
+    assert (threshold, n, right) == (0.99, 60, 60) and bound >= 0.95
+
+
+def test_an_intent_with_too_little_verified_data_is_never_automated() -> None:
+    evidence = Evidence(
+        predicted=["a"] * 200 + ["b"] * 10,
+        confidence=[0.99] * 210,
+        correct=[True] * 210,
+        intents=["a", "b", "c"],
+    )
+    result = calibrate(evidence, target=0.95, min_support=30)
+    assert result.automatable() == ["a"]
+    assert "only 10 verified predictions" in result.intents["b"].reason
+    assert result.intents["c"].threshold is None and result.intents["c"].n_verified == 0
+
+
+def test_the_threshold_rises_above_the_confident_mistakes() -> None:
+    # Right at 0.9-1.0, wrong between 0.6 and 0.8: the threshold leaves all but a few
+    # of the mistakes out (200 right of 203 still shows 0.95; 200 of 206 does not).
+    conf = [0.9 + i / 2000 for i in range(200)] + [0.6 + i / 500 for i in range(100)]
+    ok = [True] * 200 + [False] * 100
+    threshold, n, right, bound = intent_threshold(conf, ok, target=0.95, floor=0.5)
+    assert threshold is not None and 0.79 < threshold < 0.9
+    assert right == 200 and 200 < n <= 205 and bound >= 0.95
+
+
+def test_the_floor_keeps_low_confidences_out_even_when_right() -> None:
+    threshold, n, _, _ = intent_threshold([0.3] * 500, [True] * 500, target=0.9, floor=0.5)
+    assert threshold is None and n == 0
+
+
+def test_calibrate_refuses_a_target_outside_zero_one() -> None:
+    evidence = Evidence(["a"], [0.9], [True], ["a"])
+    with pytest.raises(ValueError, match=r"target precision 1\.2"):
+        calibrate(evidence, target=1.2)
+
+
+def test_evidence_round_trips_and_names_a_bad_field() -> None:
+    evidence = Evidence(["a", "b"], [0.91, 0.4], [True, False], ["a", "b"])
+    assert Evidence.from_dict(evidence.to_dict()) == evidence
+    with pytest.raises(ValueError, match="predicted"):
+        Evidence.from_dict({"intents": [], "confidence": [], "correct": []})
+
+
+class _Majority:
+    """A tiny classifier: predicts by the first word seen for each label (for CV plumbing)."""
+
+    def fit(self, texts: list[str], labels: list[str]) -> _Majority:
+        self.words_ = {t.split()[0]: y for t, y in zip(texts, labels, strict=True)}
+        self.classes_ = sorted(set(labels))
+        return self
+
+    def predict_proba(self, texts: list[str]) -> object:
+        import numpy as np
+
+        out = np.full((len(texts), len(self.classes_)), 0.1)
+        for i, t in enumerate(texts):
+            label = self.words_.get(t.split()[0])
+            if label is not None:
+                out[i, self.classes_.index(label)] = 0.9
+        return out / out.sum(axis=1, keepdims=True)
+
+
+def test_cross_validated_evidence_predicts_each_example_from_a_model_that_never_saw_it() -> None:
+    texts = [f"card {i}" for i in range(20)] + [f"loan {i}" for i in range(20)] + ["odd 1"] * 5
+    labels = ["card"] * 20 + ["loan"] * 20 + ["odd"] * 5
+    evidence = cross_validated_evidence(_Majority, texts, labels, folds=5)
+    assert evidence.intents == ["card", "loan", "odd"]
+    assert evidence.predicted[:40] == labels[:40]
+    assert all(evidence.correct[:40])
+    assert len(evidence.predicted) == len(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=400))
+def test_the_oos_floor_lets_through_a_share_whose_upper_bound_is_under_the_limit(
+    unseen: list[float],
+) -> None:
+    floor = oos_floor(unseen, 0.05)
+    passed = sum(c >= floor for c in unseen)
+    n = len(unseen)
+    upper = 1.0 if passed >= n else float(beta.ppf(0.95, passed + 1, n - passed))
+    assert upper <= 0.05 or passed == 0
+
+
+def test_the_oos_floor_raises_the_floor_of_every_intent() -> None:
+    evidence = Evidence(
+        predicted=["a"] * 300,
+        confidence=[0.6 + i / 1000 for i in range(300)],
+        correct=[True] * 300,
+        intents=["a"],
+        unseen=[0.5 + i / 2000 for i in range(1000)],  # unseen traffic up to 0.9995
+    )
+    loose = calibrate(evidence, target=0.9, max_oos_share=None)
+    strict = calibrate(evidence, target=0.9, max_oos_share=0.02)
+    assert loose.floor == 0.5 and loose.intents["a"].threshold == pytest.approx(0.6)
+    assert strict.oos_floor is not None and 0.98 < strict.oos_floor < 0.999
+    assert strict.floor == strict.oos_floor
+    assert strict.intents["a"].threshold is None  # nothing of "a" reaches 0.98 and up
+    assert "under the floor" in strict.intents["a"].reason
+    assert sum(c >= strict.floor for c in evidence.unseen) / 1000 < 0.02
+
+
+def test_a_per_intent_budget_raises_only_the_intent_that_takes_unseen_traffic() -> None:
+    # Both intents are right at 0.6-0.9; unseen traffic is taken for "a" only, at 0.7-0.8.
+    conf = [0.6 + i / 1000 for i in range(300)]
+    evidence = Evidence(
+        predicted=["a"] * 300 + ["b"] * 300,
+        confidence=conf + conf,
+        correct=[True] * 600,
+        intents=["a", "b"],
+        unseen=[0.7 + i / 5000 for i in range(500)],
+        unseen_predicted=["a"] * 500,
+    )
+    shared = calibrate(evidence, target=0.9, oos_budget="global")
+    split = calibrate(evidence, target=0.9, oos_budget="per_intent")
+    # One floor for all: "b" pays for "a"'s confusions.
+    assert shared.intents["b"].threshold is not None and shared.intents["b"].threshold > 0.79
+    # Per intent: "b" keeps its lowest cut, "a" rises above the unseen rows it takes.
+    assert split.intents["b"].threshold == pytest.approx(0.6)
+    threshold_a = split.intents["a"].threshold
+    assert threshold_a is not None and threshold_a > 0.79
+    passed = sum(c >= threshold_a for c in evidence.unseen)
+    assert float(beta.ppf(0.95, passed + 1, 500 - passed)) <= 0.02
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0.5, 1.0), st.sampled_from(["a", "b", "c"])), min_size=0, max_size=300
+    )
+)
+def test_the_per_intent_budget_is_never_exceeded(unseen: list[tuple[float, str]]) -> None:
+    conf = [0.5 + i / 400 for i in range(200)]
+    evidence = Evidence(
+        predicted=["a"] * 200 + ["b"] * 200 + ["c"] * 200,
+        confidence=conf * 3,
+        correct=[True] * 600,
+        intents=["a", "b", "c"],
+        unseen=[c for c, _ in unseen],
+        unseen_predicted=[k for _, k in unseen],
+    )
+    result = calibrate(evidence, target=0.9, oos_budget="per_intent")
+    passed = sum(
+        1
+        for c, k in unseen
+        if result.intents[k].threshold is not None and c >= result.intents[k].threshold
+    )
+    n = len(unseen)
+    if n == 0:
+        return
+    if passed:
+        assert float(beta.ppf(0.95, passed + 1, n - passed)) <= 0.02
+    for entry in result.intents.values():
+        assert entry.threshold is None or entry.lower_bound >= 0.9

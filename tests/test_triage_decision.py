@@ -1,0 +1,116 @@
+"""The decision for one interaction: rules, priority, queue and the reasons people read."""
+
+from __future__ import annotations
+
+import pytest
+
+from criterio.errors import InvalidInputError
+from criterio.triage.calibration import Calibration, IntentThreshold
+from criterio.triage.decision import Decision, decide
+from criterio.triage.policy import Context, parse_policy
+
+CALIBRATION = Calibration(
+    target=0.95,
+    confidence_level=0.95,
+    floor=0.6,
+    min_support=30,
+    intents={
+        "card_arrival": IntentThreshold(
+            "card_arrival", 0.93, 300, 250, 249, 0.996, 0.98, "249 of 250 right"
+        ),
+        "refund": IntentThreshold("refund", None, 12, 0, 0, None, 0.0, "only 12 verified"),
+    },
+)
+
+
+def _decide(intent: str, confidence: float, policy: object = None, **context: object) -> Decision:
+    return decide(
+        "c-1",
+        intent,
+        confidence,
+        calibration=CALIBRATION,
+        model_floor=0.3,
+        policy=parse_policy(policy or {}),
+        context=Context(**context),  # type: ignore[arg-type]
+    )
+
+
+def test_above_its_threshold_is_automated_and_says_so() -> None:
+    d = _decide("card_arrival", 0.97)
+    assert d.action == "automate" and d.expected_precision == 0.996
+    assert d.reasons[0].startswith("intent card_arrival at 0.97, above its threshold 0.93")
+
+
+def test_under_its_threshold_is_routed_with_the_threshold_named() -> None:
+    d = _decide("card_arrival", 0.80)
+    assert (d.action, d.queue) == ("route", "general")
+    assert d.reasons == ["intent card_arrival at 0.80, under its threshold 0.93"]
+
+
+def test_under_the_floor_is_out_of_scope() -> None:
+    d = _decide("card_arrival", 0.55)
+    assert "no known intent fits" in d.reasons[0] and "floor 0.60" in d.reasons[0]
+
+
+def test_an_intent_without_evidence_is_routed_with_its_reason() -> None:
+    d = _decide("refund", 0.99)
+    assert (
+        d.action == "route" and d.reasons[0] == "intent refund is not automated: only 12 verified"
+    )
+
+
+def test_negative_sentiment_on_a_repeat_contact_escalates_with_high_priority() -> None:
+    d = _decide("card_arrival", 0.99, sentiment="negative", days_since_previous=3.0)
+    assert (d.action, d.priority) == ("escalate", "high")
+    assert "negative sentiment on a repeat contact (3 days after the previous one)" in d.reasons
+    assert "negative sentiment and a repeat contact within 3 days: priority high" in d.reasons
+
+
+def test_a_repeat_after_the_window_is_not_a_repeat() -> None:
+    d = _decide("card_arrival", 0.99, sentiment="negative", days_since_previous=9.0)
+    assert d.action == "automate" and d.priority == "high"
+
+
+@pytest.mark.parametrize(
+    "text", ["Voy a poner una DEMANDA", "I will sue you", "quiero darme de baja ya"]
+)
+def test_legal_and_cancellation_words_escalate_in_either_language(text: str) -> None:
+    assert _decide("card_arrival", 0.99, text=text).action == "escalate"
+
+
+def test_words_inside_other_words_do_not_count() -> None:
+    assert _decide("card_arrival", 0.99, text="the issue is pseudocourtesy").action == "automate"
+
+
+def test_channels_outside_the_policy_are_not_automated() -> None:
+    d = _decide("card_arrival", 0.99, {"channels": ["chat"]}, channel="email")
+    assert d.action == "route" and "not allowed on channel email" in d.reasons[0]
+
+
+def test_the_queue_follows_the_map_then_the_language_then_the_fallback() -> None:
+    policy = {
+        "queues": [{"name": "general"}, {"name": "es", "languages": ["es"]}, {"name": "cards"}],
+        "intent_queues": {"card_arrival": "cards"},
+    }
+    assert _decide("card_arrival", 0.5, policy).queue == "cards"
+    assert _decide("refund", 0.99, policy, language="es").queue == "es"
+    assert _decide("refund", 0.99, policy, language="fr").queue == "general"
+
+
+def test_priority_rules_for_channel_and_attribute() -> None:
+    policy = {"priority": {"channels": {"voice": "high"}, "attributes": {"tier=gold": "urgent"}}}
+    d = _decide("refund", 0.9, policy, channel="voice", attributes={"tier": "gold"})
+    assert d.priority == "urgent"
+    assert d.reasons[1:] == [
+        "channel voice SLA: priority high",
+        "attribute tier=gold: priority urgent",
+    ]
+
+
+def test_shadow_mode_is_carried_on_every_decision() -> None:
+    assert _decide("card_arrival", 0.99, {"mode": "shadow"}).mode == "shadow"
+
+
+def test_unknown_policy_fields_are_refused_by_name() -> None:
+    with pytest.raises(InvalidInputError, match="field target: Extra inputs"):
+        parse_policy({"target": 0.9})
