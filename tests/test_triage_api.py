@@ -101,7 +101,12 @@ def test_a_calibrated_champion_automates_with_the_policys_answer(
     body = r.json()
     assert body["action"] == "automate", body
     assert body["intent"] == "card_arrival"
-    assert body["answer"] == {"article": None, "language": "en", "text": "On its way."}
+    assert body["answer"] == {
+        "article": None,
+        "language": "en",
+        "text": "On its way.",
+        "source": "template",
+    }
     assert body["model_version"] == "intents v1"
     vip = _post(api, {"id": "a-2", "text": CARD, "attributes": {"tier": "vip"}}).json()
     assert vip["action"] == "escalate"

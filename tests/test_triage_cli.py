@@ -173,6 +173,7 @@ def test_a_policy_escalates_never_automate_cases_and_attaches_answers(
         "article": "KB-12",
         "language": "es",
         "text": "Tu tarjeta llega en 5 días.",
+        "source": "template",
     }
     assert by_id["d2"]["action"] == "escalate" and by_id["d2"]["queue"] == "legal"
     assert "attribute tier=vip is never automated" in by_id["d2"]["reasons"]
