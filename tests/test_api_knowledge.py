@@ -161,6 +161,21 @@ def test_nul_characters_are_refused_naming_the_field(api: Api) -> None:
     assert api.client.get("/api/v1/kb/articles", headers=api.headers()).json()[0]["title"] == "t"
 
 
+def test_explicit_nulls_in_an_edit_are_refused_or_emptied(api: Api) -> None:
+    # Schemathesis found a 500 here: a null language or audience reached the store.
+    ok = _post(api, "/articles", Role.agent, {"title": "t", "issue": "i", "tags": ["a"]})
+    url = f"/api/v1/kb/articles/{ok.json()['id']}"
+    headers = api.headers("acme", Role.agent)
+    for field in ("title", "language", "audience"):
+        refused = api.client.patch(url, json={field: None}, headers=headers)
+        assert refused.status_code == 422 and field in str(refused.json()["detail"])
+    emptied = api.client.patch(url, json={"issue": None, "tags": None}, headers=headers)
+    assert emptied.status_code == 200, emptied.text
+    assert emptied.json()["issue"] == "" and emptied.json()["tags"] == []
+    after = api.client.get(url, headers=headers).json()
+    assert after["title"] == "t" and after["language"] == "en" and after["audience"] == "internal"
+
+
 def test_a_knowledge_gap_is_an_insight_in_the_review_flow(api: Api) -> None:
     from criterio.auth import service as auth
     from criterio.interactions.schemas import InteractionIn

@@ -233,11 +233,17 @@ def edit_article(
     article = get_article(session, tenant, article_id, lock=True)
     _check_editable(article, can_publish)
     values = edit.model_dump(exclude_unset=True, exclude={"note"}, mode="json")
-    if "title" in values and values["title"] is None:
-        raise InvalidInputError("title: may not be empty")
+    # An explicit null: text fields become empty, label lists empty; the rest must have a
+    # value (an article always has a title, a language and an audience); owner may be none.
     for name in ("issue", "environment", "resolution", "cause"):
         if name in values and values[name] is None:
             values[name] = ""
+    for name in ("tags", "intents", "topics"):
+        if name in values and values[name] is None:
+            values[name] = []
+    for name in ("title", "language", "audience"):
+        if name in values and values[name] is None:
+            raise InvalidInputError(f"{name}: may not be empty")
     apply_changes(
         session, tenant, article, values, action="edit", actor=actor, note=edit.note, now=now
     )
