@@ -32,6 +32,8 @@ COMMANDS = [
     ["serve", "--port", "1"],
     ["erase", "customer", "k-1", "-t", "acme"],
     ["erase", "interaction", "c-1", "-t", "acme"],
+    ["triage", "policy", "show", "--tenant", "acme"],
+    ["triage", "run", "--tenant", "acme"],
 ]
 BAD_URLS = {
     "unreachable": ("postgresql+psycopg://ana:s3cret@127.0.0.1:1/criterio", "Cannot open"),

@@ -36,17 +36,13 @@ def _model_dir(model: Path | None, tenant: str | None) -> Path:
         raise typer.BadParameter("give either --model DIR or --tenant T")
     if model is not None:
         return model
-    from criterio.cli._store import open_store, session_scope
+    from criterio.cli._store import unit_of_work
     from criterio.learning.service import champion
 
     assert tenant is not None
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            row = champion(session, tenant, "intent")
-            path = None if row is None else Path(row.path)
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        row = champion(session, tenant, "intent")
+        path = None if row is None else Path(row.path)
     if path is None:
         typer.secho(
             f"tenant {tenant!r} has no intent champion: train one first", fg="red", err=True
@@ -108,15 +104,11 @@ def _training_rows(
         return rows.texts, [str(v) for v in rows.labels]
     if tenant is None:
         raise typer.BadParameter("give FILE (the model's training data)")
-    from criterio.cli._store import open_store, session_scope
+    from criterio.cli._store import unit_of_work
     from criterio.learning.training import training_examples
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            _, texts, labels = training_examples(session, tenant, label=label).labelled()
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        _, texts, labels = training_examples(session, tenant, label=label).labelled()
     return texts, [str(v) for v in labels]
 
 
@@ -256,15 +248,11 @@ def policy_show(
     tenant: Annotated[str, typer.Option(help="Whose policy.")] = "default",
 ) -> None:
     """Print the tenant's policy in force as JSON (the defaults, version null, when none set)."""
-    from criterio.cli._store import open_store, session_scope
+    from criterio.cli._store import unit_of_work
     from criterio.triage.service import current_policy
 
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            policy = current_policy(session, tenant)
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        policy = current_policy(session, tenant)
     typer.echo(policy.model_dump_json(indent=2))
 
 
@@ -275,7 +263,7 @@ def policy_set(
     by: Annotated[str | None, typer.Option(help="Who sets it (default cli:<user>).")] = None,
 ) -> None:
     """Validate FILE and store it as the tenant's next policy version."""
-    from criterio.cli._store import open_store, session_scope
+    from criterio.cli._store import unit_of_work
     from criterio.cli.models import who
     from criterio.triage.policy import load_policy
     from criterio.triage.service import set_policy
@@ -284,15 +272,11 @@ def policy_set(
         policy = load_policy(file)
     except CriterioError as exc:
         _fail(exc)
-    store = open_store()
-    try:
-        with session_scope(store.factory) as session:
-            row = set_policy(
-                session, tenant, policy.model_dump(mode="json", exclude={"version"}), by=who(by)
-            )
-            version = row.version
-    finally:
-        store.close()
+    with unit_of_work() as session:
+        row = set_policy(
+            session, tenant, policy.model_dump(mode="json", exclude={"version"}), by=who(by)
+        )
+        version = row.version
     typer.echo(f"policy version {version} of tenant {tenant} is in force", err=True)
 
 
