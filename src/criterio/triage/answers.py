@@ -51,15 +51,26 @@ def answer_for(
 
 
 def _published_article(session: Session, tenant: str, article_id: str) -> dict[str, Any] | None:
-    """The named article's resolution, if it may answer customers; else None."""
-    from criterio.knowledge.service import automatable_articles, public_id
+    """The named article's resolution, if it may answer customers; else None.
 
-    for article in automatable_articles(session, tenant):
-        if public_id(article) == article_id and article.resolution:
-            return {
-                "article": article_id,
-                "language": article.language,
-                "text": article.resolution,
-                "source": "article",
-            }
-    return None
+    One lookup by the article's public id (its external id, else its row id), not a
+    scan of every published article: this runs for each real-time decision.
+    """
+    from criterio.db import MAX_ROW_KEY
+    from criterio.knowledge.repository import ArticleRepository
+    from criterio.knowledge.service import is_automatable, public_id
+
+    repo = ArticleRepository(session, tenant)
+    article = repo.by_external_id(article_id)
+    if article is None and article_id.isdigit() and int(article_id) <= MAX_ROW_KEY:
+        article = repo.get(int(article_id))
+    if article is None or public_id(article) != article_id:
+        return None
+    if not is_automatable(article) or not article.resolution:
+        return None
+    return {
+        "article": article_id,
+        "language": article.language,
+        "text": article.resolution,
+        "source": "article",
+    }
