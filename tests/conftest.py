@@ -17,7 +17,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from criterio.config import get_settings
 from criterio.db import make_engine, make_session_factory, upgrade_database
 
 #: Server used for the PostgreSQL half of the suite (trust auth on this machine and CI).
@@ -123,3 +125,15 @@ def session(engine: Engine) -> Iterator[Session]:
         yield sess
     transaction.rollback()
     connection.close()
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """Typer's runner on the test's store, with its own model directory and wide output
+    (no wrapping in what the tests read)."""
+    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
+    monkeypatch.setenv("CRITERIO_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("COLUMNS", "400")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()

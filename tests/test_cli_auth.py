@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from typer.testing import CliRunner
 
 from criterio.auth import service
 from criterio.cli import app
-from criterio.config import get_settings
 from criterio.db import make_engine, make_session_factory, session_scope
 from criterio.errors import UnauthenticatedError
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_tenant_user_token_lifecycle(cli: CliRunner, database_url: str) -> None:

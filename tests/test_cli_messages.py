@@ -19,7 +19,6 @@ from typer.testing import CliRunner, Result
 
 from criterio.cli import app
 from criterio.cli._help import plural
-from criterio.config import get_settings
 from criterio.db import make_engine, make_session_factory, session_scope
 from criterio.insights.service import upsert_detections
 from criterio.patterns import INSIGHT_TYPES
@@ -34,16 +33,6 @@ TEXTS = [
     "Es un desastre, pésimo servicio, estoy harto y muy enfadado con la factura",
     "Hola, quiero saber cuándo llega mi pedido, gracias",
 ]
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """Typer's runner on the test's database, with wide output (no wrapping)."""
-    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
-    monkeypatch.setenv("COLUMNS", "300")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def _run(cli: CliRunner, *args: str, code: int = 0) -> Result:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,17 +48,6 @@ def _records(tenant: str, labelled: bool) -> list[dict[str, Any]]:
         labels = {"intent": row["intent"]} if labelled else {}
         out.append(interaction(i, tenant=tenant, id=f"{tenant}-{i}", turns=turns, labels=labels))
     return out
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """A CLI runner on the test's store with its own model directory."""
-    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
-    monkeypatch.setenv("CRITERIO_MODEL_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("COLUMNS", "400")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def _run(cli: CliRunner, *args: str) -> Result:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from criterio.annotations.runner import analyze_store
 from criterio.auth.service import create_tenant
 from criterio.cli import app
 from criterio.cli.report import _day
-from criterio.config import get_settings
 from criterio.db import session_scope
 from criterio.engines import LocalEngine
 from criterio.insights import InsightStatus, ReviewIn, review_insight
@@ -239,16 +237,6 @@ def test_report_holds_the_stored_figures_and_the_confirmed_insights(
     # Another tenant's data never appears.
     assert OTHER_SECRET not in html and "sms" not in html and "refund?" not in html
     _assert_offline(html)
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """Typer's runner with CRITERIO_DATABASE_URL on the test's database."""
-    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
-    monkeypatch.setenv("COLUMNS", "300")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def _ingest(factory: sessionmaker[Session], records: list[dict[str, Any]]) -> None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
@@ -22,7 +20,6 @@ from typer.testing import CliRunner, Result
 from criterio.analysis.topics.labels import STOP_WORDS
 from criterio.annotations.models import AnalysisResult
 from criterio.cli import app
-from criterio.config import get_settings
 from criterio.db import make_engine, session_scope
 from criterio.interactions import ingest_files
 from criterio.interactions.models import Interaction
@@ -30,17 +27,6 @@ from criterio.jobs.tasks import JobContext, run_job
 from criterio.learning.service import champion
 from tests.factories import interaction, write_jsonl
 from tests.topics_data import REASONS, month
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """A CLI runner on the test's store with its own model directory."""
-    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
-    monkeypatch.setenv("CRITERIO_MODEL_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("COLUMNS", "400")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def _run(cli: CliRunner, *args: str) -> Result:

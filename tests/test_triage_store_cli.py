@@ -22,15 +22,6 @@ from tests.test_triage_api import CARD, calibrated_model
 __all__ = ["calibrated_model"]
 
 
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, database_url: str) -> CliRunner:
-    """A runner whose commands use the test's database."""
-    monkeypatch.setenv("CRITERIO_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
 def test_policy_set_then_show_gives_the_new_version(cli: CliRunner, tmp_path: Path) -> None:
     file = tmp_path / "p.yaml"
     file.write_text("target_precision: 0.97\nmode: shadow\n", "utf-8")
