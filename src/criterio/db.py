@@ -148,11 +148,11 @@ def checkpoint_wal(engine: Engine) -> bool:
 
     Run after an erasure has committed: until then the log still holds the pages as
     they were before, erased text included. Waits for readers (``busy_timeout``);
-    returns False when one still held the log, and on other stores, which have no
-    such file.
+    returns False when one still held the log (the erased pages stay in it until the
+    next checkpoint), True when it is empty and on other stores, which have no such file.
     """
     if not is_sqlite(engine):
-        return False
+        return True
     with engine.connect() as connection:
         busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
     return not busy

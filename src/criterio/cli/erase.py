@@ -41,7 +41,7 @@ def _run(erase: str, tenant: str, target: str) -> Erasure:
 
     def compact(engine: Engine) -> None:
         # After the commit: the SQLite log is emptied of the erased pages.
-        if not checkpoint_wal(engine) and engine.dialect.name == "sqlite":
+        if not checkpoint_wal(engine):
             typer.secho(
                 "warning: a reader kept the SQLite log busy; the erased pages leave it "
                 "at the next checkpoint",

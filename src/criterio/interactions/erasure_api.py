@@ -29,7 +29,7 @@ def _commit_and_compact(request: Request, session: Session) -> None:
     # answer says the data is gone.
     commit_now(session)
     engine = request.app.state.engine
-    if not checkpoint_wal(engine) and engine.dialect.name == "sqlite":
+    if not checkpoint_wal(engine):
         log.warning(
             "a reader kept the SQLite log busy: erased pages leave it at the next checkpoint",
             extra={"request_id": request_id(request)},
