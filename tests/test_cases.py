@@ -79,9 +79,7 @@ def test_resolve_escalate_and_reopen_record_what_people_decided(session: Session
 
 
 def test_feedback_is_recorded_once_and_checked(session: Session) -> None:
-    item = Feedback(
-        kind="intent", by="ana", interaction_id="a", after={"intent": "refund"}, at=T0
-    )
+    item = Feedback(kind="intent", by="ana", interaction_id="a", after={"intent": "refund"}, at=T0)
     assert record_feedback(session, "acme", item) is not None
     rows, repeats = record_many(session, "acme", [item, item])
     assert (rows, repeats) == ([], 2)
