@@ -1,0 +1,144 @@
+"""Keeping the daily aggregates current: recompute the days the records changed, or all.
+
+A refresh finds the days touched since the last one (interactions imported, analysed
+or worked on; events recorded; models promoted; insights reviewed), widens each
+contact day to the seven days before it (a new contact can make an earlier one a
+repeat), and recomputes those days from the records. A rebuild recomputes every day.
+Both flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from criterio.metrics.definitions import REPEAT_DAYS
+from criterio.metrics.models import MetricSettings
+from criterio.metrics.record_queries import ContactRecords, EventRecords
+from criterio.metrics.records import contact_rows, event_rows, merge
+from criterio.metrics.repository import AggregateRepository, SettingsRepository
+
+__all__ = ["Refreshed", "rebuild", "recompute_days", "refresh", "settings_of"]
+
+#: Records whose times fall this close before the last refresh are looked at again: a
+#: transaction that committed late with an earlier timestamp is not missed.
+OVERLAP = timedelta(minutes=10)
+#: Days recomputed together (one read of the records per span).
+SPAN_DAYS = 14
+
+
+@dataclass
+class Refreshed:
+    """What a refresh or rebuild did."""
+
+    days: int
+    rows: int
+
+    def summary(self) -> str:
+        """One line for a job's run or a command's output."""
+        return f"{self.days} days recomputed ({self.rows} contact rows)"
+
+
+def settings_of(session: Session, tenant: str, *, lock: bool = False) -> MetricSettings:
+    """The tenant's metric settings row, made on first use."""
+    repo = SettingsRepository(session, tenant)
+    found = repo.get(lock=lock)
+    if found is None:
+        found = repo.add(MetricSettings(tenant=tenant, marks={}))
+    return found
+
+
+def _spans(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive days, each at most SPAN_DAYS long."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if (
+            spans
+            and day == spans[-1][1] + timedelta(days=1)
+            and (day - spans[-1][0]).days < SPAN_DAYS
+        ):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def recompute_days(session: Session, tenant: str, days: Iterable[date]) -> Refreshed:
+    """Replace the aggregate rows of these days with rows computed from the records."""
+    repo = AggregateRepository(session, tenant)
+    total_days = rows = 0
+    for first, last in _spans(days):
+        part = merge(
+            [contact_rows(session, tenant, first, last), event_rows(session, tenant, first, last)]
+        )
+        span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+        repo.delete_days(span)
+        repo.insert(part)
+        total_days += len(span)
+        rows += len(part.daily)
+    session.flush()
+    return Refreshed(days=total_days, rows=rows)
+
+
+def refresh(session: Session, tenant: str) -> Refreshed:
+    """Recompute the days whose records changed since the tenant's last refresh."""
+    settings = settings_of(session, tenant, lock=True)
+    now = datetime.now(UTC)
+    if settings.refreshed_at is None:
+        return rebuild(session, tenant)
+    since = settings.refreshed_at - OVERLAP
+    marks = {k: int(v) for k, v in (settings.marks or {}).items()}
+    contacts = ContactRecords(session, tenant)
+    events = EventRecords(session, tenant)
+    touched = contacts.changed_days(since)
+    touched |= contacts.days_of(sorted(events.new_event_interactions(marks)))
+    days = {d - timedelta(days=k) for d in touched for k in range(REPEAT_DAYS + 1)}
+    days |= events.changed_days(since, marks)
+    days |= _insight_days(events, since)
+    done = recompute_days(session, tenant, days)
+    settings.marks = events.top_ids()
+    settings.refreshed_at = now
+    session.flush()
+    return done
+
+
+def _insight_days(events: EventRecords, since: datetime) -> set[date]:
+    days = set()
+    for row in events.insights_touched(since):
+        if row.created_at >= since:
+            days.add(row.created_at.date())
+        for step in row.history or []:
+            at = datetime.fromisoformat(step["at"])
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=UTC)
+            if at >= since:
+                days.add(at.astimezone(UTC).date())
+    return days
+
+
+def rebuild(session: Session, tenant: str) -> Refreshed:
+    """Delete the tenant's aggregates and recompute every day from the records."""
+    settings = settings_of(session, tenant, lock=True)
+    now = datetime.now(UTC)
+    marks = EventRecords(session, tenant).top_ids()
+    repo = AggregateRepository(session, tenant)
+    repo.delete_days(None)
+    lows, highs = zip(
+        ContactRecords(session, tenant).span(),
+        EventRecords(session, tenant).event_span(),
+        strict=True,
+    )
+    known_low = [v for v in lows if v is not None]
+    known_high = [v for v in highs if v is not None]
+    done = Refreshed(days=0, rows=0)
+    if known_low and known_high:
+        first, last = min(known_low).date(), max(max(known_high), now).date()
+        days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+        done = recompute_days(session, tenant, days)
+    settings.marks = marks
+    settings.refreshed_at = now
+    session.flush()
+    return done
