@@ -88,6 +88,14 @@ def _kb(a: Api, method: str, path: str, h: dict[str, str], **kwargs: Any) -> Res
 ENDPOINTS = [
     Endpoint(
         "GET",
+        "/api/v1/metrics",
+        Permission.read_metrics,
+        lambda a, h, r: a.client.get(
+            "/api/v1/metrics", params={"from": "2026-11-01", "to": "2026-11-30"}, headers=h
+        ),
+    ),
+    Endpoint(
+        "GET",
         "/api/v1/me",
         Permission.read_self,
         lambda a, h, r: a.client.get("/api/v1/me", headers=h),

@@ -38,6 +38,8 @@ class Permission(StrEnum):
     publish_articles = "publish_articles"
     link_articles = "link_articles"
     triage = "triage"
+    read_metrics = "read_metrics"
+    read_agent_metrics = "read_agent_metrics"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -62,6 +64,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.link_articles: frozenset({Role.admin, Role.lead, Role.agent}),
     # A real-time decision is what a helpdesk integration asks for; it is stored.
     Permission.triage: frozenset({Role.admin, Role.lead, Role.integration}),
+    # Impact figures are for everyone who works in the tenant; each agent's knowledge
+    # contribution only for that agent (read_metrics) and for leads and admins.
+    Permission.read_metrics: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),
+    Permission.read_agent_metrics: frozenset({Role.admin, Role.lead}),
 }
 
 

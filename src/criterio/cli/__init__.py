@@ -7,6 +7,7 @@ import typer
 from criterio.cli import analysis, auth, db, demo, erase, insights, interactions, kb, report
 from criterio.cli import intents as intents_cli
 from criterio.cli import jobs as jobs_cli
+from criterio.cli import metrics as metrics_cli
 from criterio.cli import models as models_cli
 from criterio.cli import topics as topics_cli
 from criterio.cli import triage as triage_cli
@@ -30,6 +31,7 @@ app.add_typer(topics_cli.app, name="topics")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(triage_cli.app, name="triage")
+app.add_typer(metrics_cli.app, name="metrics")
 interactions.register(app)
 demo.register(app)
 auth.register(app)

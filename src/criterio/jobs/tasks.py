@@ -7,7 +7,8 @@ pattern detection and updates its insights; ``topics`` discovers topics again (t
 still there keep their ids) and registers the model: the champion when the tenant has
 none or when its champion leaves more than ``topics_refresh_unassigned`` of the
 interactions without a topic, else a candidate. It skips the work when the data has not
-changed since the last topic model.
+changed since the last topic model. ``metrics`` recomputes the daily aggregates of the
+days whose records changed (``metrics.aggregate.refresh``).
 Each returns the line recorded as the run's summary.
 """
 
@@ -154,11 +155,20 @@ def topics(context: JobContext, tenant: str) -> str:
         )
 
 
+def metrics(context: JobContext, tenant: str) -> str:
+    """Recompute the tenant's daily metric aggregates for the days whose records changed."""
+    from criterio.metrics import refresh
+
+    with session_scope(context.factory) as session:
+        return refresh(session, tenant).summary()
+
+
 #: Every job a worker can run, by the name schedules use.
 JOBS: dict[str, Callable[[JobContext, str], str]] = {
     "analyze": analyze,
     "detect": detect,
     "topics": topics,
+    "metrics": metrics,
 }
 
 

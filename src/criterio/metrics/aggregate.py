@@ -21,7 +21,7 @@ from criterio.metrics.record_queries import ContactRecords, EventRecords
 from criterio.metrics.records import contact_rows, event_rows, merge
 from criterio.metrics.repository import AggregateRepository, SettingsRepository
 
-__all__ = ["Refreshed", "rebuild", "recompute_days", "refresh", "settings_of"]
+__all__ = ["Refreshed", "rebuild", "recompute_days", "refresh", "set_costs", "settings_of"]
 
 #: Records whose times fall this close before the last refresh are looked at again: a
 #: transaction that committed late with an earlier timestamp is not missed.
@@ -49,6 +49,23 @@ def settings_of(session: Session, tenant: str, *, lock: bool = False) -> MetricS
     if found is None:
         found = repo.add(MetricSettings(tenant=tenant, marks={}))
     return found
+
+
+def set_costs(
+    session: Session, tenant: str, *, human: float, automated: float, currency: str
+) -> MetricSettings:
+    """Set what one human and one automated contact cost the tenant."""
+    from criterio.errors import InvalidInputError
+
+    if human < 0 or automated < 0:
+        raise InvalidInputError("costs: must be zero or more")
+    if not currency.strip() or len(currency.strip()) > 8:
+        raise InvalidInputError(f"currency: {currency!r} is not a currency code")
+    settings = settings_of(session, tenant, lock=True)
+    settings.cost_human, settings.cost_automated = human, automated
+    settings.currency = currency.strip().upper()
+    session.flush()
+    return settings
 
 
 def _spans(days: Iterable[date]) -> list[tuple[date, date]]:
