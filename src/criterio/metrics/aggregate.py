@@ -28,6 +28,8 @@ __all__ = ["Refreshed", "rebuild", "recompute_days", "refresh", "set_costs", "se
 OVERLAP = timedelta(minutes=10)
 #: Days recomputed together (one read of the records per span).
 SPAN_DAYS = 14
+#: Before any record: a rebuild looks at everything since then.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -103,20 +105,30 @@ def recompute_days(session: Session, tenant: str, days: Iterable[date]) -> Refre
 def refresh(session: Session, tenant: str) -> Refreshed:
     """Recompute the days whose records changed since the tenant's last refresh."""
     settings = settings_of(session, tenant, lock=True)
-    now = datetime.now(UTC)
     if settings.refreshed_at is None:
         return rebuild(session, tenant)
-    since = settings.refreshed_at - OVERLAP
     marks = {k: int(v) for k, v in (settings.marks or {}).items()}
+    return _recompute_changed(session, tenant, settings, settings.refreshed_at - OVERLAP, marks)
+
+
+def _recompute_changed(
+    session: Session,
+    tenant: str,
+    settings: MetricSettings,
+    since: datetime,
+    marks: dict[str, int],
+) -> Refreshed:
+    now = datetime.now(UTC)
     contacts = ContactRecords(session, tenant)
     events = EventRecords(session, tenant)
+    top = events.top_ids()
     touched = contacts.changed_days(since)
     touched |= contacts.days_of(sorted(events.new_event_interactions(marks)))
     days = {d - timedelta(days=k) for d in touched for k in range(REPEAT_DAYS + 1)}
     days |= events.changed_days(since, marks)
     days |= _insight_days(events, since)
     done = recompute_days(session, tenant, days)
-    settings.marks = events.top_ids()
+    settings.marks = top
     settings.refreshed_at = now
     session.flush()
     return done
@@ -137,25 +149,7 @@ def _insight_days(events: EventRecords, since: datetime) -> set[date]:
 
 
 def rebuild(session: Session, tenant: str) -> Refreshed:
-    """Delete the tenant's aggregates and recompute every day from the records."""
+    """Delete the tenant's aggregates and recompute every day that has records."""
     settings = settings_of(session, tenant, lock=True)
-    now = datetime.now(UTC)
-    marks = EventRecords(session, tenant).top_ids()
-    repo = AggregateRepository(session, tenant)
-    repo.delete_days(None)
-    lows, highs = zip(
-        ContactRecords(session, tenant).span(),
-        EventRecords(session, tenant).event_span(),
-        strict=True,
-    )
-    known_low = [v for v in lows if v is not None]
-    known_high = [v for v in highs if v is not None]
-    done = Refreshed(days=0, rows=0)
-    if known_low and known_high:
-        first, last = min(known_low).date(), max(max(known_high), now).date()
-        days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
-        done = recompute_days(session, tenant, days)
-    settings.marks = marks
-    settings.refreshed_at = now
-    session.flush()
-    return done
+    AggregateRepository(session, tenant).delete_days(None)
+    return _recompute_changed(session, tenant, settings, EPOCH, {})

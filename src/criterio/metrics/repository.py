@@ -130,6 +130,13 @@ class AggregateRepository:
             out.append((day, kind, name, int(count), float(total or 0.0)))
         return out
 
+    def last_day(self) -> date | None:
+        """The last day with contacts in the aggregates."""
+        value = self.session.scalar(self.daily._select(func.max(MetricDaily.day)))
+        if value is None or isinstance(value, date):
+            return value
+        return date.fromisoformat(str(value))
+
     def count_rows(self) -> int:
         """How many contact rows the tenant has (a rebuild's summary)."""
         return int(self.session.scalar(self.daily._select(func.count())) or 0)

@@ -12,6 +12,7 @@ from criterio.interactions.api import router as interactions_router
 from criterio.interactions.erasure_api import router as erasure_router
 from criterio.knowledge.api import router as knowledge_router
 from criterio.metrics.api import router as metrics_router
+from criterio.metrics.pages import pages as metrics_pages
 from criterio.triage.api import router as triage_router
 from criterio.web.docs import router as docs_router
 from criterio.web.health import router as health_router
@@ -31,4 +32,5 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(knowledge_router)
     app.include_router(triage_router)
     app.include_router(metrics_router)
+    app.include_router(metrics_pages)
     app.include_router(docs_router)
