@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from criterio.interactions.models import Interaction
 from criterio.metrics import ALL_AGENTS, figures, rebuild, refresh
+from criterio.reports import build_report, render_html
 from tests.metrics_data import EXPECTED, FIRST, LAST, T, at, build
 from tests.scope_guard import scope_guard
 
@@ -60,6 +61,11 @@ def test_every_figure_from_records_and_from_aggregates(session: Session) -> None
         "articles_improved": 1,
     }
     assert "contacts" not in agents["ana"]
+    # The client report's impact section: the same figures.
+    page = render_html(build_report(session, T, FIRST, LAST, language="en"))
+    section = page[page.index('<section id="impact">') :]
+    assert "Impact and knowledge" in section and "Cobro duplicado" in section
+    assert '<div class="label">Link rate</div><div class="value">75.0%</div>' in section
     own = figures(session, T, first=FIRST, last=LAST, agents="dan")["agents"]
     assert own == [
         {"agent": "dan", "links": 0, "articles_created": 0, "articles_improved": 0,
