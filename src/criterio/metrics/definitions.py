@@ -94,8 +94,9 @@ def savings(
     return round(automated * (cost_human - cost_automated) - reverted * cost_human, 2)
 
 
-def contact_figures(c: Mapping[str, int], ttr: Mapping[int, int]) -> dict[str, Any]:
-    """Outcome, automation and link figures of summed contact counts and resolution times."""
+def contact_figures(c: Mapping[str, int]) -> dict[str, Any]:
+    """Outcome, automation and link figures of summed contact counts (``SUM_COLUMNS``)."""
+    ttr = {k: c.get(f"ttr_{k:02d}", 0) for k in range(len(BUCKET_HOURS))}
     n = c["contacts"]
     linked = c["linked"]
     return {

@@ -81,7 +81,7 @@ class OperationalGauges(Collector):
                     sums = AggregateRepository(session, tenant).daily_sums(
                         today - timedelta(days=WINDOW_DAYS - 1), today, {}, None
                     )[0][1]
-                    values = contact_figures(sums, {})
+                    values = contact_figures(sums)
                     contacts.add_metric([tenant], sums["contacts"])
                     for name in RATES:
                         if values[name] is not None:

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, BigIntPK, JSONType, UTCDateTime
 
-__all__ = ["COUNT_COLUMNS", "MetricDaily", "MetricDuration", "MetricEvent", "MetricSettings"]
+__all__ = [
+    "COUNT_COLUMNS",
+    "SUM_COLUMNS",
+    "TTR_COLUMNS",
+    "MetricDaily",
+    "MetricDuration",
+    "MetricEvent",
+    "MetricSettings",
+]
 
 #: The additive counts of one day and segment of contacts (columns of ``metric_daily``).
 COUNT_COLUMNS = (
@@ -41,6 +49,11 @@ COUNT_COLUMNS = (
     "linked",
     "linked_new",
 )
+#: Time to resolution of the contacts resolved by a person: a count per histogram bucket
+#: (``metrics.definitions.BUCKET_HOURS``), so percentiles of any period and cut add up.
+TTR_COLUMNS = tuple(f"ttr_{k:02d}" for k in range(16))
+#: Every column a period sums.
+SUM_COLUMNS = COUNT_COLUMNS + TTR_COLUMNS
 
 
 def _count() -> Mapped[int]:
@@ -92,10 +105,26 @@ class MetricDaily(Base):
     human_resolved: Mapped[int] = _count()
     linked: Mapped[int] = _count()
     linked_new: Mapped[int] = _count()
+    ttr_00: Mapped[int] = _count()
+    ttr_01: Mapped[int] = _count()
+    ttr_02: Mapped[int] = _count()
+    ttr_03: Mapped[int] = _count()
+    ttr_04: Mapped[int] = _count()
+    ttr_05: Mapped[int] = _count()
+    ttr_06: Mapped[int] = _count()
+    ttr_07: Mapped[int] = _count()
+    ttr_08: Mapped[int] = _count()
+    ttr_09: Mapped[int] = _count()
+    ttr_10: Mapped[int] = _count()
+    ttr_11: Mapped[int] = _count()
+    ttr_12: Mapped[int] = _count()
+    ttr_13: Mapped[int] = _count()
+    ttr_14: Mapped[int] = _count()
+    ttr_15: Mapped[int] = _count()
 
 
 class MetricDuration(Base):
-    """A histogram bucket of durations (time to resolution...) of one day and segment."""
+    """A histogram bucket of durations (capture to validated...) of one day and segment."""
 
     __tablename__ = "metric_durations"
     __table_args__ = (
@@ -115,7 +144,7 @@ class MetricDuration(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     tenant: Mapped[str] = mapped_column(String(64))
     day: Mapped[date] = mapped_column(Date)
-    #: ``time_to_resolution``, ``capture_to_validated`` or ``detection_to_action``.
+    #: ``capture_to_validated`` or ``detection_to_action``.
     measure: Mapped[str] = mapped_column(String(32))
     #: Index into ``metrics.definitions.BUCKET_HOURS``.
     bucket: Mapped[int] = mapped_column(Integer)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from criterio.metrics.definitions import REPEAT_DAYS, bucket_of
-from criterio.metrics.models import COUNT_COLUMNS
+from criterio.metrics.models import SUM_COLUMNS
 from criterio.metrics.record_queries import ContactRecords, EventRecords
 
 __all__ = ["Rows", "contact_rows", "day_start", "event_rows", "merge"]
@@ -147,13 +147,12 @@ def _followed(contacts: list[_Contact]) -> set[str]:
 
 
 def contact_rows(session: Session, tenant: str, first: date, last: date) -> Rows:
-    """The contact rows (``metric_daily``) and resolution times of days first..last."""
+    """The contact rows (``metric_daily``) of days first..last."""
     records = ContactRecords(session, tenant)
     lo, hi = day_start(first), day_start(last + timedelta(days=1))
     contacts = _contacts(records, lo, hi + timedelta(days=REPEAT_DAYS))
     followed = _followed(contacts)
     daily: dict[Segment, Counter[str]] = defaultdict(Counter)
-    hours: Counter[tuple[Segment, int]] = Counter()
     for c in contacts:
         if c.started >= hi:
             continue
@@ -180,22 +179,13 @@ def contact_rows(session: Session, tenant: str, first: date, last: date) -> Rows
         row["linked"] += human_resolved and c.linked
         row["linked_new"] += human_resolved and c.linked and c.new
         if c.hours is not None:
-            hours[(c.segment, bucket_of(c.hours))] += 1
+            row[f"ttr_{bucket_of(c.hours):02d}"] += 1
     return Rows(
         daily=[
-            {"tenant": tenant, **_dims(seg), **{k: counts[k] for k in COUNT_COLUMNS}}
+            {"tenant": tenant, **_dims(seg), **{k: counts[k] for k in SUM_COLUMNS}}
             for seg, counts in daily.items()
         ],
-        durations=[
-            {
-                "tenant": tenant,
-                **_dims(seg),
-                "measure": "time_to_resolution",
-                "bucket": b,
-                "count": n,
-            }
-            for (seg, b), n in hours.items()
-        ],
+        durations=[],
         events=[],
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert
 from sqlalchemy.orm import Session
 
 from criterio.metrics.models import (
-    COUNT_COLUMNS,
+    SUM_COLUMNS,
     MetricDaily,
     MetricDuration,
     MetricEvent,
@@ -74,7 +74,7 @@ class AggregateRepository:
     ) -> list[tuple[Any, dict[str, int]]]:
         """Summed contact counts of the period, whole or by ``group`` (day or a segment)."""
         m = MetricDaily
-        sums = [func.coalesce(func.sum(getattr(m, c)), 0) for c in COUNT_COLUMNS]
+        sums = [func.coalesce(func.sum(getattr(m, c)), 0) for c in SUM_COLUMNS]
         keys = [getattr(m, group)] if group else []
         stmt = self.daily._select(*keys, *sums).where(
             *self._where(self.daily, first, last, filters)
@@ -85,7 +85,7 @@ class AggregateRepository:
         for row in self.session.execute(stmt):
             values = list(row)
             key = values.pop(0) if group else None
-            out.append((key, {c: int(v) for c, v in zip(COUNT_COLUMNS, values, strict=True)}))
+            out.append((key, {c: int(v) for c, v in zip(SUM_COLUMNS, values, strict=True)}))
         return out
 
     def histogram(
@@ -108,10 +108,12 @@ class AggregateRepository:
         by_day: bool = False,
         kinds: Sequence[str] | None = None,
         key: str | None = None,
+        by_key: bool = True,
     ) -> list[tuple[date | None, str, str, int, float]]:
-        """(day or None, kind, key, count, total) summed over the period (or per day)."""
+        """(day or None, kind, key, count, total) summed over the period (or per day);
+        without ``by_key`` the keys are summed together (key ``""``)."""
         m = MetricEvent
-        columns: list[Any] = [m.kind, m.key]
+        columns: list[Any] = [m.kind, m.key] if by_key else [m.kind]
         if by_day:
             columns.insert(0, m.day)
         stmt = self.events._select(*columns, func.sum(m.count), func.sum(m.total)).where(
@@ -126,6 +128,8 @@ class AggregateRepository:
         for row in self.session.execute(stmt):
             values = list(row)
             day = values.pop(0) if by_day else None
+            if not by_key:
+                values.insert(1, "")
             kind, name, count, total = values
             out.append((day, kind, name, int(count), float(total or 0.0)))
         return out

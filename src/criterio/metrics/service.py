@@ -104,7 +104,7 @@ def figures(
         "by": by,
         "filters": filters,
     }
-    out.update(contact_figures(totals, src.histogram(first, last, filters, "time_to_resolution")))
+    out.update(contact_figures(totals))
     out["coverage_by_intent"] = {
         intent or "(none)": ratio(c["automated"], c["contacts"])
         for intent, c in src.daily_sums(first, last, filters, "intent")
@@ -123,7 +123,7 @@ def figures(
         out["series"] = _series(src, first, last, filters, by)
     if cut is not None:
         out["segments"] = [
-            {cut: value, **_pick(contact_figures(c, {}))}
+            {cut: value, **_pick(contact_figures(c))}
             for value, c in src.daily_sums(first, last, filters, cut)
         ]
     if agents is not None:
@@ -226,7 +226,9 @@ def _series(
             slot[name] += value
     events: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SERIES_EVENTS, 0))
     wanted = {kind: name for name, kinds in SERIES_EVENTS.items() for kind in kinds}
-    for day, kind, _key, n, _total in src.event_sums(first, last, by_day=True, kinds=list(wanted)):
+    for day, kind, _key, n, _total in src.event_sums(
+        first, last, by_day=True, kinds=list(wanted), by_key=False
+    ):
         events[period_of(_day(day), by)][wanted[kind]] += n
     out = []
     start = period_of(first, by)
@@ -234,7 +236,7 @@ def _series(
     while start <= last:
         counts = periods.get(start)
         row: dict[str, Any] = {"period": start.isoformat()}
-        row.update(_pick(contact_figures(counts, {})) if counts else dict.fromkeys(SERIES_FIGURES))
+        row.update(_pick(contact_figures(counts)) if counts else dict.fromkeys(SERIES_FIGURES))
         if not counts:
             row["contacts"] = 0
         row.update(events.get(start, dict.fromkeys(SERIES_EVENTS, 0)))

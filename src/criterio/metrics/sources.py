@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from criterio.metrics.models import COUNT_COLUMNS
+from criterio.metrics.models import SUM_COLUMNS
 from criterio.metrics.records import contact_rows, event_rows, merge
 from criterio.metrics.repository import AggregateRepository
 
@@ -46,8 +46,10 @@ class Source(Protocol):
         by_day: bool = False,
         kinds: Sequence[str] | None = None,
         key: str | None = None,
+        by_key: bool = True,
     ) -> list[EventSum]:
-        """(day or None, kind, key, count, total) over the period."""
+        """(day or None, kind, key, count, total) over the period (keys summed together
+        under ``""`` without ``by_key``)."""
         ...
 
 
@@ -71,10 +73,10 @@ class RecordSource:
         sums: dict[Any, Counter[str]] = defaultdict(Counter)
         for row in self.rows.daily:
             if _keep(row, first, last, filters):
-                sums[row[group] if group else None].update({c: row[c] for c in COUNT_COLUMNS})
+                sums[row[group] if group else None].update({c: row[c] for c in SUM_COLUMNS})
         if not group and not sums:
             sums[None] = Counter()
-        return [(k, {c: v[c] for c in COUNT_COLUMNS}) for k, v in sorted(sums.items(), key=_key)]
+        return [(k, {c: v[c] for c in SUM_COLUMNS}) for k, v in sorted(sums.items(), key=_key)]
 
     def histogram(
         self, first: date, last: date, filters: Mapping[str, str], measure: str
@@ -94,6 +96,7 @@ class RecordSource:
         by_day: bool = False,
         kinds: Sequence[str] | None = None,
         key: str | None = None,
+        by_key: bool = True,
     ) -> list[EventSum]:
         """(day or None, kind, key, count, total) over the period."""
         counts: Counter[tuple[date | None, str, str]] = Counter()
@@ -103,7 +106,7 @@ class RecordSource:
                 continue
             if key is not None and row["key"] != key:
                 continue
-            slot = (row["day"] if by_day else None, row["kind"], row["key"])
+            slot = (row["day"] if by_day else None, row["kind"], row["key"] if by_key else "")
             counts[slot] += row["count"]
             totals[slot] += row["total"]
         return [(*slot, n, float(totals[slot])) for slot, n in counts.items()]

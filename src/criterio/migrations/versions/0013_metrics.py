@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         *_segment(),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+        *(sa.Column(f"ttr_{k:02d}", sa.Integer(), nullable=False) for k in range(16)),
         sa.PrimaryKeyConstraint("id", name="pk_metric_daily"),
         sa.UniqueConstraint(
             "tenant",
