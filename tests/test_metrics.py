@@ -3,6 +3,7 @@ records and from the daily aggregates, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from typing import Any
 
@@ -100,3 +101,26 @@ def test_a_refresh_recomputes_only_what_changed(session: Session) -> None:
     assert after["contacts"] == 9 and after["containment_rate"] == 0.0
     assert after["repeat_contact_rate"] == pytest.approx(4 / 9)
     assert after == figures(session, T, first=FIRST, last=LAST, direct=True)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "aggregate",
+        "api",
+        "definitions",
+        "gauges",
+        "models",
+        "pages",
+        "record_queries",
+        "records",
+        "repository",
+        "service",
+        "sources",
+        "view",
+    ],
+)
+def test_metrics_modules_export_what_they_name(name: str) -> None:
+    importlib.import_module("criterio.web")  # the routers load with the app, as in a server
+    module = importlib.import_module(f"criterio.metrics.{name}")
+    assert module.__all__ and all(hasattr(module, n) for n in module.__all__)
