@@ -70,22 +70,30 @@ class AggregateRepository:
         return conditions
 
     def daily_sums(
-        self, first: date, last: date, filters: Mapping[str, str], group: str | None
+        self,
+        first: date,
+        last: date,
+        filters: Mapping[str, str],
+        group: str | tuple[str, ...] | None,
     ) -> list[tuple[Any, dict[str, int]]]:
-        """Summed contact counts of the period, whole or by ``group`` (day or a segment)."""
+        """Summed contact counts of the period, whole or by ``group`` (day and/or segments;
+        a tuple of columns gives tuple keys)."""
         m = MetricDaily
+        names = (group,) if isinstance(group, str) else (group or ())
         sums = [func.coalesce(func.sum(getattr(m, c)), 0) for c in SUM_COLUMNS]
-        keys = [getattr(m, group)] if group else []
+        keys = [getattr(m, name) for name in names]
         stmt = self.daily._select(*keys, *sums).where(
             *self._where(self.daily, first, last, filters)
         )
-        if group:
-            stmt = stmt.group_by(getattr(m, group)).order_by(getattr(m, group))
+        if keys:
+            stmt = stmt.group_by(*keys).order_by(*keys)
         out = []
         for row in self.session.execute(stmt):
             values = list(row)
-            key = values.pop(0) if group else None
-            out.append((key, {c: int(v) for c, v in zip(SUM_COLUMNS, values, strict=True)}))
+            found = tuple(values[: len(keys)])
+            key = found if isinstance(group, tuple) else (found[0] if keys else None)
+            counts = values[len(keys) :]
+            out.append((key, {c: int(v) for c, v in zip(SUM_COLUMNS, counts, strict=True)}))
         return out
 
     def histogram(

@@ -9,7 +9,7 @@ caller says whose may be shown (``agents``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from criterio.metrics.definitions import (
     ratio,
     savings,
 )
+from criterio.metrics.models import SUM_COLUMNS
 from criterio.metrics.record_queries import EventRecords
 from criterio.metrics.records import day_start
 from criterio.metrics.repository import SettingsRepository
@@ -96,7 +97,9 @@ def figures(
     src: Source = (
         RecordSource(session, tenant, first, last) if direct else AggregateSource(session, tenant)
     )
-    totals = src.daily_sums(first, last, filters, None)[0][1]
+    # One read of the period, by day and intent: totals, coverage and series come from it.
+    cells = src.daily_sums(first, last, filters, ("day", "intent"))
+    totals = _sum(c for _, c in cells)
     out: dict[str, Any] = {
         "tenant": tenant,
         "from": first.isoformat(),
@@ -105,9 +108,10 @@ def figures(
         "filters": filters,
     }
     out.update(contact_figures(totals))
+    by_intent = _grouped(cells, lambda key: key[1])
     out["coverage_by_intent"] = {
         intent or "(none)": ratio(c["automated"], c["contacts"])
-        for intent, c in src.daily_sums(first, last, filters, "intent")
+        for intent, c in sorted(by_intent.items())
         if c["contacts"]
     }
     settings = SettingsRepository(session, tenant).get()
@@ -120,7 +124,7 @@ def figures(
     out["currency"] = settings.currency if settings else None
     out.update(_event_figures(session, tenant, src, first, last))
     if by is not None:
-        out["series"] = _series(src, first, last, filters, by)
+        out["series"] = _series(src, cells, first, last, by)
     if cut is not None:
         out["segments"] = [
             {cut: value, **_pick(contact_figures(c))}
@@ -216,14 +220,29 @@ def _not_reused(reader: EventRecords, end: Any) -> int:
     )
 
 
-def _series(
-    src: Source, first: date, last: date, filters: Mapping[str, str], by: str
-) -> list[dict[str, Any]]:
-    periods: dict[date, dict[str, int]] = {}
-    for day, c in src.daily_sums(first, last, filters, "day"):
-        slot = periods.setdefault(period_of(_day(day), by), dict.fromkeys(c, 0))
+def _sum(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Column-wise sum of contact counts (zeros when there are none)."""
+    total = dict.fromkeys(SUM_COLUMNS, 0)
+    for c in counts:
         for name, value in c.items():
-            slot[name] += value
+            total[name] += value
+    return total
+
+
+def _grouped(
+    cells: list[tuple[Any, dict[str, int]]], key: Callable[[Any], Any]
+) -> dict[Any, dict[str, int]]:
+    """Cells summed by ``key(cell key)``."""
+    groups: dict[Any, list[dict[str, int]]] = defaultdict(list)
+    for cell, counts in cells:
+        groups[key(cell)].append(counts)
+    return {k: _sum(v) for k, v in groups.items()}
+
+
+def _series(
+    src: Source, cells: list[tuple[Any, dict[str, int]]], first: date, last: date, by: str
+) -> list[dict[str, Any]]:
+    periods = _grouped(cells, lambda key: period_of(_day(key[0]), by))
     events: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SERIES_EVENTS, 0))
     wanted = {kind: name for name, kinds in SERIES_EVENTS.items() for kind in kinds}
     for day, kind, _key, n, _total in src.event_sums(

@@ -27,9 +27,13 @@ class Source(Protocol):
     """Sums over a period."""
 
     def daily_sums(
-        self, first: date, last: date, filters: Mapping[str, str], group: str | None
+        self,
+        first: date,
+        last: date,
+        filters: Mapping[str, str],
+        group: str | tuple[str, ...] | None,
     ) -> list[tuple[Any, dict[str, int]]]:
-        """Summed contact counts, whole or by ``group`` (day or a segment)."""
+        """Summed contact counts, whole or by ``group`` (day and/or segments)."""
         ...
 
     def histogram(
@@ -67,13 +71,22 @@ class RecordSource:
         )
 
     def daily_sums(
-        self, first: date, last: date, filters: Mapping[str, str], group: str | None
+        self,
+        first: date,
+        last: date,
+        filters: Mapping[str, str],
+        group: str | tuple[str, ...] | None,
     ) -> list[tuple[Any, dict[str, int]]]:
-        """Summed contact counts, whole or by ``group`` (day or a segment)."""
+        """Summed contact counts, whole or by ``group`` (day and/or segments)."""
         sums: dict[Any, Counter[str]] = defaultdict(Counter)
         for row in self.rows.daily:
-            if _keep(row, first, last, filters):
-                sums[row[group] if group else None].update({c: row[c] for c in SUM_COLUMNS})
+            if not _keep(row, first, last, filters):
+                continue
+            if isinstance(group, tuple):
+                key: Any = tuple(row[g] for g in group)
+            else:
+                key = row[group] if group else None
+            sums[key].update({c: row[c] for c in SUM_COLUMNS})
         if not group and not sums:
             sums[None] = Counter()
         return [(k, {c: v[c] for c in SUM_COLUMNS}) for k, v in sorted(sums.items(), key=_key)]
