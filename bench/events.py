@@ -122,7 +122,7 @@ def reason_of(text: str) -> str | None:
 
 
 def negative(texts: list[str]) -> list[bool]:
-    """VADER compound ≤ −0.05 (its own cut) (VADER is a bench extra, not a detector's input)."""
+    """Whether VADER calls each text negative (compound ≤ −0.05, its own cut)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     scorer = SentimentIntensityAnalyzer()
@@ -150,7 +150,7 @@ def build(
     day_factor = rng.gamma(100.0, 0.01, DAYS)  # cv 10%
     used: set[int] = set()
 
-    def take(pool: str, n: int) -> list[int]:
+    def take(pool: str | None, n: int) -> list[int]:
         picked = [i for i in pools[pool] if i not in used][:n]
         if len(picked) < n:
             raise SystemExit(f"not enough {pool} tweets: {len(picked)} of {n}; lower --volume")
@@ -180,7 +180,7 @@ def build(
                 rows += [(i, "account") for i in take("account", c - neg)]
             else:
                 rows += [(i, r) for i in take(r, c)]
-        rows += [(i, "") for i in take(None, max(n - len(rows), 0))]  # type: ignore[arg-type]
+        rows += [(i, "") for i in take(None, max(n - len(rows), 0))]
         for i, r in rows:
             rec = record(i, day, float(rng.random()))
             base.append(rec)
