@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "criterio.jobs.models",
     "criterio.knowledge.models",
     "criterio.triage.models",
+    "criterio.assist.models",
 )
 
 

@@ -315,7 +315,7 @@ def run(
             for i in range(0, len(records), BATCH):
                 batch = [r for r in records[i : i + BATCH] if r["turns"]]
                 decisions = triager.decide_batch(batch, tenant=tenant, session=session)
-                record_decisions(session, tenant, decisions, triager.policy.version)
+                record_decisions(session, tenant, decisions, triager.policy.version, batch)
                 counts.update(d.action for d in decisions)
     except CriterioError as exc:
         _fail(exc)
