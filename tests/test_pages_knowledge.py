@@ -120,9 +120,15 @@ def test_readers_read_writers_write_strangers_and_integrations_do_not(api: Api) 
 def test_agent_writes_previews_and_edits_a_version_but_may_not_validate(api: Api) -> None:
     _seed(api)
     _login(api, "agnes")
-    preview = _post(api, "/kb/new", {**_editor(), "action": "preview"}, page="/kb/new")
+    hostile = _editor(
+        cause="<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://t.example/i.png)"
+    )
+    preview = _post(api, "/kb/new", {**hostile, "action": "preview"}, page="/kb/new")
     assert preview.status_code == 200
     assert "<strong>30 seconds</strong>" in preview.text and "Not saved yet" in preview.text
+    # The Markdown renderer lets no markup, script link or outside image through.
+    assert "<script>" not in preview.text and 'href="javascript:' not in preview.text
+    assert "<img" not in preview.text
     bad = _post(api, "/kb/new", {**_editor(title=""), "action": "save"}, page="/kb/new")
     assert bad.status_code == 422 and "Title: String should have at least 1 character" in bad.text
     saved = _post(api, "/kb/new", {**_editor(), "action": "save"}, page="/kb/new")
@@ -231,7 +237,7 @@ def test_search_and_filters_in_both_languages(api: Api) -> None:
     )
     first = re.search(r'<h2 class="hit-title"><a href="/kb/(\d+)"', found.text)
     assert first is not None and int(first.group(1)) == ids["kb-password"]
-    assert "articles found for “forgot my pasword”" in found.text
+    assert "Articles found for “forgot my pasword”: 3" in found.text
     listed = api.client.get("/kb", params={"language": "es", "lang": "es"}).text
     titles = re.findall(
         r'<th scope="row" class="statement"><a href="/kb/\d+" lang="\w+">([^<]+)', listed

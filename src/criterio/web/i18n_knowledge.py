@@ -17,7 +17,7 @@ KNOWLEDGE_MESSAGES: dict[str, dict[str, str]] = {
         "kb.state": "State",
         "kb.audience": "Audience",
         "kb.language": "Language",
-        "kb.results": "{n} articles found for “{q}”",
+        "kb.results": "Articles found for “{q}”: {n}",
         "kb.score": "match {score}",
         "kb.no_results": "No article matches this search. Archived articles are left out "
         "unless you filter by that state.",
@@ -162,7 +162,7 @@ KNOWLEDGE_MESSAGES: dict[str, dict[str, str]] = {
         "kb.state": "Estado",
         "kb.audience": "Público",
         "kb.language": "Idioma",
-        "kb.results": "{n} artículos encontrados para «{q}»",
+        "kb.results": "Artículos encontrados para «{q}»: {n}",
         "kb.score": "coincidencia {score}",
         "kb.no_results": "Ningún artículo coincide con esta búsqueda. Los archivados no "
         "aparecen salvo que filtres por ese estado.",
