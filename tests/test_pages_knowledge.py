@@ -238,6 +238,9 @@ def test_search_and_filters_in_both_languages(api: Api) -> None:
     first = re.search(r'<h2 class="hit-title"><a href="/kb/(\d+)"', found.text)
     assert first is not None and int(first.group(1)) == ids["kb-password"]
     assert "Articles found for “forgot my pasword”: 3" in found.text
+    sentence = api.client.get("/kb", params={"q": "I forgot my password, cant log in"}).text
+    marks = re.findall(r'match (0\.\d\d)( <span class="weak">)?', sentence)
+    assert marks[0][1] == "" and all(weak for _, weak in marks[1:]), marks  # one strong answer
     listed = api.client.get("/kb", params={"language": "es", "lang": "es"}).text
     titles = re.findall(
         r'<th scope="row" class="statement"><a href="/kb/\d+" lang="\w+">([^<]+)', listed

@@ -42,7 +42,7 @@ from criterio.knowledge.schemas import (
     LinkVia,
     QualityReviewIn,
 )
-from criterio.knowledge.search import SearchFilters, search_articles
+from criterio.knowledge.search import SearchFilters, no_match_threshold, search_articles
 from criterio.languages import LANGUAGES
 from criterio.web.deps import SessionDep, commit_now
 from criterio.web.pages import Page, check_form_csrf, page_require
@@ -100,10 +100,13 @@ def kb_list(
                 languages=tuple(picked["language"]),
             ),
         )
+        threshold, _ = no_match_threshold(session, principal.tenant)
         hits = [
             {
                 **h.model_dump(mode="json"),
                 "score_text": format_decimal(h.score, format="0.00", locale=view.language),
+                # Below the tenant's no_match threshold: a suggestion would not offer it.
+                "weak": h.score < threshold,
             }
             for h in found
         ]

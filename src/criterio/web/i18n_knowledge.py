@@ -19,6 +19,7 @@ KNOWLEDGE_MESSAGES: dict[str, dict[str, str]] = {
         "kb.language": "Language",
         "kb.results": "Articles found for “{q}”: {n}",
         "kb.score": "match {score}",
+        "kb.weak": "weak: below the threshold suggestions use",
         "kb.no_results": "No article matches this search. Archived articles are left out "
         "unless you filter by that state.",
         "kb.caption": "Articles, most recently updated first",
@@ -164,6 +165,7 @@ KNOWLEDGE_MESSAGES: dict[str, dict[str, str]] = {
         "kb.language": "Idioma",
         "kb.results": "Artículos encontrados para «{q}»: {n}",
         "kb.score": "coincidencia {score}",
+        "kb.weak": "débil: por debajo del umbral de las sugerencias",
         "kb.no_results": "Ningún artículo coincide con esta búsqueda. Los archivados no "
         "aparecen salvo que filtres por ese estado.",
         "kb.caption": "Artículos, primero los últimos cambiados",
