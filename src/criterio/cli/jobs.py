@@ -92,7 +92,7 @@ def list_(
 @app.command()
 def schedule(
     tenant: Annotated[str, typer.Option(help="The tenant whose job this is.")],
-    job: Annotated[str, typer.Option(help="analyze, detect or topics.")],
+    job: Annotated[str, typer.Option(help="analyze, detect, topics or outcomes.")],
     every: Annotated[
         str, typer.Option(help="How often: 30s, 5m, 1h, 1d, 1h30m; `off` turns the job off.")
     ],

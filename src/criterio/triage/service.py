@@ -204,7 +204,7 @@ def decisions_since(
     session: Session, tenant: str, since: datetime | None = None
 ) -> list[TriageDecision]:
     """The tenant's stored decisions, newest first."""
-    return DecisionRepository(session, tenant).list(since)
+    return DecisionRepository(session, tenant).newest(since)
 
 
 def triage_one(
