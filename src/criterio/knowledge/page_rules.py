@@ -1,4 +1,5 @@
-"""What the knowledge pages share: their language, who may do what to an article, refusals.
+"""What the knowledge pages share: their language, who may do what to an article, refusals,
+and what an article page shows.
 
 The role matrix (``auth/roles.py``) says who may write, link and publish; the one rule
 that depends on an article's state (validated and archived articles are for leads and
@@ -18,8 +19,16 @@ from sqlalchemy.orm import Session
 from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
 from criterio.insights.browse import tenant_page_language
+from criterio.knowledge import service
 from criterio.knowledge.models import Article
-from criterio.knowledge.schemas import QUALITY_ITEMS, TRANSITIONS, ArticleState
+from criterio.knowledge.quality import quality_reviews
+from criterio.knowledge.schemas import (
+    QUALITY_ITEMS,
+    TRANSITIONS,
+    ArticleState,
+    LinkKind,
+    LinkVia,
+)
 from criterio.knowledge.service import EDITABLE_STATES
 from criterio.web.audit import Audit
 from criterio.web.deps import audit_denied
@@ -31,6 +40,7 @@ __all__ = [
     "BODY_FIELDS",
     "TEXT_MAX",
     "article_body",
+    "article_context",
     "audit_for",
     "can_edit",
     "can_publish",
@@ -137,3 +147,61 @@ def quality_rows(reviews: list[Any]) -> list[dict[str, Any]]:
         }
         for r in reviews
     ]
+
+
+def article_context(
+    session: Session,
+    principal: Principal,
+    article: Article,
+    *,
+    error: tuple[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the article page shows; ``error`` is (the form it concerns, the message)."""
+    versions = service.history(session, principal.tenant, article.id)
+    links = service.links_of(session, principal.tenant, article.id)
+    link_rows = [
+        {
+            "interaction": k.interaction_id or "—",
+            "kind": k.kind,
+            "via": k.via,
+            "version": k.article_version,
+            "score": f"{k.score:.2f}" if k.score is not None else "—",
+            "reason": k.reason or "",
+            "by": k.by or "—",
+            "at": when(k.at),
+        }
+        for k in links
+    ]
+    return {
+        "a": service.to_read(article),
+        "body": article_body(service.content_of(article)),
+        "history": [
+            {
+                "version": v.version,
+                "action": v.action,
+                "changed": list(v.changed),
+                "note": v.note or "",
+                "by": v.by or "—",
+                "at": when(v.at),
+                "current": v.version == article.version,
+                "title": str(v.content.get("title", "")),
+                "body": article_body(v.content),
+            }
+            for v in versions
+        ],
+        "links": link_rows,
+        "flags": [k for k in link_rows if k["kind"] == LinkKind.flagged.value],
+        "reviews": quality_rows(quality_reviews(session, principal.tenant, article.id)),
+        "may_edit": can_edit(principal, article),
+        "may_link": allowed(principal.role, Permission.link_articles),
+        "may_review": can_publish(principal),
+        "writer": allowed(principal.role, Permission.write_articles),
+        "next_states": next_states(principal, article),
+        "link_kinds": [k.value for k in LinkKind if k != LinkKind.flagged],
+        "vias": [v.value for v in LinkVia],
+        "quality_items": QUALITY_ITEMS,
+        "error": error,
+        "form": form or {},
+        "done": "",
+    }

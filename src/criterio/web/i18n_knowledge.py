@@ -8,6 +8,7 @@ KNOWLEDGE_MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "nav.knowledge": "Knowledge",
         "nav.back": "Go back",
+        "done.to_knowledge": "Go to the knowledge base",
         "kb.title": "Knowledge base",
         "kb.new": "New article",
         "kb.search": "Search",
@@ -154,6 +155,7 @@ KNOWLEDGE_MESSAGES: dict[str, dict[str, str]] = {
     "es": {
         "nav.knowledge": "Conocimiento",
         "nav.back": "Volver",
+        "done.to_knowledge": "Ir a la base de conocimiento",
         "kb.title": "Base de conocimiento",
         "kb.new": "Nuevo artículo",
         "kb.search": "Buscar",
