@@ -169,7 +169,7 @@ def test_cli_schedules_and_lists_jobs(database_url: str, monkeypatch: pytest.Mon
         )
         assert (
             unknown.exit_code == 2
-            and "choose from analyze, detect, topics, outcomes" in unknown.output
+            and "choose from analyze, detect, topics, outcomes, webhooks" in unknown.output
         )
         listed = runner.invoke(app, ["jobs", "schedules", "--json"])
         [row] = json.loads(listed.stdout)
