@@ -35,7 +35,7 @@ typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
 pytest: $(STAMP_DEV)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $${CRITERIO_TEST_WORKERS:-auto} --dist loadfile
 
 ## screenshots: the pages' PNGs in docs/screenshots/ (headless Debian Chromium, via the browser tests)
 screenshots: $(STAMP_DEV)
