@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "criterio.triage.models",
     "criterio.assist.models",
     "criterio.metrics.models",
+    "criterio.webhooks.models",
 )
 
 

@@ -42,7 +42,13 @@ __all__ = [
 #: Every tenant's schedule until it sets its own: analyse every 5 minutes, detect
 #: hourly, refresh topics nightly, bring the metrics' daily aggregates up to date every
 #: 5 minutes.
-DEFAULT_EVERY = {"analyze": 300, "detect": 3600, "topics": 86400, "metrics": 300}
+DEFAULT_EVERY = {
+    "analyze": 300,
+    "detect": 3600,
+    "topics": 86400,
+    "outcomes": 86400,
+    "metrics": 300,
+}
 
 
 def _check_job(job: str) -> None:
