@@ -384,6 +384,21 @@ def _pg_database(server: str) -> tuple[str, Any]:
     return f"{server}/{name}", drop
 
 
+def latencies(
+    args: argparse.Namespace, queries: list[tuple[str, str]], tmp: Path
+) -> list[dict[str, Any]]:
+    """The latency part on SQLite then PostgreSQL (a database made and dropped here)."""
+    corpus = latency_corpus(1000 if args.quick else args.size)
+    sample = [q for q, _ in random.Random(SEED).sample(queries, 200)]
+    rows = [latency(f"sqlite:///{tmp / 'latency.db'}", "sqlite", corpus, sample)]
+    url, drop = _pg_database(args.pg)
+    try:
+        rows.append(latency(url, "postgresql", corpus, sample))
+    finally:
+        drop()
+    return rows
+
+
 def main() -> None:
     """Run every part and write bench/results/knowledge.json (``--dev``: knowledge-dev.json)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -394,12 +409,19 @@ def main() -> None:
     parser.add_argument(
         "--dev", action="store_true", help="the development queries only (no latency)"
     )
+    parser.add_argument(
+        "--latency-only", action="store_true", help="only the latency part (knowledge-latency.json)"
+    )
     parser.add_argument("--size", type=int, default=10_000)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         articles, queries = bitext_task(dev=args.dev)
+        if args.latency_only:
+            rows += latencies(args, queries, tmp)
+            write_results("knowledge-latency", rows, {"command": " ".join(sys.argv)})
+            return
         rows.append(retrieval("bitext", articles, queries, tmp))
         if args.dev:
             spanish = [(q, intent) for intent, q in SPANISH.items()]
@@ -414,15 +436,7 @@ def main() -> None:
         _, dev_queries = bitext_task(dev=True)
         rows.append(no_match(articles, dev_queries, queries, tmp))
         if not args.dev:
-            size = 1000 if args.quick else args.size
-            corpus = latency_corpus(size)
-            sample = [q for q, _ in random.Random(SEED).sample(queries, 200)]
-            rows.append(latency(f"sqlite:///{tmp / 'latency.db'}", "sqlite", corpus, sample))
-            url, drop = _pg_database(args.pg)
-            try:
-                rows.append(latency(url, "postgresql", corpus, sample))
-            finally:
-                drop()
+            rows += latencies(args, queries, tmp)
     name = "knowledge-dev" if args.dev else "knowledge"
     write_results(name, rows, {"command": " ".join(sys.argv)})
 

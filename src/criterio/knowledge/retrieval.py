@@ -315,9 +315,9 @@ class RetrievalIndex:
             (self.languages_, languages),
         ):
             if wanted:
-                mask &= np.isin(values, list(wanted))
+                mask &= _among(values, wanted)
         if exclude_states:
-            mask &= ~np.isin(self.states_, list(exclude_states))
+            mask &= ~_among(self.states_, exclude_states)
         return mask if mask.any() else None
 
     def _search(
@@ -340,11 +340,8 @@ class RetrievalIndex:
             summary = (self.view_vectors_ @ ml_query).max(axis=1)
             per_passage = self.ml_passage_vectors_ @ ml_query
         passage = np.maximum.reduceat(per_passage, self.ml_starts_)
-        same = mask
-        if query_language and np.isin(query_language, self.languages_[mask]):
-            same = mask & (self.languages_ == query_language)
-        elif query_language:  # no article in the query's language: meaning only
-            same = np.zeros_like(mask)
+        # No article in the query's language: the meaning alone ranks.
+        same = mask & (self.languages_ == query_language) if query_language else mask
         fused = np.zeros(len(self.docs_), dtype=np.float64)
         for name, scores, where in (
             ("bm25", bm25, same),
@@ -387,6 +384,18 @@ def shared_encoder(name: str) -> Any:
 
 _encoders: dict[str, Any] = {}
 _loading = threading.Lock()
+
+
+def _among(values: np.ndarray[Any, Any], wanted: Sequence[str]) -> np.ndarray[Any, Any]:
+    """Which of ``values`` (a few distinct labels) are among ``wanted``.
+
+    Equality per wanted label: ``np.isin`` sorts object arrays on every call (about
+    10 ms a search at 1,500 articles on the bench machine).
+    """
+    found = np.zeros(len(values), dtype=bool)
+    for label in set(wanted):
+        found |= values == label
+    return found
 
 
 def _starts(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
