@@ -20,7 +20,8 @@
 The reference in the same run is plain BM25 (``bm25s``, its English stop words and
 tokenizer) over the same article texts.
 
-    nice -n 5 .venv/bin/python bench/knowledge.py [--pg postgresql+psycopg://...] [--quick] [--dev]
+    nice -n 5 .venv/bin/python bench/knowledge.py [--pg postgresql+psycopg://...] [--quick]
+        [--dev | --latency-only]
 """
 
 from __future__ import annotations

@@ -25,14 +25,14 @@ scale that means the same for every query, language and size of the base.
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from criterio.knowledge.folding import STOP_WORDS, fold, tokens
 
 __all__ = [
     "STOP_WORDS",
@@ -53,53 +53,10 @@ MAX_PASSAGES = 8
 #: Passages that also get a multilingual vector (the slower encoder: the first ones).
 MAX_ML_PASSAGES = 4
 
-_REPEATS = re.compile(r"(\w)\1{2,}")
-_TOKEN = re.compile(r"[a-z0-9]+")
-#: Chat spellings of common words (es, en) written out, so every ranker sees the word.
-_CHAT = {
-    "q": "que",
-    "k": "que",
-    "xq": "porque",
-    "pq": "porque",
-    "porq": "porque",
-    "tb": "tambien",
-    "tmb": "tambien",
-    "xfa": "por favor",
-    "porfa": "por favor",
-    "pls": "please",
-    "plz": "please",
-    "u": "you",
-    "ur": "your",
-    "thx": "thanks",
-    "acct": "account",
-    "pwd": "password",
-    "msg": "message",
-}
-#: Words too common to tell articles apart (BM25 only; n-grams and vectors weigh them down).
-_STOP_WORDS = (
-    "a an the and or of to in on for is are be i my me you your it this that with can how do "
-    "does what when where why have has was not no yes please hi hello thanks "
-    "el la los las un una unos unas y o de del al en por para con mi mis me te tu su es son "
-    "que como cuando donde porque hola gracias lo le les se si ya muy mas hay"
-)
-STOP_WORDS = frozenset(_STOP_WORDS.split())
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed, letters repeated 3+ times once, chat spellings written out."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _REPEATS.sub(r"\1", text)
-    return " ".join(_CHAT.get(w, w) for w in _TOKEN.findall(text))
-
 
 def _text(doc: IndexDoc) -> str:
     """What the lexical rankers read: the title twice (it names the issue), then the body."""
     return fold(f"{doc.title} {doc.title} {doc.body}")
-
-
-def _tokens(folded: str) -> list[str]:
-    return [w for w in folded.split() if w not in STOP_WORDS] or folded.split()
 
 
 @dataclass(frozen=True)
@@ -240,7 +197,7 @@ class RetrievalIndex:
 
         if docs:
             self.docs_ += docs
-            self.tokens_ += [_tokens(t) for t in texts]
+            self.tokens_ += [tokens(t) for t in texts]
             self.ngram_rows_ = sparse.vstack([self.ngram_rows_, rows]).tocsr()
             # Each passage gets a vector too: a query close to one sentence of an article
             # (one way a customer put the issue) is a closer match than to its average.
@@ -328,7 +285,7 @@ class RetrievalIndex:
         limit: int,
         query_language: str | None,
     ) -> list[Hit]:
-        bm25 = np.asarray(self.bm25_.get_scores(_tokens(folded)), dtype=np.float32)
+        bm25 = np.asarray(self.bm25_.get_scores(tokens(folded)), dtype=np.float32)
         query_ngrams = self.ngrams_.transform([folded])
         ngram = np.asarray(self.ngram_postings_[query_ngrams.indices].T @ query_ngrams.data).ravel()
         static_query = self.encoder_.transform([query])[0]
