@@ -221,29 +221,31 @@ def test_raw_record_rows_match_the_pydantic_rows() -> None:
         ]
 
 
-def test_bodies_that_are_not_json_arrays_get_fastapi_s_422(api: Api) -> None:
+def test_bodies_that_are_not_json_arrays_get_fastapi_s_answers(api: Api) -> None:
     h = api.headers("acme", Role.integration)
+    json_type = h | {"content-type": "application/json"}
     for content, kind in (
         (b"[{]", "json_invalid"),
         (b'{"id": "x"}', "list_type"),
         (b"", "missing"),
     ):
-        response = api.client.post(
-            f"{URL}/batch", content=content, headers=h | {"content-type": "application/json"}
-        )
+        response = api.client.post(f"{URL}/batch", content=content, headers=json_type)
         assert response.status_code == 422 and response.json()["detail"][0]["type"] == kind
     text = api.client.post(
         f"{URL}/batch", content=b"[]", headers=h | {"content-type": "text/plain"}
     )
     assert text.status_code == 422 and text.json()["detail"][0]["type"] == "list_type"
-    one = api.client.post(URL, content=b"[1]", headers=h | {"content-type": "application/json"})
+    one = api.client.post(URL, content=b"[1]", headers=json_type)
     assert one.status_code == 422 and one.json()["detail"][0]["type"] == "dict_type"
     nan = api.client.post(  # JSON only Python's parser reads: judged per record as before
-        f"{URL}/batch",
-        content=b'[{"id": "n", "csat": NaN}]',
-        headers=h | {"content-type": "application/json"},
+        f"{URL}/batch", content=b'[{"id": "n", "csat": NaN}]', headers=json_type
     )
     assert nan.status_code == 200 and nan.json()["rejected"] == 1
+    deep = b"[" * 100_000 + b"]" * 100_000  # nested past any parser's depth: 400, as FastAPI
+    deep_record = b'[{"id": "d", "attributes": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001 + b"]"
+    for url, content in ((f"{URL}/batch", deep), (f"{URL}/batch", deep_record), (URL, deep)):
+        response = api.client.post(url, content=content, headers=json_type)
+        assert response.status_code == 400, response.text
 
 
 def test_large_batch_reports_inserted_updated_unchanged(api: Api) -> None:

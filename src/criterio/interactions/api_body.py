@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import email.message
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -79,6 +81,15 @@ def _checked(body: RawBody, adapter: TypeAdapter[Any]) -> bytes:
     return body.data
 
 
+@contextmanager
+def _nesting_guard() -> Iterator[None]:
+    """FastAPI's 400 for JSON nested too deep to parse (it catches the RecursionError)."""
+    try:
+        yield
+    except RecursionError:
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from None
+
+
 def _loads(body: bytes) -> Any:
     """``json.loads`` as FastAPI calls it, with its 422 for text that is not JSON."""
     try:
@@ -114,15 +125,16 @@ def _shape_error(adapter: TypeAdapter[Any], value: Any) -> RequestValidationErro
 def batch_items(raw: RawBody) -> list[bytes] | list[Any]:
     """The batch's records: raw JSON texts, or parsed values for JSON only ``json`` reads."""
     body = _checked(raw, _LIST)
-    try:
-        return [bytes(item) for item in _RAW_ARRAY.decode(body)]
-    except msgspec.DecodeError:
-        # Not an array, or JSON msgspec refuses and Python's json reads (NaN, huge
-        # numbers): the same path as before, parsed whole by the standard library.
-        value = _loads(body)
-        if not isinstance(value, list):
-            raise _shape_error(_LIST, value) from None
-        return value
+    with _nesting_guard():
+        try:
+            return [bytes(item) for item in _RAW_ARRAY.decode(body)]
+        except msgspec.DecodeError:
+            # Not an array, or JSON msgspec refuses and Python's json reads (NaN, huge
+            # numbers): the same path as before, parsed whole by the standard library.
+            value = _loads(body)
+    if not isinstance(value, list):
+        raise _shape_error(_LIST, value)
+    return value
 
 
 def batch_rows(
@@ -133,9 +145,10 @@ def batch_rows(
     positions: list[int] = []
     problems: list[RecordProblem] = []
     for index, item in enumerate(items):
-        row = decode_row(item, tenant) if isinstance(item, bytes) else None
+        with _nesting_guard():
+            row = decode_row(item, tenant) if isinstance(item, bytes) else None
+            value = json.loads(item) if row is None and isinstance(item, bytes) else item
         if row is None:
-            value = json.loads(item) if isinstance(item, bytes) else item
             found = _validate_value(index, value, tenant)
             if isinstance(found, RecordProblem):
                 problems.append(found)
@@ -149,10 +162,11 @@ def batch_rows(
 def one_row(raw: RawBody, tenant: str) -> dict[str, Any] | RecordProblem:
     """The row of a single posted record, or why it was refused."""
     body = _checked(raw, _OBJECT)
-    row = decode_row(body, tenant)
-    if row is not None:
-        return row
-    value = _loads(body)
+    with _nesting_guard():
+        row = decode_row(body, tenant)
+        if row is not None:
+            return row
+        value = _loads(body)
     if not isinstance(value, dict):
         raise _shape_error(_OBJECT, value)
     return _validate_value(0, value, tenant)
