@@ -7,8 +7,8 @@ pattern detection and updates its insights; ``topics`` discovers topics again (t
 still there keep their ids) and registers the model: the champion when the tenant has
 none or when its champion leaves more than ``topics_refresh_unassigned`` of the
 interactions without a topic, else a candidate. It skips the work when the data has not
-changed since the last topic model.
-Each returns the line recorded as the run's summary.
+changed since the last topic model. ``learn`` runs the learning loop
+(``learning.loop.learn``). Each returns the line recorded as the run's summary.
 """
 
 from __future__ import annotations
@@ -154,11 +154,26 @@ def topics(context: JobContext, tenant: str) -> str:
         )
 
 
+def learn(context: JobContext, tenant: str) -> str:
+    """One turn of the learning loop (`criterio learn`): a candidate intent model from
+    labels and corrections, promoted only when it beats the champion on held-out
+    human decisions."""
+    from criterio.learning.loop import learn as learn_once
+
+    with session_scope(context.factory) as session:
+        report = learn_once(
+            session, tenant, model_dir=context.model_dir, by=f"worker {context.worker}"
+        )
+    model = "" if report.candidate_id is None else f"candidate model {report.candidate_id}: "
+    return f"{report.status}: {model}{report.reason}"
+
+
 #: Every job a worker can run, by the name schedules use.
 JOBS: dict[str, Callable[[JobContext, str], str]] = {
     "analyze": analyze,
     "detect": detect,
     "topics": topics,
+    "learn": learn,
 }
 
 

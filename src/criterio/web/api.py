@@ -11,6 +11,7 @@ from criterio.insights.pages import pages as insights_pages
 from criterio.interactions.api import router as interactions_router
 from criterio.interactions.erasure_api import router as erasure_router
 from criterio.knowledge.api import router as knowledge_router
+from criterio.learning.api import router as learning_router
 from criterio.triage.api import router as triage_router
 from criterio.web.docs import router as docs_router
 from criterio.web.health import router as health_router
@@ -29,4 +30,5 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(insights_pages)
     app.include_router(knowledge_router)
     app.include_router(triage_router)
+    app.include_router(learning_router)
     app.include_router(docs_router)

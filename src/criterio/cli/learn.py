@@ -1,0 +1,75 @@
+"""``criterio learn``: the learning loop, what to teach next, and labels to check."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Learn from people's decisions: train a candidate intent model from labels and "
+    "corrections and promote it only when it beats the champion on held-out decisions.",
+    invoke_without_command=True,
+)
+
+Tenant = Annotated[str, typer.Option(help="Whose models and decisions.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+@app.callback()
+def learn(
+    ctx: typer.Context,
+    tenant: Tenant = "default",
+    as_json: AsJson = False,
+    holdout_share: Annotated[
+        float,
+        typer.Option(min=0.05, max=0.5, help="Share of the recent decisions held out."),
+    ] = 0.2,
+    min_holdout: Annotated[
+        int, typer.Option(min=10, help="Fewest held-out decisions a comparison needs.")
+    ] = 30,
+    alpha: Annotated[
+        float, typer.Option(min=0.0001, max=0.5, help="Significance of McNemar's test.")
+    ] = 0.05,
+    by: Annotated[str | None, typer.Option(help="Who runs it (default cli:<user>).")] = None,
+) -> None:
+    """Run one turn of the learning loop for TENANT (the nightly `learn` job does the same):
+    train, calibrate, compare on held-out human decisions, promote only if better."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from criterio.cli._store import unit_of_work
+    from criterio.cli.models import who
+    from criterio.config import get_settings, model_directory
+    from criterio.errors import CriterioError
+    from criterio.learning.loop import LearnSettings
+    from criterio.learning.loop import learn as learn_once
+
+    settings = LearnSettings(holdout_share=holdout_share, min_holdout=min_holdout, alpha=alpha)
+    try:
+        with unit_of_work() as session:
+            report = learn_once(
+                session,
+                tenant,
+                model_dir=model_directory(get_settings()),
+                by=who(by),
+                settings=settings,
+            )
+    except CriterioError as error:
+        typer.secho(error.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
+        return
+    for step in report.steps:
+        typer.echo(f"- {step}")
+    for conflict in report.conflicts:
+        typer.echo(f"  conflict on {conflict['interaction_id']}: {_votes(conflict)}")
+    typer.echo(f"{report.status}: {report.reason}")
+
+
+def _votes(conflict: dict[str, Any]) -> str:
+    votes = ", ".join(f"{k} ×{v}" for k, v in conflict["votes"].items())
+    return f"{votes} → {conflict['chosen']} (by {conflict['resolved_by']})"
