@@ -77,8 +77,10 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     ]
     stored += [_record(f"s-delivery-{i}", "delivery", i, "refund") for i in range(8)]
     stored += [_record(f"s-dok-{i}", "delivery", 20 + i, "delivery") for i in range(2)]
+    stored.append(_record("s-odd", "card_lost", 9, "password"))  # one slip of the hand
     new = [_record(f"n-{i}", "delivery", 40 + i, None) for i in range(30)]
-    data = write_jsonl(tmp_path / "in.jsonl", stored + new)
+    never = [_record(f"u-{i}", "password", 80 + i, None) for i in range(4)]  # never labelled
+    data = write_jsonl(tmp_path / "in.jsonl", stored + new + never)
     assert cli.invoke(app, ["ingest", str(data), "--tenant", "acme"]).exit_code == 0
     first = cli.invoke(app, ["learn", "--tenant", "acme", "--json"])
     assert first.exit_code == 0, first.output
@@ -121,3 +123,23 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     assert back.exit_code == 0 and "version 1" in back.output and "champion again" in back.output
     listed = json.loads(cli.invoke(app, ["models", "list", "--tenant", "acme", "--json"]).stdout)
     assert [(m["version"], m["status"]) for m in listed] == [(2, "retired"), (1, "champion")]
+
+    # The teach queue offers what nobody labelled, up to what is left of today's budget.
+    queue = ["learn", "teach-queue", "--tenant", "acme", "--budget", "3", "--json"]
+    offered = [q["interaction_id"] for q in json.loads(cli.invoke(app, queue).stdout)]
+    assert len(offered) == 3 and set(offered) <= {f"u-{i}" for i in range(4)}
+    now = datetime.now(UTC).isoformat()
+    taught = [
+        {"interaction_id": i, "kind": "intent", "value": "password", "by": "ana", "at": now}
+        | {"reason": "teach"}
+        for i in offered[:2]
+    ]
+    feedback = write_jsonl(tmp_path / "taught.jsonl", taught)
+    assert cli.invoke(app, ["feedback", "import", str(feedback), "--tenant", "acme"]).exit_code == 0
+    left = [q["interaction_id"] for q in json.loads(cli.invoke(app, queue).stdout)]
+    assert len(left) == 1 and left[0] not in offered[:2]
+
+    # Confident learning lists the one slip (a systematic error it cannot see alone).
+    suspects = cli.invoke(app, ["learn", "suspect-labels", "--tenant", "acme", "--json"])
+    found = [(s["interaction_id"], s["given"], s["suggested"]) for s in json.loads(suspects.stdout)]
+    assert found == [("s-odd", "password", "card_lost")]

@@ -73,3 +73,54 @@ def learn(
 def _votes(conflict: dict[str, Any]) -> str:
     votes = ", ".join(f"{k} ×{v}" for k, v in conflict["votes"].items())
     return f"{votes} → {conflict['chosen']} (by {conflict['resolved_by']})"
+
+
+@app.command("teach-queue")
+def teach_queue_(
+    tenant: Tenant = "default",
+    budget: Annotated[
+        int, typer.Option(min=1, help="Labels a day the tenant gives from the queue.")
+    ] = 100,
+    as_json: AsJson = False,
+) -> None:
+    """The interactions whose label would teach the champion most (uncertain and varied),
+    up to what is left of today's budget. Label them with reason `teach`."""
+    from criterio.cli._store import unit_of_work
+    from criterio.learning.active import teach_queue
+
+    with unit_of_work() as session:
+        items = teach_queue(session, tenant, budget=budget)
+    if as_json:
+        typer.echo(json.dumps([i.to_dict() for i in items], indent=2))
+        return
+    if not items:
+        typer.echo(
+            "Nothing to teach now (no champion, nothing unlabelled, or today's budget used)."
+        )
+    for item in items:
+        typer.echo(f"{item.interaction_id}\t{item.best} or {item.second}\tmargin {item.margin:.3f}")
+
+
+@app.command("suspect-labels")
+def suspect_labels_(
+    tenant: Tenant = "default",
+    folds: Annotated[int, typer.Option(min=2, max=10, help="Cross-validation folds.")] = 3,
+    as_json: AsJson = False,
+) -> None:
+    """Labels that look wrong (confident learning on cross-validated probabilities), least
+    likely first, with the intent the models suggest; for review, nothing is changed."""
+    from criterio.cli._store import unit_of_work
+    from criterio.learning.active import suspect_labels
+
+    with unit_of_work() as session:
+        suspects = suspect_labels(session, tenant, folds=folds)
+    if as_json:
+        typer.echo(json.dumps([s.to_dict() for s in suspects], indent=2))
+        return
+    if not suspects:
+        typer.echo("No label looks wrong.")
+    for s in suspects:
+        typer.echo(
+            f"{s.interaction_id}\tlabelled {s.given} ({s.given_probability:.2f})\t"
+            f"maybe {s.suggested} ({s.suggested_probability:.2f})"
+        )
