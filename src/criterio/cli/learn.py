@@ -124,3 +124,52 @@ def suspect_labels_(
             f"{s.interaction_id}\tlabelled {s.given} ({s.given_probability:.2f})\t"
             f"maybe {s.suggested} ({s.suggested_probability:.2f})"
         )
+
+
+@app.command("proposals")
+def proposals_(
+    tenant: Tenant = "default",
+    min_size: Annotated[int, typer.Option(min=2, help="Fewest interactions a proposal has.")] = 3,
+    as_json: AsJson = False,
+) -> None:
+    """Proposed new intents: routed interactions people marked "other" (or named an intent
+    the model does not know), clustered, with examples and a suggested name."""
+    from criterio.cli._store import unit_of_work
+    from criterio.learning.new_intents import propose_intents
+
+    with unit_of_work() as session:
+        found = propose_intents(session, tenant, min_size=min_size)
+    if as_json:
+        typer.echo(json.dumps([p.to_dict() for p in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        typer.echo("No proposed intents.")
+    for p in found:
+        typer.echo(f"{p.key}\t{len(p.members)} interactions\tsuggested name: {p.suggested_name}")
+        for example in p.examples:
+            typer.echo(f"    {example}")
+
+
+@app.command("accept-intent")
+def accept_intent(
+    key: Annotated[str, typer.Argument(help="The proposal's key (learn proposals).")],
+    name: Annotated[
+        str, typer.Option(help="The intent's name: a new one, or an existing one to merge into.")
+    ],
+    tenant: Tenant = "default",
+    by: Annotated[str | None, typer.Option(help="Who decides (default cli:<user>).")] = None,
+) -> None:
+    """Accept a proposed intent under NAME: its interactions are labelled so and the next
+    `criterio learn` trains on them. Two proposals given one name are merged."""
+    from criterio.cli._store import unit_of_work
+    from criterio.cli.models import who
+    from criterio.errors import CriterioError
+    from criterio.learning.new_intents import accept_proposal
+
+    try:
+        with unit_of_work() as session:
+            count = accept_proposal(session, tenant, key, name=name, by=who(by))
+    except CriterioError as error:
+        typer.secho(error.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{count} interactions labelled {name}; `criterio learn` will train on them")

@@ -22,10 +22,20 @@ from criterio.analysis.names import UNKNOWN
 from criterio.learning.repository import FeedbackRepository
 from criterio.learning.training import training_examples
 
-__all__ = ["OTHER_LABELS", "Conflict", "HumanLabels", "LabelledRow", "human_labels"]
+__all__ = [
+    "NEW_INTENT_REASON",
+    "OTHER_LABELS",
+    "Conflict",
+    "HumanLabels",
+    "LabelledRow",
+    "human_labels",
+]
 
 #: What a person writes when no known intent fits.
 OTHER_LABELS = frozenset({"other", UNKNOWN, "oos", "none"})
+#: The reason of a lead's decision naming a proposed intent (``learning.new_intents``):
+#: it outranks the earlier votes on those interactions and makes the name known.
+NEW_INTENT_REASON = "new_intent"
 
 
 @dataclass(frozen=True)
@@ -111,13 +121,16 @@ def human_labels(
     examples = training_examples(session, tenant)
     known = set(known_intents or ()) | {str(v) for v in examples.labels if v is not None}
     events: dict[str, list[tuple[datetime, int, str, str]]] = {}
+    named: dict[str, list[tuple[datetime, int, str, str]]] = {}
     for event in FeedbackRepository(session, tenant).list(kinds=["intent"]):
         intent = (event.after or {}).get("intent")
         if event.interaction_id is None or not isinstance(intent, str) or not intent.strip():
             continue
-        events.setdefault(event.interaction_id, []).append(
-            (event.at, event.id, event.by, intent.strip())
-        )
+        item = (event.at, event.id, event.by, intent.strip())
+        events.setdefault(event.interaction_id, []).append(item)
+        if event.reason == NEW_INTENT_REASON:
+            named.setdefault(event.interaction_id, []).append(item)
+            known.add(intent.strip())
     out = HumanLabels()
     for ident, text, label in zip(examples.ids, examples.texts, examples.labels, strict=True):
         if ident not in events:
@@ -127,7 +140,8 @@ def human_labels(
                 out.unlabelled_ids.append(ident)
                 out.unlabelled_texts.append(text)
             continue
-        intent, at, conflict = _resolve(events[ident])
+        # A lead naming a proposed intent decides for everyone before.
+        intent, at, conflict = _resolve(named.get(ident) or events[ident])
         if conflict is not None:
             out.conflicts.append(
                 Conflict(ident, conflict.chosen, conflict.votes, conflict.resolved_by)
