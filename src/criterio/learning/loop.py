@@ -52,7 +52,8 @@ class LearnSettings:
     calibration_folds: int = 3
     #: Target precision of automation (None: the tenant's policy).
     target: float | None = None
-    encoder: str = "static"
+    #: Sentence encoder of the candidate (None: the champion's, else ``static``).
+    encoder: str | None = None
     random_state: int = 0
 
 
@@ -250,7 +251,10 @@ def learn(
     texts, intents = [r.text for r in train], [r.intent for r in train]
     try:
         fitted = fit_intent_model(
-            texts, intents, encoder=settings.encoder, random_state=settings.random_state
+            texts,
+            intents,
+            encoder=settings.encoder or getattr(old_model, "encoder", None) or "static",
+            random_state=settings.random_state,
         )
     except NotEnoughDataError as error:
         report.reason = str(error)
