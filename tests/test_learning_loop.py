@@ -86,6 +86,8 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
     assert report["status"] == "promoted" and report["comparison"] is None
+    analysed = cli.invoke(app, ["analyze", "--tenant", "acme", "--workers", "1"])
+    assert analysed.exit_code == 0, analysed.output
 
     decisions = [
         {"interaction_id": f"n-{i}", "kind": "intent", "value": "delivery", "by": "ana"}
@@ -104,6 +106,8 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     assert comparison["n"] == 10 and comparison["champion_only"] == 0
     assert comparison["candidate_only"] >= 9 and comparison["p_value"] < 0.05
     assert report["status"] == "promoted", report["reason"]
+    # Every interaction was analysed by version 1: all of them are to be analysed again.
+    assert report["reanalysis"] == len(stored) + len(new) + len(never)
     assert report["conflicts"] == [
         {"interaction_id": "n-0", "chosen": "delivery", "votes": {"delivery": 2, "refund": 1}}
         | {"resolved_by": "agreement"}
