@@ -57,6 +57,13 @@ def _erase_one(a: Api, h: dict[str, str], role: Role) -> Response:
     return a.client.delete(f"/api/v1/interactions/x-{role.value}", headers=h)
 
 
+def _feedback(a: Api, h: dict[str, str], role: Role) -> Response:
+    item = {"interaction_id": "secret-1", "kind": "intent", "value": f"i-{role.value}"}
+    return a.client.post(
+        "/api/v1/feedback", json=[{**item, "at": "2026-11-02T09:14:05Z"}], headers=h
+    )
+
+
 def _acme_insight(a: Api) -> int:
     with session_scope(a.factory) as session:
         return list_insights(session, "acme")[0].id
@@ -235,6 +242,7 @@ ENDPOINTS = [
             headers=h,
         ),
     ),
+    Endpoint("POST", "/api/v1/feedback", Permission.record_feedback, _feedback),
 ]
 
 
@@ -341,6 +349,11 @@ def test_other_tenant_sees_and_changes_nothing(api: Api, role: Role) -> None:
         }
     else:
         assert detect.status_code == 403
+    feedback = _feedback(api, headers, role)
+    if may[Permission.record_feedback]:  # acme's interaction is unknown in globex
+        assert feedback.json()["errors"][0]["field"] == "interaction_id"
+    else:
+        assert feedback.status_code == 403
     me = api.client.get("/api/v1/me", headers=headers)
     assert me.json()["tenant"] == "globex" and me.json()["role"] == role.value
     # acme's data is untouched.

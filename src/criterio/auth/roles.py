@@ -38,6 +38,7 @@ class Permission(StrEnum):
     publish_articles = "publish_articles"
     link_articles = "link_articles"
     triage = "triage"
+    record_feedback = "record_feedback"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -62,6 +63,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.link_articles: frozenset({Role.admin, Role.lead, Role.agent}),
     # A real-time decision is what a helpdesk integration asks for; it is stored.
     Permission.triage: frozenset({Role.admin, Role.lead, Role.integration}),
+    # Every person who decides about a machine output records it; integrations bring in
+    # decisions made in another tool. Analysts review insights through their own endpoint.
+    Permission.record_feedback: frozenset({Role.admin, Role.lead, Role.agent, Role.integration}),
 }
 
 

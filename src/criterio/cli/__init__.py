@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from criterio.cli import analysis, auth, db, demo, erase, insights, interactions, kb, report
+from criterio.cli import feedback as feedback_cli
 from criterio.cli import intents as intents_cli
 from criterio.cli import jobs as jobs_cli
+from criterio.cli import learn as learn_cli
 from criterio.cli import models as models_cli
 from criterio.cli import topics as topics_cli
 from criterio.cli import triage as triage_cli
@@ -32,6 +34,8 @@ app.add_typer(models_cli.app, name="models")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(triage_cli.app, name="triage")
 app.add_typer(webhooks_cli.app, name="webhooks")
+app.add_typer(feedback_cli.app, name="feedback")
+app.add_typer(learn_cli.app, name="learn")
 interactions.register(app)
 demo.register(app)
 auth.register(app)

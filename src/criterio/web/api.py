@@ -13,6 +13,7 @@ from criterio.interactions.erasure_api import router as erasure_router
 from criterio.knowledge.api import router as knowledge_router
 from criterio.knowledge.editor import editor_pages as knowledge_editor
 from criterio.knowledge.pages import pages as knowledge_pages
+from criterio.learning.api import router as learning_router
 from criterio.triage.api import router as triage_router
 from criterio.web.docs import router as docs_router
 from criterio.web.health import router as health_router
@@ -34,4 +35,5 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(knowledge_editor)
     app.include_router(knowledge_pages)
     app.include_router(triage_router)
+    app.include_router(learning_router)
     app.include_router(docs_router)

@@ -13,6 +13,7 @@ sentence (on BANKING77, beside the n-grams in the intent classifier: 0.923 → 0
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,6 +37,15 @@ def default_static_path() -> Path:
     return Path(str(root))
 
 
+@lru_cache(maxsize=4)
+def _table(path: str) -> Any:
+    """The model2vec table at ``path``, read once per process (it is only read from:
+    every fit of an intent model, and each fold of its calibration, shares it)."""
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(path)
+
+
 class StaticEncoder(Encoder):
     """Averaged static token vectors (model2vec), loaded from a local directory."""
 
@@ -50,14 +60,13 @@ class StaticEncoder(Encoder):
 
     def fit(self, X: Sequence[str] | None = None, y: Any = None) -> StaticEncoder:  # noqa: N803
         """Load the table (the texts are not needed); returns self."""
-        from model2vec import StaticModel
 
         if self.pooling not in POOLINGS:
             raise ValueError(f"pooling {self.pooling!r}: use one of {', '.join(POOLINGS)}")
         path = Path(self.path) if self.path else default_static_path()
         if not (path / "model.safetensors").is_file():
             raise FileNotFoundError(f"{path}: no model2vec table (model.safetensors) there")
-        self._model = StaticModel.from_pretrained(str(path))
+        self._model = _table(str(path))
         # The shipped table is recorded as "" so a saved model finds it on any machine.
         self.path_ = self.path or ""
         self.dim_ = int(self._model.dim) * (2 if self.pooling == "mean+max" else 1)
@@ -95,9 +104,7 @@ class StaticEncoder(Encoder):
         check_is_fitted(self, "path_")
         if getattr(self, "_model", None) is None:
             # Loaded from a saved model: the table is re-read from disk, never stored in it.
-            from model2vec import StaticModel
-
-            self._model = StaticModel.from_pretrained(self.path_ or str(default_static_path()))
+            self._model = _table(self.path_ or str(default_static_path()))
         return self._model
 
     def __getstate__(self) -> dict[str, Any]:
