@@ -38,6 +38,9 @@ class Permission(StrEnum):
     publish_articles = "publish_articles"
     link_articles = "link_articles"
     triage = "triage"
+    work_cases = "work_cases"
+    manage_queues = "manage_queues"
+    view_personal_data = "view_personal_data"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -62,6 +65,14 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.link_articles: frozenset({Role.admin, Role.lead, Role.agent}),
     # A real-time decision is what a helpdesk integration asks for; it is stored.
     Permission.triage: frozenset({Role.admin, Role.lead, Role.integration}),
+    # The agents' workspace: agents work the cases of their queues; leads and admins see
+    # every queue, reassign cases and say who works which queue.
+    Permission.work_cases: frozenset({Role.admin, Role.lead, Role.agent}),
+    Permission.manage_queues: frozenset({Role.admin, Role.lead}),
+    # A case's conversation unredacted (to verify a caller's identity): asked for
+    # explicitly, never by default, and every such view is in the audit log. Least
+    # privilege: agents work on the redacted text.
+    Permission.view_personal_data: frozenset({Role.admin, Role.lead}),
 }
 
 
