@@ -8,6 +8,7 @@ from criterio.cli import analysis, auth, db, demo, erase, insights, interactions
 from criterio.cli import intents as intents_cli
 from criterio.cli import jobs as jobs_cli
 from criterio.cli import models as models_cli
+from criterio.cli import queues as queues_cli
 from criterio.cli import topics as topics_cli
 from criterio.cli import triage as triage_cli
 from criterio.cli._help import use_plain_labels
@@ -30,6 +31,7 @@ app.add_typer(topics_cli.app, name="topics")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(triage_cli.app, name="triage")
+app.add_typer(queues_cli.app, name="queues")
 interactions.register(app)
 demo.register(app)
 auth.register(app)
