@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from criterio.assist.messages import WORKSPACE_MESSAGES
 from criterio.languages import LANGUAGES
 
 __all__ = [
@@ -271,6 +272,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "review.error": "No se guardó la revisión:",
     },
 }
+# Each domain's pages bring their own texts; the catalogue is one.
+for _code, _texts in WORKSPACE_MESSAGES.items():
+    MESSAGES[_code].update(_texts)
 
 #: Names of the figures detectors report, for the figures table (raw key otherwise).
 FIGURES: dict[str, dict[str, str]] = {

@@ -147,6 +147,10 @@ class Page:
         encoded = urlencode(multi)
         return path + (f"?{encoded}" if encoded else "")
 
+    def may(self, permission: str) -> bool:
+        """Whether the signed-in user's role holds ``permission`` (what a page offers)."""
+        return self.principal is not None and allowed(self.principal.role, Permission(permission))
+
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> Response:
         """The template in the page's language, with the layout's shared values."""
         secret = self.request.cookies.get(SESSION_COOKIE, "")
@@ -155,6 +159,7 @@ class Page:
             "lang": self.language,
             "principal": self.principal,
             "csrf_token": auth.csrf_token_for(secret) if secret else "",
+            "may": self.may,
             "language_links": [(code, self.url_with(lang=code)) for code in LANGUAGES],
             **context,
         }
