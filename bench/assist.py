@@ -49,6 +49,7 @@ from criterio.assist.repository import CaseRepository
 from criterio.assist.workspace import case_detail
 from criterio.db import make_engine, make_session_factory, session_scope, upgrade_database
 from criterio.demo.generator import DemoGenerator
+from criterio.errors import InvalidInputError
 from criterio.interactions.ingest import ingest_records
 from criterio.interactions.readers.base import RawRecord
 from criterio.knowledge import ArticleIn, ArticleState, change_state, create_article
@@ -144,7 +145,7 @@ def demo_month(folder: Path, size: int, sample: int) -> tuple[dict[str, Any], An
                 continue
             try:
                 article = draft_from_interaction(session, TENANT, r["id"], actor="bench")
-            except Exception:  # noqa: BLE001 - a contact without agent turns is skipped
+            except InvalidInputError:  # a contact without agent turns
                 continue
             article.intents = [truth[r["id"]]]
             _validate(session, article.id)

@@ -1,4 +1,4 @@
-"""``criterio triage calibrate | decide``: automate or route, at a precision the client sets."""
+"""``criterio triage …``: automate or route, at a precision the client sets; judge the outcomes."""
 
 from __future__ import annotations
 
@@ -323,3 +323,47 @@ def run(
         store.close()
     summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "nothing to triage"
     typer.echo(f"tenant {tenant}: {summary}", err=True)
+
+
+@app.command()
+def outcomes(
+    tenant: Annotated[str, typer.Option(help="Whose automated answers.")] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    now: Annotated[
+        str | None, typer.Option(help="Judge as of this ISO date or time (default: now).")
+    ] = None,
+) -> None:
+    """Judge the automated answers of the last 4 weeks: record reverts (the customer back
+    about the same intent within 72 hours, a case reopened or escalated), print realised
+    precision per intent and week, and suspend the automation of intents under target."""
+    from datetime import UTC, datetime
+
+    from criterio.cli._store import run_in_store
+    from criterio.triage.outcomes import review_outcomes
+
+    moment = None
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            raise typer.BadParameter(f"--now {now!r}: not an ISO date") from None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        report = run_in_store(lambda session: review_outcomes(session, tenant, now=moment))
+    except CriterioError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    for week in report.weeks:
+        figures = week.as_dict()
+        typer.echo(
+            f"{week.intent}\t{week.week}\t{week.answered} answered\t{week.reverted} reverted\t"
+            f"{week.reviewed_wrong} reviewed wrong\trealised {figures['realised_precision']:.3f}"
+        )
+    typer.echo(f"tenant {tenant}: {report.new_reverts} new reverted answers", err=True)
+    for intent, why in report.suspended.items():
+        typer.echo(
+            f"automation of {intent} suspended ({why}); policy version {report.policy_version}",
+            err=True,
+        )

@@ -7,7 +7,8 @@ pattern detection and updates its insights; ``topics`` discovers topics again (t
 still there keep their ids) and registers the model: the champion when the tenant has
 none or when its champion leaves more than ``topics_refresh_unassigned`` of the
 interactions without a topic, else a candidate. It skips the work when the data has not
-changed since the last topic model.
+changed since the last topic model. ``outcomes`` judges the automated answers
+(``triage.outcomes``): reverts, realised precision, suspension of intents below target.
 Each returns the line recorded as the run's summary.
 """
 
@@ -154,11 +155,22 @@ def topics(context: JobContext, tenant: str) -> str:
         )
 
 
+def outcomes(context: JobContext, tenant: str) -> str:
+    """Judge the tenant's automated answers: reverts, realised precision, suspensions."""
+    from criterio.triage.outcomes import review_outcomes
+
+    with session_scope(context.factory) as session:
+        report = review_outcomes(session, tenant, by=f"worker {context.worker}")
+    suspended = ", ".join(sorted(report.suspended)) or "none"
+    return f"{report.new_reverts} new reverted answers; automation suspended: {suspended}"
+
+
 #: Every job a worker can run, by the name schedules use.
 JOBS: dict[str, Callable[[JobContext, str], str]] = {
     "analyze": analyze,
     "detect": detect,
     "topics": topics,
+    "outcomes": outcomes,
 }
 
 

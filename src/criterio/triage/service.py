@@ -96,7 +96,8 @@ def record_decisions(
 
     A live decision to route or escalate opens the interaction's case in its queue
     (an interaction that has a case keeps it); ``records``, the interactions decided
-    in the same order, give the case its language and channel.
+    in the same order, give the case its language, channel and start (the contact's
+    ``started_at``: its service-level clock runs from the customer's first message).
     """
     now = datetime.now(UTC)
     rows = [
@@ -151,9 +152,27 @@ def _open_cases(
                 "language": record.get("language"),
                 "channel": record.get("channel"),
                 "decision_id": row.id,
+                "opened_at": _contact_time(record.get("started_at"), row.decided_at),
             }
         )
     open_cases(session, tenant, specs)
+
+
+def _contact_time(started_at: Any, decided_at: datetime) -> datetime:
+    """When the customer's contact began (a case's clock starts then), at the latest now."""
+    when: datetime
+    if isinstance(started_at, datetime):
+        when = started_at
+    elif isinstance(started_at, str):
+        try:
+            when = datetime.fromisoformat(started_at)
+        except ValueError:
+            return decided_at
+    else:
+        return decided_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(when, decided_at)
 
 
 def stored_records(
@@ -185,7 +204,7 @@ def decisions_since(
     session: Session, tenant: str, since: datetime | None = None
 ) -> list[TriageDecision]:
     """The tenant's stored decisions, newest first."""
-    return DecisionRepository(session, tenant).list(since)
+    return DecisionRepository(session, tenant).newest(since)
 
 
 def triage_one(
