@@ -1,14 +1,12 @@
 """The agents' workspace: are the article and resolution an agent used among the top 3
 suggestions, and how long does the case page take beside the plain insight page?
 
-* Generated month (``criterio demo``'s generator, ``--size`` contacts over 30 days):
-  the first week's solved contacts are captured as articles, one per intent and
-  language (``draft_from_interaction``: the customer's words as issue, the agent's
-  turns as resolution, redacted; then validated), as KCS capture would; every
-  human-handled contact after it opens a case (intent: its label when it has one,
-  else ``unknown``, as triage without a model reads it). The article the agent used
-  is the captured article of the contact's true intent in its language; the
-  resolution used is its outcome's resolution code.
+* The demo month (``criterio demo``'s generator and analysis, ``--size`` contacts over
+  30 days): models trained on its labelled contacts, analysed, insights detected, its
+  knowledge base imported (one article per contact reason), the month triaged: routed
+  contacts open cases with the intent the champion read. The article the agent used is
+  the knowledge base's article of the contact's true reason (the emerging
+  ``esim_activation`` has none); the resolution used is its outcome's resolution code.
 * IBM Twitter customer care (document prediction, EMNLP 2020): each help document an
   agent sent in the dev split becomes an article (issue: up to 5 dev customer tweets
   that got it; resolution: the agent's tweet); the dev conversations are the solved
@@ -49,11 +47,9 @@ from criterio.assist.repository import CaseRepository
 from criterio.assist.workspace import case_detail
 from criterio.db import make_engine, make_session_factory, session_scope, upgrade_database
 from criterio.demo.generator import DemoGenerator
-from criterio.errors import InvalidInputError
 from criterio.interactions.ingest import ingest_records
 from criterio.interactions.readers.base import RawRecord
 from criterio.knowledge import ArticleIn, ArticleState, change_state, create_article
-from criterio.knowledge.drafts import draft_from_interaction
 
 SEED = 7
 TENANT = "bench"
@@ -125,93 +121,45 @@ def _evaluate(
 
 
 def demo_month(folder: Path, size: int, sample: int) -> tuple[dict[str, Any], Any]:
-    """The generated month: captured articles, cases after the first week, hit rates."""
+    """The demo's month as ``criterio demo`` builds it (models trained, analysed, insights
+    detected, its knowledge base imported, triaged: routed contacts open cases), then a
+    seeded sample of its open cases is looked at through the case page's suggestions."""
+    from criterio.demo.runner import run_available_analysis
+    from criterio.knowledge.repository import ArticleRepository
+
     generator = _TruthGenerator(size=size, seed=SEED, tenant=TENANT)
     records = list(generator.records())
     truth = {r["id"]: r.pop("_truth") for r in records}
+    outcomes = {r["id"]: r.get("outcome") or {} for r in records}
     factory = _store(folder)
     _ingest(factory, records)
-    first_week = [r for r in records if r["started_at"][:10] < "2026-11-08"]
-    captured: dict[tuple[str, str], int] = {}
+    runs = run_available_analysis(factory, TENANT, folder / "models")
+    print("\n".join(f"{run.name}: {run.summary}" for run in runs))
     with session_scope(factory) as session:
-        for r in first_week:
-            key = (truth[r["id"]], r["language"])
-            outcome = r.get("outcome") or {}
-            if (
-                key in captured
-                or outcome.get("handled_by") != "human"
-                or not outcome.get("resolved")
-            ):
-                continue
-            try:
-                article = draft_from_interaction(session, TENANT, r["id"], actor="bench")
-            except InvalidInputError:  # a contact without agent turns
-                continue
-            article.intents = [truth[r["id"]]]
-            _validate(session, article.id)
-            captured[key] = article.id
-    later = [
-        r
-        for r in records
-        if r["started_at"][:10] >= "2026-11-08"
-        and (r.get("outcome") or {}).get("handled_by") == "human"
-    ]
-    random.Random(SEED).shuffle(later)
-    chosen = later[:sample]
-    with session_scope(factory) as session:
-        opened = open_cases(
-            session,
-            TENANT,
-            [
-                {
-                    "interaction_id": r["id"],
-                    "queue": r["attributes"]["queue"],
-                    "intent": (r.get("labels") or {}).get("intent", "unknown"),
-                    "language": r["language"],
-                    "channel": r["channel"],
-                }
-                for r in chosen
-            ],
+        opened = CaseRepository(session, TENANT).find(statuses=["open"], limit=1_000_000)
+        articles = {
+            str(a.external_id): a.id for a in ArticleRepository(session, TENANT).list(limit=10_000)
+        }
+    pairs = [(c.id, c.interaction_id) for c in opened]
+    random.Random(SEED).shuffle(pairs)
+    chosen = pairs[:sample]
+    usage = Counter(truth.values())
+    popular = [articles[f"demo-{i}"] for i, _ in usage.most_common() if f"demo-{i}" in articles]
+    codes = Counter(o.get("resolution_code") for o in outcomes.values() if o.get("resolved"))
+    cases = [
+        (
+            case_id,
+            articles.get(f"demo-{truth[iid]}"),
+            outcomes[iid].get("resolution_code") if outcomes[iid].get("resolved") else None,
         )
-        ids = {c.interaction_id: c.id for c in opened}
-    used_counts = Counter(truth[r["id"]] for r in first_week)
-    popular_by_lang = {
-        lang: [captured[(i, lang)] for i, _ in used_counts.most_common() if (i, lang) in captured]
-        for lang in ("es", "en")
-    }
-    codes = Counter((r.get("outcome") or {}).get("resolution_code") for r in first_week)
-    popular_codes = [c for c, _ in codes.most_common() if c]
-    cases = []
-    for r in chosen:
-        outcome = r.get("outcome") or {}
-        code = outcome.get("resolution_code") if outcome.get("resolved") else None
-        cases.append((ids[r["id"]], captured.get((truth[r["id"]], r["language"])), code))
-    # The popularity reference is per language: the 3 most used articles in that language.
-    result: dict[str, Any] = {"set": f"generated month ({len(records)} contacts)"}
-    by_lang: dict[str, list[tuple[int, int | None, str | None]]] = defaultdict(list)
-    for r, case in zip(chosen, cases, strict=True):
-        by_lang[r["language"]].append(case)
-    parts = [
-        _evaluate(factory, items, popular_by_lang[lang], popular_codes)
-        for lang, items in sorted(by_lang.items())
+        for case_id, iid in chosen
     ]
-    result.update(_merge(parts))
-    result["articles"] = len(captured)
-    return result, factory
-
-
-def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {"cases": sum(p["cases"] for p in parts)}
-    for count, rates in (
-        ("with_article", ("article_top3", "article_top3_reference")),
-        ("with_resolution", ("resolution_top3", "resolution_top3_reference")),
-    ):
-        total = sum(p[count] for p in parts)
-        merged[count] = total
-        for rate in rates:
-            merged[rate] = sum(p[rate] * p[count] for p in parts) / max(total, 1)
-    merged["case_detail_p50_ms"] = statistics.median(p["case_detail_p50_ms"] for p in parts)
-    return merged
+    result = _evaluate(factory, cases, popular, [c for c, _ in codes.most_common() if c])
+    return {
+        "set": f"demo month ({len(records)} contacts, {len(pairs)} open cases)",
+        **result,
+        "articles": len(articles),
+    }, factory
 
 
 def ibm_twitter(folder: Path) -> dict[str, Any] | None:
@@ -310,7 +258,8 @@ def latency(factory: sessionmaker[Session], requests: int) -> dict[str, Any]:
     with session_scope(factory) as session:
         auth.create_user(session, TENANT, username="lead", role=Role.lead, password="x" * 16)
         token = auth.create_token(session, TENANT, username="lead", name="bench").token
-        detect_insights(session, TENANT)
+        if not list_insights(session, TENANT):
+            detect_insights(session, TENANT)
         insight = list_insights(session, TENANT)[0].id
         case_ids = [c.id for c in CaseRepository(session, TENANT).find(limit=requests)]
         _user, cookie = auth.login(session, username="lead", password="x" * 16, address="bench")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 
 from criterio.annotations.models import AnalysisResult
 from criterio.assist.models import Case, QueueMember
@@ -194,29 +194,60 @@ class WorkspaceRepository(TenantScopedRepository):
         )
         return list(self.session.scalars(stmt))
 
-    def solved(self, intent: str | None, exclude: str, limit: int) -> list[Any]:
-        """Solved contacts (a resolved case, or a resolved interaction with a resolution
-        code), newest first: of ``intent`` when given, else any."""
+    def _solved(self) -> Any:
         by_case = Case.status == "resolved"
         by_outcome = Interaction.resolved.is_(True) & Interaction.resolution_code.is_not(None)
-        if intent is not None:
-            by_case = by_case & (Case.intent == intent)
-            by_outcome = by_outcome & (AnalysisResult.intent_label == intent)
+        return by_case | by_outcome
+
+    def solved_stamp(self) -> tuple[Any, ...]:
+        """What changes when a contact is solved or edited: count, highest pk, latest times."""
+        stmt = (
+            self._select(
+                func.count(),
+                func.max(Interaction.pk),
+                func.max(Interaction.updated_at),
+                func.max(Case.resolved_at),
+            )
+            .outerjoin(Case, self._case())
+            .where(self._solved())
+        )
+        return tuple(self.session.execute(stmt).one())
+
+    def solved(self, limit: int) -> list[Any]:
+        """Solved contacts (a resolved case, or a resolved interaction with a resolution
+        code), newest first, with the intent read or set and how each was resolved."""
+        stmt = (
+            self._select(
+                Interaction.external_id,
+                Interaction.turns,
+                Interaction.labels,
+                Interaction.resolution_code,
+                Case.id.label("case_id"),
+                Case.intent.label("case_intent"),
+                Case.resolution_code.label("case_resolution"),
+                AnalysisResult.intent_label,
+            )
+            .outerjoin(AnalysisResult, self._analysis())
+            .outerjoin(Case, self._case())
+            .where(self._solved())
+            .order_by(Interaction.started_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(stmt))
+
+    def excerpts(self, external_ids: Sequence[str]) -> list[Any]:
+        """The turns, language and stored redaction of these interactions."""
         stmt = (
             self._select(
                 Interaction.external_id,
                 Interaction.turns,
                 Interaction.language,
-                Interaction.resolution_code,
-                Case.id.label("case_id"),
-                Case.resolution_code.label("case_resolution"),
+                Interaction.content_hash,
+                AnalysisResult.input_hash,
                 AnalysisResult.redacted_turns,
             )
             .outerjoin(AnalysisResult, self._analysis())
-            .outerjoin(Case, self._case())
-            .where(by_case | by_outcome, Interaction.external_id != exclude)
-            .order_by(Interaction.started_at.desc())
-            .limit(limit)
+            .where(Interaction.external_id.in_(list(external_ids)))
         )
         return list(self.session.execute(stmt))
 

@@ -3,7 +3,9 @@
 Articles come from the knowledge base's search (the customer's words, in their
 language first); solved cases are the contacts of the same intent that were resolved
 (any solved contacts while none has that intent), ranked by the likeness of what their
-customers said (TF-IDF cosine over at most ``CANDIDATES`` of the newest); the reply is
+customers said: TF-IDF cosine against an index of the tenant's ``CANDIDATES`` newest
+solved contacts, kept in memory and rebuilt when a contact was solved or edited (checked
+at most every ``REFRESH_SECONDS``); the reply is
 the chosen article's resolution between a greeting and a closing in the customer's
 language, and its steps are a checklist.
 """
@@ -12,9 +14,13 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from criterio.analysis.names import UNKNOWN
@@ -34,8 +40,12 @@ __all__ = [
     "similar_cases",
 ]
 
-#: Newest solved contacts compared with the case (bounds the page's work).
-CANDIDATES = 300
+#: Newest solved contacts a case is compared with (the index of a tenant holds them).
+CANDIDATES = 20_000
+#: Tenants' indexes of solved contacts kept in memory (least recently used dropped first).
+CACHE_SIZE = 16
+#: A contact solved since the index was built is found within this many seconds.
+REFRESH_SECONDS = 60.0
 _GREETING = {"es": "Hola:", "en": "Hello,"}
 _CLOSING = {
     "es": "Si necesitas algo más, responde a este mensaje. Un saludo.",
@@ -45,6 +55,8 @@ _STEP = re.compile(r"\n\s*(?:[-*•]|\d+[.)])\s+|\n\s*\n|(?<=[.!?])\s+(?=[A-ZÁ�
 _LEADING = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _redactor: list[Any] = []
 _redactor_lock = threading.Lock()
+_lock = threading.Lock()
+_indexes: OrderedDict[tuple[str, str], tuple[float, Any, _SolvedIndex | None]] = OrderedDict()
 
 
 def customer_text(turns: Sequence[dict[str, Any]]) -> str:
@@ -94,6 +106,61 @@ def article_suggestions(
     return articles, not articles or articles[0].score < threshold
 
 
+@dataclass
+class _SolvedIndex:
+    """TF-IDF vectors of what the customers of solved contacts said, and their outcomes."""
+
+    ids: list[str]
+    case_ids: list[int | None]
+    codes: list[str | None]
+    intents: np.ndarray[Any, Any]
+    vectorizer: Any
+    matrix: Any
+
+
+def _intent_of(row: Any) -> str | None:
+    labels = row.labels if isinstance(row.labels, dict) else {}
+    found = row.case_intent or labels.get("intent") or row.intent_label
+    return str(found) if found else None
+
+
+def _solved_index(session: Session, tenant: str) -> _SolvedIndex | None:
+    """The tenant's index of solved contacts: checked against the store at most every
+    ``REFRESH_SECONDS``, rebuilt only when a contact was solved or edited since."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    repo = WorkspaceRepository(session, tenant)
+    key = (str(session.get_bind().engine.url), tenant)
+    now = time.monotonic()
+    with _lock:
+        cached = _indexes.get(key)
+    if cached is not None and now - cached[0] < REFRESH_SECONDS:
+        return cached[2]
+    stamp = repo.solved_stamp()
+    if cached is not None and cached[1] == stamp:
+        with _lock:
+            _indexes[key] = (now, stamp, cached[2])
+        return cached[2]
+    rows = [r for r in repo.solved(CANDIDATES) if customer_text(r.turns or [])]
+    index = None
+    if rows:
+        vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+        index = _SolvedIndex(
+            ids=[r.external_id for r in rows],
+            case_ids=[r.case_id for r in rows],
+            codes=[r.case_resolution or r.resolution_code for r in rows],
+            intents=np.array([_intent_of(r) or "" for r in rows], dtype=object),
+            vectorizer=vectorizer,
+            matrix=vectorizer.fit_transform([customer_text(r.turns or []) for r in rows]),
+        )
+    with _lock:
+        _indexes[key] = (now, stamp, index)
+        _indexes.move_to_end(key)
+        while len(_indexes) > CACHE_SIZE:
+            _indexes.popitem(last=False)
+    return index
+
+
 def similar_cases(
     session: Session,
     tenant: str,
@@ -104,50 +171,51 @@ def similar_cases(
     limit: int = 3,
 ) -> list[SimilarCase]:
     """Solved contacts of the same intent most like ``text``, with how they were resolved."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    repo = WorkspaceRepository(session, tenant)
-    known = intent if intent and intent != UNKNOWN else None
-    rows = repo.solved(known, interaction_id, CANDIDATES)
-    if not rows and known is not None:  # no solved contact of that intent yet: any solved one
-        rows = repo.solved(None, interaction_id, CANDIDATES)
-    texts = [customer_text(r.turns or []) for r in rows]
-    keep = [i for i, t in enumerate(texts) if t]
-    if not text or not keep:
+    index = _solved_index(session, tenant) if text else None
+    if index is None:
         return []
-    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1)
-    matrix = vectorizer.fit_transform([text, *(texts[i] for i in keep)])
-    scores = (matrix[1:] @ matrix[0].T).toarray().ravel()
-    order = [int(i) for i in scores.argsort()[::-1][:limit] if scores[i] > 0]
-    chosen = [rows[keep[i]] for i in order]
-    links = CaseLinkRepository(session, tenant).articles_of([r.external_id for r in chosen])
-    excerpts = _excerpts(chosen)
+    scores = (index.matrix @ index.vectorizer.transform([text]).T).toarray().ravel()
+    known = intent if intent and intent != UNKNOWN else None
+    if known is not None and (index.intents == known).any():
+        scores = np.where(index.intents == known, scores, 0.0)
+    order = [
+        int(i)
+        for i in np.argsort(-scores, kind="stable")[: limit + 1]
+        if scores[i] > 0 and index.ids[i] != interaction_id
+    ][:limit]
+    chosen = [index.ids[i] for i in order]
+    links = CaseLinkRepository(session, tenant).articles_of(chosen)
+    excerpts = _excerpts(session, tenant, chosen)
     return [
         SimilarCase(
-            interaction_id=row.external_id,
-            case_id=row.case_id,
+            interaction_id=index.ids[i],
+            case_id=index.case_ids[i],
             similarity=round(float(scores[i]), 4),
-            resolution_code=row.case_resolution or row.resolution_code,
-            article_id=links.get(row.external_id, (None, None))[0],
-            article_title=links.get(row.external_id, (None, None))[1],
-            excerpt=excerpt,
+            resolution_code=index.codes[i],
+            article_id=links.get(index.ids[i], (None, None))[0],
+            article_title=links.get(index.ids[i], (None, None))[1],
+            excerpt=excerpts.get(index.ids[i], ""),
         )
-        for i, row, excerpt in zip(order, chosen, excerpts, strict=True)
+        for i in order
     ]
 
 
-def _excerpts(rows: Sequence[Any]) -> list[str]:
-    """What each solved contact's customer said, redacted (stored redaction when present)."""
-    out: list[str | None] = [
-        customer_text(r.redacted_turns) if r.redacted_turns else None for r in rows
-    ]
-    missing = [i for i, text in enumerate(out) if text is None]
+def _excerpts(session: Session, tenant: str, ids: Sequence[str]) -> dict[str, str]:
+    """What each solved contact's customer said, redacted (the stored redaction when current)."""
+    rows = WorkspaceRepository(session, tenant).excerpts(ids) if ids else []
+    out: dict[str, str] = {}
+    missing = []
+    for row in rows:
+        if row.redacted_turns is not None and row.input_hash == row.content_hash:
+            out[row.external_id] = customer_text(row.redacted_turns)[:300]
+        else:
+            missing.append(row)
     done = redact_texts(
-        [customer_text(rows[i].turns or []) for i in missing], [rows[i].language for i in missing]
+        [customer_text(r.turns or []) for r in missing], [r.language for r in missing]
     )
-    for i, text in zip(missing, done, strict=True):
-        out[i] = text
-    return [(text or "")[:300] for text in out]
+    for row, text in zip(missing, done, strict=True):
+        out[row.external_id] = text[:300]
+    return out
 
 
 def next_steps(resolution: str) -> list[str]:
