@@ -28,7 +28,7 @@ AGENTS: dict[str, tuple[str, ...]] = {
     "agent-david": ("deliveries", "tier2"),
 }
 #: Share of the month's cases the agents work, and the most they work in one run.
-SHARE, MOST = 0.3, 400
+SHARE, MOST = 0.15, 300
 
 
 def _ensure_agents(session: Session, tenant: str) -> None:
