@@ -49,7 +49,7 @@ from criterio.db import make_engine, make_session_factory, session_scope, upgrad
 from criterio.demo.generator import DemoGenerator
 from criterio.interactions.ingest import ingest_records
 from criterio.interactions.readers.base import RawRecord
-from criterio.knowledge import ArticleIn, ArticleState, change_state, create_article
+from criterio.knowledge import ArticleIn, ArticleState, create_article
 
 SEED = 7
 TENANT = "bench"
@@ -76,10 +76,6 @@ def _ingest(factory: sessionmaker[Session], records: list[dict[str, Any]]) -> No
     raw = (RawRecord("bench", f"record {n}", r) for n, r in enumerate(records, start=1))
     report = ingest_records(factory, raw, tenant=TENANT, chunk_size=5000)
     assert not report.errors, report.errors[:3]
-
-
-def _validate(session: Session, article_id: int) -> None:
-    change_state(session, TENANT, article_id, ArticleState.validated, actor="bench")
 
 
 def _evaluate(
