@@ -1,7 +1,7 @@
 """Suggestions for one case: articles, solved cases like it, and a reply to start from.
 
-Articles come from the knowledge base's search (the customer's words, in their
-language first); solved cases are the contacts of the same intent that were resolved
+Articles come from the knowledge base's search (the customer's words and the case's
+intent); solved cases are the contacts of the same intent that were resolved
 (any solved contacts while none has that intent), ranked by the likeness of what their
 customers said: TF-IDF cosine against an index of the tenant's ``CANDIDATES`` newest
 solved contacts, kept in memory and rebuilt when a contact was solved or edited (checked
@@ -28,7 +28,7 @@ from criterio.assist.repository import CaseLinkRepository, WorkspaceRepository
 from criterio.assist.schemas import ArticleSuggestion, ReplyDraft, SimilarCase
 from criterio.knowledge.models import Article
 from criterio.knowledge.repository import ArticleRepository
-from criterio.knowledge.search import SearchFilters, no_match_threshold, search_articles
+from criterio.knowledge.search import no_match_threshold, search_articles
 
 __all__ = [
     "CANDIDATES",
@@ -80,15 +80,11 @@ def redact_texts(texts: Sequence[str], languages: Sequence[str | None]) -> list[
 def article_suggestions(
     session: Session, tenant: str, query: str, language: str | None, *, limit: int = 5
 ) -> tuple[list[ArticleSuggestion], bool]:
-    """The best articles for the case (its language first, any language when none match)
+    """The best articles for the case, in any language (the reply prefers the customer's),
     and whether even the best is under the tenant's no-match threshold."""
-    hits = []
-    if query:
-        if language:
-            filters = SearchFilters(languages=(language,))
-            hits = search_articles(session, tenant, query, limit=limit, filters=filters)
-        if not hits:
-            hits = search_articles(session, tenant, query, limit=limit)
+    # Not filtered by language: a tenant whose base is mostly in one language would
+    # otherwise answer the other language's customers with whatever few articles it has.
+    hits = search_articles(session, tenant, query, limit=limit) if query else []
     threshold, _ = no_match_threshold(session, tenant)
     articles = [
         ArticleSuggestion(
