@@ -154,7 +154,7 @@ def test_agent_takes_links_corrects_and_resolves_a_case(site: Site) -> None:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM))
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(60_000)
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on(
