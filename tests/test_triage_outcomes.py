@@ -137,3 +137,26 @@ def test_an_intent_under_target_goes_back_to_routing_and_an_insight_says_so(
     )
     assert decision.action == "route"
     assert decision.reasons[0].startswith("automation of intent card_arrival is suspended")
+
+
+def test_people_review_a_sample_of_answers_and_their_verdicts_count(
+    session_factory: sessionmaker[Session], cli: CliRunner
+) -> None:
+    _store(session_factory, [_contact(n, f"k-{n}", "2026-11-16T09:00:00Z") for n in range(1, 6)])
+    with session_scope(session_factory) as session:
+        record_decisions(session, "acme", [_answer(n, "card_arrival") for n in range(1, 6)], None)
+    drawn = cli.invoke(app, ["triage", "sample", "--tenant", "acme", "--size", "2"])
+    assert drawn.exit_code == 0, drawn.output
+    picked = [json.loads(line)["id"] for line in drawn.stdout.splitlines()]
+    assert len(picked) == 2 and set(picked) <= {f"c-{n:06d}" for n in range(1, 6)}
+    wrong = ["triage", "review", picked[0], "--wrong", "--intent", "fees", "--tenant", "acme"]
+    assert cli.invoke(app, wrong).exit_code == 0
+    right = cli.invoke(app, ["triage", "review", picked[1], "--right", "--tenant", "acme"])
+    assert "answer right, recorded" in right.stderr
+    again = cli.invoke(app, ["triage", "sample", "--tenant", "acme", "--size", "5"])
+    assert not set(picked) & {json.loads(line)["id"] for line in again.stdout.splitlines()}
+    missing = cli.invoke(app, ["triage", "review", "nope", "--right", "--tenant", "acme"])
+    assert missing.exit_code == 1 and "has no triage decision" in missing.stderr
+    with session_scope(session_factory) as session:
+        [week] = review_outcomes(session, "acme").weeks
+    assert (week.answered, week.reviewed, week.reviewed_wrong, week.precision) == (5, 2, 1, 0.8)

@@ -11,6 +11,7 @@ from criterio.cli import models as models_cli
 from criterio.cli import queues as queues_cli
 from criterio.cli import topics as topics_cli
 from criterio.cli import triage as triage_cli
+from criterio.cli import webhooks as webhooks_cli
 from criterio.cli._help import use_plain_labels
 
 __all__ = ["app", "main"]
@@ -32,6 +33,7 @@ app.add_typer(models_cli.app, name="models")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(triage_cli.app, name="triage")
 app.add_typer(queues_cli.app, name="queues")
+app.add_typer(webhooks_cli.app, name="webhooks")
 interactions.register(app)
 demo.register(app)
 auth.register(app)

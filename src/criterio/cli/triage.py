@@ -367,3 +367,59 @@ def outcomes(
             f"automation of {intent} suspended ({why}); policy version {report.policy_version}",
             err=True,
         )
+
+
+@app.command()
+def sample(
+    tenant: Annotated[str, typer.Option(help="Whose automated answers.")] = "default",
+    size: Annotated[int, typer.Option(min=1, max=10_000, help="How many to review.")] = 50,
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed, the same sample).")] = 0,
+) -> None:
+    """Print a random sample of the last 4 weeks' automated answers nobody reviewed yet,
+    one JSON object a line, for a person to check (`criterio triage review`)."""
+    from criterio.cli._store import run_in_store
+    from criterio.triage.outcomes import review_sample
+
+    def work(session: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": row.interaction_id,
+                "intent": row.intent,
+                "confidence": round(row.confidence, 4),
+                "answer": row.answer,
+                "decided_at": row.decided_at.isoformat(),
+            }
+            for row in review_sample(session, tenant, size=size, seed=seed)
+        ]
+
+    for item in run_in_store(work):
+        typer.echo(json.dumps(item, ensure_ascii=False))
+
+
+@app.command()
+def review(
+    interaction_id: Annotated[str, typer.Argument(help="The answered interaction's id.")],
+    right: Annotated[bool, typer.Option("--right/--wrong", help="Was the automated answer right?")],
+    tenant: Annotated[str, typer.Option(help="Whose answer.")] = "default",
+    intent: Annotated[
+        str | None, typer.Option(help="With --wrong: the intent it really was.")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Why (kept with the review).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who reviewed (default: cli:<user>).")] = None,
+) -> None:
+    """Record a person's verdict on an automated answer; it counts in realised precision."""
+    from criterio.cli._store import run_in_store
+    from criterio.cli.models import who
+    from criterio.triage.outcomes import record_review
+
+    try:
+        event = run_in_store(
+            lambda session: record_review(
+                session, tenant, interaction_id, right=right, by=who(by), intent=intent, note=note
+            )
+        )
+    except CriterioError as exc:
+        _fail(exc)
+    verdict = "right" if right else "wrong"
+    said = "recorded" if event is not None else "already recorded"
+    typer.echo(f"{interaction_id}: answer {verdict}, {said}", err=True)

@@ -10,6 +10,7 @@ open cases in their queues.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ def triage_demo(factory: sessionmaker[Session], tenant: str, *, seed: int = 7) -
         directory = Path(model.path)
     _calibrate(directory, texts, labels, seed)
     with session_scope(factory) as session:
-        counts, automated, queues = _triage_month(session, tenant)
+        counts, automated, queues, why_routed = _triage_month(session, tenant)
     total = sum(counts.values())
     summary = (
         f"{total:,} interactions triaged at a 0.95 target: {counts['automate']:,} answered "
@@ -82,8 +83,13 @@ def triage_demo(factory: sessionmaker[Session], tenant: str, *, seed: int = 7) -
     )
     details = [
         "automated by reason: "
-        + ", ".join(f"{intent} {share:.0%}" for intent, share in automated.most_common(6)),
+        + (
+            ", ".join(f"{intent} {share:.0%}" for intent, share in automated.most_common(6))
+            or "none"
+        ),
         "cases by queue: " + ", ".join(f"{q} {n:,}" for q, n in queues.most_common()),
+        "why people get them: "
+        + "; ".join(f"{why} ({n:,})" for why, n in why_routed.most_common(3)),
     ]
     return AnalysisRun("triage", summary, tuple(details))
 
@@ -103,7 +109,9 @@ def _calibrate(directory: Path, texts: list[str], labels: list[str], seed: int) 
     save_evidence(directory, evidence, folds=3, seconds=seconds)
 
 
-def _triage_month(session: Session, tenant: str) -> tuple[Counter[str], Counter[str], Counter[str]]:
+def _triage_month(
+    session: Session, tenant: str
+) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
     """Decide the stored month: actions, automated share by intent, cases by queue."""
     from criterio.triage.service import record_decisions, stored_records, tenant_triager
 
@@ -113,6 +121,7 @@ def _triage_month(session: Session, tenant: str) -> tuple[Counter[str], Counter[
     seen: Counter[str] = Counter()
     answered: Counter[str] = Counter()
     queues: Counter[str] = Counter()
+    why: Counter[str] = Counter()
     for start in range(0, len(records), BATCH):
         batch = records[start : start + BATCH]
         decisions = triager.decide_batch(batch, tenant=tenant, session=session)
@@ -122,7 +131,14 @@ def _triage_month(session: Session, tenant: str) -> tuple[Counter[str], Counter[
             seen[decision.intent] += 1
             if decision.action == "automate":
                 answered[decision.intent] += 1
-            elif decision.queue:
-                queues[decision.queue] += 1
+            else:
+                queues[decision.queue or "general"] += 1
+                why[_kind_of_reason(decision.reasons[0] if decision.reasons else "")] += 1
     shares = Counter({intent: answered[intent] / seen[intent] for intent in answered})
-    return actions, shares, queues
+    return actions, shares, queues, why
+
+
+def _kind_of_reason(reason: str) -> str:
+    """A reason without its figures and intent name, so alike reasons count together."""
+    reason = re.sub(r"intent \S+", "intent …", reason)
+    return re.sub(r"\d+(\.\d+)?", "…", reason).split(" (")[0]

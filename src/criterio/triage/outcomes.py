@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from criterio.assist.repository import CaseRepository
-from criterio.learning.feedback import Feedback, record_many
+from criterio.learning.feedback import Feedback, record_feedback, record_many
+from criterio.learning.models import FeedbackEvent
 from criterio.learning.repository import FeedbackRepository
 from criterio.triage.models import TriageDecision
 from criterio.triage.repository import ContactRepository, DecisionRepository
@@ -35,7 +36,9 @@ __all__ = [
     "WINDOW_DAYS",
     "IntentWeek",
     "OutcomeReport",
+    "record_review",
     "review_outcomes",
+    "review_sample",
 ]
 
 #: A customer back about the same intent within this many hours reverts the answer.
@@ -56,6 +59,8 @@ class IntentWeek:
     week: str
     answered: int = 0
     reverted: int = 0
+    #: Answers a person checked (right or wrong), and those found wrong.
+    reviewed: int = 0
     reviewed_wrong: int = 0
 
     @property
@@ -70,6 +75,7 @@ class IntentWeek:
             "week": self.week,
             "answered": self.answered,
             "reverted": self.reverted,
+            "reviewed": self.reviewed,
             "reviewed_wrong": self.reviewed_wrong,
             "realised_precision": round(self.precision, 4),
         }
@@ -187,6 +193,8 @@ def _weeks(
         key = (answer.intent, _week(contact[1] if contact else _aware(answer.decided_at)))
         cell = weeks.setdefault(key, IntentWeek(*key))
         cell.answered += 1
+        if answer.interaction_id in overridden or answer.interaction_id in corrected:
+            cell.reviewed += 1
         if answer.interaction_id in reverted:
             cell.reverted += 1
         elif (
@@ -305,3 +313,65 @@ def _suspension_insight(
             updated_at=now,
         )
     )
+
+
+def review_sample(
+    session: Session, tenant: str, *, size: int = 50, days: int = WINDOW_DAYS, seed: int = 0
+) -> list[TriageDecision]:
+    """A seeded random sample of recent automated answers nobody reviewed yet."""
+    import random
+
+    since = datetime.now(UTC) - timedelta(days=days)
+    latest = {a.interaction_id: a for a in DecisionRepository(session, tenant).automated(since)}
+    reviewed = {
+        e.interaction_id
+        for e in FeedbackRepository(session, tenant).list(kinds=["triage_override", "intent"])
+    }
+    pool = sorted((a for i, a in latest.items() if i not in reviewed), key=lambda a: a.id)
+    return random.Random(seed).sample(pool, min(size, len(pool)))  # noqa: S311 - a sample
+
+
+def record_review(
+    session: Session,
+    tenant: str,
+    interaction_id: str,
+    *,
+    right: bool,
+    by: str,
+    intent: str | None = None,
+    note: str | None = None,
+    source: str = "cli",
+) -> FeedbackEvent | None:
+    """A person's verdict on an automated answer: right (the intent confirmed) or wrong.
+
+    Wrong is a ``triage_override`` (with the right intent when given); right is an
+    ``intent`` event confirming the answered intent. Both count in realised precision.
+    """
+    from criterio.errors import NotFoundError
+
+    answered = DecisionRepository(session, tenant).intents_of([interaction_id])
+    if interaction_id not in answered:
+        raise NotFoundError(f"interaction {interaction_id!r} has no triage decision")
+    machine = {"intent": answered[interaction_id], "action": "automate"}
+    feedback = (
+        Feedback(
+            kind="intent",
+            by=by,
+            interaction_id=interaction_id,
+            before=machine,
+            after={"intent": answered[interaction_id]},
+            reason=note,
+            source=source,
+        )
+        if right
+        else Feedback(
+            kind="triage_override",
+            by=by,
+            interaction_id=interaction_id,
+            before=machine,
+            after={"action": "route", "intent": intent},
+            reason=note,
+            source=source,
+        )
+    )
+    return record_feedback(session, tenant, feedback)

@@ -98,6 +98,7 @@ def record_decisions(
     (an interaction that has a case keeps it); ``records``, the interactions decided
     in the same order, give the case its language, channel and start (the contact's
     ``started_at``: its service-level clock runs from the customer's first message).
+    Each decision is also queued for the tenant's webhook endpoints (``webhooks``).
     """
     now = datetime.now(UTC)
     rows = [
@@ -124,7 +125,26 @@ def record_decisions(
     session.add_all(rows)
     session.flush()
     _open_cases(session, tenant, rows, records)
+    _queue_webhooks(session, tenant, decisions, rows)
     return rows
+
+
+def _queue_webhooks(
+    session: Session, tenant: str, decisions: Sequence[Decision], rows: Sequence[TriageDecision]
+) -> None:
+    """Queue a ``triage.decision`` delivery per decision for the tenant's endpoints."""
+    from criterio.webhooks.service import enqueue
+
+    payloads = [
+        {
+            **decision.to_dict(),
+            "decision_id": row.id,
+            "policy_version": row.policy_version,
+            "decided_at": row.decided_at.isoformat(),
+        }
+        for decision, row in zip(decisions, rows, strict=True)
+    ]
+    enqueue(session, tenant, "triage.decision", payloads)
 
 
 def _open_cases(
