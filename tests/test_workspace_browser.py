@@ -180,11 +180,13 @@ def _work_the_queue(page: Page, site: Site) -> None:
     assert page.get_by_label("Members: tech").input_value() == "agnes"
     _shot(page, "ws-queues")
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login**")
 
     # agnes sees her queue (the billing case is not hers), and a new case arrives.
     page.goto(f"{site.url}/queue")
     _sign_in(page, "agnes")
     page.wait_for_url("**/queue")
+    assert "agnes (agent" in page.locator(".who").inner_text()
     rows = page.locator("#queue-table tbody tr")
     assert rows.count() == 2
     assert "billing" not in page.locator("#queue-table tbody").inner_text()

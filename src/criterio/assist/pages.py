@@ -76,6 +76,8 @@ def _row(case: CaseRead, language: str, now: datetime) -> dict[str, Any]:
     t = translator(language)
     left = case.sla_seconds_left
     sla = t("ws.left" if left >= 0 else "ws.overdue", time=_duration(left))
+    if case.status == "resolved":  # the clock stopped
+        sla, left = "—", 0.0
     return {
         "id": case.id,
         "url": f"/cases/{case.id}",
