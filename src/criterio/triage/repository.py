@@ -35,6 +35,11 @@ class DecisionRepository(TenantScopedRepository):
 
     model = TriageDecision
 
+    def get(self, decision_id: int) -> TriageDecision | None:
+        """One decision by id, or None."""
+        stmt = self._select().where(TriageDecision.id == decision_id)
+        return self.session.scalars(stmt).one_or_none()
+
     def newest(self, since: datetime | None = None, limit: int = 1000) -> list[TriageDecision]:
         """Decisions, newest first (since ``since`` when given)."""
         stmt = self._select()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from criterio.assist.api import router as assist_router
+from criterio.assist.pages import pages as assist_pages
 from criterio.auth.api import router as auth_router
 from criterio.auth.pages import pages as auth_pages
 from criterio.insights.api import router as insights_router
@@ -36,4 +38,6 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(knowledge_pages)
     app.include_router(triage_router)
     app.include_router(learning_router)
+    app.include_router(assist_router)
+    app.include_router(assist_pages)
     app.include_router(docs_router)
