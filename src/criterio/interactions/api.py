@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
@@ -29,6 +30,8 @@ from criterio.interactions.schemas import (
     check_timestamp,
 )
 from criterio.interactions.service import StoreResult, store_interactions, validate_record
+from criterio.triage.api import TriageFlag, may_triage, triage_stored
+from criterio.triage.schemas import DecisionRead
 from criterio.web.audit import AuditDep
 from criterio.web.deps import SessionDep, request_id, require, write_with_retries
 
@@ -49,10 +52,11 @@ class RecordProblem(BaseModel):
 
 
 class StoredOne(BaseModel):
-    """What happened to one posted interaction."""
+    """What happened to one posted interaction (and its triage decision when asked)."""
 
     id: str
     status: str  # inserted, updated or unchanged
+    decision: DecisionRead | None = None
 
 
 class BatchResult(BaseModel):
@@ -64,6 +68,8 @@ class BatchResult(BaseModel):
     unchanged: int
     rejected: int
     errors: list[RecordProblem]
+    #: With ``triage=true``: the decision of each stored record, in the batch's order.
+    decisions: list[DecisionRead] | None = None
 
 
 class InteractionPage(BaseModel):
@@ -180,21 +186,30 @@ def _text_id(item: dict[str, Any]) -> str | None:
     return str(value).replace("\x00", "") if value is not None else None
 
 
-@router.post("/interactions", response_model=StoredOne, status_code=201)
+@router.post("/interactions", response_model=StoredOne | BatchResult, status_code=201)
 def post_interaction(
     request: Request,
     response: Response,
     session: SessionDep,
     principal: Writer,
-    record: Annotated[dict[str, Any], Body(description="One interaction (the data contract).")],
-) -> StoredOne:
-    """Store one interaction; posting the same record again changes nothing (idempotent)."""
+    record: Annotated[
+        dict[str, Any] | list[Any],
+        Body(description="One interaction (the data contract), or a JSON array: a batch."),
+    ],
+    triage: TriageFlag = False,
+) -> StoredOne | BatchResult:
+    """Store one interaction (idempotent), or a batch when the body is an array; with
+    ``triage=true`` each stored interaction is also decided, and its decision returned."""
+    may_triage(request, principal, triage)
+    if isinstance(record, list):
+        response.status_code = 200
+        return _store_batch(request, session, principal, record, triage)
     good, _, problems = _validate([record], principal.tenant)
     if problems:
         problem = problems[0]
         raise InvalidInputError(f"{problem.field}: {problem.message}")
 
-    def work() -> str:
+    def work() -> tuple[str, DecisionRead | None]:
         result = store_interactions(session, good)
         status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
         record_audit(
@@ -207,12 +222,13 @@ def post_interaction(
             request_id=request_id(request),
             detail={"status": status},
         )
-        return status
+        decided = triage_stored(request, session, principal, good) if triage else None
+        return status, decided[0] if decided else None
 
-    status = write_with_retries(session, work)
+    status, decision = write_with_retries(session, work)
     if status != "inserted":
         response.status_code = 200
-    return StoredOne(id=good[0].id, status=status)
+    return StoredOne(id=good[0].id, status=status, decision=decision)
 
 
 @router.post("/interactions/batch", response_model=BatchResult)
@@ -223,8 +239,18 @@ def post_batch(
     records: Annotated[
         list[Any], Body(description="Interactions (at most CRITERIO_MAX_BATCH, 1000 by default).")
     ],
+    triage: TriageFlag = False,
 ) -> BatchResult:
-    """Store a batch: good records go in, each bad one is reported with index, field and why."""
+    """Store a batch: good records go in, each bad one is reported with index, field and why;
+    with ``triage=true`` each stored record is also decided."""
+    may_triage(request, principal, triage)
+    return _store_batch(request, session, principal, records, triage)
+
+
+def _store_batch(
+    request: Request, session: Session, principal: Principal, records: list[Any], triage: bool
+) -> BatchResult:
+    """Store (and with ``triage``, decide) a batch of records; see :func:`post_batch`."""
     # Bigger imports go through files or several posts.
     limit = request.app.state.settings.max_batch
     if len(records) > limit:
@@ -233,10 +259,11 @@ def post_batch(
         )
     good, positions, problems = _validate(records, principal.tenant)
 
-    def work() -> StoreResult:
+    def work() -> tuple[StoreResult, list[DecisionRead] | None]:
         result = store_interactions(session, good)
         refused = set(result.duplicates)
-        stored_ids = [r.id for i, r in enumerate(good) if i not in refused]
+        stored = [r for i, r in enumerate(good) if i not in refused]
+        stored_ids = [r.id for r in stored]
         if stored_ids:
             record_audit_set(
                 session,
@@ -252,9 +279,10 @@ def post_batch(
                     "unchanged": result.unchanged,
                 },
             )
-        return result
+        decided = triage_stored(request, session, principal, stored) if triage else None
+        return result, decided
 
-    result = write_with_retries(session, work)
+    result, decisions = write_with_retries(session, work)
     for duplicate in result.duplicates:
         problems.append(
             RecordProblem(
@@ -272,6 +300,7 @@ def post_batch(
         unchanged=result.unchanged,
         rejected=len(problems),
         errors=problems,
+        decisions=decisions,
     )
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import func
 
+from criterio.interactions.models import Interaction
 from criterio.tenancy import TenantScopedRepository
 from criterio.triage.models import TriageDecision, TriagePolicy
 
-__all__ = ["DecisionRepository", "PolicyRepository"]
+__all__ = ["ContactRepository", "DecisionRepository", "PolicyRepository"]
 
 
 class PolicyRepository(TenantScopedRepository):
@@ -40,3 +42,18 @@ class DecisionRepository(TenantScopedRepository):
             stmt = stmt.where(TriageDecision.decided_at >= since)
         stmt = stmt.order_by(TriageDecision.decided_at.desc(), TriageDecision.id.desc())
         return list(self.session.scalars(stmt.limit(limit)))
+
+
+class ContactRepository(TenantScopedRepository):
+    """When the tenant's customers got in touch (the stored interactions)."""
+
+    model = Interaction
+
+    def contacts(self, customer_ids: Collection[str]) -> list[tuple[str, datetime]]:
+        """(customer id, started_at) of every stored interaction of these customers."""
+        if not customer_ids:
+            return []
+        stmt = self._select(Interaction.customer_id, Interaction.started_at).where(
+            Interaction.customer_id.in_(sorted(customer_ids))
+        )
+        return [(str(c), s) for c, s in self.session.execute(stmt).all()]
