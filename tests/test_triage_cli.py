@@ -226,7 +226,15 @@ def test_a_per_intent_oos_budget_is_accepted_and_a_bad_one_named(
 ) -> None:
     card = {"id": "p1", "text": "hello, my new card has still not arrived in the post, thanks"}
     out = _decide(
-        model_dir, tmp_path, [card], "--target-precision", "0.9", "--oos-budget", "per_intent"
+        model_dir,
+        tmp_path,
+        [card],
+        "--target-precision",
+        "0.9",
+        "--oos-budget",
+        "per_intent",
+        "--pooling",
+        "per_intent",
     )
     assert out[0]["intent"] == "card_arrival" and out[0]["action"] in {"automate", "route"}
     file = tmp_path / "in.jsonl"
@@ -234,3 +242,8 @@ def test_a_per_intent_oos_budget_is_accepted_and_a_bad_one_named(
         app, ["triage", "decide", str(file), "--model", str(model_dir), "--oos-budget", "some"]
     )
     assert done.exit_code == 1 and "oos_budget 'some'" in done.stderr
+    mixed = CliRunner().invoke(
+        app,
+        ["triage", "decide", str(file), "--model", str(model_dir), "--oos-budget", "per_intent"],
+    )
+    assert mixed.exit_code == 1 and "needs per-intent evidence" in mixed.stderr
