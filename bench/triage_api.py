@@ -221,7 +221,11 @@ def run_backend(backend: str, model: Path, args: argparse.Namespace) -> dict[str
                 result["server_cpu_s"] = _server_cpu(server.pid) - cpu_before
             finally:
                 server.terminate()
-                server.wait(timeout=30)
+                try:
+                    server.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
                 log.close()
         finally:
             if pg_name:
@@ -241,13 +245,22 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200, help="triage requests per second")
     parser.add_argument("--seconds", type=float, default=15, help="how long (60: the goal's)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        help="keep the fitted model here and reuse it when already there (saves minutes)",
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        model = _model(Path(tmp))
-        print(f"model fitted and calibrated in {time.perf_counter() - started:.0f} s", flush=True)
+        root = args.model_dir or Path(tmp)
+        model = root / "model"
+        if not (model / "triage.json").is_file():
+            started = time.perf_counter()
+            model = _model(root)
+            seconds = time.perf_counter() - started
+            print(f"model fitted and calibrated in {seconds:.0f} s", flush=True)
         rows = [run_backend(backend, model, args) for backend in backends]
     load_end = os.getloadavg()
     print(f"load average (1, 5, 15 min): start {load_start}, end {load_end}")

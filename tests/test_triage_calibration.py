@@ -281,3 +281,20 @@ def test_the_pooled_selection_shows_the_target(data: list[tuple[float, bool, str
         for intent in result.automatable():
             entry = result.intents[intent]
             assert entry.n_correct / entry.n_selected >= 0.9 or entry.n_selected >= 10
+
+
+def test_the_real_time_tfidf_matches_scikit_learns() -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from criterio.analysis.intents.classifier import _tfidf
+
+    texts = ["my card has not arrived", "I want a refund, my card", "hola tarjeta", "zzz"]
+    for vectorizer in (
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=2),
+    ):
+        vectorizer.fit(texts)
+        new = ["my card card arrived?", "", "nothing known here qq", "refund refund refund"]
+        expected = vectorizer.transform(new).toarray()
+        assert np.allclose(_tfidf(vectorizer, new).toarray(), expected, atol=1e-12)

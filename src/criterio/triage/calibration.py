@@ -8,7 +8,10 @@ bound (one-sided, ``confidence_level``) of the precision of that intent's predic
 at or above it still reaches the target. Why a bound and not the observed precision:
 30 right answers out of 30 is a precision of 1.0, yet it does not show 0.95 (its
 lower bound is 0.905); the bound grows only with verified data, so an intent with
-too little of it is never automated, whatever its observed precision.
+too little of it is never automated, whatever its observed precision. By default
+(``pooling="pooled"``, ``criterio.triage._pooled``) the bound is over all automated
+intents' predictions together, each intent held to its own evidence; ``"per_intent"``
+is the rule above, one bound per intent.
 
 Out-of-scope traffic (intents the training data never saw) cannot show up in those
 rows, and a model is often sure of itself on it (a "set a reminder" message looks

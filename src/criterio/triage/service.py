@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from criterio.errors import InvalidInputError, NotFoundError
@@ -53,12 +54,24 @@ def set_policy(session: Session, tenant: str, data: Any, *, by: str) -> TriagePo
     return row
 
 
+#: Parsed policies by (tenant, version, body): a request reads the latest row and
+#: validates it only the first time. Callers treat the policy as read-only.
+_PARSED: dict[tuple[str, int, bytes], Policy] = {}
+
+
 def current_policy(session: Session, tenant: str) -> Policy:
     """The tenant's policy in force (its version set), or the defaults (version None)."""
     row = PolicyRepository(session, tenant).latest()
     if row is None:
         return Policy()
-    return parse_policy({**row.body, "version": row.version}, f"policy v{row.version}")
+    key = (tenant, row.version, orjson.dumps(row.body, option=orjson.OPT_SORT_KEYS))
+    policy = _PARSED.get(key)
+    if policy is None:
+        if len(_PARSED) > 1024:
+            _PARSED.clear()
+        policy = parse_policy({**row.body, "version": row.version}, f"policy v{row.version}")
+        _PARSED[key] = policy
+    return policy
 
 
 def tenant_triager(session: Session, tenant: str, *, target: float | None = None) -> Triager:
