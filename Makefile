@@ -35,11 +35,11 @@ typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
 pytest: $(STAMP_DEV)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $${CRITERIO_TEST_WORKERS:-auto} --dist loadfile
 
 ## screenshots: the pages' PNGs in docs/screenshots/ (headless Debian Chromium, via the browser tests)
 screenshots: $(STAMP_DEV)
-	CRITERIO_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:randomly tests/test_browser.py
+	CRITERIO_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:randomly tests/test_browser.py tests/test_browser_knowledge.py
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/ingest.py

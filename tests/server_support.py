@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "wait_ready"]
+__all__ = ["free_port", "running_server", "wait_ready"]
 
 
 def free_port() -> int:
@@ -32,3 +36,24 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
             pass
         time.sleep(0.3)
     raise RuntimeError("the server did not get ready in 60 s")
+
+
+@contextmanager
+def running_server(database_url: str, folder: Path) -> Iterator[str]:
+    """Uvicorn serving ``database_url`` on a free port until the block ends; its address."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    env = {**os.environ, "CRITERIO_DATABASE_URL": database_url, "CRITERIO_LOG_LEVEL": "WARNING"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "criterio.web.server:app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_ready(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

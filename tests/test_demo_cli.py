@@ -59,6 +59,20 @@ def test_demo_loads_the_store_and_says_what_to_do_next(
             )
         ).scalar_one()
     assert predicted == 500
+    # The month was triaged: every interaction has a decision, and routed ones wait as
+    # open cases in their queues (the demo's policy, articles imported).
+    assert "500 interactions triaged at a 0.95 target" in result.output
+    with session_scope(make_session_factory(make_engine(store_url))) as session:
+        decided, cases, articles = (
+            session.execute(
+                text(f"SELECT count(*) FROM {table} WHERE tenant = 'demo'")
+            ).scalar_one()
+            for table in ("triage_decisions", "cases", "articles")
+        )
+        automated = session.execute(
+            text("SELECT count(*) FROM triage_decisions WHERE action = 'automate'")
+        ).scalar_one()
+    assert decided == 500 and cases == 500 - automated > 0 and articles == 16
     stats = runner.invoke(app, ["stats", "--json"])
     assert stats.exit_code == 0, stats.output
     assert json.loads(stats.output)["tenants"]["demo"]["total"] == 500

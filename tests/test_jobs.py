@@ -136,13 +136,18 @@ def test_schedules_are_set_turned_off_and_defaulted(
         set_schedule(session, "acme", "topics", None, now=T0)
         set_schedule(session, "acme", "analyze", 60, now=T0)
         rows = {s.job: (s.every_seconds, s.enabled) for s in list_schedules(session, "acme")}
-    assert rows == {"analyze": (60, True), "detect": (3600, True), "topics": (86400, False)}
+    assert rows == {
+        "analyze": (60, True),
+        "detect": (3600, True),
+        "topics": (86400, False),
+        "outcomes": (86400, True),
+    }
     with session_scope(session_factory) as session:
         now = T0 + timedelta(seconds=1)
         jobs = set()
         while (claim := claim_next(session, "acme", worker="w", now=now, lease=LEASE)) is not None:
             jobs.add(claim.job)
-    assert jobs == {"analyze", "detect"}  # topics is off
+    assert jobs == {"analyze", "detect", "outcomes"}  # topics is off
 
 
 def test_cli_schedules_and_lists_jobs(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,7 +167,10 @@ def test_cli_schedules_and_lists_jobs(database_url: str, monkeypatch: pytest.Mon
         unknown = runner.invoke(
             app, ["jobs", "schedule", "--tenant", "acme", "--job", "learn", "--every", "1h"]
         )
-        assert unknown.exit_code == 2 and "choose from analyze, detect, topics" in unknown.output
+        assert (
+            unknown.exit_code == 2
+            and "choose from analyze, detect, topics, outcomes, webhooks" in unknown.output
+        )
         listed = runner.invoke(app, ["jobs", "schedules", "--json"])
         [row] = json.loads(listed.stdout)
         assert (row["tenant"], row["job"], row["every_seconds"]) == ("acme", "analyze", 5400)
@@ -193,9 +201,12 @@ def test_a_tick_runs_each_due_job_once_inside_its_tenant(
         ("acme", "detect"),
         ("globex", "analyze"),
         ("globex", "detect"),
+        ("globex", "outcomes"),
         ("globex", "topics"),
     ]
     summaries = {(o.claim.tenant, o.claim.job): o.summary for o in outcomes}
+    no_answers = "0 new reverted answers; automation suspended: none"
+    assert summaries[("globex", "outcomes")] == no_answers
     assert summaries[("globex", "analyze")] == "10 interactions analysed"
     assert summaries[("globex", "topics")] == "skipped: 10 interactions with text are too few"
     assert all(o.error is None and o.recorded for o in outcomes)

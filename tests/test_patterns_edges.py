@@ -16,6 +16,7 @@ from criterio.cli import app
 from criterio.config import get_settings
 from criterio.patterns import Detection, detect_patterns, explain, prepare_frame, statement
 from criterio.patterns._families import cap_families
+from criterio.patterns.emerging import detect_emerging
 from tests.cli_helpers import run_ingest
 from tests.patterns_data import START, table
 
@@ -298,3 +299,12 @@ def test_one_family_places_at_most_three_insights_in_the_top_ten() -> None:
         "topic-6",
     ]
     assert all(d.severity < top[-1].severity for d in found[10:])
+
+
+def test_a_region_that_triples_as_a_whole_does_not_make_its_intents_emerging() -> None:
+    # Every intent of one region triples from day 40 (contacts moved there, as when a
+    # channel takes over another's): the region's own pattern, not each intent's in it.
+    frame = table(seed=5, volume=lambda d, q, r, i: 3.0 if r == "ES-CT" and d >= 40 else 1.0)
+    prepared = prepare_frame(frame)
+    found = detect_emerging(prepared, segments=list(prepared.segments(min_count=30)))
+    assert not [d for d in found if d.segment_dict.get("region") == "ES-CT"]

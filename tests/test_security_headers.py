@@ -75,7 +75,7 @@ def test_hsts_only_over_https(api: Api) -> None:
 
 def test_pages_and_docs_have_no_inline_script(api: Api) -> None:
     _signed_in(api)
-    for path in ("/docs", "/login", "/insights", "/login/done"):
+    for path in ("/docs", "/login", "/insights", "/login/done", "/kb", "/kb/new"):
         response = api.client.get(path)
         assert response.status_code == 200, path
         assert not INLINE_SCRIPT.search(response.text), path

@@ -32,15 +32,22 @@ def _article(session: Session, state: str, audience: str, external_id: str = "KB
     create_article(session, "acme", data, actor="lead")
 
 
-def test_a_published_customer_article_answers(session: Session) -> None:
+def test_a_published_customer_article_answers_in_its_language(session: Session) -> None:
     _article(session, "validated", "customer")
-    answer = answer_for(session, "acme", ENTRY, "es")
+    answer = answer_for(session, "acme", ENTRY, "en")
     assert answer == {
         "article": "KB-12",
         "language": "en",
         "text": "Cards arrive within 3 working days; track it under Cards > Delivery.",
         "source": "article",
     }
+    # A Spanish customer gets the policy's Spanish reply rather than an English article;
+    # without a Spanish template the article still answers, its language said.
+    spanish = answer_for(session, "acme", ENTRY, "es")
+    assert spanish is not None and (spanish["source"], spanish["language"]) == ("template", "es")
+    only_en = ENTRY.model_copy(update={"templates": {"en": "Your card arrives in 5 days."}})
+    fallback = answer_for(session, "acme", only_en, "es")
+    assert fallback is not None and (fallback["source"], fallback["language"]) == ("article", "en")
 
 
 def test_an_internal_or_unvalidated_article_never_answers(session: Session) -> None:

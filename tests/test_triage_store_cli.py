@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from criterio.assist.models import Case
 from criterio.cli import app
 from criterio.config import get_settings
 from criterio.db import make_engine
@@ -96,12 +97,15 @@ def test_run_decides_stored_interactions_and_stores_the_decisions(
                 select(TriageDecision).order_by(TriageDecision.interaction_id)
             ).all()
             got = [(r.tenant, r.interaction_id, r.action, r.intent) for r in rows]
+            cases = [(c.interaction_id, c.status, c.queue) for c in session.scalars(select(Case))]
     finally:
         engine.dispose()
     assert got == [
         ("acme", "c-000001", "automate", "card_arrival"),
         ("acme", "c-000002", "escalate", got[1][3]),
     ]
+    # The escalated interaction waits as an open case; the automated one has none.
+    assert cases == [("c-000002", "open", "general")]
 
 
 def test_calibrate_tenant_uses_the_stored_labels_and_decide_tenant_the_champion(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings", "model_directory"]
@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         default=1000, ge=1, le=100_000, description="Most interactions one batch POST may carry."
     )
     log_level: str = "INFO"
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Long random string the webhook signing secrets are derived from "
+        "(webhooks are refused without it); never logged.",
+    )
 
 
 def model_directory(settings: Settings) -> Path:

@@ -16,6 +16,8 @@ MODEL_MODULES = (
     "criterio.jobs.models",
     "criterio.knowledge.models",
     "criterio.triage.models",
+    "criterio.assist.models",
+    "criterio.webhooks.models",
 )
 
 

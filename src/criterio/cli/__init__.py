@@ -10,6 +10,7 @@ from criterio.cli import jobs as jobs_cli
 from criterio.cli import models as models_cli
 from criterio.cli import topics as topics_cli
 from criterio.cli import triage as triage_cli
+from criterio.cli import webhooks as webhooks_cli
 from criterio.cli._help import use_plain_labels
 
 __all__ = ["app", "main"]
@@ -30,6 +31,7 @@ app.add_typer(topics_cli.app, name="topics")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(triage_cli.app, name="triage")
+app.add_typer(webhooks_cli.app, name="webhooks")
 interactions.register(app)
 demo.register(app)
 auth.register(app)

@@ -92,7 +92,7 @@ def list_(
 @app.command()
 def schedule(
     tenant: Annotated[str, typer.Option(help="The tenant whose job this is.")],
-    job: Annotated[str, typer.Option(help="analyze, detect or topics.")],
+    job: Annotated[str, typer.Option(help="analyze, detect, topics, outcomes or webhooks.")],
     every: Annotated[
         str, typer.Option(help="How often: 30s, 5m, 1h, 1d, 1h30m; `off` turns the job off.")
     ],
@@ -189,6 +189,7 @@ def worker(
         auto_topics=settings.auto_topics,
         topics_min_interactions=settings.topics_min_interactions,
         topics_refresh_unassigned=settings.topics_refresh_unassigned,
+        secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
     )
     options = WorkerOptions(worker=name, lease=held, tenant=tenant)
 

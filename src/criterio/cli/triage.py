@@ -1,4 +1,4 @@
-"""``criterio triage calibrate | decide``: automate or route, at a precision the client sets."""
+"""``criterio triage …``: automate or route, at a precision the client sets; judge the outcomes."""
 
 from __future__ import annotations
 
@@ -323,7 +323,7 @@ def run(
             for i in range(0, len(records), BATCH):
                 batch = [r for r in records[i : i + BATCH] if r["turns"]]
                 decisions = triager.decide_batch(batch, tenant=tenant, session=session)
-                record_decisions(session, tenant, decisions, triager.policy.version)
+                record_decisions(session, tenant, decisions, triager.policy.version, batch)
                 counts.update(d.action for d in decisions)
     except CriterioError as exc:
         _fail(exc)
@@ -331,3 +331,103 @@ def run(
         store.close()
     summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "nothing to triage"
     typer.echo(f"tenant {tenant}: {summary}", err=True)
+
+
+@app.command()
+def outcomes(
+    tenant: Annotated[str, typer.Option(help="Whose automated answers.")] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    now: Annotated[
+        str | None, typer.Option(help="Judge as of this ISO date or time (default: now).")
+    ] = None,
+) -> None:
+    """Judge the automated answers of the last 4 weeks: record reverts (the customer back
+    about the same intent within 72 hours, a case reopened or escalated), print realised
+    precision per intent and week, and suspend the automation of intents under target."""
+    from datetime import UTC, datetime
+
+    from criterio.cli._store import run_in_store
+    from criterio.triage.outcomes import review_outcomes
+
+    moment = None
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            raise typer.BadParameter(f"--now {now!r}: not an ISO date") from None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        report = run_in_store(lambda session: review_outcomes(session, tenant, now=moment))
+    except CriterioError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    for week in report.weeks:
+        figures = week.as_dict()
+        typer.echo(
+            f"{week.intent}\t{week.week}\t{week.answered} answered\t{week.reverted} reverted\t"
+            f"{week.reviewed_wrong} reviewed wrong\trealised {figures['realised_precision']:.3f}"
+        )
+    typer.echo(f"tenant {tenant}: {report.new_reverts} new reverted answers", err=True)
+    for intent, why in report.suspended.items():
+        typer.echo(
+            f"automation of {intent} suspended ({why}); policy version {report.policy_version}",
+            err=True,
+        )
+
+
+@app.command()
+def sample(
+    tenant: Annotated[str, typer.Option(help="Whose automated answers.")] = "default",
+    size: Annotated[int, typer.Option(min=1, max=10_000, help="How many to review.")] = 50,
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed, the same sample).")] = 0,
+) -> None:
+    """Print a random sample of the last 4 weeks' automated answers nobody reviewed yet,
+    one JSON object a line, for a person to check (`criterio triage review`)."""
+    from criterio.cli._store import run_in_store
+    from criterio.triage.outcomes import review_sample
+
+    def work(session: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": row.interaction_id,
+                "intent": row.intent,
+                "confidence": round(row.confidence, 4),
+                "answer": row.answer,
+                "decided_at": row.decided_at.isoformat(),
+            }
+            for row in review_sample(session, tenant, size=size, seed=seed)
+        ]
+
+    for item in run_in_store(work):
+        typer.echo(json.dumps(item, ensure_ascii=False))
+
+
+@app.command()
+def review(
+    interaction_id: Annotated[str, typer.Argument(help="The answered interaction's id.")],
+    right: Annotated[bool, typer.Option("--right/--wrong", help="Was the automated answer right?")],
+    tenant: Annotated[str, typer.Option(help="Whose answer.")] = "default",
+    intent: Annotated[
+        str | None, typer.Option(help="With --wrong: the intent it really was.")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Why (kept with the review).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who reviewed (default: cli:<user>).")] = None,
+) -> None:
+    """Record a person's verdict on an automated answer; it counts in realised precision."""
+    from criterio.cli._store import run_in_store
+    from criterio.cli.models import who
+    from criterio.triage.outcomes import record_review
+
+    try:
+        event = run_in_store(
+            lambda session: record_review(
+                session, tenant, interaction_id, right=right, by=who(by), intent=intent, note=note
+            )
+        )
+    except CriterioError as exc:
+        _fail(exc)
+    verdict = "right" if right else "wrong"
+    said = "recorded" if event is not None else "already recorded"
+    typer.echo(f"{interaction_id}: answer {verdict}, {said}", err=True)

@@ -52,7 +52,7 @@ def load_demo(
 
 
 def run_available_analysis(
-    factory: sessionmaker[Session], tenant: str, models: Path | None = None
+    factory: sessionmaker[Session], tenant: str, models: Path | None = None, *, triage: bool = True
 ) -> list[AnalysisRun]:
     """Run every analysis this build of Criterio has over ``tenant``'s stored interactions.
 
@@ -62,7 +62,9 @@ def run_available_analysis(
     discover --tenant`; both are registered as the tenant's champions. Then the
     analysis pipeline (language, personal-data redaction, sentiment, and the tenant's
     champion models) runs on the local engine, then pattern detection, whose top
-    insights are returned as details.
+    insights are returned as details. With ``models`` (and ``triage``), the month is then triaged
+    (``criterio.demo.triage``): articles imported, a policy set, the champion
+    calibrated, and routed interactions open cases.
     """
     from criterio.analysis.pipeline import build_pipeline
     from criterio.annotations.runner import analyze_store
@@ -84,7 +86,12 @@ def run_available_analysis(
     moods = ", ".join(f"{k} {v:,}" for k, v in counts["sentiment_label"].items())
     name = " + ".join(pipeline.versions())
     summary = f"{report.total:,} interactions analysed (languages: {languages}; sentiment: {moods})"
-    return [*runs, AnalysisRun(name, summary), _detect_insights(factory, tenant)]
+    runs += [AnalysisRun(name, summary), _detect_insights(factory, tenant)]
+    if models is not None and triage:
+        from criterio.demo.triage import triage_demo
+
+        runs.append(triage_demo(factory, tenant))
+    return runs
 
 
 #: Below this many texts, or with fewer than two labelled intents, no model is trained.

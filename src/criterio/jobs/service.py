@@ -41,7 +41,7 @@ __all__ = [
 
 #: Every tenant's schedule until it sets its own: analyse every 5 minutes, detect
 #: hourly, refresh topics nightly.
-DEFAULT_EVERY = {"analyze": 300, "detect": 3600, "topics": 86400}
+DEFAULT_EVERY = {"analyze": 300, "detect": 3600, "topics": 86400, "outcomes": 86400}
 
 
 def _check_job(job: str) -> None:

@@ -7,7 +7,9 @@ pattern detection and updates its insights; ``topics`` discovers topics again (t
 still there keep their ids) and registers the model: the champion when the tenant has
 none or when its champion leaves more than ``topics_refresh_unassigned`` of the
 interactions without a topic, else a candidate. It skips the work when the data has not
-changed since the last topic model.
+changed since the last topic model. ``outcomes`` judges the automated answers
+(``triage.outcomes``): reverts, realised precision, suspension of intents below target;
+``webhooks`` posts the due webhook deliveries (scheduled when an endpoint is added).
 Each returns the line recorded as the run's summary.
 """
 
@@ -41,6 +43,8 @@ class JobContext:
     auto_topics: bool = True
     topics_min_interactions: int = 100
     topics_refresh_unassigned: float = 0.2
+    #: CRITERIO_SECRET_KEY, which webhook signing secrets are derived from.
+    secret_key: str | None = field(default=None, repr=False)
     _base: Any = field(default=None, repr=False)
 
     def base_pipeline(self) -> Any:
@@ -154,11 +158,32 @@ def topics(context: JobContext, tenant: str) -> str:
         )
 
 
+def outcomes(context: JobContext, tenant: str) -> str:
+    """Judge the tenant's automated answers: reverts, realised precision, suspensions."""
+    from criterio.triage.outcomes import review_outcomes
+
+    with session_scope(context.factory) as session:
+        report = review_outcomes(session, tenant, by=f"worker {context.worker}")
+    suspended = ", ".join(sorted(report.suspended)) or "none"
+    return f"{report.new_reverts} new reverted answers; automation suspended: {suspended}"
+
+
+def webhooks(context: JobContext, tenant: str) -> str:
+    """Post the tenant's due webhook deliveries (signed; failures retried with backoff)."""
+    from criterio.webhooks.service import deliver_due
+
+    with session_scope(context.factory) as session:
+        run = deliver_due(session, tenant, server_key=context.secret_key)
+    return f"{run.delivered} delivered, {run.retrying} to retry, {run.failed} failed"
+
+
 #: Every job a worker can run, by the name schedules use.
 JOBS: dict[str, Callable[[JobContext, str], str]] = {
     "analyze": analyze,
     "detect": detect,
     "topics": topics,
+    "outcomes": outcomes,
+    "webhooks": webhooks,
 }
 
 

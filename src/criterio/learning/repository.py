@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from criterio.db import is_sqlite
-from criterio.learning.models import RegisteredModel
+from criterio.learning.models import FeedbackEvent, RegisteredModel
 from criterio.tenancy import TenantScopedRepository, exempt
 
-__all__ = ["ModelRepository", "model_tenant", "model_tenants"]
+__all__ = ["FeedbackRepository", "ModelRepository", "model_tenant", "model_tenants"]
 
 
 class ModelRepository(TenantScopedRepository):
@@ -82,3 +83,40 @@ def model_tenants(session: Session) -> list[str]:
         "the operator's list of tenants with models",
     )
     return list(session.scalars(stmt))
+
+
+class FeedbackRepository(TenantScopedRepository):
+    """The feedback events of one tenant."""
+
+    model = FeedbackEvent
+
+    def by_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these event keys are already recorded."""
+        if not keys:
+            return set()
+        stmt = self._select(FeedbackEvent.event_key).where(FeedbackEvent.event_key.in_(list(keys)))
+        return set(self.session.scalars(stmt))
+
+    def list(
+        self,
+        *,
+        kinds: Sequence[str] | None = None,
+        interaction_id: str | None = None,
+        case_id: int | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[FeedbackEvent]:
+        """Events, oldest first (filtered by kind, interaction, case and time)."""
+        stmt = self._select()
+        if kinds is not None:
+            stmt = stmt.where(FeedbackEvent.kind.in_(list(kinds)))
+        if interaction_id is not None:
+            stmt = stmt.where(FeedbackEvent.interaction_id == interaction_id)
+        if case_id is not None:
+            stmt = stmt.where(FeedbackEvent.case_id == case_id)
+        if since is not None:
+            stmt = stmt.where(FeedbackEvent.at >= since)
+        stmt = stmt.order_by(FeedbackEvent.at, FeedbackEvent.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(self.session.scalars(stmt))

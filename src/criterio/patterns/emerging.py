@@ -6,7 +6,10 @@ busy and quiet days that move every segment are not the segment's trend), is fit
 a hinge (flat, then a straight rise from an unknown day τ) by weighted least squares
 over every τ; the F-test of the hinge against a flat level is Bonferroni-corrected for
 the scan over τ and Benjamini–Hochberg across segments. "Growing faster than the
-rest" is then the segment's growth divided by the growth of everything else.
+rest" is then the segment's growth divided by the growth of everything else. A pair
+segment ("topic X in channel chat") is measured within its attribute (chat): its rest is
+the attribute's other contacts, so a channel that grows as a whole does not make every
+topic in it "emerging" (that is the channel's own pattern).
 """
 
 from __future__ import annotations
@@ -97,6 +100,24 @@ def _onset(series: np.ndarray[Any, Any]) -> int:
     return int(days[0])
 
 
+def _within(
+    prepared: PreparedFrame, keys: list[Segment], total: np.ndarray[Any, Any]
+) -> list[np.ndarray[Any, Any]]:
+    """Daily counts of what each segment is measured within: its attribute for a pair
+    segment (attribute × intent or topic), everything for the others."""
+    parents: dict[Segment, np.ndarray[Any, Any]] = {}
+    out: list[np.ndarray[Any, Any]] = []
+    for key in keys:
+        parent = tuple((d, v) for d, v in key if d not in ("intent", "topic"))
+        if not parent or len(parent) == len(key):
+            out.append(total)
+            continue
+        if parent not in parents:
+            parents[parent] = daily_counts(prepared, [prepared.mask(parent)])[0]
+        out.append(parents[parent])
+    return out
+
+
 def detect_emerging(
     prepared: PreparedFrame,
     config: EmergingConfig | None = None,
@@ -114,6 +135,7 @@ def detect_emerging(
         return []
     total = daily_counts(prepared, [np.ones(len(prepared.data), dtype=bool)])[0]
     counts = daily_counts(prepared, [m for _, m in segments])
+    within = _within(prepared, [key for key, _ in segments], total)
     weekdays = prepared.days.day_of_week.to_numpy()
     season = weekday_factors(total[None, :], weekdays)[0][weekdays]
     weights = season  # var(count / season) ∝ level / season: weight ∝ season
@@ -122,12 +144,13 @@ def detect_emerging(
     candidates: list[tuple[int, float, dict[str, Any]]] = []
     p_values: list[float] = []
     for row, series in enumerate(counts):
+        scope = within[row]
         first = _onset(series)
         if first >= config.min_history:
             candidates.append((row, 0.0, {"new": True, "tau": first}))
             p_values.append(0.0)
             continue
-        others = (total - series) / season
+        others = (scope - series) / season
         trend = pd.Series(others).rolling(15, center=True, min_periods=5).median().to_numpy()
         common = np.clip(others / np.maximum(trend, 1e-9), 0.5, 2.0)
         level = series / season / common
@@ -148,7 +171,7 @@ def detect_emerging(
             tau, base, end_level = step_tau, before, after
             rise = np.where(t >= tau, after - before, 0.0)
         # Faster than the rest: the segment's growth over the growth of everything else.
-        rest = (total - series) / season
+        rest = (scope - series) / season
         rest_growth = rest[-7:].mean() / max(rest[:tau].mean(), 1e-9)
         growth = end_level / max(base, 1e-9) / max(rest_growth, 1e-9)
         extra = float((rise * season).sum())

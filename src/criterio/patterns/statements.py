@@ -250,6 +250,18 @@ def statement(detection: Detection, lang: str = "en") -> str:
                 if es
                 else f"Knowledge gap: {n} contacts about '{label}' that no article answers"
             )
+        case "automation_suspended":  # criterio.triage.outcomes: answers that did not hold
+            intent = detection.segment_dict.get("intent", "")
+            held, target = _pct(f["realised_precision"], lang), _pct(f["target"], lang)
+            n = _num(f["answered"], lang)
+            text = (
+                f"Se ha suspendido la automatización de {intent}: solo el {held} de sus {n} "
+                f"respuestas automáticas fue correcto, por debajo del objetivo del {target}; "
+                "sus contactos vuelven a atenderlos personas"
+                if es
+                else f"Automation of {intent} was suspended: {held} of its {n} automated "
+                f"answers held, under the {target} target; its contacts go to people again"
+            )
         case _:
             text = f"{detection.type}: {seg}."
     return text[0].upper() + text[1:]

@@ -2,9 +2,9 @@
 
 The published article the policy names comes first: only a validated article for
 customers or the public may answer a customer (the knowledge base's rule,
-``criterio.knowledge.service.automatable_articles``), in the customer's language when
-the policy names one per language. Without such an article, the policy's template in
-the customer's language is the answer.
+``criterio.knowledge.service.automatable_articles``), unless it is written in another
+language than the customer's and the policy has a template in theirs. Without such an
+article, the policy's template in the customer's language is the answer.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ def answer_for(
         return None
     if session is not None and entry.article is not None:
         published = _published_article(session, tenant, entry.article)
-        if published is not None:
+        # The article answers unless it is in another language than the customer's and
+        # the policy has a template in theirs.
+        if published is not None and (
+            language is None or published["language"] == language or language not in entry.templates
+        ):
             return published
     chosen: str | None
     if language and language in entry.templates:

@@ -75,6 +75,8 @@ def _automation_blocker(
             f"no known intent fits: best {intent} at {confidence:.2f}, under the "
             f"out-of-scope floor {floor:.2f}"
         )
+    if intent in policy.suspended:
+        return f"automation of intent {intent} is suspended: {policy.suspended[intent]}"
     entry = calibration.intents.get(intent)
     if entry is None:
         return f"intent {intent} has no calibration: never automated"

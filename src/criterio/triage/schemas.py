@@ -104,6 +104,9 @@ class Policy(_Strict):
     escalation_queue: str = "general"
     priority: PriorityRules = Field(default_factory=PriorityRules)
     mode: Literal["live", "shadow"] = "live"
+    #: intent → why its automation is suspended (set by `criterio triage outcomes` when
+    #: its realised precision fell below the target; a lead lifts it by removing it).
+    suspended: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("never_automate")
     @classmethod

@@ -103,9 +103,20 @@ def tenant_triager(session: Session, tenant: str, *, target: float | None = None
 
 
 def record_decisions(
-    session: Session, tenant: str, decisions: Sequence[Decision], policy_version: int | None
+    session: Session,
+    tenant: str,
+    decisions: Sequence[Decision],
+    policy_version: int | None,
+    records: Sequence[dict[str, Any]] | None = None,
 ) -> list[TriageDecision]:
-    """Store decisions (one row each) and return the rows."""
+    """Store decisions (one row each) and return the rows.
+
+    A live decision to route or escalate opens the interaction's case in its queue
+    (an interaction that has a case keeps it); ``records``, the interactions decided
+    in the same order, give the case its language, channel and start (the contact's
+    ``started_at``: its service-level clock runs from the customer's first message).
+    Each decision is also queued for the tenant's webhook endpoints (``webhooks``).
+    """
     now = datetime.now(UTC)
     rows = [
         TriageDecision(
@@ -130,7 +141,75 @@ def record_decisions(
     ]
     session.add_all(rows)
     session.flush()
+    _open_cases(session, tenant, rows, records)
+    _queue_webhooks(session, tenant, decisions, rows)
     return rows
+
+
+def _queue_webhooks(
+    session: Session, tenant: str, decisions: Sequence[Decision], rows: Sequence[TriageDecision]
+) -> None:
+    """Queue a ``triage.decision`` delivery per decision for the tenant's endpoints."""
+    from criterio.webhooks.service import enqueue
+
+    payloads = [
+        {
+            **decision.to_dict(),
+            "decision_id": row.id,
+            "policy_version": row.policy_version,
+            "decided_at": row.decided_at.isoformat(),
+        }
+        for decision, row in zip(decisions, rows, strict=True)
+    ]
+    enqueue(session, tenant, "triage.decision", payloads)
+
+
+def _open_cases(
+    session: Session,
+    tenant: str,
+    rows: Sequence[TriageDecision],
+    records: Sequence[dict[str, Any]] | None,
+) -> None:
+    from criterio.assist.service import open_cases
+
+    fallback: str | None = None
+    specs = []
+    for index, row in enumerate(rows):
+        if row.mode != "live" or row.action == "automate":
+            continue
+        record = records[index] if records is not None else {}
+        if row.queue is None and fallback is None:
+            fallback = current_policy(session, tenant).fallback_queue
+        specs.append(
+            {
+                "interaction_id": row.interaction_id,
+                "queue": row.queue or fallback,
+                "priority": row.priority,
+                "intent": row.intent,
+                "language": record.get("language"),
+                "channel": record.get("channel"),
+                "decision_id": row.id,
+                "opened_at": _contact_time(record.get("started_at"), row.decided_at),
+            }
+        )
+    open_cases(session, tenant, specs)
+
+
+def _contact_time(started_at: Any, decided_at: datetime) -> datetime:
+    """When the customer's contact began (a case's clock starts then), at the latest now."""
+    when: datetime
+    if isinstance(started_at, datetime):
+        when = started_at
+    elif isinstance(started_at, str):
+        try:
+            when = datetime.fromisoformat(started_at)
+        except ValueError:
+            return decided_at
+    else:
+        return decided_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(when, decided_at)
 
 
 def stored_records(
@@ -162,7 +241,7 @@ def decisions_since(
     session: Session, tenant: str, since: datetime | None = None
 ) -> list[TriageDecision]:
     """The tenant's stored decisions, newest first."""
-    return DecisionRepository(session, tenant).list(since)
+    return DecisionRepository(session, tenant).newest(since)
 
 
 def as_record(item: InteractionIn) -> dict[str, Any]:
@@ -185,7 +264,7 @@ def previous_contacts(
 
     customers = {str(r["customer_id"]) for r in records if r.get("customer_id") is not None}
     seen: dict[str, list[datetime]] = {}
-    for customer, at in ContactRepository(session, tenant).contacts(customers):
+    for customer, at in ContactRepository(session, tenant).customer_contacts(sorted(customers)):
         seen.setdefault(customer, []).append(
             at if at.tzinfo is not None else at.replace(tzinfo=UTC)
         )
@@ -256,7 +335,7 @@ def triage_records(
         ]
     else:
         decisions = triager.decide_batch(records, tenant=tenant, session=session, previous=previous)
-    record_decisions(session, tenant, decisions, policy.version)
+    record_decisions(session, tenant, decisions, policy.version, records)
     return decisions, policy.version
 
 

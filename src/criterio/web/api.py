@@ -11,6 +11,8 @@ from criterio.insights.pages import pages as insights_pages
 from criterio.interactions.api import router as interactions_router
 from criterio.interactions.erasure_api import router as erasure_router
 from criterio.knowledge.api import router as knowledge_router
+from criterio.knowledge.editor import editor_pages as knowledge_editor
+from criterio.knowledge.pages import pages as knowledge_pages
 from criterio.triage.api import router as triage_router
 from criterio.web.docs import router as docs_router
 from criterio.web.health import router as health_router
@@ -28,5 +30,8 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(insights_router)
     app.include_router(insights_pages)
     app.include_router(knowledge_router)
+    # The editor first: its /kb/new must not be read as the article page /kb/{id}.
+    app.include_router(knowledge_editor)
+    app.include_router(knowledge_pages)
     app.include_router(triage_router)
     app.include_router(docs_router)

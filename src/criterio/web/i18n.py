@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from criterio.languages import LANGUAGES
+from criterio.web.i18n_knowledge import KNOWLEDGE_MESSAGES
 
 __all__ = [
     "LANGUAGES",
@@ -145,6 +146,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "problem.date": "{field}: give a date as YYYY-MM-DD.",
         "problem.period_order": "The period starts after it ends: swap the dates.",
         "review.error": "The review was not saved:",
+        **KNOWLEDGE_MESSAGES["en"],
     },
     "es": {
         "app": "Criterio",
@@ -269,6 +271,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "problem.date": "{field}: indica una fecha como AAAA-MM-DD.",
         "problem.period_order": "El periodo empieza después de acabar: intercambia las fechas.",
         "review.error": "No se guardó la revisión:",
+        **KNOWLEDGE_MESSAGES["es"],
     },
 }
 

@@ -53,9 +53,11 @@ class LoginRequiredError(Exception):
 class PageForbiddenError(Exception):
     """The user's role lacks the page's permission, or a form lacks its CSRF token."""
 
-    def __init__(self, message_key: str = "error.forbidden") -> None:
+    def __init__(self, message_key: str = "error.forbidden", back: str | None = None) -> None:
         super().__init__(message_key)
         self.message_key = message_key
+        #: The page to go back to (the insight list when None).
+        self.back = back
 
 
 def _next_url(request: Request) -> str:
@@ -147,6 +149,10 @@ class Page:
         encoded = urlencode(multi)
         return path + (f"?{encoded}" if encoded else "")
 
+    def may(self, permission: str) -> bool:
+        """Whether the signed-in user's role holds ``permission`` (what a page offers)."""
+        return self.principal is not None and allowed(self.principal.role, Permission(permission))
+
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> Response:
         """The template in the page's language, with the layout's shared values."""
         secret = self.request.cookies.get(SESSION_COOKIE, "")
@@ -155,6 +161,7 @@ class Page:
             "lang": self.language,
             "principal": self.principal,
             "csrf_token": auth.csrf_token_for(secret) if secret else "",
+            "may": self.may,
             "language_links": [(code, self.url_with(lang=code)) for code in LANGUAGES],
             **context,
         }
@@ -186,7 +193,10 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
     principal = getattr(request.state, "principal", None)
     page = Page.for_request(request, principal)
     t = translator(page.language)
-    return page.render("error.html", {"message": t(exc.message_key)}, status=403)
+    context: dict[str, Any] = {"message": t(exc.message_key)}
+    if exc.back:
+        context.update(back=exc.back, back_key="nav.back")
+    return page.render("error.html", context, status=403)
 
 
 def install_pages(app: FastAPI) -> None:
