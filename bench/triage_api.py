@@ -132,7 +132,9 @@ async def _load(url: str, token: str, rate: float, seconds: float) -> dict[str, 
             statuses[kind][status] = statuses[kind].get(status, 0) + 1
 
         # Warm-up (not measured): every worker loads the tenant's triager once.
-        await asyncio.gather(*(one("triage", bodies[i % len(bodies)]) for i in range(16)))
+        for i in range(12):
+            await one("triage", bodies[i % len(bodies)])
+        await asyncio.gather(*(one("triage", bodies[i % len(bodies)]) for i in range(12)))
         results["triage"].clear()
         statuses["triage"].clear()
         tasks = []
@@ -259,8 +261,8 @@ def main() -> None:
         if not (model / "triage.json").is_file():
             started = time.perf_counter()
             model = _model(root)
-            seconds = time.perf_counter() - started
-            print(f"model fitted and calibrated in {seconds:.0f} s", flush=True)
+            took = time.perf_counter() - started
+            print(f"model fitted and calibrated in {took:.0f} s", flush=True)
         rows = [run_backend(backend, model, args) for backend in backends]
     load_end = os.getloadavg()
     print(f"load average (1, 5, 15 min): start {load_start}, end {load_end}")

@@ -5,6 +5,7 @@ Services flush and never commit: the CLI command or the request owns the transac
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,9 @@ def set_policy(session: Session, tenant: str, data: Any, *, by: str) -> TriagePo
     session.flush()
     return row
 
+
+#: Held while a triager is built (see :func:`_cached_triager`).
+_BUILDING = threading.Lock()
 
 #: Parsed policies by (tenant, version, body): a request reads the latest row and
 #: validates it only the first time. Callers treat the policy as read-only.
@@ -302,9 +306,14 @@ def _cached_triager(
     key = (tenant, row.id, row.sha256, policy.version, stamp)
     triager = cache.get(key)
     if triager is None:
-        for old in [k for k in cache if k[0] == tenant]:
-            del cache[old]
-        triager = cache[key] = tenant_triager(session, tenant)
+        # One build at a time: concurrent first requests wait for it instead of each
+        # loading the model and calibrating (which starved the server under load).
+        with _BUILDING:
+            triager = cache.get(key)
+            if triager is None:
+                for old in [k for k in cache if k[0] == tenant]:
+                    del cache[old]
+                triager = cache[key] = tenant_triager(session, tenant)
     return triager, ""
 
 
