@@ -164,7 +164,7 @@ def test_a_batch_is_stored_and_triaged_in_one_call(api: Api, calibrated_model: P
         {"id": "b-2", "text": CARD},  # no started_at: refused, named, not triaged
         {"id": "b-3", "started_at": "2026-11-02T09:20:00Z", "text": CARD, "channel": "voice"},
     ]
-    r = api.client.post("/api/v1/interactions?triage=true", json=batch, headers=headers)
+    r = api.client.post("/api/v1/interactions/batch?triage=true", json=batch, headers=headers)
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["inserted"], body["rejected"]) == (2, 1)
@@ -176,7 +176,7 @@ def test_a_batch_is_stored_and_triaged_in_one_call(api: Api, calibrated_model: P
     assert decisions["b-3"]["priority"] == "normal"
     stored = {d.interaction_id: d for d in _stored(api, "acme")}
     assert set(stored) == {"b-1", "b-3"} and stored["b-1"].policy_version == 1
-    # The batch route takes the flag too; without it nothing is decided.
+    # Without the flag nothing is decided.
     again = api.client.post(
         "/api/v1/interactions/batch", json=[{**batch[0], "id": "b-4"}], headers=headers
     )
@@ -189,7 +189,7 @@ def test_a_batch_is_stored_and_triaged_in_one_call(api: Api, calibrated_model: P
 
 def test_triage_on_ingest_needs_the_write_permission(api: Api) -> None:
     r = api.client.post(
-        "/api/v1/interactions?triage=true",
+        "/api/v1/interactions/batch?triage=true",
         json=[{"id": "l-1", "started_at": "2026-11-02T09:14:05Z", "text": CARD}],
         headers=api.headers("acme", Role.lead),  # may triage, may not write
     )

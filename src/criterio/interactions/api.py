@@ -186,24 +186,18 @@ def _text_id(item: dict[str, Any]) -> str | None:
     return str(value).replace("\x00", "") if value is not None else None
 
 
-@router.post("/interactions", response_model=StoredOne | BatchResult, status_code=201)
+@router.post("/interactions", response_model=StoredOne, status_code=201)
 def post_interaction(
     request: Request,
     response: Response,
     session: SessionDep,
     principal: Writer,
-    record: Annotated[
-        dict[str, Any] | list[Any],
-        Body(description="One interaction (the data contract), or a JSON array: a batch."),
-    ],
+    record: Annotated[dict[str, Any], Body(description="One interaction (the data contract).")],
     triage: TriageFlag = False,
-) -> StoredOne | BatchResult:
-    """Store one interaction (idempotent), or a batch when the body is an array; with
-    ``triage=true`` each stored interaction is also decided, and its decision returned."""
+) -> StoredOne:
+    """Store one interaction (posting it again changes nothing); with ``triage=true`` it is
+    also decided and the decision returned (a batch: ``/interactions/batch?triage=true``)."""
     may_triage(request, principal, triage)
-    if isinstance(record, list):
-        response.status_code = 200
-        return _store_batch(request, session, principal, record, triage)
     good, _, problems = _validate([record], principal.tenant)
     if problems:
         problem = problems[0]
