@@ -19,7 +19,7 @@ from criterio.auth.service import record_audit, record_audit_set
 from criterio.errors import InvalidInputError, PermissionDeniedError
 from criterio.interactions.schemas import InteractionIn
 from criterio.triage.schemas import DecisionRead
-from criterio.triage.service import as_record, triage_one, triage_records
+from criterio.triage.service import as_record, row_record, triage_one, triage_records
 from criterio.web.deps import SessionDep, audit_denied, request_id, require, write_with_retries
 
 __all__ = ["TriageFlag", "may_triage", "router", "triage_stored", "triager_cache"]
@@ -93,12 +93,12 @@ def may_triage(request: Request, principal: Principal, triage: bool) -> None:
 
 
 def triage_stored(
-    request: Request, session: Session, principal: Principal, items: list[InteractionIn]
+    request: Request, session: Session, principal: Principal, rows: list[dict[str, Any]]
 ) -> list[DecisionRead]:
-    """Triage stored interactions in one batch (decisions stored, audited)."""
+    """Triage just-stored interactions (their table rows) in one batch, stored and audited."""
     tenant = principal.tenant
     decisions, version = triage_records(
-        session, tenant, [as_record(item) for item in items], triager_cache(request)
+        session, tenant, [row_record(row) for row in rows], triager_cache(request)
     )
     record_audit_set(
         session,

@@ -31,6 +31,7 @@ __all__ = [
     "decisions_since",
     "previous_contacts",
     "record_decisions",
+    "row_record",
     "set_policy",
     "stored_records",
     "tenant_triager",
@@ -254,6 +255,21 @@ def as_record(item: InteractionIn) -> dict[str, Any]:
     if not record.get("turns") and item.text:
         record["turns"] = [{"role": "customer", "text": item.text}]
     return record
+
+
+def row_record(row: dict[str, Any]) -> dict[str, Any]:
+    """An interaction's table row (``interactions.service.to_row``) as a data-contract record."""
+    started = row["started_at"]
+    return {
+        "id": row["external_id"],
+        "channel": row.get("channel"),
+        "started_at": started.isoformat() if isinstance(started, datetime) else started,
+        "customer_id": row.get("customer_id"),
+        "language": row.get("language"),
+        "attributes": row.get("attributes") or {},
+        "turns": row.get("turns") or [],
+        "labels": row.get("labels") or {},
+    }
 
 
 def previous_contacts(

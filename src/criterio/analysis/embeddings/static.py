@@ -69,13 +69,8 @@ class StaticEncoder(Encoder):
         if len(X) == 0:
             return np.zeros((0, self.dim_), dtype=np.float32)
         texts = list(X)
-        mean = l2_normalize(
-            model.encode(
-                texts,
-                batch_size=self.batch_size,
-                use_multiprocessing=False,
-                show_progress_bar=False,
-            )
+        mean = _mean_vectors(
+            model, self.path_ or str(default_static_path()), self.batch_size, texts
         )
         if self.pooling == "mean":
             return mean
@@ -110,3 +105,30 @@ class StaticEncoder(Encoder):
         state = dict(self.__dict__)
         state.pop("_model", None)
         return state
+
+
+#: The last texts' mean vectors, per process: ``[(table, batch size), texts, vectors]``.
+_LAST_MEAN: list[Any] = [None, None, None]
+
+
+def _mean_vectors(
+    model: Any, table: str, batch_size: int, texts: list[str]
+) -> np.ndarray[Any, Any]:
+    """Unit-length mean token vectors of ``texts``; the same texts again are not re-encoded.
+
+    The analysis pipeline gives the intent and the topic stage the same customer texts,
+    and both models' static encoders read the same table: the second stage gets a copy of
+    the first one's vectors (the same call on the same texts, so the same numbers).
+    Comparing the lists is cheap there: they hold the very same string objects.
+    """
+    key = (table, batch_size)
+    if _LAST_MEAN[0] == key and _LAST_MEAN[1] == texts:
+        kept: np.ndarray[Any, Any] = _LAST_MEAN[2]
+        return kept.copy()
+    mean = l2_normalize(
+        model.encode(
+            texts, batch_size=batch_size, use_multiprocessing=False, show_progress_bar=False
+        )
+    )
+    _LAST_MEAN[:] = [key, texts, mean.copy()]
+    return mean
