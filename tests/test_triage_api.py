@@ -172,7 +172,8 @@ def test_a_batch_is_stored_and_triaged_in_one_call(api: Api, calibrated_model: P
     decisions = {d["id"]: d for d in body["decisions"]}
     assert list(decisions) == ["b-1", "b-3"]
     # b-0, stored a day before, makes b-1 a repeat contact (looked up in the store).
-    assert decisions["b-1"]["action"] == "automate" and decisions["b-1"]["priority"] == "high"
+    assert decisions["b-1"]["action"] == "automate", decisions["b-1"]
+    assert decisions["b-1"]["priority"] == "high"
     assert decisions["b-3"]["priority"] == "normal"
     stored = {d.interaction_id: d for d in _stored(api, "acme")}
     assert set(stored) == {"b-1", "b-3"} and stored["b-1"].policy_version == 1

@@ -259,7 +259,11 @@ def as_record(item: InteractionIn) -> dict[str, Any]:
 
 def row_record(row: dict[str, Any]) -> dict[str, Any]:
     """An interaction's table row (``interactions.service.to_row``) as a data-contract record."""
+    from criterio.interactions._fast import TURNS_JSON
+
     started = row["started_at"]
+    raw_turns = row.get(TURNS_JSON)  # a row decoded on the fast path keeps its turns as JSON
+    turns = orjson.loads(raw_turns) if raw_turns is not None else row.get("turns")
     return {
         "id": row["external_id"],
         "channel": row.get("channel"),
@@ -267,7 +271,7 @@ def row_record(row: dict[str, Any]) -> dict[str, Any]:
         "customer_id": row.get("customer_id"),
         "language": row.get("language"),
         "attributes": row.get("attributes") or {},
-        "turns": row.get("turns") or [],
+        "turns": turns or [],
         "labels": row.get("labels") or {},
     }
 
