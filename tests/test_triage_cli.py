@@ -94,7 +94,7 @@ def test_decide_automates_known_intents_with_reasons_and_no_answer(
 def test_an_unreachable_target_routes_everything_and_says_why(
     model_dir: Path, tmp_path: Path
 ) -> None:
-    # 180 examples cannot show 0.999 with 95% confidence, however right they are.
+    # 240 examples, pooled, cannot show 0.999 with 95% confidence, however right they are.
     out = _decide(
         model_dir,
         tmp_path,
@@ -104,7 +104,7 @@ def test_an_unreachable_target_routes_everything_and_says_why(
     )
     assert out[0]["action"] == "route"
     assert out[0]["queue"] == "general"
-    assert "cannot be shown to reach 0.999" in out[0]["reasons"][0]
+    assert "all intents together cannot show 0.999" in out[0]["reasons"][0]
 
 
 def test_a_bad_line_is_reported_and_the_good_ones_go_on(model_dir: Path, tmp_path: Path) -> None:
