@@ -34,6 +34,8 @@ from criterio.interactions.schemas import (
     check_timestamp,
 )
 from criterio.interactions.service import StoreResult, store_rows
+from criterio.triage.api import TriageFlag, may_triage, triage_stored
+from criterio.triage.schemas import DecisionRead
 from criterio.web.audit import AuditDep
 from criterio.web.deps import SessionDep, request_id, require, write_with_retries
 
@@ -45,10 +47,11 @@ Reader = Annotated[Principal, Depends(require(Permission.read_interactions))]
 
 
 class StoredOne(BaseModel):
-    """What happened to one posted interaction."""
+    """What happened to one posted interaction (and its triage decision when asked)."""
 
     id: str
     status: str  # inserted, updated or unchanged
+    decision: DecisionRead | None = None
 
 
 class BatchResult(BaseModel):
@@ -60,6 +63,8 @@ class BatchResult(BaseModel):
     unchanged: int
     rejected: int
     errors: list[RecordProblem]
+    #: With ``triage=true``: the decision of each stored record, in the batch's order.
+    decisions: list[DecisionRead] | None = None
 
 
 class InteractionPage(BaseModel):
@@ -90,15 +95,22 @@ JsonBody = Annotated[RawBody, Depends(raw_json_body)]
     openapi_extra={"requestBody": _ONE_BODY},
 )
 def post_interaction(
-    request: Request, response: Response, session: SessionDep, principal: Writer, body: JsonBody
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Writer,
+    body: JsonBody,
+    triage: TriageFlag = False,
 ) -> StoredOne:
-    """Store one interaction; posting the same record again changes nothing (idempotent)."""
+    """Store one interaction (posting it again changes nothing); with ``triage=true`` it is
+    also decided and the decision returned (a batch: ``/interactions/batch?triage=true``)."""
+    may_triage(request, principal, triage)
     row = one_row(body, principal.tenant)
     if isinstance(row, RecordProblem):
         raise InvalidInputError(f"{row.field}: {row.message}")
     external_id = row["external_id"]
 
-    def work() -> str:
+    def work() -> tuple[str, DecisionRead | None]:
         result = store_rows(session, [row])
         status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
         record_audit(
@@ -111,12 +123,13 @@ def post_interaction(
             request_id=request_id(request),
             detail={"status": status},
         )
-        return status
+        decided = triage_stored(request, session, principal, [row]) if triage else None
+        return status, decided[0] if decided else None
 
-    status = write_with_retries(session, work)
+    status, decision = write_with_retries(session, work)
     if status != "inserted":
         response.status_code = 200
-    return StoredOne(id=external_id, status=status)
+    return StoredOne(id=external_id, status=status, decision=decision)
 
 
 @router.post(
@@ -125,9 +138,15 @@ def post_interaction(
     openapi_extra={"requestBody": _BATCH_BODY},
 )
 def post_batch(
-    request: Request, session: SessionDep, principal: Writer, body: JsonBody
+    request: Request,
+    session: SessionDep,
+    principal: Writer,
+    body: JsonBody,
+    triage: TriageFlag = False,
 ) -> BatchResult:
-    """Store a batch: good records go in, each bad one is reported with index, field and why."""
+    """Store a batch: good records go in, each bad one is reported with index, field and why;
+    with ``triage=true`` each stored record is also decided."""
+    may_triage(request, principal, triage)
     records = batch_items(body)
     # Bigger imports go through files or several posts.
     limit = request.app.state.settings.max_batch
@@ -137,10 +156,11 @@ def post_batch(
         )
     good, positions, problems = batch_rows(records, principal.tenant)
 
-    def work() -> StoreResult:
+    def work() -> tuple[StoreResult, list[DecisionRead] | None]:
         result = store_rows(session, good)
         refused = set(result.duplicates)
-        stored_ids = [r["external_id"] for i, r in enumerate(good) if i not in refused]
+        stored = [r for i, r in enumerate(good) if i not in refused]
+        stored_ids = [r["external_id"] for r in stored]
         if stored_ids:
             record_audit_set(
                 session,
@@ -156,9 +176,10 @@ def post_batch(
                     "unchanged": result.unchanged,
                 },
             )
-        return result
+        decided = triage_stored(request, session, principal, stored) if triage else None
+        return result, decided
 
-    result = write_with_retries(session, work)
+    result, decisions = write_with_retries(session, work)
     for duplicate in result.duplicates:
         problems.append(
             RecordProblem(
@@ -176,6 +197,7 @@ def post_batch(
         unchanged=result.unchanged,
         rejected=len(problems),
         errors=problems,
+        decisions=decisions,
     )
 
 
