@@ -173,6 +173,14 @@ CASE_ENDPOINTS = [
 ENDPOINTS = [
     Endpoint(
         "GET",
+        "/api/v1/metrics",
+        Permission.read_metrics,
+        lambda a, h, r: a.client.get(
+            "/api/v1/metrics", params={"from": "2026-11-01", "to": "2026-11-30"}, headers=h
+        ),
+    ),
+    Endpoint(
+        "GET",
         "/api/v1/me",
         Permission.read_self,
         lambda a, h, r: a.client.get("/api/v1/me", headers=h),

@@ -141,13 +141,14 @@ def test_schedules_are_set_turned_off_and_defaulted(
         "detect": (3600, True),
         "topics": (86400, False),
         "outcomes": (86400, True),
+        "metrics": (300, True),
     }
     with session_scope(session_factory) as session:
         now = T0 + timedelta(seconds=1)
         jobs = set()
         while (claim := claim_next(session, "acme", worker="w", now=now, lease=LEASE)) is not None:
             jobs.add(claim.job)
-    assert jobs == {"analyze", "detect", "outcomes"}  # topics is off
+    assert jobs == {"analyze", "detect", "outcomes", "metrics"}  # topics is off
 
 
 def test_cli_schedules_and_lists_jobs(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,6 +202,7 @@ def test_a_tick_runs_each_due_job_once_inside_its_tenant(
         ("acme", "detect"),
         ("globex", "analyze"),
         ("globex", "detect"),
+        ("globex", "metrics"),
         ("globex", "outcomes"),
         ("globex", "topics"),
     ]
@@ -209,5 +211,6 @@ def test_a_tick_runs_each_due_job_once_inside_its_tenant(
     assert summaries[("globex", "outcomes")] == no_answers
     assert summaries[("globex", "analyze")] == "10 interactions analysed"
     assert summaries[("globex", "topics")] == "skipped: 10 interactions with text are too few"
+    assert summaries[("globex", "metrics")].endswith("contact rows)")
     assert all(o.error is None and o.recorded for o in outcomes)
     assert again == []  # nothing is due again before its next slot

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "criterio.knowledge.models",
     "criterio.triage.models",
     "criterio.assist.models",
+    "criterio.metrics.models",
     "criterio.webhooks.models",
 )
 

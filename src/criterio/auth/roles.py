@@ -42,6 +42,8 @@ class Permission(StrEnum):
     work_cases = "work_cases"
     manage_queues = "manage_queues"
     view_personal_data = "view_personal_data"
+    read_metrics = "read_metrics"
+    read_agent_metrics = "read_agent_metrics"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -77,6 +79,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     # explicitly, never by default, and every such view is in the audit log. Least
     # privilege: agents work on the redacted text.
     Permission.view_personal_data: frozenset({Role.admin, Role.lead}),
+    # Impact figures are for everyone who works in the tenant; each agent's knowledge
+    # contribution only for that agent (read_metrics) and for leads and admins.
+    Permission.read_metrics: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),
+    Permission.read_agent_metrics: frozenset({Role.admin, Role.lead}),
 }
 
 

@@ -94,7 +94,38 @@ def run_available_analysis(
 
         runs.append(triage_demo(factory, tenant))
         runs.append(simulate_agents(factory, tenant))
+    runs.append(_impact_metrics(factory, tenant))
     return runs
+
+
+def _impact_metrics(factory: sessionmaker[Session], tenant: str) -> AnalysisRun:
+    """Build the tenant's daily metric aggregates; the last four weeks' headline figures."""
+    from datetime import timedelta
+
+    from criterio.db import session_scope
+    from criterio.metrics import figures, rebuild
+    from criterio.metrics.repository import AggregateRepository
+
+    with session_scope(factory) as session:
+        rebuild(session, tenant)
+        last = AggregateRepository(session, tenant).last_day()
+        if last is None:
+            return AnalysisRun("metrics", "no contacts to measure")
+        first = last - timedelta(days=27)
+        f = figures(session, tenant, first=first, last=last)
+
+    def pct(name: str) -> str:
+        value = f[name]
+        return "–" if value is None else f"{value:.1%}"
+
+    csat = "–" if f["csat_mean"] is None else f"{f['csat_mean']:.2f}"
+    summary = (
+        f"{first} to {last}: {f['contacts']:,} contacts, resolution {pct('resolution_rate')}, "
+        f"first-contact resolution {pct('first_contact_resolution')}, repeat contacts "
+        f"{pct('repeat_contact_rate')}, automation {pct('automation_rate')}, containment "
+        f"{pct('containment_rate')}, CSAT {csat} (`criterio metrics`, the /impact page)"
+    )
+    return AnalysisRun("metrics", summary)
 
 
 #: Below this many texts, or with fewer than two labelled intents, no model is trained.

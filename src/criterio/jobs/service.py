@@ -42,17 +42,19 @@ __all__ = [
 ]
 
 #: Every tenant's schedule until it sets its own: analyse every 5 minutes, detect
-#: hourly, refresh topics nightly.
+#: hourly, refresh topics nightly, bring the metrics' daily aggregates up to date every
+#: 5 minutes.
 DEFAULT_EVERY = {
     "analyze": 300,
     "detect": 3600,
     "topics": 86400,
     "outcomes": 86400,
     "learn": 86400,
+    "metrics": 300,
 }
 #: Jobs every tenant gets without asking. ``learn`` (nightly when scheduled) is opt-in:
 #: a tenant decides when its models may start changing by themselves.
-DEFAULT_JOBS = ("analyze", "detect", "topics", "outcomes")
+DEFAULT_JOBS = ("analyze", "detect", "topics", "outcomes", "metrics")
 
 
 def _check_job(job: str) -> None:

@@ -10,7 +10,8 @@ interactions without a topic, else a candidate. It skips the work when the data 
 changed since the last topic model. ``outcomes`` judges the automated answers
 (``triage.outcomes``): reverts, realised precision, suspension of intents below target;
 ``webhooks`` posts the due webhook deliveries (scheduled when an endpoint is added);
-``learn`` runs the learning loop (``learning.loop.learn``).
+``learn`` runs the learning loop (``learning.loop.learn``); ``metrics`` recomputes the
+daily aggregates of the days whose records changed (``metrics.aggregate.refresh``).
 Each returns the line recorded as the run's summary.
 """
 
@@ -192,6 +193,14 @@ def learn(context: JobContext, tenant: str) -> str:
     return f"{report.status}: {model}{report.reason}"
 
 
+def metrics(context: JobContext, tenant: str) -> str:
+    """Recompute the tenant's daily metric aggregates for the days whose records changed."""
+    from criterio.metrics import refresh
+
+    with session_scope(context.factory) as session:
+        return refresh(session, tenant).summary()
+
+
 #: Every job a worker can run, by the name schedules use.
 JOBS: dict[str, Callable[[JobContext, str], str]] = {
     "analyze": analyze,
@@ -200,6 +209,7 @@ JOBS: dict[str, Callable[[JobContext, str], str]] = {
     "outcomes": outcomes,
     "webhooks": webhooks,
     "learn": learn,
+    "metrics": metrics,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from criterio.insights.schemas import InsightRead
 
@@ -144,3 +145,5 @@ class Report:
     sentiment: Sentiment | None
     automation: tuple[InsightEntry, ...] = field(default_factory=tuple)
     confirmed: tuple[InsightEntry, ...] = field(default_factory=tuple)
+    #: Impact and knowledge figures of the period (``metrics.figures``, by week).
+    impact: dict[str, Any] | None = None

@@ -63,8 +63,23 @@ def render_html(report: Report) -> str:
             channel=lambda name: channel_name(name, report.language),
             previous=report.period.previous(),
             charts=_charts(report, fmt, words),
+            impact=_impact(report),
         )
     )
+
+
+def _impact(report: Report) -> dict[str, Any] | None:
+    """The impact section's tiles, charts and tables (the dashboard's, in the report)."""
+    from criterio.metrics.view import dashboard
+
+    if report.impact is None:
+        return None
+    shown = dashboard(report.impact, report.language)
+    shown["charts"] = {k: _svg(v) for k, v in shown["charts"].items()}
+    shown["sections"] = [
+        s for s in shown["sections"] if s["key"] in ("outcomes", "automation", "knowledge")
+    ]
+    return shown
 
 
 def _charts(report: Report, fmt: Formatter, words: dict[str, str]) -> dict[str, Any]:

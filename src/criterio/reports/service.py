@@ -102,7 +102,16 @@ def build_report(
             [i for i in _overlapping(insights, period) if i.status in SHOWN_STATUSES],
             language,
         ),
+        impact=_impact(session, tenant, period),
     )
+
+
+def _impact(session: Session, tenant: str, period: Period) -> dict[str, Any]:
+    """The period's impact and knowledge figures, the daily aggregates brought up to date."""
+    from criterio.metrics import figures, refresh
+
+    refresh(session, tenant)
+    return figures(session, tenant, first=period.start, last=period.end, by="week")
 
 
 def _midnight(day: date) -> datetime:

@@ -16,6 +16,8 @@ from criterio.knowledge.api import router as knowledge_router
 from criterio.knowledge.editor import editor_pages as knowledge_editor
 from criterio.knowledge.pages import pages as knowledge_pages
 from criterio.learning.api import router as learning_router
+from criterio.metrics.api import router as metrics_router
+from criterio.metrics.pages import pages as metrics_pages
 from criterio.triage.api import router as triage_router
 from criterio.web.docs import router as docs_router
 from criterio.web.health import router as health_router
@@ -40,4 +42,6 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(learning_router)
     app.include_router(assist_router)
     app.include_router(assist_pages)
+    app.include_router(metrics_router)
+    app.include_router(metrics_pages)
     app.include_router(docs_router)

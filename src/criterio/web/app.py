@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from criterio.config import Settings
 from criterio.db import make_engine, make_session_factory, schema_status
 from criterio.errors import CriterioError
+from criterio.metrics.gauges import OperationalGauges
 from criterio.web.api import mount_routers
 from criterio.web.deps import reject_nul
 from criterio.web.docs import install_docs
@@ -68,6 +69,9 @@ def create_app(settings: Settings) -> FastAPI:
         redirect_slashes=False,
     )
     metrics = Metrics.create()
+    metrics.registry.register(
+        OperationalGauges(lambda: getattr(app.state, "session_factory", None))
+    )
     app.state.metrics = metrics
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
