@@ -20,7 +20,8 @@ def test_post_one_is_idempotent_and_updates(api: Api) -> None:
     again = api.client.post(URL, json=record, headers=h)
     assert (again.status_code, again.json()["status"]) == (200, "unchanged")
     changed = api.client.post(URL, json=record | {"language": "pt"}, headers=h)
-    assert changed.json() == {"id": "c-000001", "status": "updated"}
+    # No triage asked: no decision.
+    assert changed.json() == {"id": "c-000001", "status": "updated", "decision": None}
     got = api.client.get(f"{URL}/c-000001", headers=h).json()
     assert got["language"] == "pt" and got["turns"][0]["role"] == "customer"
 
