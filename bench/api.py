@@ -227,7 +227,7 @@ def _prepare(url: str) -> str:
     return token
 
 
-def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 240) -> None:
     import httpx
 
     deadline = time.time() + timeout

@@ -2,13 +2,18 @@
 
 * Bitext customer support (27 intents): one article per intent, built from 5 rows
   (title: the intent; issue: those 5 customer messages; resolution: the first row's
-  agent answer); queries: 40 other customer messages per intent (never used in an article).
-* BANKING77 (77 intents): one article per intent from 5 training questions; queries:
-  the test split (a seeded sample).
-* Cross-lingual: a Spanish query per Bitext intent, written for this bench (below),
-  against the English articles.
-* no_match: 5 Bitext intents' articles removed; the threshold is chosen on half of the
-  queries (F1-best) and measured on the other half; also at the shipped default.
+  agent answer); test queries: 40 other customer messages per intent (never used in an
+  article); the next 30 per intent are the development split (``--dev``), on which the
+  search's weights and the default threshold were chosen.
+* BANKING77 (77 intents): one article per intent from 5 training questions; test
+  queries: the test split (a seeded sample); development: 12 other training questions
+  per intent.
+* Cross-lingual, written for this bench (bench/data/kb_crosslingual.json): 81 Spanish
+  customer messages (3 per Bitext intent) against the English articles, and the English
+  test queries against 27 Spanish articles (one per intent); the 27 Spanish queries
+  below (SPANISH) are the development set.
+* no_match: 5 Bitext intents' articles removed; the threshold is chosen F1-best on the
+  development queries and measured on the test queries; also at the shipped default.
 * Latency: 10,000 articles (Bitext and BANKING77 rows as articles) on SQLite and
   PostgreSQL, searched through ``search_articles`` with a warm index.
 
@@ -16,12 +21,14 @@ The reference in the same run is plain BM25 (``bm25s``, its English stop words a
 tokenizer) over the same article texts.
 
     nice -n 5 .venv/bin/python bench/knowledge.py [--pg postgresql+psycopg://...] [--quick]
+        [--dev | --latency-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import random
 import statistics
 import sys
@@ -49,6 +56,8 @@ SEED = 7
 BUILD_ROWS = 5
 QUERIES_PER_INTENT = 40
 REMOVED = 5
+DEV_PER_INTENT = 30
+CROSSLINGUAL = Path(__file__).resolve().parent / "data" / "kb_crosslingual.json"
 
 #: Written for this bench: what a Spanish-speaking customer would write, one per intent.
 SPANISH = {
@@ -93,8 +102,9 @@ def _title(label: str) -> str:
     return label.replace("_", " ").capitalize()
 
 
-def bitext_task() -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """Articles (one per intent) and (query, intent) pairs not used to build them."""
+def bitext_task(dev: bool = False) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Articles (one per intent) and (query, intent) pairs not used to build them
+    (``dev``: the development queries, disjoint from the test ones)."""
     by_intent: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in bitext_rows():
         by_intent[row["intent"]].append(row)
@@ -114,20 +124,26 @@ def bitext_task() -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
                 "audience": "public",
             }
         )
-        queries += [(r["instruction"], intent) for r in rest[:QUERIES_PER_INTENT]]
+        chosen = rest[QUERIES_PER_INTENT : QUERIES_PER_INTENT + DEV_PER_INTENT] if dev else rest
+        queries += [(r["instruction"], intent) for r in chosen[:QUERIES_PER_INTENT]]
     return articles, queries
 
 
-def banking_task(sample: int) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """Articles from 5 training questions per intent; queries sampled from the test split."""
+def banking_task(
+    sample: int, dev: bool = False
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Articles from 5 training questions per intent; queries sampled from the test split
+    (``dev``: from 12 other training questions per intent)."""
     texts, labels = banking77("train")
     by_intent: dict[str, list[str]] = defaultdict(list)
     for t, label in zip(texts, labels, strict=True):
         by_intent[label].append(t)
     rng = random.Random(SEED)
     articles = []
+    dev_queries = []
     for intent, rows in sorted(by_intent.items()):
         rng.shuffle(rows)
+        dev_queries += [(t, intent) for t in rows[BUILD_ROWS : BUILD_ROWS + 12]]
         articles.append(
             {
                 "external_id": intent,
@@ -138,9 +154,29 @@ def banking_task(sample: int) -> tuple[list[dict[str, Any]], list[tuple[str, str
                 "audience": "public",
             }
         )
-    test = list(zip(*banking77("test"), strict=True))
+    test = dev_queries if dev else list(zip(*banking77("test"), strict=True))
     rng.shuffle(test)
     return articles, [(t, label) for t, label in test[:sample]]
+
+
+def crosslingual() -> dict[str, Any]:
+    """The Spanish articles and test queries written for this bench, by Bitext intent."""
+    intents: dict[str, Any] = json.loads(CROSSLINGUAL.read_text(encoding="utf-8"))["intents"]
+    return intents
+
+
+def spanish_articles() -> list[dict[str, Any]]:
+    """One Spanish article per Bitext intent (written for this bench)."""
+    return [
+        {
+            "external_id": intent,
+            **entry["article"],
+            "language": "es",
+            "state": "validated",
+            "audience": "public",
+        }
+        for intent, entry in sorted(crosslingual().items())
+    ]
 
 
 def _store(url: str, articles: list[dict[str, Any]], tenant: str) -> Any:
@@ -209,10 +245,11 @@ def retrieval(
     name: str, articles: list[dict[str, Any]], queries: list[tuple[str, str]], tmp: Path
 ) -> dict[str, Any]:
     """Hybrid and BM25 on one task (SQLite store)."""
-    engine, factory = _store(f"sqlite:///{tmp / (name + '.db')}", articles, name)
+    tenant = "_".join(name.replace(",", "").split())
+    engine, factory = _store(f"sqlite:///{tmp / (tenant + '.db')}", articles, tenant)
     with factory() as session:
-        search_articles(session, name, "warm up")
-        ranks, _, times = _ranks(session, name, queries)
+        search_articles(session, tenant, "warm up")
+        ranks, _, times = _ranks(session, tenant, queries)
     engine.dispose()
     return {
         "task": name,
@@ -235,29 +272,31 @@ def _f1(
 
 
 def no_match(
-    articles: list[dict[str, Any]], queries: list[tuple[str, str]], tmp: Path
+    articles: list[dict[str, Any]],
+    dev: list[tuple[str, str]],
+    test: list[tuple[str, str]],
+    tmp: Path,
 ) -> dict[str, Any]:
-    """Remove 5 intents' articles; no_match precision / recall on the held-out half."""
+    """Remove 5 intents' articles; threshold F1-best on ``dev``, measured on ``test``."""
     rng = random.Random(SEED)
     removed = set(rng.sample([a["external_id"] for a in articles], REMOVED))
     kept = [a for a in articles if a["external_id"] not in removed]
     engine, factory = _store(f"sqlite:///{tmp / 'nomatch.db'}", kept, "nm")
-    shuffled = queries[:]
-    rng.shuffle(shuffled)
     with factory() as session:
-        _, tops, _ = _ranks(session, "nm", shuffled)
+        _, dev_tops, _ = _ranks(session, "nm", dev)
+        _, tops, _ = _ranks(session, "nm", test)
     engine.dispose()
-    unanswerable = [intent in removed for _, intent in shuffled]
-    half = len(shuffled) // 2
+    dev_unanswerable = [intent in removed for _, intent in dev]
+    unanswerable = [intent in removed for _, intent in test]
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
-    best = max(grid, key=lambda t: _f1(float(t), tops[:half], unanswerable[:half])[2])
-    p, r, f = _f1(float(best), tops[half:], unanswerable[half:])
-    dp, dr, df = _f1(DEFAULT_THRESHOLD, tops[half:], unanswerable[half:])
+    best = max(grid, key=lambda t: _f1(float(t), dev_tops, dev_unanswerable)[2])
+    p, r, f = _f1(float(best), tops, unanswerable)
+    dp, dr, df = _f1(DEFAULT_THRESHOLD, tops, unanswerable)
     return {
         "task": "bitext no_match",
         "removed intents": len(removed),
         "unanswerable share": round(sum(unanswerable) / len(unanswerable), 3),
-        "calibrated threshold": float(best),
+        "threshold on dev": float(best),
         "precision": round(p, 4),
         "recall": round(r, 4),
         "f1": round(f, 4),
@@ -346,35 +385,61 @@ def _pg_database(server: str) -> tuple[str, Any]:
     return f"{server}/{name}", drop
 
 
+def latencies(
+    args: argparse.Namespace, queries: list[tuple[str, str]], tmp: Path
+) -> list[dict[str, Any]]:
+    """The latency part on SQLite then PostgreSQL (a database made and dropped here)."""
+    corpus = latency_corpus(1000 if args.quick else args.size)
+    sample = [q for q, _ in random.Random(SEED).sample(queries, 200)]
+    rows = [latency(f"sqlite:///{tmp / 'latency.db'}", "sqlite", corpus, sample)]
+    url, drop = _pg_database(args.pg)
+    try:
+        rows.append(latency(url, "postgresql", corpus, sample))
+    finally:
+        drop()
+    return rows
+
+
 def main() -> None:
-    """Run every part and write bench/results/knowledge.json."""
+    """Run every part and write bench/results/knowledge.json (``--dev``: knowledge-dev.json)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument(
         "--quick", action="store_true", help="1,000 latency articles, fewer queries"
+    )
+    parser.add_argument(
+        "--dev", action="store_true", help="the development queries only (no latency)"
+    )
+    parser.add_argument(
+        "--latency-only", action="store_true", help="only the latency part (knowledge-latency.json)"
     )
     parser.add_argument("--size", type=int, default=10_000)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        articles, queries = bitext_task()
+        articles, queries = bitext_task(dev=args.dev)
+        if args.latency_only:
+            rows += latencies(args, queries, tmp)
+            write_results("knowledge-latency", rows, {"command": " ".join(sys.argv)})
+            return
         rows.append(retrieval("bitext", articles, queries, tmp))
-        spanish = [(q, intent) for intent, q in SPANISH.items()]
-        rows.append(retrieval("bitext_es_queries", articles, spanish, tmp))
-        b_articles, b_queries = banking_task(300 if args.quick else 1000)
+        if args.dev:
+            spanish = [(q, intent) for intent, q in SPANISH.items()]
+        else:
+            spanish = [(q, i) for i, e in sorted(crosslingual().items()) for q in e["queries"]]
+        rows.append(retrieval("spanish queries, english articles", articles, spanish, tmp))
+        rows.append(
+            retrieval("english queries, spanish articles", spanish_articles(), queries, tmp)
+        )
+        b_articles, b_queries = banking_task(300 if args.quick else 1000, dev=args.dev)
         rows.append(retrieval("banking77", b_articles, b_queries, tmp))
-        rows.append(no_match(articles, queries, tmp))
-        size = 1000 if args.quick else args.size
-        corpus = latency_corpus(size)
-        sample = [q for q, _ in random.Random(SEED).sample(queries, 200)]
-        rows.append(latency(f"sqlite:///{tmp / 'latency.db'}", "sqlite", corpus, sample))
-        url, drop = _pg_database(args.pg)
-        try:
-            rows.append(latency(url, "postgresql", corpus, sample))
-        finally:
-            drop()
-    write_results("knowledge", rows, {"command": " ".join(sys.argv)})
+        _, dev_queries = bitext_task(dev=True)
+        rows.append(no_match(articles, dev_queries, queries, tmp))
+        if not args.dev:
+            rows += latencies(args, queries, tmp)
+    name = "knowledge-dev" if args.dev else "knowledge"
+    write_results(name, rows, {"command": " ".join(sys.argv)})
 
 
 if __name__ == "__main__":

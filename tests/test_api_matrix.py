@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from httpx import Response
 
+from criterio.assist import open_cases, set_queue_members
+from criterio.assist.repository import CaseRepository
 from criterio.auth.roles import MATRIX, Permission, Role
 from criterio.db import session_scope
 from criterio.insights import list_insights
@@ -57,6 +59,13 @@ def _erase_one(a: Api, h: dict[str, str], role: Role) -> Response:
     return a.client.delete(f"/api/v1/interactions/x-{role.value}", headers=h)
 
 
+def _feedback(a: Api, h: dict[str, str], role: Role) -> Response:
+    item = {"interaction_id": "secret-1", "kind": "intent", "value": f"i-{role.value}"}
+    return a.client.post(
+        "/api/v1/feedback", json=[{**item, "at": "2026-11-02T09:14:05Z"}], headers=h
+    )
+
+
 def _acme_insight(a: Api) -> int:
     with session_scope(a.factory) as session:
         return list_insights(session, "acme")[0].id
@@ -68,6 +77,19 @@ def _review(a: Api, h: dict[str, str], role: Role) -> Response:
         json={"owner": f"owner-{role.value}"},
         headers=h,
     )
+
+
+def _acme_case(a: Api, interaction_id: str) -> int:
+    with session_scope(a.factory) as session:
+        found = CaseRepository(session, "acme").by_interaction(interaction_id)
+        assert found is not None
+        return found.id
+
+
+def _case(a: Api, method: str, name: str, path: str, h: dict[str, str], **kw: Any) -> Response:
+    """A call on one of acme's cases (each endpoint its own case: one resolves, one escalates)."""
+    url = f"/api/v1/cases/{_acme_case(a, name)}{path}"
+    return a.client.request(method, url, headers=h, **kw)
 
 
 def _acme_article(a: Api, external_id: str) -> int:
@@ -84,6 +106,69 @@ def _kb(a: Api, method: str, path: str, h: dict[str, str], **kwargs: Any) -> Res
     )
     return a.client.request(method, f"/api/v1/kb{path}", headers=h, **kwargs)
 
+
+CASE_ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/api/v1/cases",
+        Permission.work_cases,
+        lambda a, h, r: a.client.get("/api/v1/cases", headers=h),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/cases/{case_id}",
+        Permission.work_cases,
+        lambda a, h, r: _case(a, "GET", "secret-1", "", h),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/cases/next",
+        Permission.work_cases,
+        lambda a, h, r: a.client.post("/api/v1/cases/next", headers=h),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/cases/{case_id}/assign",
+        Permission.work_cases,
+        lambda a, h, r: _case(a, "POST", "case-assign", "/assign", h, json={}),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/cases/{case_id}/resolve",
+        Permission.work_cases,
+        lambda a, h, r: _case(
+            a, "POST", "case-resolve", "/resolve", h, json={"resolution_code": "refund"}
+        ),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/cases/{case_id}/escalate",
+        Permission.work_cases,
+        lambda a, h, r: _case(a, "POST", "case-escalate", "/escalate", h, json={"reason": "vip"}),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/cases/{case_id}/feedback",
+        Permission.work_cases,
+        lambda a, h, r: _case(
+            a, "POST", "case-feedback", "/feedback", h, json={"action": "intent", "intent": "x"}
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/queues",
+        Permission.work_cases,
+        lambda a, h, r: a.client.get("/api/v1/queues", headers=h),
+    ),
+    Endpoint(
+        "PUT",
+        "/api/v1/queues/{queue}",
+        Permission.manage_queues,
+        lambda a, h, r: a.client.put(
+            "/api/v1/queues/billing", json={"members": ["acme-agent"]}, headers=h
+        ),
+    ),
+]
 
 ENDPOINTS = [
     Endpoint(
@@ -243,6 +328,8 @@ ENDPOINTS = [
             headers=h,
         ),
     ),
+    Endpoint("POST", "/api/v1/feedback", Permission.record_feedback, _feedback),
+    *CASE_ENDPOINTS,
 ]
 
 
@@ -272,6 +359,10 @@ def _acme_data(api: Api) -> None:
         upsert_detections(session, "acme", [spike_detection()])
         for record in ARTICLES:
             create_article(session, "acme", ArticleIn(**record), actor="seed")
+        # Cases of acme's billing queue, which acme's agent works (one per case endpoint).
+        names = ["secret-1", "case-assign", "case-resolve", "case-escalate", "case-feedback"]
+        open_cases(session, "acme", [{"interaction_id": n, "queue": "billing"} for n in names])
+        set_queue_members(session, "acme", "billing", ["acme-agent"], by="seed")
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -349,6 +440,11 @@ def test_other_tenant_sees_and_changes_nothing(api: Api, role: Role) -> None:
         }
     else:
         assert detect.status_code == 403
+    feedback = _feedback(api, headers, role)
+    if may[Permission.record_feedback]:  # acme's interaction is unknown in globex
+        assert feedback.json()["errors"][0]["field"] == "interaction_id"
+    else:
+        assert feedback.status_code == 403
     me = api.client.get("/api/v1/me", headers=headers)
     assert me.json()["tenant"] == "globex" and me.json()["role"] == role.value
     # acme's data is untouched.
@@ -378,7 +474,9 @@ def test_denied_access_is_audited(api: Api) -> None:
 
 def test_documented_matrix_matches_the_code() -> None:
     doc = (Path(__file__).parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `(GET|POST|PATCH|DELETE) (/api/v1/\S+)` \| (\w+) \|(.*)\|$", doc, re.M)
+    rows = re.findall(
+        r"^\| `(GET|POST|PUT|PATCH|DELETE) (/api/v1/\S+)` \| (\w+) \|(.*)\|$", doc, re.M
+    )
     documented = {(m, p): (Permission(perm), cells) for m, p, perm, cells in rows}
     assert set(documented) == {(e.method, e.path) for e in ENDPOINTS}
     roles = ["admin", "lead", "analyst", "agent", "integration"]

@@ -72,7 +72,22 @@ def test_demo_loads_the_store_and_says_what_to_do_next(
         automated = session.execute(
             text("SELECT count(*) FROM triage_decisions WHERE action = 'automate'")
         ).scalar_one()
-    assert decided == 500 and cases == 500 - automated > 0 and articles == 16
+    assert decided == 500 and cases == 500 - automated > 0
+    # Simulated agents worked part of the cases: reused articles, resolved, maybe
+    # captured an article for the reason the knowledge base lacks.
+    assert "cases worked by 4 simulated agents" in result.output
+    with session_scope(make_session_factory(make_engine(store_url))) as session:
+        worked, reused = (
+            session.execute(text(query)).scalar_one()
+            for query in (
+                "SELECT count(*) FROM cases WHERE tenant = 'demo' AND status = 'resolved'",
+                "SELECT count(*) FROM article_links WHERE tenant = 'demo' AND kind = 'reused'",
+            )
+        )
+        created = session.execute(
+            text("SELECT count(*) FROM feedback_events WHERE kind = 'article_created'")
+        ).scalar_one()
+    assert worked > 0 and reused > 0 and articles == 16 + created
     stats = runner.invoke(app, ["stats", "--json"])
     assert stats.exit_code == 0, stats.output
     assert json.loads(stats.output)["tenants"]["demo"]["total"] == 500

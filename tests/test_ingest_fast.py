@@ -57,6 +57,30 @@ def test_fast_sqlite_upsert_stores_what_the_core_path_stores(
     assert _stored(session, "fast")[records[0]["id"]][COMPARED.index("csat")] == 1
 
 
+def test_driver_level_upsert_changed_answers_and_stores_as_the_core_path(
+    engine: Engine, session: Session
+) -> None:
+    # SQLite: 620 records, more than one multi-row statement (500 rows each); PostgreSQL:
+    # 40, below SMALL_UPSERT (bigger batches go through COPY on both paths).
+    count = 600 if is_sqlite(engine) else 20
+    records = [*DemoGenerator(count, seed=8).records(), *(interaction(i) for i in range(20))]
+    answers = []
+    for tenant, fast in (("fast", True), ("core", False)):
+        repository = InteractionRepository(session, tenant, fast=fast)
+        first = repository.upsert_changed(_rows(tenant, records))
+        edited = [{**r, "language": "pt"} for r in records[:30]]
+        later = datetime(2026, 11, 24, tzinfo=UTC)
+        again = [{**row, "created_at": later, "updated_at": later} for row in _rows(tenant, edited)]
+        second = repository.upsert_changed(again + _rows(tenant, records[30:40]))
+        answers.append((first, second))
+    (fast_first, fast_second), (core_first, core_second) = answers
+    assert fast_first == core_first and len(fast_first) == len(records)
+    assert set(fast_first.values()) == {NOW}
+    # Only the 30 changed rows are written again, with their first created_at kept.
+    assert fast_second == core_second == {r["id"]: NOW for r in records[:30]}
+    assert _stored(session, "fast") == _stored(session, "core")
+
+
 def test_fast_upsert_refuses_rows_of_another_tenant(session: Session) -> None:
     with pytest.raises(ValueError, match="another tenant"):
         InteractionRepository(session, "a").upsert(_rows("b", [interaction(1)]))

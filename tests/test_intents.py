@@ -106,6 +106,25 @@ def test_static_mean_max_pooling(banking) -> None:
         StaticEncoder(pooling="median").fit()
 
 
+def test_static_vectors_of_the_same_texts_are_computed_once_and_stay_equal(banking) -> None:
+    from criterio.analysis.embeddings import static
+
+    texts = banking["train"][0][40:80]
+    intent_like, topic_like = StaticEncoder(pooling="mean+max").fit(), StaticEncoder().fit()
+    static._LAST_MEAN[:] = [None, None, None]
+    fresh = topic_like.transform(texts)  # computed
+    static._LAST_MEAN[:] = [None, None, None]
+    intent_like.transform(texts)  # computes and keeps the mean vectors
+    encoded = []
+    original = topic_like._model.encode
+    topic_like._model.encode = lambda *a, **k: encoded.append(1) or original(*a, **k)
+    shared = topic_like.transform(list(texts))  # another list, the same texts: not encoded
+    assert encoded == [] and np.array_equal(shared, fresh)
+    shared[:] = 0  # a caller's change does not reach the kept vectors
+    assert np.array_equal(topic_like.transform(texts), fresh)
+    assert np.array_equal(topic_like.transform(texts[:5]), fresh[:5]) and encoded == [1]
+
+
 def test_spanish_intents(shared_data: Path) -> None:
     def read(split: str, per: int) -> tuple[list[str], list[str]]:
         texts, labels, seen = [], [], {}

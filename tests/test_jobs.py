@@ -166,11 +166,11 @@ def test_cli_schedules_and_lists_jobs(database_url: str, monkeypatch: pytest.Mon
         )
         assert bad.exit_code == 2 and "not a period" in bad.output
         unknown = runner.invoke(
-            app, ["jobs", "schedule", "--tenant", "acme", "--job", "learn", "--every", "1h"]
+            app, ["jobs", "schedule", "--tenant", "acme", "--job", "retrain", "--every", "1h"]
         )
         assert (
             unknown.exit_code == 2
-            and "choose from analyze, detect, topics, outcomes, webhooks" in unknown.output
+            and "choose from analyze, detect, topics, outcomes, webhooks, learn" in unknown.output
         )
         listed = runner.invoke(app, ["jobs", "schedules", "--json"])
         [row] = json.loads(listed.stdout)

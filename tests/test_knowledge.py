@@ -351,3 +351,14 @@ def test_an_edit_updates_the_index_instead_of_refitting_it(session: Session) -> 
     edit_article(session, "acme", article.id, ArticleEdit(title="Zeppelin"), actor="bob")
     assert search_module._index(session, "acme") is first  # updated in place
     assert search_articles(session, "acme", "zeppelin", limit=1)[0].article_id == "a-3"
+
+
+def test_search_and_suggestions_cross_languages(session: Session) -> None:
+    _seed(session)
+    # A Spanish message finds the English article, an English one the Spanish article.
+    spanish = search_articles(session, "acme", "olvidé mi contraseña y no puedo entrar")
+    assert spanish[0].article_id == "kb-password"
+    english = search_articles(session, "acme", "I was charged twice for the same bill")
+    assert english[0].article_id == "kb-cobro"
+    out = suggest(session, "acme", [{"id": "c-9", "text": "no recuerdo mi clave de acceso"}])
+    assert out[0].suggestions[0].article_id == "kb-password" and not out[0].no_match

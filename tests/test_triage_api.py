@@ -150,3 +150,49 @@ def test_policies_are_versioned_per_tenant(api: Api) -> None:
         policy = current_policy(session, "acme")
         assert (policy.version, policy.target_precision, policy.mode) == (2, 0.98, "shadow")
         assert current_policy(session, "globex").version is None
+
+
+def test_a_batch_is_stored_and_triaged_in_one_call(api: Api, calibrated_model: Path) -> None:
+    _champion(api, "acme", calibrated_model)
+    with session_scope(api.factory) as session:
+        set_policy(session, "acme", {"target_precision": 0.9}, by="test")
+    headers = api.headers("acme", Role.integration)
+    earlier = {"id": "b-0", "started_at": "2026-11-01T09:00:00Z", "text": "hi", "customer_id": "k"}
+    assert api.client.post("/api/v1/interactions", json=earlier, headers=headers).status_code == 201
+    batch = [
+        {"id": "b-1", "started_at": "2026-11-02T09:14:05Z", "text": CARD, "customer_id": "k"},
+        {"id": "b-2", "text": CARD},  # no started_at: refused, named, not triaged
+        {"id": "b-3", "started_at": "2026-11-02T09:20:00Z", "text": CARD, "channel": "voice"},
+    ]
+    r = api.client.post("/api/v1/interactions/batch?triage=true", json=batch, headers=headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["inserted"], body["rejected"]) == (2, 1)
+    assert body["errors"][0]["record_id"] == "b-2" and body["errors"][0]["field"] == "started_at"
+    decisions = {d["id"]: d for d in body["decisions"]}
+    assert list(decisions) == ["b-1", "b-3"]
+    # b-0, stored a day before, makes b-1 a repeat contact (looked up in the store).
+    assert decisions["b-1"]["action"] == "automate", decisions["b-1"]
+    assert decisions["b-1"]["priority"] == "high"
+    assert decisions["b-3"]["priority"] == "normal"
+    stored = {d.interaction_id: d for d in _stored(api, "acme")}
+    assert set(stored) == {"b-1", "b-3"} and stored["b-1"].policy_version == 1
+    # Without the flag nothing is decided.
+    again = api.client.post(
+        "/api/v1/interactions/batch", json=[{**batch[0], "id": "b-4"}], headers=headers
+    )
+    assert again.json()["decisions"] is None and len(_stored(api, "acme")) == 2
+    one = api.client.post(
+        "/api/v1/interactions?triage=true", json={**batch[2], "id": "b-5"}, headers=headers
+    )
+    assert one.status_code == 201 and one.json()["decision"]["intent"] == "card_arrival"
+
+
+def test_triage_on_ingest_needs_the_write_permission(api: Api) -> None:
+    r = api.client.post(
+        "/api/v1/interactions/batch?triage=true",
+        json=[{"id": "l-1", "started_at": "2026-11-02T09:14:05Z", "text": CARD}],
+        headers=api.headers("acme", Role.lead),  # may triage, may not write
+    )
+    assert r.status_code == 403
+    assert _stored(api, "acme") == []

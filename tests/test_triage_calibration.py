@@ -170,8 +170,8 @@ def test_a_per_intent_budget_raises_only_the_intent_that_takes_unseen_traffic() 
         unseen=[0.7 + i / 5000 for i in range(500)],
         unseen_predicted=["a"] * 500,
     )
-    shared = calibrate(evidence, target=0.9, oos_budget="global")
-    split = calibrate(evidence, target=0.9, oos_budget="per_intent")
+    shared = calibrate(evidence, target=0.9, oos_budget="global", pooling="per_intent")
+    split = calibrate(evidence, target=0.9, oos_budget="per_intent", pooling="per_intent")
     # One floor for all: "b" pays for "a"'s confusions.
     assert shared.intents["b"].threshold is not None and shared.intents["b"].threshold > 0.79
     # Per intent: "b" keeps its lowest cut, "a" rises above the unseen rows it takes.
@@ -198,7 +198,7 @@ def test_the_per_intent_budget_is_never_exceeded(unseen: list[tuple[float, str]]
         unseen=[c for c, _ in unseen],
         unseen_predicted=[k for _, k in unseen],
     )
-    result = calibrate(evidence, target=0.9, oos_budget="per_intent")
+    result = calibrate(evidence, target=0.9, oos_budget="per_intent", pooling="per_intent")
     passed = sum(
         1
         for c, k in unseen
@@ -211,3 +211,90 @@ def test_the_per_intent_budget_is_never_exceeded(unseen: list[tuple[float, str]]
         assert float(beta.ppf(0.95, passed + 1, n - passed)) <= 0.02
     for entry in result.intents.values():
         assert entry.threshold is None or entry.lower_bound >= 0.9
+
+
+def _intents(rows: dict[str, tuple[int, int]], confidence: float = 0.97) -> Evidence:
+    """Evidence where intent k has rows[k] = (right, wrong) predictions, all at ``confidence``."""
+    predicted, correct = [], []
+    for intent, (right, wrong) in rows.items():
+        predicted += [intent] * (right + wrong)
+        correct += [True] * right + [False] * wrong
+    return Evidence(predicted, [confidence] * len(predicted), correct, sorted(rows))
+
+
+def test_pooled_evidence_shows_the_target_where_no_intent_alone_can() -> None:
+    # Ten intents of 45 right answers each: 45 of 45 cannot show 0.95 alone (bound 0.936),
+    # 450 of 450 together can.
+    evidence = _intents({f"i{k}": (45, 0) for k in range(10)})
+    alone = calibrate(evidence, target=0.95, pooling="per_intent")
+    pooled = calibrate(evidence, target=0.95)
+    assert alone.automatable() == []
+    assert len(pooled.automatable()) == 10 and pooled.pooling == "pooled"
+    assert pooled.pooled is not None and pooled.pooled["n_selected"] == 450
+    assert pooled.pooled["lower_bound"] >= 0.95
+    assert "all automated intents: 450 of 450" in pooled.intents["i0"].reason
+
+
+def test_pooling_never_automates_an_intent_whose_own_evidence_contradicts_the_target() -> None:
+    # "bad" is right 30 times of 45 (upper bound 0.78 < 0.95): the good ones must not carry
+    # it; "thin" has too few verified predictions; the pool without them still shows 0.95.
+    rows = {f"i{k}": (60, 0) for k in range(8)} | {"bad": (30, 15), "thin": (12, 0)}
+    result = calibrate(_intents(rows), target=0.95, min_support=30)
+    assert "bad" not in result.automatable() and "thin" not in result.automatable()
+    assert "precision under 0.95 (30 of 45 right" in result.intents["bad"].reason
+    assert "only 12 verified predictions" in result.intents["thin"].reason
+    assert result.pooled is not None and result.pooled["n_selected"] == 480
+
+
+def test_a_contradicted_intent_gets_a_higher_threshold_of_its_own() -> None:
+    # "mixed" is wrong at 0.90 and right at 0.99, the others right at 0.85: "mixed" rises
+    # above its mistakes and does not drag the others' threshold up with it.
+    good = _intents({f"i{k}": (60, 0) for k in range(5)}, confidence=0.85)
+    evidence = Evidence(
+        good.predicted + ["mixed"] * 80,
+        good.confidence + [0.90] * 40 + [0.99] * 40,
+        good.correct + [False] * 40 + [True] * 40,
+        [*good.intents, "mixed"],
+    )
+    result = calibrate(evidence, target=0.95, floor=0.5, max_oos_share=None)
+    assert result.intents["i0"].threshold == pytest.approx(0.85)
+    assert result.intents["mixed"].threshold == pytest.approx(0.99)
+    assert result.intents["mixed"].n_correct == result.intents["mixed"].n_selected == 40
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0.5, 1.0), st.booleans(), st.sampled_from("abc")), max_size=400)
+)
+def test_the_pooled_selection_shows_the_target(data: list[tuple[float, bool, str]]) -> None:
+    evidence = Evidence(
+        [k for *_, k in data], [c for c, *_ in data], [o for _, o, _ in data], ["a", "b", "c"]
+    )
+    result = calibrate(evidence, target=0.9, min_support=10, max_oos_share=None)
+    chosen = [
+        o
+        for c, o, k in data
+        if (t := result.intents[k].threshold) is not None and c >= t and c >= result.floor
+    ]
+    if chosen:
+        assert len(chosen) >= 10 and clopper_pearson_lower(sum(chosen), len(chosen)) >= 0.9
+        for intent in result.automatable():
+            entry = result.intents[intent]
+            assert entry.n_correct / entry.n_selected >= 0.9 or entry.n_selected >= 10
+
+
+def test_the_real_time_tfidf_matches_scikit_learns() -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from criterio.analysis.intents.classifier import _tfidf
+
+    texts = ["my card has not arrived", "I want a refund, my card", "hola tarjeta", "zzz"]
+    for vectorizer in (
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=2),
+    ):
+        vectorizer.fit(texts)
+        new = ["my card card arrived?", "", "nothing known here qq", "refund refund refund"]
+        expected = vectorizer.transform(new).toarray()
+        assert np.allclose(_tfidf(vectorizer, new).toarray(), expected, atol=1e-12)

@@ -94,7 +94,7 @@ def test_decide_automates_known_intents_with_reasons_and_no_answer(
 def test_an_unreachable_target_routes_everything_and_says_why(
     model_dir: Path, tmp_path: Path
 ) -> None:
-    # 180 examples cannot show 0.999 with 95% confidence, however right they are.
+    # 240 examples, pooled, cannot show 0.999 with 95% confidence, however right they are.
     out = _decide(
         model_dir,
         tmp_path,
@@ -104,7 +104,7 @@ def test_an_unreachable_target_routes_everything_and_says_why(
     )
     assert out[0]["action"] == "route"
     assert out[0]["queue"] == "general"
-    assert "cannot be shown to reach 0.999" in out[0]["reasons"][0]
+    assert "all intents together cannot show 0.999" in out[0]["reasons"][0]
 
 
 def test_a_bad_line_is_reported_and_the_good_ones_go_on(model_dir: Path, tmp_path: Path) -> None:
@@ -226,7 +226,15 @@ def test_a_per_intent_oos_budget_is_accepted_and_a_bad_one_named(
 ) -> None:
     card = {"id": "p1", "text": "hello, my new card has still not arrived in the post, thanks"}
     out = _decide(
-        model_dir, tmp_path, [card], "--target-precision", "0.9", "--oos-budget", "per_intent"
+        model_dir,
+        tmp_path,
+        [card],
+        "--target-precision",
+        "0.9",
+        "--oos-budget",
+        "per_intent",
+        "--pooling",
+        "per_intent",
     )
     assert out[0]["intent"] == "card_arrival" and out[0]["action"] in {"automate", "route"}
     file = tmp_path / "in.jsonl"
@@ -234,3 +242,8 @@ def test_a_per_intent_oos_budget_is_accepted_and_a_bad_one_named(
         app, ["triage", "decide", str(file), "--model", str(model_dir), "--oos-budget", "some"]
     )
     assert done.exit_code == 1 and "oos_budget 'some'" in done.stderr
+    mixed = CliRunner().invoke(
+        app,
+        ["triage", "decide", str(file), "--model", str(model_dir), "--oos-budget", "per_intent"],
+    )
+    assert mixed.exit_code == 1 and "needs per-intent evidence" in mixed.stderr

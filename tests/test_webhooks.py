@@ -156,3 +156,27 @@ def test_webhooks_need_the_server_key_and_the_cli_shows_the_secret_once(
     assert secret not in listed.stdout and KEY not in listed.stdout
     schedules = cli.invoke(app, ["jobs", "schedules", "--tenant", "acme", "--json"])
     assert any(row["job"] == "webhooks" for row in json.loads(schedules.stdout))
+
+
+def test_a_flag_on_an_article_is_queued_for_its_owner(session: Session) -> None:
+    from criterio.knowledge.schemas import ArticleIn, LinkIn
+    from criterio.knowledge.service import create_article, link_article
+
+    add_endpoint(session, "acme", "https://hooks.example/kb", by="admin", server_key=KEY)
+    article = create_article(
+        session, "acme", ArticleIn(title="Reset a password", owner="bea"), actor="bea"
+    )
+    link_article(
+        session,
+        "acme",
+        article.id,
+        LinkIn(kind="flagged", via="searched", reason="step 2 changed"),
+        actor="ana",
+    )
+    [delivery] = DeliveryRepository(session, "acme").recent(10)
+    assert delivery.event == "article.flagged"
+    assert (delivery.payload["owner"], delivery.payload["reason"], delivery.payload["by"]) == (
+        "bea",
+        "step 2 changed",
+        "ana",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,15 @@ class AnalysisResultRepository(TenantScopedRepository):
         """The result of one interaction, or None."""
         stmt = self._select().where(AnalysisResult.interaction_pk == interaction_pk)
         return self.session.scalars(stmt).one_or_none()
+
+    def count_with_version(self, stage: str, version: str) -> int:
+        """How many results ``stage`` (e.g. ``intents``) made at ``version``."""
+        # versions_key is json.dumps(versions, sort_keys=True): the pair appears verbatim.
+        fragment = json.dumps({stage: version})[1:-1]
+        stmt = self._select(func.count()).where(
+            AnalysisResult.versions_key.contains(fragment, autoescape=True)
+        )
+        return int(self.session.scalar(stmt) or 0)
 
     def count_by(self, column: str) -> list[tuple[str | None, int]]:
         """Counts grouped by one column (language, sentiment_label, trajectory)."""

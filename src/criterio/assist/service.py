@@ -147,12 +147,20 @@ def list_cases(
     queues: Sequence[str] | None = None,
     statuses: Sequence[str] | None = None,
     assignee: str | None = None,
+    languages: Sequence[str] | None = None,
+    intents: Sequence[str] | None = None,
     limit: int = 200,
     offset: int = 0,
 ) -> list[Case]:
     """The tenant's cases in working order (priority, then age), filtered."""
     return CaseRepository(session, tenant).find(
-        queues=queues, statuses=statuses, assignee=assignee, limit=limit, offset=offset
+        queues=queues,
+        statuses=statuses,
+        assignee=assignee,
+        languages=languages,
+        intents=intents,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -173,9 +181,9 @@ def next_case(
             return None
         for case_id in candidates:
             if repo.claim(case_id, username, _now()):
-                case = repo.get(case_id)
+                # Reloaded through the repository (tenant-scoped), not session.refresh.
+                case = repo.get(case_id, fresh=True)
                 assert case is not None
-                session.refresh(case)
                 return case
     return None
 

@@ -38,6 +38,10 @@ class Permission(StrEnum):
     publish_articles = "publish_articles"
     link_articles = "link_articles"
     triage = "triage"
+    record_feedback = "record_feedback"
+    work_cases = "work_cases"
+    manage_queues = "manage_queues"
+    view_personal_data = "view_personal_data"
     read_metrics = "read_metrics"
     read_agent_metrics = "read_agent_metrics"
 
@@ -64,6 +68,17 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.link_articles: frozenset({Role.admin, Role.lead, Role.agent}),
     # A real-time decision is what a helpdesk integration asks for; it is stored.
     Permission.triage: frozenset({Role.admin, Role.lead, Role.integration}),
+    # Every person who decides about a machine output records it; integrations bring in
+    # decisions made in another tool. Analysts review insights through their own endpoint.
+    Permission.record_feedback: frozenset({Role.admin, Role.lead, Role.agent, Role.integration}),
+    # The agents' workspace: agents work the cases of their queues; leads and admins see
+    # every queue, reassign cases and say who works which queue.
+    Permission.work_cases: frozenset({Role.admin, Role.lead, Role.agent}),
+    Permission.manage_queues: frozenset({Role.admin, Role.lead}),
+    # A case's conversation unredacted (to verify a caller's identity): asked for
+    # explicitly, never by default, and every such view is in the audit log. Least
+    # privilege: agents work on the redacted text.
+    Permission.view_personal_data: frozenset({Role.admin, Role.lead}),
     # Impact figures are for everyone who works in the tenant; each agent's knowledge
     # contribution only for that agent (read_metrics) and for leads and admins.
     Permission.read_metrics: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),

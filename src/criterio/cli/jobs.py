@@ -92,7 +92,7 @@ def list_(
 @app.command()
 def schedule(
     tenant: Annotated[str, typer.Option(help="The tenant whose job this is.")],
-    job: Annotated[str, typer.Option(help="analyze, detect, topics, outcomes or webhooks.")],
+    job: Annotated[str, typer.Option(help="analyze, detect, topics, outcomes, webhooks or learn.")],
     every: Annotated[
         str, typer.Option(help="How often: 30s, 5m, 1h, 1d, 1h30m; `off` turns the job off.")
     ],
@@ -167,7 +167,8 @@ def worker(
     marked failed and run again, then every due job runs once. Several workers can share
     a store; each job's slot runs on exactly one. A tenant with interactions and no
     schedule gets the defaults (analyze every 5m, detect every 1h, topics every 1d);
-    `criterio jobs schedule` changes them. Ctrl-C or SIGTERM records the run in progress
+    `criterio jobs schedule` changes them, and turns on the learning loop
+    (`--job learn --every 1d`). Ctrl-C or SIGTERM records the run in progress
     as failed ("interrupted") and exits with status 130.
     """
     from criterio.config import get_settings, model_directory

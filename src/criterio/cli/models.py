@@ -1,4 +1,4 @@
-"""``criterio models list | promote | retire``: each tenant's model registry."""
+"""``criterio models list | promote | retire | rollback``: each tenant's model registry."""
 
 from __future__ import annotations
 
@@ -135,3 +135,26 @@ def retire(
 ) -> None:
     """Retire a model; retiring the champion leaves the tenant without one of that kind."""
     _decide(model_id, "retire")
+
+
+@app.command()
+def rollback(
+    kind: Annotated[str, typer.Option(help="intent, topics, triage or ranking.")] = "intent",
+    tenant: Annotated[str, typer.Option(help="Whose models.")] = "default",
+    by: By = None,
+) -> None:
+    """Make the previous champion of KIND the champion again (the current one is retired);
+    interactions analysed by the replaced intent model are analysed again on the next run."""
+    from criterio.learning.loop import roll_back
+
+    try:
+        with unit_of_work() as session:
+            row, redo = roll_back(session, tenant, kind, by=who(by))
+            message = (
+                f"model {row.id} ({row.kind} version {row.version}) of tenant {tenant} is "
+                f"champion again; {redo} interactions will be analysed again"
+            )
+    except CriterioError as error:
+        typer.secho(error.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(message)

@@ -181,9 +181,16 @@ def decide(
         str,
         typer.Option(
             help="How that share is kept: global (one floor for every intent) or per_intent "
-            "(raise only the intents unseen traffic is taken for)."
+            "(raise only the intents unseen traffic is taken for; needs --pooling per_intent)."
         ),
     ] = "global",
+    pooling: Annotated[
+        str,
+        typer.Option(
+            help="pooled: one precision bound over all automated intents, each intent held "
+            "to its own evidence; per_intent: each intent's own bound must reach the target."
+        ),
+    ] = "pooled",
 ) -> None:
     """Write one JSON decision per input line: id, action (automate | route | escalate),
     intent, confidence, threshold, expected_precision, queue, priority, reasons, answer."""
@@ -208,6 +215,7 @@ def decide(
             min_support=min_support,
             max_oos_share=None if max_oos_share >= 1.0 else max_oos_share,
             oos_budget=oos_budget,
+            pooling=pooling,
         )
         classifier = load_model(directory, "intents")
         version = f"intents v{read_card(directory).get('version', '?')}"

@@ -37,7 +37,10 @@ def add(
     url: Annotated[str, typer.Argument(help="Where to POST (http or https).")],
     tenant: TenantOption = "default",
     event: Annotated[
-        list[str] | None, typer.Option(help="Event to send (repeatable; default triage.decision).")
+        list[str] | None,
+        typer.Option(
+            help="Event to send: triage.decision, article.flagged (repeatable; default: both)."
+        ),
     ] = None,
     by: Annotated[str | None, typer.Option(help="Who registers it (default: cli:<user>).")] = None,
 ) -> None:

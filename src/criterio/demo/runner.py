@@ -64,7 +64,8 @@ def run_available_analysis(
     champion models) runs on the local engine, then pattern detection, whose top
     insights are returned as details. With ``models`` (and ``triage``), the month is then triaged
     (``criterio.demo.triage``): articles imported, a policy set, the champion
-    calibrated, and routed interactions open cases.
+    calibrated, and routed interactions open cases; then simulated agents work part of
+    those cases (``criterio.demo.agents``).
     """
     from criterio.analysis.pipeline import build_pipeline
     from criterio.annotations.runner import analyze_store
@@ -88,9 +89,11 @@ def run_available_analysis(
     summary = f"{report.total:,} interactions analysed (languages: {languages}; sentiment: {moods})"
     runs += [AnalysisRun(name, summary), _detect_insights(factory, tenant)]
     if models is not None and triage:
+        from criterio.demo.agents import simulate_agents
         from criterio.demo.triage import triage_demo
 
         runs.append(triage_demo(factory, tenant))
+        runs.append(simulate_agents(factory, tenant))
     runs.append(_impact_metrics(factory, tenant))
     return runs
 

@@ -5,30 +5,37 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
 from criterio.auth.service import record_audit, record_audit_set
 from criterio.db import check_row_key
 from criterio.errors import InvalidInputError, NotFoundError, excerpt
+from criterio.interactions.api_body import (
+    RawBody,
+    RecordProblem,
+    batch_items,
+    batch_rows,
+    one_row,
+    raw_json_body,
+)
 from criterio.interactions.export import to_contract
 from criterio.interactions.models import Interaction
-from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import InteractionFilter, InteractionRepository
 from criterio.interactions.schemas import (
     Channel,
-    InteractionIn,
     InteractionRead,
     Timestamp,
     check_attribute_name,
     check_timestamp,
 )
-from criterio.interactions.service import StoreResult, store_interactions, validate_record
+from criterio.interactions.service import StoreResult, store_rows
+from criterio.triage.api import TriageFlag, may_triage, triage_stored
+from criterio.triage.schemas import DecisionRead
 from criterio.web.audit import AuditDep
 from criterio.web.deps import SessionDep, request_id, require, write_with_retries
 
@@ -39,20 +46,12 @@ Writer = Annotated[Principal, Depends(require(Permission.write_interactions))]
 Reader = Annotated[Principal, Depends(require(Permission.read_interactions))]
 
 
-class RecordProblem(BaseModel):
-    """Why one record was refused: its place in the batch, its id, the field and why."""
-
-    index: int
-    record_id: str | None
-    field: str
-    message: str
-
-
 class StoredOne(BaseModel):
-    """What happened to one posted interaction."""
+    """What happened to one posted interaction (and its triage decision when asked)."""
 
     id: str
     status: str  # inserted, updated or unchanged
+    decision: DecisionRead | None = None
 
 
 class BatchResult(BaseModel):
@@ -64,6 +63,8 @@ class BatchResult(BaseModel):
     unchanged: int
     rejected: int
     errors: list[RecordProblem]
+    #: With ``triage=true``: the decision of each stored record, in the batch's order.
+    decisions: list[DecisionRead] | None = None
 
 
 class InteractionPage(BaseModel):
@@ -73,129 +74,44 @@ class InteractionPage(BaseModel):
     next_cursor: str | None
 
 
-#: Validates a whole batch in one call (the common case: every record is good).
-_RECORDS = TypeAdapter(list[InteractionIn])
+#: The bodies as OpenAPI documents them (read raw by ``api_body``, not by FastAPI).
+_ONE_BODY = {
+    "required": True,
+    "description": "One interaction (the data contract).",
+    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+}
+_BATCH_BODY = {
+    "required": True,
+    "description": "Interactions (at most CRITERIO_MAX_BATCH, 1000 by default).",
+    "content": {"application/json": {"schema": {"type": "array", "items": {}}}},
+}
+JsonBody = Annotated[RawBody, Depends(raw_json_body)]
 
 
-def _validate(
-    items: list[Any], tenant: str
-) -> tuple[list[InteractionIn], list[int], list[RecordProblem]]:
-    fast = _validate_all(items, tenant)
-    if fast is not None:
-        return fast, list(range(len(fast))), []
-    # Something is wrong: go record by record to name each bad one and keep the rest.
-    return _validate_each(items, tenant)
-
-
-def _validate_all(items: list[Any], tenant: str) -> list[InteractionIn] | None:
-    """Every record validated in one pass, or None if any record has a problem."""
-    if not all(type(item) is dict for item in items):
-        return None
-    try:
-        # orjson writes a NUL (in a value or a key) as the escape \u0000: one fast
-        # serialisation of the batch replaces a walk through every field of every record.
-        if b"\\u0000" in orjson.dumps(items):
-            return None
-    except (orjson.JSONEncodeError, TypeError):
-        return None
-    # The caller's tenant is filled in before validation (no copy of each model after);
-    # a record naming a tenant keeps it, and any other tenant sends us the slow way.
-    prepared = [item if "tenant" in item else {**item, "tenant": tenant} for item in items]
-    try:
-        records = _RECORDS.validate_python(prepared)
-    except ValidationError:
-        return None
-    if any(record.tenant != tenant for record in records):
-        return None
-    return records
-
-
-def _validate_each(
-    items: list[Any], tenant: str
-) -> tuple[list[InteractionIn], list[int], list[RecordProblem]]:
-    good: list[InteractionIn] = []
-    positions: list[int] = []
-    problems: list[RecordProblem] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(
-                RecordProblem(
-                    index=index,
-                    record_id=None,
-                    field="(record)",
-                    message="a record must be a JSON object",
-                )
-            )
-            continue
-        nul_at = _nul_field(item)
-        if nul_at is not None:
-            # PostgreSQL cannot store NUL in text or JSONB; refuse it with the field named.
-            problems.append(
-                RecordProblem(
-                    index=index,
-                    record_id=_text_id(item),
-                    field=nul_at,
-                    message="contains a NUL character",
-                )
-            )
-            continue
-        result = validate_record(RawRecord("api", f"record {index}", item), tenant)
-        if isinstance(result, RecordError):
-            problems.append(
-                RecordProblem(
-                    index=index,
-                    record_id=result.record_id,
-                    field=result.field,
-                    message=result.message,
-                )
-            )
-        else:
-            good.append(result)
-            positions.append(index)
-    return good, positions, problems
-
-
-def _nul_field(value: Any, path: str = "") -> str | None:
-    """The dotted path of the first string (or key) holding a NUL character, if any."""
-    if isinstance(value, str):
-        return (path or "(record)") if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                return here
-            found = _nul_field(item, here)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _nul_field(item, f"{path}.{i}")
-            if found is not None:
-                return found
-    return None
-
-
-def _text_id(item: dict[str, Any]) -> str | None:
-    value = item.get("id")
-    return str(value).replace("\x00", "") if value is not None else None
-
-
-@router.post("/interactions", response_model=StoredOne, status_code=201)
+@router.post(
+    "/interactions",
+    response_model=StoredOne,
+    status_code=201,
+    openapi_extra={"requestBody": _ONE_BODY},
+)
 def post_interaction(
     request: Request,
     response: Response,
     session: SessionDep,
     principal: Writer,
-    record: Annotated[dict[str, Any], Body(description="One interaction (the data contract).")],
+    body: JsonBody,
+    triage: TriageFlag = False,
 ) -> StoredOne:
-    """Store one interaction; posting the same record again changes nothing (idempotent)."""
-    good, _, problems = _validate([record], principal.tenant)
-    if problems:
-        problem = problems[0]
-        raise InvalidInputError(f"{problem.field}: {problem.message}")
+    """Store one interaction (posting it again changes nothing); with ``triage=true`` it is
+    also decided and the decision returned (a batch: ``/interactions/batch?triage=true``)."""
+    may_triage(request, principal, triage)
+    row = one_row(body, principal.tenant)
+    if isinstance(row, RecordProblem):
+        raise InvalidInputError(f"{row.field}: {row.message}")
+    external_id = row["external_id"]
 
-    def work() -> str:
-        result = store_interactions(session, good)
+    def work() -> tuple[str, DecisionRead | None]:
+        result = store_rows(session, [row])
         status = "inserted" if result.inserted else "updated" if result.updated else "unchanged"
         record_audit(
             session,
@@ -203,40 +119,48 @@ def post_interaction(
             actor=principal.username,
             action="write",
             resource_type="interaction",
-            resource_ids=[good[0].id],
+            resource_ids=[external_id],
             request_id=request_id(request),
             detail={"status": status},
         )
-        return status
+        decided = triage_stored(request, session, principal, [row]) if triage else None
+        return status, decided[0] if decided else None
 
-    status = write_with_retries(session, work)
+    status, decision = write_with_retries(session, work)
     if status != "inserted":
         response.status_code = 200
-    return StoredOne(id=good[0].id, status=status)
+    return StoredOne(id=external_id, status=status, decision=decision)
 
 
-@router.post("/interactions/batch", response_model=BatchResult)
+@router.post(
+    "/interactions/batch",
+    response_model=BatchResult,
+    openapi_extra={"requestBody": _BATCH_BODY},
+)
 def post_batch(
     request: Request,
     session: SessionDep,
     principal: Writer,
-    records: Annotated[
-        list[Any], Body(description="Interactions (at most CRITERIO_MAX_BATCH, 1000 by default).")
-    ],
+    body: JsonBody,
+    triage: TriageFlag = False,
 ) -> BatchResult:
-    """Store a batch: good records go in, each bad one is reported with index, field and why."""
+    """Store a batch: good records go in, each bad one is reported with index, field and why;
+    with ``triage=true`` each stored record is also decided."""
+    may_triage(request, principal, triage)
+    records = batch_items(body)
     # Bigger imports go through files or several posts.
     limit = request.app.state.settings.max_batch
     if len(records) > limit:
         raise InvalidInputError(
             f"batch: {len(records):,} records; at most {limit:,} per request (CRITERIO_MAX_BATCH)"
         )
-    good, positions, problems = _validate(records, principal.tenant)
+    good, positions, problems = batch_rows(records, principal.tenant)
 
-    def work() -> StoreResult:
-        result = store_interactions(session, good)
+    def work() -> tuple[StoreResult, list[DecisionRead] | None]:
+        result = store_rows(session, good)
         refused = set(result.duplicates)
-        stored_ids = [r.id for i, r in enumerate(good) if i not in refused]
+        stored = [r for i, r in enumerate(good) if i not in refused]
+        stored_ids = [r["external_id"] for r in stored]
         if stored_ids:
             record_audit_set(
                 session,
@@ -252,14 +176,15 @@ def post_batch(
                     "unchanged": result.unchanged,
                 },
             )
-        return result
+        decided = triage_stored(request, session, principal, stored) if triage else None
+        return result, decided
 
-    result = write_with_retries(session, work)
+    result, decisions = write_with_retries(session, work)
     for duplicate in result.duplicates:
         problems.append(
             RecordProblem(
                 index=positions[duplicate],
-                record_id=good[duplicate].id,
+                record_id=good[duplicate]["external_id"],
                 field="id",
                 message="repeated id in this batch; the first record with this id was kept",
             )
@@ -272,6 +197,7 @@ def post_batch(
         unchanged=result.unchanged,
         rejected=len(problems),
         errors=problems,
+        decisions=decisions,
     )
 
 

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from criterio.annotations.models import AnalysisResult
 from criterio.db import is_postgres, is_sqlite
 from criterio.interactions._fast import plain_row
-from criterio.interactions._sqlite_fast import upsert_sqlite_fast
+from criterio.interactions._pg_fast import upsert_changed_pg_fast
+from criterio.interactions._sqlite_fast import upsert_changed_sqlite_fast, upsert_sqlite_fast
 from criterio.interactions.models import INSERT_COLUMNS, UPSERT_COLUMNS, Interaction
 from criterio.tenancy import TenantScopedRepository, exempt
 
@@ -85,7 +86,7 @@ class InteractionRepository(TenantScopedRepository):
 
     def __init__(self, session: Session, tenant: str, *, fast: bool = True) -> None:
         super().__init__(session, tenant)
-        #: Write SQLite rows with the driver's executemany (see ``_sqlite_fast``).
+        #: Write through the driver, not SQLAlchemy (``_sqlite_fast``, ``_pg_fast``).
         self.fast = fast
 
     def existing(self, external_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
@@ -151,8 +152,12 @@ class InteractionRepository(TenantScopedRepository):
         if is_postgres(connection.dialect):
             if len(rows) >= SMALL_UPSERT:
                 result = self._upsert_postgres(rows, only_changed=True)
+            elif self.fast:
+                return upsert_changed_pg_fast(self.session, rows)
             else:
                 result = connection.execute(_pg_upsert_changed(), [plain_row(r) for r in rows])
+        elif self.fast and connection.dialect.name == "sqlite":
+            return upsert_changed_sqlite_fast(self.session, rows)
         else:
             result = connection.execute(_sqlite_upsert_changed(), [plain_row(r) for r in rows])
         assert result is not None

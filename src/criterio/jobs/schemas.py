@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = ["JOB_NAMES", "JobRunRead", "ScheduleRead", "format_every", "parse_every"]
 
 #: The jobs a worker runs, and their default period for a tenant that set none.
-JOB_NAMES = ("analyze", "detect", "topics", "outcomes", "webhooks", "metrics")
+JOB_NAMES = ("analyze", "detect", "topics", "outcomes", "webhooks", "learn", "metrics")
 
 _DURATION = re.compile(r"(\d+)\s*(s|m|h|d)")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -26,6 +26,7 @@ from criterio.jobs.schemas import JOB_NAMES
 
 __all__ = [
     "DEFAULT_EVERY",
+    "DEFAULT_JOBS",
     "Claim",
     "beat",
     "claim_next",
@@ -33,6 +34,7 @@ __all__ = [
     "finish",
     "list_runs",
     "list_schedules",
+    "make_due",
     "next_slot",
     "reap_stale",
     "set_schedule",
@@ -47,8 +49,12 @@ DEFAULT_EVERY = {
     "detect": 3600,
     "topics": 86400,
     "outcomes": 86400,
+    "learn": 86400,
     "metrics": 300,
 }
+#: Jobs every tenant gets without asking. ``learn`` (nightly when scheduled) is opt-in:
+#: a tenant decides when its models may start changing by themselves.
+DEFAULT_JOBS = ("analyze", "detect", "topics", "outcomes", "metrics")
 
 
 def _check_job(job: str) -> None:
@@ -106,8 +112,19 @@ def ensure_default_schedules(session: Session, tenant: str, *, now: datetime) ->
             "updated_at": now,
         }
         for job, every in DEFAULT_EVERY.items()
+        if job in DEFAULT_JOBS
     ]
     session.execute(insert(JobSchedule).values(rows).on_conflict_do_nothing())
+    return True
+
+
+def make_due(session: Session, tenant: str, job: str, *, now: datetime) -> bool:
+    """Bring the tenant's schedule of ``job`` forward to now (True), if it has one enabled."""
+    schedule = ScheduleRepository(session, tenant).get(job)
+    if schedule is None or not schedule.enabled:
+        return False
+    schedule.next_run_at = min(schedule.next_run_at, now)
+    session.flush()
     return True
 
 

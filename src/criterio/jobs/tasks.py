@@ -9,9 +9,9 @@ none or when its champion leaves more than ``topics_refresh_unassigned`` of the
 interactions without a topic, else a candidate. It skips the work when the data has not
 changed since the last topic model. ``outcomes`` judges the automated answers
 (``triage.outcomes``): reverts, realised precision, suspension of intents below target;
-``webhooks`` posts the due webhook deliveries (scheduled when an endpoint is added).
-``metrics`` recomputes the daily aggregates of the days whose records changed
-(``metrics.aggregate.refresh``).
+``webhooks`` posts the due webhook deliveries (scheduled when an endpoint is added);
+``learn`` runs the learning loop (``learning.loop.learn``); ``metrics`` recomputes the
+daily aggregates of the days whose records changed (``metrics.aggregate.refresh``).
 Each returns the line recorded as the run's summary.
 """
 
@@ -179,6 +179,20 @@ def webhooks(context: JobContext, tenant: str) -> str:
     return f"{run.delivered} delivered, {run.retrying} to retry, {run.failed} failed"
 
 
+def learn(context: JobContext, tenant: str) -> str:
+    """One turn of the learning loop (`criterio learn`): a candidate intent model from
+    labels and corrections, promoted only when it beats the champion on held-out
+    human decisions."""
+    from criterio.learning.loop import learn as learn_once
+
+    with session_scope(context.factory) as session:
+        report = learn_once(
+            session, tenant, model_dir=context.model_dir, by=f"worker {context.worker}"
+        )
+    model = "" if report.candidate_id is None else f"candidate model {report.candidate_id}: "
+    return f"{report.status}: {model}{report.reason}"
+
+
 def metrics(context: JobContext, tenant: str) -> str:
     """Recompute the tenant's daily metric aggregates for the days whose records changed."""
     from criterio.metrics import refresh
@@ -194,6 +208,7 @@ JOBS: dict[str, Callable[[JobContext, str], str]] = {
     "topics": topics,
     "outcomes": outcomes,
     "webhooks": webhooks,
+    "learn": learn,
     "metrics": metrics,
 }
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from criterio.insights.models import Insight
 from criterio.insights.repository import InsightRepository
+from criterio.knowledge.folding import STOP_WORDS, fold
 from criterio.knowledge.repository import RecentInteractions
-from criterio.knowledge.retrieval import STOP_WORDS, fold
 from criterio.knowledge.search import interaction_query, no_match_threshold, search_articles
 from criterio.languages import supported
 

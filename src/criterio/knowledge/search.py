@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from criterio.knowledge import retrieval
 from criterio.knowledge.models import Article
 from criterio.knowledge.repository import ArticleRepository, LinkRepository
 from criterio.knowledge.retrieval import IndexDoc, RetrievalIndex
@@ -36,6 +37,7 @@ __all__ = [
     "SearchFilters",
     "interaction_query",
     "no_match_threshold",
+    "query_language",
     "rebuild_index",
     "search_articles",
     "shared_encoder",
@@ -43,9 +45,9 @@ __all__ = [
 ]
 
 #: ``no_match`` below this confidence while a tenant has too few confirmed links to
-#: calibrate on: chosen F1-best on Bitext by bench/knowledge.py (F1 0.54 there, with 5
-#: intents' articles removed; docs/benchmarks.md).
-DEFAULT_THRESHOLD = 0.42
+#: calibrate on: chosen F1-best on the Bitext development split by bench/knowledge.py
+#: (5 intents' articles removed; measured on the test split: docs/benchmarks.md).
+DEFAULT_THRESHOLD = 0.45
 #: Confirmed links (reused suggestions with their score) needed before calibrating.
 MIN_CALIBRATION_LINKS = 20
 #: Share of the confirmed matches a calibrated threshold keeps above it.
@@ -58,7 +60,7 @@ REFIT_SHARE = 0.2
 _SPLIT = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+[.)])\s)|(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
 _lock = threading.Lock()
 _cache: OrderedDict[tuple[str, str], tuple[Any, RetrievalIndex]] = OrderedDict()
-_encoder: list[Any] = []
+_shared: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,17 @@ class SearchFilters:
 
 def shared_encoder() -> Any:
     """The static vectors, loaded once per process (they are read-only)."""
-    if not _encoder:
-        from criterio.analysis.embeddings import StaticEncoder
+    return retrieval.shared_encoder("static")
 
-        _encoder.append(StaticEncoder().fit())
-    return _encoder[0]
+
+def query_language(text: str) -> str | None:
+    """The language of a query (ISO 639-1), or None when too short or unclear to tell."""
+    if "language" not in _shared:
+        from criterio.analysis.language import LanguageIdentifier
+
+        _shared["language"] = LanguageIdentifier().fit()
+    found = str(_shared["language"].predict([text])[0])
+    return None if found == "und" else found
 
 
 def _passages(article: Article) -> tuple[str, ...]:
@@ -105,6 +113,8 @@ def _doc(article: Article) -> IndexDoc:
         state=article.state,
         audience=article.audience,
         language=article.language,
+        summary=f"{article.title}. {article.issue}" if article.issue else article.title,
+        resolution=article.resolution or "",
     )
 
 
@@ -128,7 +138,10 @@ def _index(session: Session, tenant: str, *, force: bool = False) -> RetrievalIn
             index.update([_doc(a) for a in changed])
             _remember(key, stamp, index)
             return index
-    index = RetrievalIndex(encoder=shared_encoder()).fit([_doc(a) for a in repo.list()])
+    # A rebuild takes over the vectors of unchanged texts from the index it replaces.
+    index = RetrievalIndex().fit(
+        [_doc(a) for a in repo.list()], reuse=cached[1] if cached is not None else None
+    )
     _remember(key, stamp, index)
     return index
 
@@ -171,6 +184,7 @@ def search_articles(
         audiences=audiences,
         languages=filters.languages,
         exclude_states=excluded,
+        query_language=query_language(query),
     )
     articles = ArticleRepository(session, tenant).by_ids([h.key for h in hits])
     found: list[SearchHit] = []

@@ -342,7 +342,7 @@ def link_article(
         raise InvalidInputError(f"interaction_id: required for a {link.kind.value} link")
     if link.kind == LinkKind.reused and article.state == ArticleState.archived.value:
         raise InvalidInputError(f"article {article_id} is archived: it cannot be reused")
-    return LinkRepository(session, tenant).add(
+    row = LinkRepository(session, tenant).add(
         ArticleLink(
             tenant=tenant,
             article_id=article.id,
@@ -356,6 +356,27 @@ def link_article(
             at=now or datetime.now(UTC),
         )
     )
+    if row.kind == LinkKind.flagged.value:
+        _notify_owner(session, tenant, article, row)
+    return row
+
+
+def _notify_owner(session: Session, tenant: str, article: Article, flag: ArticleLink) -> None:
+    """Flag it or fix it: the owner hears of a flag through the tenant's webhooks."""
+    from criterio.webhooks.service import enqueue
+
+    payload = {
+        "article_id": public_id(article),
+        "title": article.title,
+        "owner": article.owner,
+        "state": article.state,
+        "version": flag.article_version,
+        "reason": flag.reason,
+        "interaction_id": flag.interaction_id,
+        "by": flag.by,
+        "at": flag.at.isoformat(),
+    }
+    enqueue(session, tenant, "article.flagged", [payload])
 
 
 def links_of(session: Session, tenant: str, article_id: int) -> list[ArticleLink]:

@@ -41,6 +41,7 @@ __all__ = [
     "promote",
     "register_model",
     "retire",
+    "rollback",
 ]
 
 #: The registry's kind and the kind written in a model directory's card.
@@ -171,6 +172,24 @@ def promote(session: Session, tenant: str, model_id: int, *, by: str) -> Registe
     target.promoted_at = _now()
     session.flush()
     return target
+
+
+def rollback(
+    session: Session, tenant: str, kind: str, *, by: str
+) -> tuple[RegisteredModel, RegisteredModel | None]:
+    """Make the champion before the current one champion again; (restored, replaced).
+
+    The previous champion is the retired model of ``kind`` promoted most recently;
+    NotFoundError when there is none.
+    """
+    _check_kind(kind)
+    rows = ModelRepository(session, tenant).lock_kind(kind)
+    current = next((r for r in rows if r.status == "champion"), None)
+    earlier = [r for r in rows if r.status == "retired" and r.promoted_at is not None]
+    if not earlier:
+        raise NotFoundError(f"tenant {tenant!r} has no earlier {kind} champion to roll back to")
+    previous = max(earlier, key=lambda r: (r.promoted_at, r.id))
+    return promote(session, tenant, previous.id, by=by), current
 
 
 def retire(session: Session, tenant: str, model_id: int) -> RegisteredModel:

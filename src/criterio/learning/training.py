@@ -33,6 +33,7 @@ __all__ = [
     "discover_topics",
     "fit_intent_model",
     "fit_topic_model",
+    "register_fitted",
     "train_intents",
     "training_examples",
 ]
@@ -200,7 +201,7 @@ def train_intents(
     }
     metrics = {k: fitted.card[k] for k in ("threshold", "temperature", "false_rejection")}
     metrics["n_intents"] = len(fitted.card["intents"])
-    return _register(
+    return register_fitted(
         session,
         tenant,
         "intent",
@@ -250,7 +251,7 @@ def discover_topics(
         **{k: fitted.card[k] for k in ("topics_kept", "topics_new") if k in fitted.card},
     }
     training = {"source": "stored interactions", "n_texts": len(examples.texts)}
-    return _register(
+    return register_fitted(
         session,
         tenant,
         "topics",
@@ -275,7 +276,7 @@ def _usable_champion(session: Session, tenant: str) -> Any:
     return None if stage is None else stage.model
 
 
-def _register(
+def register_fitted(
     session: Session,
     tenant: str,
     kind: str,
@@ -288,6 +289,7 @@ def _register(
     promote: bool | None,
     by: str,
 ) -> Trained:
+    """Save a fitted model in a new directory of the registry and register it."""
     from criterio.analysis.modelstore import save_model
 
     # The version is taken after fitting (which may take minutes), with the tenant's

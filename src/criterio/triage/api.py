@@ -1,4 +1,5 @@
-"""``POST /api/v1/triage``: one interaction in, the decision out (and stored).
+"""``POST /api/v1/triage``: one interaction in, the decision out (and stored); the helpers
+of ``POST /api/v1/interactions?triage=true`` (store, then decide each stored record).
 
 The tenant always comes from the caller's credentials; a record naming another tenant
 is refused.
@@ -8,19 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 
-from criterio.auth.roles import Permission
+from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
-from criterio.auth.service import record_audit
-from criterio.errors import InvalidInputError
+from criterio.auth.service import record_audit, record_audit_set
+from criterio.errors import InvalidInputError, PermissionDeniedError
 from criterio.interactions.schemas import InteractionIn
 from criterio.triage.schemas import DecisionRead
-from criterio.triage.service import triage_one
-from criterio.web.deps import SessionDep, request_id, require, write_with_retries
+from criterio.triage.service import as_record, row_record, triage_one, triage_records
+from criterio.web.deps import SessionDep, audit_denied, request_id, require, write_with_retries
 
-__all__ = ["router"]
+__all__ = ["TriageFlag", "may_triage", "router", "triage_stored", "triager_cache"]
 
 router = APIRouter(prefix="/api/v1", tags=["triage"])
 Triager = Annotated[Principal, Depends(require(Permission.triage))]
@@ -37,10 +39,15 @@ def _record(body: dict[str, Any], tenant: str) -> dict[str, Any]:
         raise InvalidInputError(f"{where}: {first['msg']}") from None
     if item.tenant != tenant:
         raise InvalidInputError(f"tenant: {item.tenant!r} is not the caller's tenant")
-    record = item.model_dump(mode="json")
-    if not record.get("turns") and item.text:
-        record["turns"] = [{"role": "customer", "text": item.text}]
-    return record
+    return as_record(item)
+
+
+def triager_cache(request: Request) -> dict[tuple[Any, ...], Any]:
+    """The app's triagers, one per tenant (see ``triage.service.triage_records``)."""
+    cache: dict[tuple[Any, ...], Any] | None = getattr(request.app.state, "triagers", None)
+    if cache is None:
+        cache = request.app.state.triagers = {}
+    return cache
 
 
 @router.post("/triage", response_model=DecisionRead)
@@ -52,9 +59,7 @@ def triage(
 ) -> DecisionRead:
     """Decide one interaction: automate, route or escalate, with queue, priority and reasons."""
     record = _record(body, principal.tenant)
-    cache = getattr(request.app.state, "triagers", None)
-    if cache is None:
-        cache = request.app.state.triagers = {}
+    cache = triager_cache(request)
 
     def work() -> DecisionRead:
         decision, version = triage_one(session, principal.tenant, record, cache)
@@ -71,3 +76,38 @@ def triage(
         return DecisionRead.model_validate(decision.to_dict())
 
     return write_with_retries(session, work)
+
+
+#: ``?triage=true``: decide each stored interaction at once (needs the triage permission).
+TriageFlag = Annotated[
+    bool,
+    Query(description="Also triage each stored interaction and return its decision."),
+]
+
+
+def may_triage(request: Request, principal: Principal, triage: bool) -> None:
+    """Refuse (403, audited) ``triage=true`` to a role without the triage permission."""
+    if triage and not allowed(principal.role, Permission.triage):
+        audit_denied(request, principal, Permission.triage)
+        raise PermissionDeniedError(f"role {principal.role.value!r} may not triage")
+
+
+def triage_stored(
+    request: Request, session: Session, principal: Principal, rows: list[dict[str, Any]]
+) -> list[DecisionRead]:
+    """Triage just-stored interactions (their table rows) in one batch, stored and audited."""
+    tenant = principal.tenant
+    decisions, version = triage_records(
+        session, tenant, [row_record(row) for row in rows], triager_cache(request)
+    )
+    record_audit_set(
+        session,
+        tenant,
+        actor=principal.username,
+        action="triage",
+        resource_type="interaction",
+        resource_ids=[d.id for d in decisions],
+        request_id=request_id(request),
+        detail={"policy_version": version, "count": len(decisions)},
+    )
+    return [DecisionRead.model_validate(d.to_dict()) for d in decisions]

@@ -8,7 +8,10 @@ bound (one-sided, ``confidence_level``) of the precision of that intent's predic
 at or above it still reaches the target. Why a bound and not the observed precision:
 30 right answers out of 30 is a precision of 1.0, yet it does not show 0.95 (its
 lower bound is 0.905); the bound grows only with verified data, so an intent with
-too little of it is never automated, whatever its observed precision.
+too little of it is never automated, whatever its observed precision. By default
+(``pooling="pooled"``, ``criterio.triage._pooled``) the bound is over all automated
+intents' predictions together, each intent held to its own evidence; ``"per_intent"``
+is the rule above, one bound per intent.
 
 Out-of-scope traffic (intents the training data never saw) cannot show up in those
 rows, and a model is often sure of itself on it (a "set a reminder" message looks
@@ -80,6 +83,10 @@ class Calibration:
     intents: dict[str, IntentThreshold] = field(default_factory=dict)
     oos_floor: float | None = None
     max_oos_share: float | None = None
+    #: ``pooled`` (one bound over all automated intents) or ``per_intent`` (a bound each).
+    pooling: str = "per_intent"
+    #: The pooled selection (threshold, selected, right, lower bound) when pooled.
+    pooled: dict[str, Any] | None = None
 
     def automatable(self) -> list[str]:
         """Intents that have a threshold (may be automated)."""
@@ -94,6 +101,8 @@ class Calibration:
             "min_support": self.min_support,
             "oos_floor": self.oos_floor,
             "max_oos_share": self.max_oos_share,
+            "pooling": self.pooling,
+            "pooled": self.pooled,
             "intents": {k: v.to_dict() for k, v in sorted(self.intents.items())},
         }
 
@@ -228,8 +237,14 @@ def calibrate(
     min_support: int = 30,
     max_oos_share: float | None = 0.02,
     oos_budget: str = "global",
+    pooling: str = "pooled",
 ) -> Calibration:
     """Thresholds of every intent of ``evidence.intents`` for precision ``target``.
+
+    ``pooling="pooled"`` (the default) bounds the precision of all automated intents'
+    predictions together, each intent held to its own evidence
+    (``criterio.triage._pooled``); ``"per_intent"`` needs each intent's own bound to
+    reach the target.
 
     With ``max_oos_share`` and unseen-intent rows in the evidence, out-of-scope traffic
     is held to that share: ``oos_budget="global"`` raises the floor of every intent to
@@ -245,6 +260,10 @@ def calibrate(
         raise ValueError(f"confidence level {confidence_level}: must be in [0.5, 1)")
     if oos_budget not in ("global", "per_intent"):
         raise ValueError(f"oos_budget {oos_budget!r}: choose global or per_intent")
+    if pooling not in ("pooled", "per_intent"):
+        raise ValueError(f"pooling {pooling!r}: choose pooled or per_intent")
+    if pooling == "pooled" and oos_budget == "per_intent":
+        raise ValueError("the per-intent out-of-scope budget needs per-intent evidence (pooling)")
     per_intent = (
         oos_budget == "per_intent"
         and max_oos_share is not None
@@ -257,6 +276,21 @@ def calibrate(
     predicted = np.asarray(evidence.predicted, dtype=object)
     conf = np.asarray(evidence.confidence, dtype=float)
     ok = np.asarray(evidence.correct, dtype=bool)
+    if pooling == "pooled":
+        from criterio.triage._pooled import pooled_calibration
+
+        return pooled_calibration(
+            evidence,
+            conf,
+            ok,
+            predicted,
+            floor,
+            unseen_floor,
+            max_oos_share,
+            target=target,
+            confidence_level=confidence_level,
+            min_support=min_support,
+        )
     cuts: dict[str, Cuts] = {}
     best: dict[str, float] = {}
     for intent in evidence.intents:

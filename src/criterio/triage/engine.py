@@ -22,10 +22,11 @@ from criterio.triage.decision import Decision, decide
 from criterio.triage.policy import Context
 from criterio.triage.schemas import Policy
 
-__all__ = ["Triager", "context_of"]
+__all__ = ["Triager", "context_of", "when"]
 
 
-def _when(value: Any) -> datetime | None:
+def when(value: Any) -> datetime | None:
+    """A data-contract timestamp (ISO 8601 with an offset), or None when it is not one."""
     if not isinstance(value, str):
         return None
     try:
@@ -45,7 +46,7 @@ def _sentiment(record: dict[str, Any]) -> str | None:
 
 def context_of(record: dict[str, Any], previous: datetime | None = None) -> Context:
     """The rules' view of a data-contract record; ``previous``: the customer's last contact."""
-    started = _when(record.get("started_at"))
+    started = when(record.get("started_at"))
     days = None
     if started is not None and previous is not None and previous <= started:
         days = (started - previous).total_seconds() / 86400
@@ -89,12 +90,16 @@ class Triager:
         decisions = []
         for i, record in enumerate(records):
             customer = record.get("customer_id")
-            before = previous[i] if previous is not None else self.history.get(str(customer))
-            context = context_of(record, before if customer is not None else None)
-            started = _when(record.get("started_at"))
-            if customer is not None and started is not None:
-                last = self.history.get(str(customer))
-                self.history[str(customer)] = max(started, last) if last else started
+            if previous is not None:
+                # The caller knows the earlier contacts (the store): no history kept, so a
+                # triager shared between requests holds no state of theirs.
+                context = context_of(record, previous[i])
+            else:
+                before = self.history.get(str(customer))
+                context = context_of(record, before if customer is not None else None)
+                started = when(record.get("started_at"))
+                if customer is not None and started is not None:
+                    self.history[str(customer)] = max(started, before) if before else started
             decision = decide(
                 str(record.get("id")),
                 str(labels[i]),

@@ -35,6 +35,11 @@ class DecisionRepository(TenantScopedRepository):
 
     model = TriageDecision
 
+    def get(self, decision_id: int) -> TriageDecision | None:
+        """One decision by id, or None."""
+        stmt = self._select().where(TriageDecision.id == decision_id)
+        return self.session.scalars(stmt).one_or_none()
+
     def newest(self, since: datetime | None = None, limit: int = 1000) -> list[TriageDecision]:
         """Decisions, newest first (since ``since`` when given)."""
         stmt = self._select()
@@ -95,3 +100,12 @@ class ContactRepository(TenantScopedRepository):
             Interaction.started_at <= end,
         )
         return [(str(i), str(c), t, dict(lab or {})) for i, c, t, lab in self.session.execute(stmt)]
+
+    def customer_contacts(self, customer_ids: Sequence[str]) -> list[tuple[str, datetime]]:
+        """(customer id, started_at) of every stored interaction of these customers."""
+        if not customer_ids:
+            return []
+        stmt = self._select(Interaction.customer_id, Interaction.started_at).where(
+            Interaction.customer_id.in_(sorted(customer_ids))
+        )
+        return [(str(c), s) for c, s in self.session.execute(stmt).all()]

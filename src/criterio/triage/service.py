@@ -5,31 +5,38 @@ Services flush and never commit: the CLI command or the request owns the transac
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from criterio.errors import InvalidInputError, NotFoundError
 from criterio.triage.decision import Decision
 from criterio.triage.models import TriageDecision, TriagePolicy
 from criterio.triage.policy import parse_policy
-from criterio.triage.repository import DecisionRepository, PolicyRepository
+from criterio.triage.repository import ContactRepository, DecisionRepository, PolicyRepository
 from criterio.triage.schemas import Policy
 
 if TYPE_CHECKING:
+    from criterio.interactions.schemas import InteractionIn
     from criterio.triage.engine import Triager
 
 __all__ = [
+    "as_record",
     "current_policy",
     "decisions_since",
+    "previous_contacts",
     "record_decisions",
+    "row_record",
     "set_policy",
     "stored_records",
     "tenant_triager",
     "triage_one",
+    "triage_records",
 ]
 
 
@@ -49,12 +56,27 @@ def set_policy(session: Session, tenant: str, data: Any, *, by: str) -> TriagePo
     return row
 
 
+#: Held while a triager is built (see :func:`_cached_triager`).
+_BUILDING = threading.Lock()
+
+#: Parsed policies by (tenant, version, body): a request reads the latest row and
+#: validates it only the first time. Callers treat the policy as read-only.
+_PARSED: dict[tuple[str, int, bytes], Policy] = {}
+
+
 def current_policy(session: Session, tenant: str) -> Policy:
     """The tenant's policy in force (its version set), or the defaults (version None)."""
     row = PolicyRepository(session, tenant).latest()
     if row is None:
         return Policy()
-    return parse_policy({**row.body, "version": row.version}, f"policy v{row.version}")
+    key = (tenant, row.version, orjson.dumps(row.body, option=orjson.OPT_SORT_KEYS))
+    policy = _PARSED.get(key)
+    if policy is None:
+        if len(_PARSED) > 1024:
+            _PARSED.clear()
+        policy = parse_policy({**row.body, "version": row.version}, f"policy v{row.version}")
+        _PARSED[key] = policy
+    return policy
 
 
 def tenant_triager(session: Session, tenant: str, *, target: float | None = None) -> Triager:
@@ -227,44 +249,128 @@ def decisions_since(
     return DecisionRepository(session, tenant).newest(since)
 
 
+def as_record(item: InteractionIn) -> dict[str, Any]:
+    """A validated interaction as the plain data-contract record triage reads."""
+    record = item.model_dump(mode="json")
+    if not record.get("turns") and item.text:
+        record["turns"] = [{"role": "customer", "text": item.text}]
+    return record
+
+
+def row_record(row: dict[str, Any]) -> dict[str, Any]:
+    """An interaction's table row (``interactions.service.to_row``) as a data-contract record."""
+    from criterio.interactions._fast import TURNS_JSON
+
+    started = row["started_at"]
+    raw_turns = row.get(TURNS_JSON)  # a row decoded on the fast path keeps its turns as JSON
+    turns = orjson.loads(raw_turns) if raw_turns is not None else row.get("turns")
+    return {
+        "id": row["external_id"],
+        "channel": row.get("channel"),
+        "started_at": started.isoformat() if isinstance(started, datetime) else started,
+        "customer_id": row.get("customer_id"),
+        "language": row.get("language"),
+        "attributes": row.get("attributes") or {},
+        "turns": turns or [],
+        "labels": row.get("labels") or {},
+    }
+
+
+def previous_contacts(
+    session: Session, tenant: str, records: Sequence[dict[str, Any]]
+) -> list[datetime | None]:
+    """Each record's customer's latest stored contact strictly before it (None: none known).
+
+    One query for the whole batch; a record without ``customer_id`` or ``started_at`` has
+    no previous contact.
+    """
+    from criterio.triage.engine import when
+
+    customers = {str(r["customer_id"]) for r in records if r.get("customer_id") is not None}
+    seen: dict[str, list[datetime]] = {}
+    for customer, at in ContactRepository(session, tenant).customer_contacts(sorted(customers)):
+        seen.setdefault(customer, []).append(
+            at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        )
+    found: list[datetime | None] = []
+    for record in records:
+        started = when(record.get("started_at"))
+        who = record.get("customer_id")
+        earlier = [t for t in seen.get(str(who), []) if started is not None and t < started]
+        found.append(max(earlier) if earlier and who is not None else None)
+    return found
+
+
+def _cached_triager(
+    session: Session, tenant: str, policy: Policy, cache: dict[tuple[Any, ...], Triager]
+) -> tuple[Triager | None, str]:
+    """The tenant's triager from ``cache`` (built once per key), or None and why not.
+
+    The key is the tenant, its champion (id and hash), the policy version and the evidence
+    file's modification time: a request loads and calibrates nothing when none changed.
+    """
+    from criterio.learning.service import champion
+    from criterio.triage.files import FILE_NAME
+
+    row = champion(session, tenant, "intent")
+    if row is None:
+        return None, "the tenant has no intent model: nothing is automated"
+    evidence = Path(row.path) / FILE_NAME
+    try:
+        stamp = evidence.stat().st_mtime_ns
+    except OSError:
+        return None, (
+            f"intent model v{row.version} is not calibrated (`criterio triage calibrate "
+            f"--tenant {tenant}`): nothing is automated"
+        )
+    key = (tenant, row.id, row.sha256, policy.version, stamp)
+    triager = cache.get(key)
+    if triager is None:
+        # One build at a time: concurrent first requests wait for it instead of each
+        # loading the model and calibrating (which starved the server under load).
+        with _BUILDING:
+            triager = cache.get(key)
+            if triager is None:
+                for old in [k for k in cache if k[0] == tenant]:
+                    del cache[old]
+                triager = cache[key] = tenant_triager(session, tenant)
+    return triager, ""
+
+
+def triage_records(
+    session: Session,
+    tenant: str,
+    records: Sequence[dict[str, Any]],
+    cache: dict[tuple[Any, ...], Triager],
+) -> tuple[list[Decision], int | None]:
+    """Decide interactions (validated data-contract records) and store the decisions.
+
+    ``cache`` keeps one triager per tenant, champion, policy version and evidence file
+    (see :func:`_cached_triager`). Without a calibrated champion every interaction is
+    routed (never automated), saying why. A repeat contact is the customer's latest
+    stored interaction before this one. Returns the decisions, in the records' order,
+    and the policy version used.
+    """
+    from criterio.triage.decision import without_model
+    from criterio.triage.engine import context_of
+
+    policy = current_policy(session, tenant)
+    triager, reason = _cached_triager(session, tenant, policy, cache)
+    previous = previous_contacts(session, tenant, records)
+    if triager is None:
+        decisions = [
+            without_model(str(r["id"]), reason, policy=policy, context=context_of(r, before))
+            for r, before in zip(records, previous, strict=True)
+        ]
+    else:
+        decisions = triager.decide_batch(records, tenant=tenant, session=session, previous=previous)
+    record_decisions(session, tenant, decisions, policy.version, records)
+    return decisions, policy.version
+
+
 def triage_one(
     session: Session, tenant: str, record: dict[str, Any], cache: dict[tuple[Any, ...], Triager]
 ) -> tuple[Decision, int | None]:
-    """Decide one interaction (a validated data-contract record) and store the decision.
-
-    ``cache`` keeps one triager per tenant, champion, policy version and evidence file,
-    so a request loads nothing when nothing changed. Without a calibrated champion the
-    interaction is routed (never automated), saying why. Returns the decision and the
-    policy version used.
-    """
-    from criterio.learning.service import champion
-    from criterio.triage.decision import without_model
-    from criterio.triage.engine import context_of
-    from criterio.triage.files import FILE_NAME
-
-    policy = current_policy(session, tenant)
-    row = champion(session, tenant, "intent")
-    evidence = Path(row.path) / FILE_NAME if row is not None else None
-    if row is None or evidence is None or not evidence.is_file():
-        reason = (
-            "the tenant has no intent model: nothing is automated"
-            if row is None
-            else f"intent model v{row.version} is not calibrated (`criterio triage calibrate "
-            f"--tenant {tenant}`): nothing is automated"
-        )
-        decision = without_model(
-            str(record["id"]), reason, policy=policy, context=context_of(record)
-        )
-    else:
-        key = (tenant, row.id, row.sha256, policy.version, evidence.stat().st_mtime_ns)
-        triager = cache.get(key)
-        if triager is None:
-            for old in [k for k in cache if k[0] == tenant]:
-                del cache[old]
-            triager = cache[key] = tenant_triager(session, tenant)
-        # Repeat contacts are not looked up in the store yet: no in-memory history either.
-        decision = triager.decide_batch([record], tenant=tenant, session=session, previous=[None])[
-            0
-        ]
-    record_decisions(session, tenant, [decision], policy.version, [record])
-    return decision, policy.version
+    """Decide one interaction and store the decision (:func:`triage_records` of one)."""
+    decisions, version = triage_records(session, tenant, [record], cache)
+    return decisions[0], version

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from criterio.assist.api import router as assist_router
+from criterio.assist.pages import pages as assist_pages
 from criterio.auth.api import router as auth_router
 from criterio.auth.pages import pages as auth_pages
 from criterio.insights.api import router as insights_router
@@ -13,6 +15,7 @@ from criterio.interactions.erasure_api import router as erasure_router
 from criterio.knowledge.api import router as knowledge_router
 from criterio.knowledge.editor import editor_pages as knowledge_editor
 from criterio.knowledge.pages import pages as knowledge_pages
+from criterio.learning.api import router as learning_router
 from criterio.metrics.api import router as metrics_router
 from criterio.metrics.pages import pages as metrics_pages
 from criterio.triage.api import router as triage_router
@@ -36,6 +39,9 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(knowledge_editor)
     app.include_router(knowledge_pages)
     app.include_router(triage_router)
+    app.include_router(learning_router)
+    app.include_router(assist_router)
+    app.include_router(assist_pages)
     app.include_router(metrics_router)
     app.include_router(metrics_pages)
     app.include_router(docs_router)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from criterio.assist.messages import WORKSPACE_MESSAGES
 from criterio.languages import LANGUAGES
 from criterio.web.i18n_knowledge import KNOWLEDGE_MESSAGES
 
@@ -276,6 +277,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         **KNOWLEDGE_MESSAGES["es"],
     },
 }
+# Each domain's pages bring their own texts; the catalogue is one.
+for _code, _texts in WORKSPACE_MESSAGES.items():
+    MESSAGES[_code].update(_texts)
 
 #: Names of the figures detectors report, for the figures table (raw key otherwise).
 FIGURES: dict[str, dict[str, str]] = {

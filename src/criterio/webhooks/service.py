@@ -36,8 +36,9 @@ __all__ = [
     "secret_of",
 ]
 
-#: What can be posted: ``triage.decision`` (every stored decision, see docs/webhooks.md).
-EVENTS = ("triage.decision",)
+#: What can be posted: ``triage.decision`` (every stored decision) and ``article.flagged``
+#: (a flag on a knowledge article, for its owner), see docs/webhooks.md.
+EVENTS = ("triage.decision", "article.flagged")
 #: Attempts before a delivery is given up as failed.
 MAX_ATTEMPTS = 8
 #: Seconds before the first retry; doubled after each failure, at most ``MAX_DELAY``.

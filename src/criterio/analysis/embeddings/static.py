@@ -13,6 +13,7 @@ sentence (on BANKING77, beside the n-grams in the intent classifier: 0.923 → 0
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,6 +37,15 @@ def default_static_path() -> Path:
     return Path(str(root))
 
 
+@lru_cache(maxsize=4)
+def _table(path: str) -> Any:
+    """The model2vec table at ``path``, read once per process (it is only read from:
+    every fit of an intent model, and each fold of its calibration, shares it)."""
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(path)
+
+
 class StaticEncoder(Encoder):
     """Averaged static token vectors (model2vec), loaded from a local directory."""
 
@@ -50,14 +60,13 @@ class StaticEncoder(Encoder):
 
     def fit(self, X: Sequence[str] | None = None, y: Any = None) -> StaticEncoder:  # noqa: N803
         """Load the table (the texts are not needed); returns self."""
-        from model2vec import StaticModel
 
         if self.pooling not in POOLINGS:
             raise ValueError(f"pooling {self.pooling!r}: use one of {', '.join(POOLINGS)}")
         path = Path(self.path) if self.path else default_static_path()
         if not (path / "model.safetensors").is_file():
             raise FileNotFoundError(f"{path}: no model2vec table (model.safetensors) there")
-        self._model = StaticModel.from_pretrained(str(path))
+        self._model = _table(str(path))
         # The shipped table is recorded as "" so a saved model finds it on any machine.
         self.path_ = self.path or ""
         self.dim_ = int(self._model.dim) * (2 if self.pooling == "mean+max" else 1)
@@ -69,13 +78,8 @@ class StaticEncoder(Encoder):
         if len(X) == 0:
             return np.zeros((0, self.dim_), dtype=np.float32)
         texts = list(X)
-        mean = l2_normalize(
-            model.encode(
-                texts,
-                batch_size=self.batch_size,
-                use_multiprocessing=False,
-                show_progress_bar=False,
-            )
+        mean = _mean_vectors(
+            model, self.path_ or str(default_static_path()), self.batch_size, texts
         )
         if self.pooling == "mean":
             return mean
@@ -100,9 +104,7 @@ class StaticEncoder(Encoder):
         check_is_fitted(self, "path_")
         if getattr(self, "_model", None) is None:
             # Loaded from a saved model: the table is re-read from disk, never stored in it.
-            from model2vec import StaticModel
-
-            self._model = StaticModel.from_pretrained(self.path_ or str(default_static_path()))
+            self._model = _table(self.path_ or str(default_static_path()))
         return self._model
 
     def __getstate__(self) -> dict[str, Any]:
@@ -110,3 +112,30 @@ class StaticEncoder(Encoder):
         state = dict(self.__dict__)
         state.pop("_model", None)
         return state
+
+
+#: The last texts' mean vectors, per process: ``[(table, batch size), texts, vectors]``.
+_LAST_MEAN: list[Any] = [None, None, None]
+
+
+def _mean_vectors(
+    model: Any, table: str, batch_size: int, texts: list[str]
+) -> np.ndarray[Any, Any]:
+    """Unit-length mean token vectors of ``texts``; the same texts again are not re-encoded.
+
+    The analysis pipeline gives the intent and the topic stage the same customer texts,
+    and both models' static encoders read the same table: the second stage gets a copy of
+    the first one's vectors (the same call on the same texts, so the same numbers).
+    Comparing the lists is cheap there: they hold the very same string objects.
+    """
+    key = (table, batch_size)
+    if _LAST_MEAN[0] == key and _LAST_MEAN[1] == texts:
+        kept: np.ndarray[Any, Any] = _LAST_MEAN[2]
+        return kept.copy()
+    mean = l2_normalize(
+        model.encode(
+            texts, batch_size=batch_size, use_multiprocessing=False, show_progress_bar=False
+        )
+    )
+    _LAST_MEAN[:] = [key, texts, mean.copy()]
+    return mean

@@ -35,6 +35,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
@@ -157,9 +158,11 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     def _features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         encoder: Encoder = self.encoder_
         dense = sparse.csr_matrix(encoder.transform(texts) * self.embedding_weight)
-        return sparse.hstack(
-            [self.words_.transform(texts), self.chars_.transform(texts), dense], "csr"
-        )
+        if len(texts) <= FEW:
+            words, chars = _tfidf(self.words_, texts), _tfidf(self.chars_, texts)
+        else:
+            words, chars = self.words_.transform(texts), self.chars_.transform(texts)
+        return sparse.hstack([words, chars, dense], "csr")
 
     # -- prediction ---------------------------------------------------------------
     def predict_proba(self, X: Sequence[str]) -> np.ndarray[Any, Any]:  # noqa: N803
@@ -168,7 +171,11 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         texts = [str(t) for t in X]
         if not texts:
             return np.zeros((0, len(self.classes_)))
-        feats = self._features(texts)
+        # The inputs are this model's own features: scikit-learn's checks of them (run on
+        # every call, as costly as the work for the one text of a real-time request) add
+        # nothing.
+        with config_context(skip_parameter_validation=True, assume_finite=True):
+            feats = self._features(texts)
         proba: np.ndarray[Any, Any] = softmax(
             _scores(self.model_, feats) / self.temperature_, axis=1
         )
@@ -207,11 +214,58 @@ def _clean(X: Sequence[str], y: Sequence[str]) -> tuple[list[str], np.ndarray[An
 
 
 def _scores(model: LinearSVC, features: sparse.csr_matrix) -> np.ndarray[Any, Any]:
-    """One score column per class (two intents: scikit-learn gives one signed column)."""
-    scores: np.ndarray[Any, Any] = model.decision_function(features)
+    """One score column per class (two intents: scikit-learn gives one signed column).
+
+    The SVM's decision function computed directly (features × coefficients + intercept):
+    what ``decision_function`` does, without its input checks, which cost more than the
+    product itself on the one text of a real-time request.
+    """
+    scores: np.ndarray[Any, Any] = np.asarray(features @ model.coef_.T) + model.intercept_
+    if scores.shape[1] == 1:
+        scores = scores[:, 0]
     if scores.ndim == 1:
         scores = np.column_stack([-scores, scores])
     return scores
+
+
+#: Batches up to this size are vectorised by :func:`_tfidf` (a real-time request).
+FEW = 16
+
+
+def _tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """``vectorizer.transform(texts)`` for a few texts, without scikit-learn's per-call checks.
+
+    The same steps as TfidfVectorizer's (``sublinear_tf``, idf weights, L2 norm), from its
+    public analyser, vocabulary and idf; on one text scikit-learn's input checks cost
+    several times the work itself.
+    """
+    analyse = vectorizer.build_analyzer()
+    vocabulary = vectorizer.vocabulary_
+    idf = vectorizer.idf_
+    indptr, indices, values = [0], [], []
+    for text in texts:
+        counts: dict[int, int] = {}
+        for token in analyse(text):
+            j = vocabulary.get(token)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        columns = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
+        tf = np.asarray([counts[j] for j in columns], dtype=np.float64)
+        if vectorizer.sublinear_tf:
+            tf = np.log(tf) + 1.0
+        weights = tf * idf[columns]
+        norm = np.sqrt((weights**2).sum())
+        indices.append(columns)
+        values.append(weights / norm if norm > 0 else weights)
+        indptr.append(indptr[-1] + len(columns))
+    return sparse.csr_matrix(
+        (
+            np.concatenate([np.zeros(0), *values]),
+            np.concatenate([np.zeros(0, dtype=np.int64), *indices]),
+            np.asarray(indptr),
+        ),
+        shape=(len(texts), len(vocabulary)),
+    )
 
 
 def _fit_temperature(logits: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:

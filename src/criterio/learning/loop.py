@@ -1,0 +1,376 @@
+"""The learning loop: human decisions → candidate intent model → paired test → promotion.
+
+:func:`learn` is what `criterio learn` and the nightly ``learn`` job run:
+
+1. training data: stored labels and people's corrections (``learning.decisions``);
+2. the held-out slice: the most recent human decisions made after the champion's own
+   training data ends (``training.decided_until`` in the registry), so neither model
+   learned from them; the candidate trains on everything else;
+3. the candidate is registered, and calibrated for triage (cross-validated evidence on
+   its training data, saved as ``triage.json`` beside it);
+4. both models answer the held-out slice: McNemar's exact test (statsmodels) on the
+   pairs where one is right and the other wrong, and the realised precision of what
+   each would automate at the policy's target;
+5. promotion only when the candidate is better (``p < alpha`` and more pairs won than
+   lost) and its realised automation precision is not worse: at least the champion's,
+   or at least the target when the champion's is higher;
+6. the promoted model is calibrated again with the held-out slice added to its evidence
+   (verified decisions it never saw), the tenant's analyze job is made due and the
+   interactions analysed by the old version are counted: analysis results carry the
+   versions of their models, so only those are analysed again.
+
+Every step is written into the candidate's registry row (``training`` and ``metrics``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from criterio.digest import content_digest
+from criterio.errors import InvalidInputError
+from criterio.learning.decisions import HumanLabels, LabelledRow, human_labels
+from criterio.learning.models import RegisteredModel
+from criterio.learning.service import champion, champion_stage, rollback
+from criterio.learning.training import NotEnoughDataError, fit_intent_model, register_fitted
+
+__all__ = ["Comparison", "LearnReport", "LearnSettings", "learn", "mark_reanalysis", "roll_back"]
+
+
+@dataclass(frozen=True)
+class LearnSettings:
+    """How a learning run holds out, tests and calibrates."""
+
+    holdout_share: float = 0.2
+    min_holdout: int = 30
+    alpha: float = 0.05
+    calibration_folds: int = 3
+    #: Target precision of automation (None: the tenant's policy).
+    target: float | None = None
+    #: Sentence encoder of the candidate (None: the champion's, else ``static``).
+    encoder: str | None = None
+    random_state: int = 0
+
+
+@dataclass
+class Comparison:
+    """Candidate against champion on the same held-out human decisions."""
+
+    n: int
+    candidate_accuracy: float
+    champion_accuracy: float | None
+    #: Pairs the candidate got right and the champion wrong, and the other way round.
+    candidate_only: int = 0
+    champion_only: int = 0
+    p_value: float | None = None
+    candidate_precision: float | None = None
+    candidate_automated: int = 0
+    champion_precision: float | None = None
+    champion_automated: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (rates rounded to 4 digits)."""
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class LearnReport:
+    """What one learning run did, step by step."""
+
+    tenant: str
+    status: str  # promoted, kept, skipped
+    reason: str
+    candidate_id: int | None = None
+    candidate_version: int | None = None
+    champion_id: int | None = None
+    comparison: Comparison | None = None
+    training: dict[str, Any] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    reanalysis: int = 0
+    steps: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (what `criterio learn --json` prints)."""
+        out = dict(self.__dict__)
+        out["comparison"] = None if self.comparison is None else self.comparison.to_dict()
+        return out
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _split(
+    labels: HumanLabels, cutoff: datetime | None, settings: LearnSettings
+) -> tuple[list[LabelledRow], list[LabelledRow]]:
+    """(training rows, held-out rows): the most recent decisions after ``cutoff`` held out."""
+    eligible = sorted(
+        (r for r in labels.rows if r.at is not None and (cutoff is None or _aware(r.at) > cutoff)),
+        key=lambda r: (_aware(r.at or datetime.min), r.interaction_id),
+    )
+    size = max(settings.min_holdout, round(settings.holdout_share * len(eligible)))
+    held = eligible[-size:] if len(eligible) >= settings.min_holdout else []
+    held_ids = {r.interaction_id for r in held}
+    return [r for r in labels.rows if r.interaction_id not in held_ids], held
+
+
+def _calibration(evidence: Any, target: float) -> Any:
+    from criterio.triage.calibration import calibrate
+
+    return calibrate(evidence, target=target)
+
+
+def automated(
+    model: Any, calibration: Any, texts: list[str], policy: Any = None
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(predicted intents, which of them triage would automate) under ``calibration``."""
+    predicted, confidence = model.predict_with_confidence(texts)
+    floor = max(calibration.floor, float(getattr(model, "threshold_", 0.0)))
+    thresholds = np.array(
+        [getattr(calibration.intents.get(str(p)), "threshold", None) or np.inf for p in predicted]
+    )
+    mask = (confidence >= floor) & (confidence >= thresholds)
+    if policy is not None:
+        mask &= np.array([policy.may_automate(str(p)) for p in predicted], dtype=bool)
+    return predicted, mask
+
+
+def _precision(right: np.ndarray[Any, Any], mask: np.ndarray[Any, Any]) -> float | None:
+    return float(right[mask].mean()) if mask.any() else None
+
+
+def _compare(
+    candidate: tuple[Any, Any],
+    incumbent: tuple[Any, Any] | None,
+    held: list[LabelledRow],
+    policy: Any,
+) -> Comparison:
+    """Both models on the held-out rows: accuracy, McNemar's exact p, realised precision."""
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    texts = [r.text for r in held]
+    truth = np.asarray([r.intent for r in held], dtype=object)
+    predicted, mask = automated(candidate[0], candidate[1], texts, policy)
+    right = predicted == truth
+    result = Comparison(
+        n=len(held),
+        candidate_accuracy=float(right.mean()),
+        champion_accuracy=None,
+        candidate_precision=_precision(right, mask),
+        candidate_automated=int(mask.sum()),
+    )
+    if incumbent is None:
+        return result
+    old_predicted, old_mask = automated(incumbent[0], incumbent[1], texts, policy)
+    old_right = old_predicted == truth
+    result.champion_accuracy = float(old_right.mean())
+    result.champion_precision = _precision(old_right, old_mask)
+    result.champion_automated = int(old_mask.sum())
+    result.candidate_only = int((right & ~old_right).sum())
+    result.champion_only = int((~right & old_right).sum())
+    table = [
+        [int((right & old_right).sum()), result.candidate_only],
+        [result.champion_only, int((~right & ~old_right).sum())],
+    ]
+    result.p_value = float(mcnemar(table, exact=True).pvalue)
+    return result
+
+
+def _verdict(result: Comparison, settings: LearnSettings, target: float) -> tuple[bool, str]:
+    """Whether the candidate replaces the champion, and why (one sentence)."""
+    p = result.p_value if result.p_value is not None else 1.0
+    better = result.candidate_only > result.champion_only and p < settings.alpha
+    if not better:
+        return False, (
+            f"not better on {result.n} held-out decisions: right where the champion was "
+            f"wrong {result.candidate_only}, the reverse {result.champion_only}, McNemar "
+            f"p = {p:.3g} (needs < {settings.alpha})"
+        )
+    mine, theirs = result.candidate_precision, result.champion_precision
+    bar = None if theirs is None else min(theirs, target)
+    if bar is not None and (mine if mine is not None else 1.0) < bar:
+        return False, (
+            f"better (p = {p:.3g}) but its realised automation precision {mine:.3f} is "
+            f"under {bar:.3f} (the champion's, or the target when that is lower)"
+        )
+    return True, (
+        f"better on {result.n} held-out decisions ({result.candidate_only} won, "
+        f"{result.champion_only} lost, McNemar p = {p:.3g}); realised automation "
+        f"precision {'n/a' if mine is None else f'{mine:.3f}'}"
+    )
+
+
+def learn(
+    session: Session,
+    tenant: str,
+    *,
+    model_dir: Path,
+    by: str,
+    settings: LearnSettings | None = None,
+) -> LearnReport:
+    """One turn of the learning loop for ``tenant`` (see the module's docstring)."""
+    from criterio.triage.files import evidence_for_model, load_evidence, save_evidence
+    from criterio.triage.service import current_policy
+
+    settings = settings or LearnSettings()
+    policy = current_policy(session, tenant)
+    target = settings.target if settings.target is not None else policy.target_precision
+    old = champion(session, tenant, "intent")
+    stage = champion_stage(session, tenant, "intent") if old is not None else None
+    old_model = None if stage is None else stage.model
+    known = None if old_model is None else {str(c) for c in old_model.classes_}
+    labels = human_labels(session, tenant, known_intents=known)
+    report = LearnReport(tenant, "skipped", "", champion_id=None if old is None else old.id)
+    report.training = labels.summary()
+    report.conflicts = [c.to_dict() for c in labels.conflicts]
+    cutoff = None if old is None else _when(old.training.get("decided_until"))
+    train, held = _split(labels, cutoff, settings)
+    report.steps.append(
+        f"{len(labels.rows)} labelled interactions ({report.training['from_corrections']} "
+        f"from corrections, {len(labels.conflicts)} conflicts resolved and flagged); "
+        f"{len(held)} recent decisions held out"
+    )
+    if old is not None and not held:
+        report.reason = (
+            f"fewer than {settings.min_holdout} human decisions since the champion's data: "
+            "nothing to compare on yet"
+        )
+        return report
+    texts, intents = [r.text for r in train], [r.intent for r in train]
+    try:
+        fitted = fit_intent_model(
+            texts,
+            intents,
+            encoder=settings.encoder or getattr(old_model, "encoder", None) or "static",
+            random_state=settings.random_state,
+        )
+    except NotEnoughDataError as error:
+        report.reason = str(error)
+        return report
+    decided = [r.at for r in train if r.at is not None]
+    training = {
+        "source": "learn: stored labels and human corrections",
+        **report.training,
+        "n_examples": len(train),
+        "n_held_out": len(held),
+        "decided_until": max(map(_aware, decided)).isoformat() if decided else None,
+    }
+    ids = [r.interaction_id for r in train]
+    trained = register_fitted(
+        session,
+        tenant,
+        "intent",
+        fitted,
+        training=training,
+        training_hash=content_digest([ids, texts, intents]),
+        metrics={k: fitted.card[k] for k in ("threshold", "temperature", "false_rejection")},
+        model_dir=model_dir,
+        promote=False,
+        by=by,
+    )
+    row = trained.model
+    report.candidate_id, report.candidate_version = row.id, row.version
+    report.steps.append(f"candidate model {row.id} (version {row.version}) trained on {len(train)}")
+    evidence, _ = evidence_for_model(fitted.model, texts, intents, folds=settings.calibration_folds)
+    calibration = _calibration(evidence, target)
+    report.steps.append(
+        f"calibrated at target {target}: {len(calibration.automatable())} of "
+        f"{len(calibration.intents)} intents may be automated"
+    )
+    incumbent = None
+    if old is not None and old_model is not None:
+        try:
+            incumbent = (old_model, _calibration(load_evidence(Path(old.path)), target))
+        except InvalidInputError:  # a champion never calibrated automates nothing
+            incumbent = (old_model, _calibration(_no_evidence(old_model), target))
+    result = _compare((fitted.model, calibration), incumbent, held, policy) if held else None
+    report.comparison = result
+    if old is None:
+        promote_it, reason = True, "the tenant has no intent champion yet"
+    else:
+        assert result is not None
+        promote_it, reason = _verdict(result, settings, target)
+    folds = settings.calibration_folds
+    if promote_it and held:
+        evidence = _with_held_out(evidence, fitted.model, held)
+    save_evidence(Path(row.path), evidence, folds=folds, seconds=0.0)
+    row.metrics = {
+        **row.metrics,
+        "held_out": None if result is None else result.to_dict(),
+        "decision": "promoted" if promote_it else "kept as candidate",
+        "reason": reason,
+        "triage": {"target": target, "automatable": len(calibration.automatable())},
+        "compared_with": None if old is None else old.id,
+    }
+    report.status, report.reason = ("promoted" if promote_it else "kept"), reason
+    report.steps.append(reason)
+    if promote_it:
+        from criterio.learning.service import promote
+
+        promote(session, tenant, row.id, by=by)
+        report.reanalysis = mark_reanalysis(session, tenant, old)
+        report.steps.append(
+            f"promoted; triage recalibrated with the {len(held)} held-out decisions added; "
+            f"{report.reanalysis} interactions analysed by the old version will be analysed again"
+        )
+    session.flush()
+    return report
+
+
+def _no_evidence(model: Any) -> Any:
+    from criterio.triage.calibration import Evidence
+
+    return Evidence([], [], [], [str(c) for c in model.classes_])
+
+
+def _with_held_out(evidence: Any, model: Any, held: list[LabelledRow]) -> Any:
+    """The evidence plus the model's best intent on verified decisions it never saw."""
+    from criterio.triage.calibration import Evidence
+
+    proba = model.predict_proba([r.text for r in held])
+    best = proba.argmax(axis=1)
+    predicted = [str(model.classes_[i]) for i in best]
+    return Evidence(
+        predicted=[*evidence.predicted, *predicted],
+        confidence=[*evidence.confidence, *(float(p) for p in proba.max(axis=1))],
+        correct=[*evidence.correct, *(p == r.intent for p, r in zip(predicted, held, strict=True))],
+        intents=evidence.intents,
+        unseen=evidence.unseen,
+        unseen_predicted=evidence.unseen_predicted,
+    )
+
+
+def mark_reanalysis(session: Session, tenant: str, previous: RegisteredModel | None) -> int:
+    """After a change of intent champion: how many results the old version made (they are
+    analysed again on the next run), and the tenant's analyze job made due now."""
+    from criterio.analysis.model_stages import ModelStageError, model_version
+    from criterio.annotations.repository import AnalysisResultRepository
+    from criterio.jobs.service import make_due
+
+    make_due(session, tenant, "analyze", now=datetime.now(UTC))
+    if previous is None:
+        return 0
+    try:
+        version = model_version(Path(previous.path), "intents", previous.sha256)
+    except (ModelStageError, OSError):
+        return 0
+    return AnalysisResultRepository(session, tenant).count_with_version("intents", version)
+
+
+def roll_back(session: Session, tenant: str, kind: str, *, by: str) -> tuple[RegisteredModel, int]:
+    """Make the previous champion of ``kind`` the champion again; (it, results to redo)."""
+    restored, replaced = rollback(session, tenant, kind, by=by)
+    redo = mark_reanalysis(session, tenant, replaced) if kind == "intent" else 0
+    return restored, redo
