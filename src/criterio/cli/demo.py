@@ -37,7 +37,8 @@ def demo(
         typer.Option(
             "--fresh",
             help="Start from an empty demo: delete the SQLite file first when it holds only "
-            "this tenant, otherwise delete this tenant's interactions.",
+            "this tenant, otherwise delete this tenant's records (interactions and what was "
+            "made from them; its users and settings stay).",
         ),
     ] = False,
     out: Annotated[
@@ -132,7 +133,7 @@ def demo(
 
 
 def _make_fresh(url: str, tenant: str) -> None:
-    """Empty the demo: delete a SQLite file holding only this tenant, else its rows."""
+    """Empty the demo: delete a SQLite file holding only this tenant, else its records."""
     from sqlalchemy.engine import make_url
 
     from criterio.db import (
@@ -142,7 +143,8 @@ def _make_fresh(url: str, tenant: str) -> None:
         schema_status,
         session_scope,
     )
-    from criterio.interactions.repository import InteractionRepository, list_tenants
+    from criterio.demo.reset import delete_tenant_records
+    from criterio.interactions.repository import list_tenants
 
     parsed = make_url(url)
     engine = make_engine(url)
@@ -153,8 +155,8 @@ def _make_fresh(url: str, tenant: str) -> None:
             tenants = set(list_tenants(session))
             sqlite_file = is_sqlite(engine) and parsed.database not in (None, "", ":memory:")
             if not (sqlite_file and tenants <= {tenant}):
-                # Other tenants live in this store: remove only the demo tenant's rows.
-                InteractionRepository(session, tenant).delete_all()
+                # Other tenants live in this store: remove only the demo tenant's records.
+                delete_tenant_records(session, tenant)
                 return
     finally:
         engine.dispose()

@@ -343,11 +343,6 @@ class InteractionRepository(TenantScopedRepository):
         stmt = self._scoped(delete(Interaction)).where(Interaction.external_id.in_(ids))
         return int(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
-    def delete_all(self) -> int:
-        """Delete every interaction of the tenant; returns how many were removed."""
-        result = self.session.execute(self._scoped(delete(Interaction)))
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
 
 @lru_cache(maxsize=1)
 def _pg_upsert() -> Any:
