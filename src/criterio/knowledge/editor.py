@@ -30,7 +30,7 @@ from criterio.knowledge.page_rules import (
     can_publish,
     kb_page,
     not_found,
-    refuse,
+    refuse_publishers_only,
 )
 from criterio.knowledge.schemas import ArticleEdit, ArticleIn, ArticleState, Audience
 from criterio.languages import LANGUAGES
@@ -65,6 +65,30 @@ _SPLIT = re.compile(r"[,\n]")
 
 def _labels(text: str) -> list[str]:
     return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+
+
+def _editor_fields(
+    title: Annotated[str, Form(max_length=300)] = "",
+    issue: Text = "",
+    environment: Text = "",
+    resolution: Text = "",
+    cause: Text = "",
+    language: Annotated[str, Form(max_length=8)] = "",
+    audience: Annotated[str, Form(max_length=20)] = "",
+    owner: Annotated[str, Form(max_length=200)] = "",
+    tags: Short = "",
+    intents: Short = "",
+    topics: Short = "",
+) -> dict[str, str]:
+    """The article fields of a posted editor form, as typed (for a new article or an edit)."""
+    return {
+        "title": title, "issue": issue, "environment": environment, "resolution": resolution,
+        "cause": cause, "language": language, "audience": audience, "owner": owner,
+        "tags": tags, "intents": intents, "topics": topics,
+    }  # fmt: skip
+
+
+EditorFields = Annotated[dict[str, str], Depends(_editor_fields)]
 
 
 def _form_of(article: Article) -> dict[str, str]:
@@ -150,28 +174,14 @@ def create_article(
     session: SessionDep,
     principal: Writer,
     csrf_token: Annotated[str, Form(max_length=100)],
-    title: Annotated[str, Form(max_length=300)] = "",
-    issue: Text = "",
-    environment: Text = "",
-    resolution: Text = "",
-    cause: Text = "",
-    language: Annotated[str, Form(max_length=8)] = "",
-    audience: Annotated[str, Form(max_length=20)] = "",
-    owner: Annotated[str, Form(max_length=200)] = "",
-    tags: Short = "",
-    intents: Short = "",
-    topics: Short = "",
+    fields: EditorFields,
     action: Annotated[str, Form(max_length=10)] = "preview",
 ) -> Response:
     """Preview the new article, or save it as ``wip`` (version 1) and open it."""
     check_form_csrf(request, csrf_token)
     view = kb_page(request, session, principal)
     view.path = "/kb/new"
-    form = dict(
-        title=title, issue=issue, environment=environment, resolution=resolution, cause=cause,
-        language=language, audience=audience, owner=owner, tags=tags, intents=intents,
-        topics=topics, note="", version="",
-    )  # fmt: skip
+    form = fields | {"note": "", "version": ""}
     values = _values(form)
     try:
         data = ArticleIn(**values, state=ArticleState.wip)
@@ -208,14 +218,7 @@ def _editable(
     except NotFoundError:
         return not_found(view)
     if not can_edit(principal, article):
-        refuse(
-            request,
-            session,
-            principal,
-            Permission.publish_articles,
-            "kb.error.publishers_only",
-            back=f"/kb/{article_id}",
-        )
+        refuse_publishers_only(request, session, principal, article_id)
     return article
 
 
@@ -239,17 +242,7 @@ def save_edit(
     article_id: ArticleId,
     csrf_token: Annotated[str, Form(max_length=100)],
     version: Annotated[int, Form(ge=1, le=1_000_000)],
-    title: Annotated[str, Form(max_length=300)] = "",
-    issue: Text = "",
-    environment: Text = "",
-    resolution: Text = "",
-    cause: Text = "",
-    language: Annotated[str, Form(max_length=8)] = "",
-    audience: Annotated[str, Form(max_length=20)] = "",
-    owner: Annotated[str, Form(max_length=200)] = "",
-    tags: Short = "",
-    intents: Short = "",
-    topics: Short = "",
+    fields: EditorFields,
     note: Short = "",
     action: Annotated[str, Form(max_length=10)] = "preview",
 ) -> Response:
@@ -261,11 +254,7 @@ def save_edit(
     article = _editable(request, session, principal, view, article_id, lock=True)
     if isinstance(article, Response):
         return article
-    form = dict(
-        title=title, issue=issue, environment=environment, resolution=resolution, cause=cause,
-        language=language, audience=audience, owner=owner, tags=tags, intents=intents,
-        topics=topics, note=note, version=str(version),
-    )  # fmt: skip
+    form = fields | {"note": note, "version": str(version)}
     values = _values(form)
     try:
         edit = ArticleEdit(**values, note=note.strip() or None)
@@ -288,14 +277,7 @@ def save_edit(
             can_publish=can_publish(principal),
         )
     except PermissionDeniedError:
-        refuse(
-            request,
-            session,
-            principal,
-            Permission.publish_articles,
-            "kb.error.publishers_only",
-            back=f"/kb/{article_id}",
-        )
+        refuse_publishers_only(request, session, principal, article_id)
     except InvalidInputError as exc:
         session.rollback()
         return _render(view, form=form, article=article, problems=[exc.message], status=422)

@@ -48,7 +48,7 @@ __all__ = [
     "next_states",
     "not_found",
     "quality_rows",
-    "refuse",
+    "refuse_publishers_only",
     "when",
 ]
 
@@ -96,19 +96,13 @@ def audit_for(request: Request, session: Session, principal: Principal) -> Audit
     return Audit.bind(request, session, tenant=principal.tenant, actor=principal.username)
 
 
-def refuse(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    permission: Permission,
-    key: str,
-    *,
-    back: str,
+def refuse_publishers_only(
+    request: Request, session: Session, principal: Principal, article_id: int
 ) -> NoReturn:
-    """Record the refusal in the audit log (as the API's 403s) and answer the 403 page."""
+    """A change only publishers may make: audit the refusal (as the API's 403s), answer 403."""
     session.rollback()  # nothing half done stays, and SQLite's lock is free for the audit
-    audit_denied(request, principal, permission)
-    raise PageForbiddenError(key, back=back)
+    audit_denied(request, principal, Permission.publish_articles)
+    raise PageForbiddenError("kb.error.publishers_only", back=f"/kb/{article_id}")
 
 
 def not_found(view: Page) -> Response:

@@ -26,7 +26,7 @@ from criterio.knowledge.page_rules import (
     can_publish,
     kb_page,
     not_found,
-    refuse,
+    refuse_publishers_only,
     when,
 )
 from criterio.knowledge.quality import review_quality
@@ -224,14 +224,7 @@ def kb_state(
     except NotFoundError:
         return not_found(view)
     except PermissionDeniedError:
-        refuse(
-            request,
-            session,
-            principal,
-            Permission.publish_articles,
-            "kb.error.publishers_only",
-            back=f"/kb/{article_id}",
-        )
+        refuse_publishers_only(request, session, principal, article_id)
     except (InvalidInputError, ValueError) as exc:
         message = exc.message if isinstance(exc, InvalidInputError) else f"state: {exc}"
         return _with_error(view, session, principal, article_id, ("state", message), form)
@@ -266,14 +259,7 @@ def kb_restore(
     except NotFoundError:
         return not_found(view)
     except PermissionDeniedError:
-        refuse(
-            request,
-            session,
-            principal,
-            Permission.publish_articles,
-            "kb.error.publishers_only",
-            back=f"/kb/{article_id}",
-        )
+        refuse_publishers_only(request, session, principal, article_id)
     audit_for(request, session, principal).record(
         "restore_article", "article", [str(article_id)], detail={"restored": version}
     )
