@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import criterio
 
 HEAVY = ("sklearn", "scipy", "pandas", "pyarrow", "statsmodels", "sqlalchemy", "numpy")
 
@@ -56,3 +59,28 @@ def test_the_web_app_imports_without_scikit_learn_or_a_password_hash() -> None:
     )
     assert "sklearn" not in loaded["heavy"]
     assert loaded["hashes"] == 0
+
+
+def test_each_domains_router_imports_on_its_own() -> None:
+    """An integration that mounts one router (say the cases API) imports only that module.
+
+    One fresh interpreter: before each import every ``criterio`` module is forgotten, so
+    each router is imported from nothing of Criterio's (a cycle would fail), while the
+    libraries stay loaded.
+    """
+    modules = sorted(p.parent.name for p in Path(criterio.__file__).parent.glob("*/api.py"))
+    assert {"assist", "knowledge", "triage"} <= set(modules)
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    for loaded in [m for m in sys.modules if m.split('.')[0] == 'criterio']:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(f'criterio.{name}.api')\n"
+        "    except ImportError as exc:\n"
+        "        print(f'criterio.{name}.api: {exc}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout == ""
