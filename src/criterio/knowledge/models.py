@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, JSONType, UTCDateTime
 
-__all__ = ["Article", "ArticleLink", "ArticleReview", "ArticleVersion"]
+__all__ = ["Article", "ArticleLink", "ArticleReview", "ArticleVector", "ArticleVersion"]
 
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -125,3 +126,22 @@ class ArticleReview(Base):
     note: Mapped[str | None] = mapped_column(Text)
     by: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ArticleVector(Base):
+    """A multilingual sentence vector of an article text, kept so an index builds fast.
+
+    Keyed by a digest of the encoder and the text (the text itself is not stored): a
+    new process (a ``criterio kb search``, a server start) takes the vectors of
+    unchanged texts from here instead of encoding them again, the slow part of a build.
+    """
+
+    __tablename__ = "article_vectors"
+    __table_args__ = (UniqueConstraint("tenant", "digest"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (hex) of the encoder's name and version and the text.
+    digest: Mapped[str] = mapped_column(String(64))
+    #: The vector as little-endian float32 bytes.
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -7,10 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from criterio.interactions.models import Interaction
-from criterio.knowledge.models import Article, ArticleLink, ArticleReview, ArticleVersion
+from criterio.knowledge.models import (
+    Article,
+    ArticleLink,
+    ArticleReview,
+    ArticleVector,
+    ArticleVersion,
+)
 from criterio.tenancy import TenantScopedRepository
 
 __all__ = [
@@ -18,6 +26,7 @@ __all__ = [
     "LinkRepository",
     "RecentInteractions",
     "ReviewRepository",
+    "VectorRepository",
     "VersionRepository",
 ]
 
@@ -212,3 +221,42 @@ class RecentInteractions(TenantScopedRepository):
             .limit(limit)
         )
         return list(self.session.execute(stmt))
+
+
+class VectorRepository(TenantScopedRepository):
+    """The tenant's stored article-text vectors, by digest (see :class:`ArticleVector`)."""
+
+    model = ArticleVector
+
+    def get(self, digests: Sequence[str]) -> dict[str, bytes]:
+        """The stored vectors among ``digests``, by digest."""
+        found: dict[str, bytes] = {}
+        wanted = list(dict.fromkeys(digests))
+        for start in range(0, len(wanted), 1000):  # bounded IN lists
+            stmt = self._select(ArticleVector.digest, ArticleVector.vector).where(
+                ArticleVector.digest.in_(wanted[start : start + 1000])
+            )
+            found.update((d, bytes(v)) for d, v in self.session.execute(stmt))
+        return found
+
+    def add(self, vectors: dict[str, bytes]) -> None:
+        """Store vectors; one another process stored meanwhile is kept, not an error."""
+        if not vectors:
+            return
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        rows = [{"tenant": self.tenant, "digest": d, "vector": v} for d, v in vectors.items()]
+        stmt = insert(ArticleVector).on_conflict_do_nothing(index_elements=["tenant", "digest"])
+        self.session.execute(stmt, rows)
+
+    def keep_only(self, digests: builtins.set[str]) -> int:
+        """Delete the vectors of texts no article has any more; how many went."""
+        stored = set(self.session.scalars(self._select(ArticleVector.digest)))
+        gone = list(stored - digests)
+        for start in range(0, len(gone), 1000):
+            self.session.execute(
+                self._scoped(delete(ArticleVector)).where(
+                    ArticleVector.digest.in_(gone[start : start + 1000])
+                )
+            )
+        return len(gone)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -40,6 +40,7 @@ __all__ = [
     "Hit",
     "IndexDoc",
     "RetrievalIndex",
+    "VectorStore",
     "fold",
     "shared_encoder",
 ]
@@ -57,6 +58,25 @@ MAX_ML_PASSAGES = 4
 def _text(doc: IndexDoc) -> str:
     """What the lexical rankers read: the title twice (it names the issue), then the body."""
     return fold(f"{doc.title} {doc.title} {doc.body}")
+
+
+class VectorStore(Protocol):
+    """Where multilingual vectors of article texts outlive the process (a build's cache).
+
+    ``encoder``: the encoder's name and version, so vectors of another encoder never mix.
+    """
+
+    def load(self, encoder: str, texts: list[str]) -> dict[str, np.ndarray[Any, Any]]:
+        """The stored vectors of those ``texts`` that have one."""
+        ...
+
+    def save(self, encoder: str, vectors: dict[str, np.ndarray[Any, Any]]) -> None:
+        """Keep newly encoded vectors."""
+        ...
+
+    def keep_only(self, encoder: str, texts: set[str]) -> None:
+        """Forget the vectors of every other text (after a full build)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -104,12 +124,20 @@ class RetrievalIndex:
         self.multilingual = multilingual
         # An update swaps many arrays: a search in another thread waits for all of them.
         self._lock = threading.RLock()
+        self._store: VectorStore | None = None
 
-    def fit(self, docs: Sequence[IndexDoc], reuse: RetrievalIndex | None = None) -> RetrievalIndex:
+    def fit(
+        self,
+        docs: Sequence[IndexDoc],
+        reuse: RetrievalIndex | None = None,
+        store: VectorStore | None = None,
+    ) -> RetrievalIndex:
         """Learn the n-gram weights from ``docs`` and index them; returns self.
 
         ``reuse``: an earlier index whose multilingual vectors of unchanged texts are
-        taken over instead of encoded again (the slow part of a build).
+        taken over instead of encoded again (the slow part of a build); ``store``: where
+        vectors of earlier processes are looked up, new ones kept and those of texts no
+        document has any more forgotten.
         """
         from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
         from sklearn.pipeline import make_pipeline
@@ -117,6 +145,7 @@ class RetrievalIndex:
         self.encoder_: Any = self.encoder or shared_encoder("static")
         self.multilingual_: Any = self.multilingual or shared_encoder("use")
         self._memo = reuse._vectors_by_text() if reuse is not None else {}
+        self._store = store
         docs = list(docs)
         texts = [_text(d) for d in docs]
         # Hashed n-grams: an article edited or added later keeps n-grams no fitted article
@@ -142,16 +171,22 @@ class RetrievalIndex:
         self.view_vectors_ = np.zeros((0, 2, ml_dim), np.float32)
         self.ml_passage_vectors_ = np.zeros((0, ml_dim), np.float32)
         self._append(docs, texts, rows)
-        self._memo = {}
+        if store is not None:
+            store.keep_only(self._encoder_key(), set(self._vectors_by_text()))
+        self._memo, self._store = {}, None
         return self
 
-    def update(self, docs: Sequence[IndexDoc]) -> RetrievalIndex:
+    def update(self, docs: Sequence[IndexDoc], store: VectorStore | None = None) -> RetrievalIndex:
         """Index new or changed ``docs`` (by key) with the n-gram weights learnt at ``fit``.
 
         Much cheaper than a new fit on a large base (only these documents are encoded).
         """
         with self._lock:
-            return self._update(list(docs))
+            self._store = store
+            try:
+                return self._update(list(docs))
+            finally:
+                self._store = None
 
     def _update(self, docs: list[IndexDoc]) -> RetrievalIndex:
         changed = {d.key for d in docs}
@@ -170,11 +205,22 @@ class RetrievalIndex:
         self._append(docs, texts, self.ngrams_.transform(texts) if docs else None)
         return self
 
+    def _encoder_key(self) -> str:
+        encoder = self.multilingual_
+        return f"{type(encoder).__name__}:{getattr(encoder, 'version', '0')}"
+
     def _encode(self, texts: list[str]) -> np.ndarray[Any, Any]:
-        """Multilingual vectors of ``texts``, taken over from the reused index when known."""
+        """Multilingual vectors of ``texts``: from the reused index, the store, or encoded."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        store = self._store
+        if missing and store is not None:
+            self._memo.update(store.load(self._encoder_key(), missing))
+            missing = [t for t in missing if t not in self._memo]
         if missing:
-            self._memo.update(zip(missing, self.multilingual_.transform(missing), strict=True))
+            encoded = dict(zip(missing, self.multilingual_.transform(missing), strict=True))
+            self._memo.update(encoded)
+            if store is not None:
+                store.save(self._encoder_key(), encoded)
         if not texts:
             return np.zeros((0, self.multilingual_.dim), np.float32)
         return np.vstack([self._memo[t] for t in texts]).astype(np.float32)

@@ -9,6 +9,7 @@ changed), so an edit, import or state change is searchable at once, and
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -16,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from criterio.knowledge import retrieval
 from criterio.knowledge.models import Article
-from criterio.knowledge.repository import ArticleRepository, LinkRepository
+from criterio.knowledge.repository import ArticleRepository, LinkRepository, VectorRepository
 from criterio.knowledge.retrieval import IndexDoc, RetrievalIndex
 from criterio.knowledge.schemas import (
     ArticleState,
@@ -35,6 +37,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "MIN_CALIBRATION_LINKS",
     "SearchFilters",
+    "StoredVectors",
     "interaction_query",
     "no_match_threshold",
     "query_language",
@@ -118,6 +121,34 @@ def _doc(article: Article) -> IndexDoc:
     )
 
 
+class StoredVectors:
+    """The tenant's article-text vectors in the store (``article_vectors``), by digest.
+
+    Written in the caller's transaction: a search that builds an index keeps what it
+    encoded when its unit of work commits (a rolled-back one only loses the cache).
+    """
+
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.repo = VectorRepository(session, tenant)
+
+    @staticmethod
+    def digest(encoder: str, text: str) -> str:
+        return hashlib.sha256(f"{encoder}\0{text}".encode()).hexdigest()
+
+    def load(self, encoder: str, texts: list[str]) -> dict[str, np.ndarray[Any, Any]]:
+        by_digest = {self.digest(encoder, t): t for t in texts}
+        stored = self.repo.get(list(by_digest))
+        return {by_digest[d]: np.frombuffer(v, dtype="<f4").copy() for d, v in stored.items()}
+
+    def save(self, encoder: str, vectors: dict[str, np.ndarray[Any, Any]]) -> None:
+        self.repo.add(
+            {self.digest(encoder, t): np.asarray(v, "<f4").tobytes() for t, v in vectors.items()}
+        )
+
+    def keep_only(self, encoder: str, texts: set[str]) -> None:
+        self.repo.keep_only({self.digest(encoder, t) for t in texts})
+
+
 def _index(session: Session, tenant: str, *, force: bool = False) -> RetrievalIndex:
     repo = ArticleRepository(session, tenant)
     stamp = repo.stamp()
@@ -135,12 +166,15 @@ def _index(session: Session, tenant: str, *, force: bool = False) -> RetrievalIn
         # Updates re-encode only what changed; a fresh fit relearns the vocabulary when a
         # large part of the base changed, or when articles went away.
         if count >= built[0] and len(changed) <= max(REFIT_SHARE * count, 1):
-            index.update([_doc(a) for a in changed])
+            index.update([_doc(a) for a in changed], store=StoredVectors(session, tenant))
             _remember(key, stamp, index)
             return index
-    # A rebuild takes over the vectors of unchanged texts from the index it replaces.
+    # A rebuild takes over the vectors of unchanged texts from the index it replaces, or
+    # from the store (another process encoded them): only new texts are encoded.
     index = RetrievalIndex().fit(
-        [_doc(a) for a in repo.list()], reuse=cached[1] if cached is not None else None
+        [_doc(a) for a in repo.list()],
+        reuse=cached[1] if cached is not None else None,
+        store=StoredVectors(session, tenant),
     )
     _remember(key, stamp, index)
     return index
