@@ -422,7 +422,7 @@ def main() -> None:
     parser.add_argument(
         "--latency-only",
         action="store_true",
-        help="only the latency part (knowledge-latency.json; with --quick: knowledge-latency-quick.json)",
+        help="only the latency part (knowledge-latency[-quick].json)",
     )
     parser.add_argument("--size", type=int, default=10_000)
     args = parser.parse_args()
