@@ -186,6 +186,14 @@ def test_a_batch_is_stored_and_triaged_in_one_call(api: Api, calibrated_model: P
         "/api/v1/interactions?triage=true", json={**batch[2], "id": "b-5"}, headers=headers
     )
     assert one.status_code == 201 and one.json()["decision"]["intent"] == "card_arrival"
+    # The same batch route as the issue names it: an array on /interactions?triage=true.
+    listed = [{**batch[0], "id": "b-6"}, {"id": "b-7"}]
+    r = api.client.post("/api/v1/interactions?triage=true", json=listed, headers=headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["inserted"], r.json()["rejected"]) == (1, 1)
+    assert [d["id"] for d in r.json()["decisions"]] == ["b-6"]
+    plain = api.client.post("/api/v1/interactions", json=listed, headers=headers)
+    assert plain.status_code == 422, "without triage an array is not one interaction"
 
 
 def test_triage_on_ingest_needs_the_write_permission(api: Api) -> None:

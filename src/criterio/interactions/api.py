@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from criterio.auth.roles import Permission
 from criterio.auth.schemas import Principal
@@ -90,7 +91,7 @@ JsonBody = Annotated[RawBody, Depends(raw_json_body)]
 
 @router.post(
     "/interactions",
-    response_model=StoredOne,
+    response_model=StoredOne | BatchResult,
     status_code=201,
     openapi_extra={"requestBody": _ONE_BODY},
 )
@@ -101,10 +102,14 @@ def post_interaction(
     principal: Writer,
     body: JsonBody,
     triage: TriageFlag = False,
-) -> StoredOne:
+) -> StoredOne | BatchResult:
     """Store one interaction (posting it again changes nothing); with ``triage=true`` it is
-    also decided and the decision returned (a batch: ``/interactions/batch?triage=true``)."""
+    also decided and the decision returned. With ``triage=true`` a JSON array is taken as a
+    batch (as ``/interactions/batch?triage=true``), answered 200 with each decision."""
     may_triage(request, principal, triage)
+    if triage and _is_array(body):
+        response.status_code = 200
+        return _store_batch(request, session, principal, body, triage=True)
     row = one_row(body, principal.tenant)
     if isinstance(row, RecordProblem):
         raise InvalidInputError(f"{row.field}: {row.message}")
@@ -147,6 +152,17 @@ def post_batch(
     """Store a batch: good records go in, each bad one is reported with index, field and why;
     with ``triage=true`` each stored record is also decided."""
     may_triage(request, principal, triage)
+    return _store_batch(request, session, principal, body, triage=triage)
+
+
+def _is_array(body: RawBody) -> bool:
+    """Whether the posted JSON is an array (its first character other than white space)."""
+    return body.is_json and (body.data or b"").lstrip()[:1] == b"["
+
+
+def _store_batch(
+    request: Request, session: Session, principal: Principal, body: RawBody, *, triage: bool
+) -> BatchResult:
     records = batch_items(body)
     # Bigger imports go through files or several posts.
     limit = request.app.state.settings.max_batch
