@@ -46,6 +46,7 @@ def learn(
     from criterio.errors import CriterioError
     from criterio.learning.loop import LearnSettings
     from criterio.learning.loop import learn as learn_once
+    from criterio.learning.service import ChampionError
 
     settings = LearnSettings(holdout_share=holdout_share, min_holdout=min_holdout, alpha=alpha)
     try:
@@ -59,6 +60,9 @@ def learn(
             )
     except CriterioError as error:
         typer.secho(error.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    except ChampionError as error:  # the champion's files are missing or changed
+        typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, default=str))

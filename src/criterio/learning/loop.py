@@ -36,7 +36,7 @@ from criterio.digest import content_digest
 from criterio.errors import InvalidInputError
 from criterio.learning.decisions import HumanLabels, LabelledRow, human_labels
 from criterio.learning.models import RegisteredModel
-from criterio.learning.service import champion, champion_stage, rollback
+from criterio.learning.service import champion, champion_stage, get_model, rollback
 from criterio.learning.training import NotEnoughDataError, fit_intent_model, register_fitted
 
 __all__ = ["Comparison", "LearnReport", "LearnSettings", "learn", "mark_reanalysis", "roll_back"]
@@ -314,6 +314,10 @@ def learn(
         "triage": {"target": target, "automatable": len(calibration.automatable())},
         "compared_with": None if old is None else old.id,
     }
+    if result is not None:
+        # The champion's row read again: reading the training data detached ``old``.
+        _record_heldout(row, None if old is None else get_model(session, tenant, old.id), result)
+        session.flush()  # before promote() locks (and re-reads) the kind's rows
     report.status, report.reason = ("promoted" if promote_it else "kept"), reason
     report.steps.append(reason)
     if promote_it:
@@ -327,6 +331,26 @@ def learn(
         )
     session.flush()
     return report
+
+
+def _record_heldout(
+    candidate: RegisteredModel, incumbent: RegisteredModel | None, result: Comparison
+) -> None:
+    """``heldout_accuracy`` of both models on this run's held-out decisions, into their
+    registry metrics (what the impact dashboard plots over time); the champion's is
+    replaced by the latest evaluation."""
+    candidate.metrics = {
+        **candidate.metrics,
+        "heldout_accuracy": round(result.candidate_accuracy, 4),
+        "heldout_n": result.n,
+    }
+    if incumbent is not None and result.champion_accuracy is not None:
+        incumbent.metrics = {
+            **(incumbent.metrics or {}),
+            "heldout_accuracy": round(result.champion_accuracy, 4),
+            "heldout_n": result.n,
+            "heldout_by_candidate": candidate.id,
+        }
 
 
 def _no_evidence(model: Any) -> Any:
