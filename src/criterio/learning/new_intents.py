@@ -118,7 +118,9 @@ def propose_intents(
     return sorted(proposals, key=lambda p: (-len(p.members), p.key))
 
 
-def accept_proposal(session: Session, tenant: str, key: str, *, name: str, by: str) -> int:
+def accept_proposal(
+    session: Session, tenant: str, key: str, *, name: str, by: str, source: str = "cli"
+) -> int:
     """Name a proposal (a new intent, or an existing one to merge into); its members'
     decisions are recorded and enter training. Returns how many were recorded."""
     name = name.strip()
@@ -137,7 +139,7 @@ def accept_proposal(session: Session, tenant: str, key: str, *, name: str, by: s
                 after={"intent": name},
                 interaction_id=member,
                 reason=NEW_INTENT_REASON,
-                source="cli",
+                source=source,
             )
             for member in proposal.members
         ],
