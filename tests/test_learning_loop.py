@@ -86,6 +86,7 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
     assert report["status"] == "promoted" and report["comparison"] is None
+    assert report["ranking"]["status"] == "skipped"  # no decisions about articles yet
     analysed = cli.invoke(app, ["analyze", "--tenant", "acme", "--workers", "1"])
     assert analysed.exit_code == 0, analysed.output
 

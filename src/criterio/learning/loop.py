@@ -55,6 +55,8 @@ class LearnSettings:
     #: Sentence encoder of the candidate (None: the champion's, else ``static``).
     encoder: str | None = None
     random_state: int = 0
+    #: Fewest held-out decisions about articles the ranking's evaluation needs.
+    ranking_min_holdout: int = 10
 
 
 @dataclass
@@ -93,6 +95,8 @@ class LearnReport:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     reanalysis: int = 0
     steps: list[str] = field(default_factory=list)
+    #: The article ranking's run (``learning.ranking.RankingReport``).
+    ranking: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what `criterio learn --json` prints)."""
@@ -220,11 +224,39 @@ def learn(
     by: str,
     settings: LearnSettings | None = None,
 ) -> LearnReport:
-    """One turn of the learning loop for ``tenant`` (see the module's docstring)."""
+    """One turn of the learning loop for ``tenant`` (see the module's docstring): the
+    intent model, then the article ranking (``learning.ranking``)."""
+    from criterio.learning.ranking import learn_ranking
+
+    settings = settings or LearnSettings()
+    intent_of: dict[str, str] = {}
+    report = _learn_intent(session, tenant, model_dir, by, settings, intent_of)
+    ranking = learn_ranking(
+        session,
+        tenant,
+        intents=intent_of,
+        model_dir=model_dir,
+        by=by,
+        min_holdout=settings.ranking_min_holdout,
+    )
+    report.ranking = ranking.to_dict()
+    report.steps.append(f"article ranking {ranking.status}: {ranking.reason}")
+    session.flush()
+    return report
+
+
+def _learn_intent(
+    session: Session,
+    tenant: str,
+    model_dir: Path,
+    by: str,
+    settings: LearnSettings,
+    intent_of: dict[str, str],
+) -> LearnReport:
+    """The intent model's turn; fills ``intent_of`` (interaction → intent people decided)."""
     from criterio.triage.files import evidence_for_model, load_evidence, save_evidence
     from criterio.triage.service import current_policy
 
-    settings = settings or LearnSettings()
     policy = current_policy(session, tenant)
     target = settings.target if settings.target is not None else policy.target_precision
     old = champion(session, tenant, "intent")
@@ -232,6 +264,7 @@ def learn(
     old_model = None if stage is None else stage.model
     known = None if old_model is None else {str(c) for c in old_model.classes_}
     labels = human_labels(session, tenant, known_intents=known)
+    intent_of.update((r.interaction_id, r.intent) for r in labels.rows)
     report = LearnReport(tenant, "skipped", "", champion_id=None if old is None else old.id)
     report.training = labels.summary()
     report.conflicts = [c.to_dict() for c in labels.conflicts]
