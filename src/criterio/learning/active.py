@@ -115,15 +115,19 @@ def teach_queue(
     budget: int,
     now: datetime | None = None,
     random_state: int = 0,
+    model: Any = None,
 ) -> list[TeachItem]:
-    """The tenant's teach queue for today: what is left of the daily ``budget``."""
+    """The tenant's teach queue for today: what is left of the daily ``budget``
+    (``model``: the champion intent model when the caller has loaded it already)."""
     left = budget - taught_today(session, tenant, now=now)
-    stage = champion_stage(session, tenant, "intent")
-    if left <= 0 or stage is None:
+    if model is None and left > 0:
+        stage = champion_stage(session, tenant, "intent")
+        model = None if stage is None else stage.model
+    if left <= 0 or model is None:
         return []
     labels = human_labels(session, tenant)
     return select_to_teach(
-        stage.model, labels.unlabelled_ids, labels.unlabelled_texts, left, random_state=random_state
+        model, labels.unlabelled_ids, labels.unlabelled_texts, left, random_state=random_state
     )
 
 

@@ -87,11 +87,13 @@ def _name(texts: list[str], given: Counter[str]) -> str:
 
 
 def propose_intents(
-    session: Session, tenant: str, *, min_size: int = 3, examples: int = 5
+    session: Session, tenant: str, *, min_size: int = 3, examples: int = 5, model: Any = None
 ) -> list[Proposal]:
-    """The tenant's proposed intents, largest first."""
-    stage = champion_stage(session, tenant, "intent")
-    model = None if stage is None else stage.model
+    """The tenant's proposed intents, largest first (``model``: the champion intent model
+    when the caller has loaded it already)."""
+    if model is None:
+        stage = champion_stage(session, tenant, "intent")
+        model = None if stage is None else stage.model
     known = None if model is None else {str(c) for c in model.classes_}
     rows = human_labels(session, tenant, known_intents=known).unknown
     if not rows:

@@ -126,13 +126,15 @@ def rollback_page(
     return RedirectResponse(f"/models?done=rollback&model={restored.id}", status_code=303)
 
 
-def _known_intents(session: Session, tenant: str) -> tuple[list[str], str | None]:
-    """The champion's intents (for the forms' lists), or why there are none."""
+def _champion(session: Session, tenant: str) -> tuple[Any, list[str], str | None]:
+    """The champion intent model, its intents (for the forms' lists), or why there is none."""
     try:
         stage = champion_stage(session, tenant, "intent")
     except ChampionError as error:
-        return [], str(error)
-    return ([] if stage is None else sorted(str(c) for c in stage.model.classes_)), None
+        return None, [], str(error)
+    if stage is None:
+        return None, [], None
+    return stage.model, sorted(str(c) for c in stage.model.classes_), None
 
 
 def _teach(
@@ -140,9 +142,12 @@ def _teach(
 ) -> dict[str, Any]:
     budget: int = request.app.state.settings.teach_budget
     given = taught_today(session, principal.tenant)
-    intents, broken = _known_intents(session, principal.tenant)
+    model, intents, broken = _champion(session, principal.tenant)
+    items = (
+        [] if model is None else teach_queue(session, principal.tenant, budget=budget, model=model)
+    )
     return {
-        "items": [] if broken else teach_queue(session, principal.tenant, budget=budget),
+        "items": items,
         "intents": intents,
         "budget": budget,
         "given": given,
@@ -210,8 +215,8 @@ def proposals_page(
 def _proposals(
     session: Session, principal: Principal, done: int, name: str, error: str | None = None
 ) -> dict[str, Any]:
-    intents, broken = _known_intents(session, principal.tenant)
-    found = [] if broken else propose_intents(session, principal.tenant)
+    model, intents, broken = _champion(session, principal.tenant)
+    found = [] if broken else propose_intents(session, principal.tenant, model=model)
     return {
         "proposals": found,
         "intents": intents,
