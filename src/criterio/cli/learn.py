@@ -11,7 +11,8 @@ __all__ = ["app"]
 
 app = typer.Typer(
     help="Learn from people's decisions: train a candidate intent model from labels and "
-    "corrections and promote it only when it beats the champion on held-out decisions.",
+    "corrections, and an article ranking from links, accepts and rejects; each is promoted "
+    "only when it beats the champion on held-out decisions.",
     invoke_without_command=True,
 )
 
@@ -37,7 +38,8 @@ def learn(
     by: Annotated[str | None, typer.Option(help="Who runs it (default cli:<user>).")] = None,
 ) -> None:
     """Run one turn of the learning loop for TENANT (the nightly `learn` job does the same):
-    train, calibrate, compare on held-out human decisions, promote only if better."""
+    train, calibrate, compare on held-out human decisions, promote only if better; then
+    the article ranking (top-3 hit rate on held-out links and accepts)."""
     if ctx.invoked_subcommand is not None:
         return
     from criterio.cli._store import unit_of_work

@@ -19,7 +19,9 @@
    interactions analysed by the old version are counted: analysis results carry the
    versions of their models, so only those are analysed again.
 
-Every step is written into the candidate's registry row (``training`` and ``metrics``).
+Every step is written into the candidate's registry row (``training`` and ``metrics``),
+with ``heldout_accuracy`` in both models' metrics. The same run then learns the article
+ranking from links, accepts and rejects (:mod:`criterio.learning.ranking`).
 """
 
 from __future__ import annotations
