@@ -107,13 +107,25 @@ def test_lead_rolls_back_teaches_and_accepts_a_proposed_intent(api: Api, tmp_pat
     words = _text(proposals.text)
     assert "4 interactions" in words and CRYPTO[0] in words and "other ×4" in words
     key = re.findall(r'action="/intents/proposed/(p-[0-9a-f]+)"', proposals.text)[0]
-    accepted = api.client.post(
+    # Merged into a known intent (the browser test accepts one under a new name).
+    select = rf'<select id="g-{key}" name="name"[^>]*>(.*?)</select>'
+    merge = re.search(select, proposals.text, re.S)
+    assert merge is not None
+    assert re.findall(r'value="(\w+)"', merge.group(1)) == ["card_lost", "password", "refund"]
+    merged = api.client.post(
         f"/intents/proposed/{key}",
-        data={"name": "crypto", "csrf_token": _csrf(proposals.text)},
+        data={"name": "card_lost", "csrf_token": _csrf(proposals.text)},
         follow_redirects=False,
     )
-    words = _text(api.client.get(accepted.headers["location"]).text)
-    assert "4 interactions labelled crypto" in words and "No proposed intents" in words
+    words = _text(api.client.get(merged.headers["location"]).text)
+    assert "4 interactions labelled card_lost" in words and "No proposed intents" in words
+    with session_scope(api.factory) as session:
+        latest = FeedbackRepository(session, "acme").list(interaction_id="c-0")[-1]
+        assert (latest.after, latest.reason, latest.by) == (
+            {"intent": "card_lost"},
+            "new_intent",
+            "acme-lead",
+        )
     gone = api.client.post(
         f"/intents/proposed/{key}", data={"name": "crypto", "csrf_token": _csrf(proposals.text)}
     )
