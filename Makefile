@@ -39,7 +39,7 @@ pytest: $(STAMP_DEV)
 
 ## screenshots: the pages' PNGs in docs/screenshots/ (headless Debian Chromium, via the browser tests)
 screenshots: $(STAMP_DEV)
-	CRITERIO_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:randomly tests/test_browser.py tests/test_browser_knowledge.py tests/test_workspace_browser.py tests/test_browser_impact.py
+	CRITERIO_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:randomly tests/test_browser.py tests/test_browser_knowledge.py tests/test_workspace_browser.py tests/test_browser_impact.py tests/test_browser_learning.py
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/ingest.py

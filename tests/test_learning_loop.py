@@ -86,6 +86,7 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
     assert report["status"] == "promoted" and report["comparison"] is None
+    assert report["ranking"]["status"] == "skipped"  # no decisions about articles yet
     analysed = cli.invoke(app, ["analyze", "--tenant", "acme", "--workers", "1"])
     assert analysed.exit_code == 0, analysed.output
 
@@ -118,6 +119,10 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     assert latest["metrics"]["decision"] == "promoted" and latest["training"]["n_held_out"] == 10
     assert latest["training"]["decided_until"] == (T0 + timedelta(days=1, minutes=19)).isoformat()
     assert (Path(latest["path"]) / "triage.json").is_file()
+    # Both models' accuracy on the same held-out decisions, for the impact dashboard.
+    assert latest["metrics"]["heldout_accuracy"] == comparison["candidate_accuracy"]
+    assert listed[1]["metrics"]["heldout_accuracy"] == comparison["champion_accuracy"]
+    assert comparison["candidate_accuracy"] > comparison["champion_accuracy"]
 
     # Nothing new since: the held-out slice would be empty, so nothing is trained.
     third = json.loads(cli.invoke(app, ["learn", "--tenant", "acme", "--json"]).stdout)
@@ -147,3 +152,10 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
     suspects = cli.invoke(app, ["learn", "suspect-labels", "--tenant", "acme", "--json"])
     found = [(s["interaction_id"], s["given"], s["suggested"]) for s in json.loads(suspects.stdout)]
     assert found == [("s-odd", "password", "card_lost")]
+
+    # The champion's file damaged: one clear line and exit code 1, no traceback.
+    (Path(listed[1]["path"]) / "model.skops").write_bytes(b"not a model")
+    broken = cli.invoke(app, ["learn", "--tenant", "acme"])
+    assert broken.exit_code == 1 and isinstance(broken.exception, SystemExit)
+    assert "cannot be used" in broken.output and "Traceback" not in broken.output
+    assert "Promote another model or retire it" in broken.output

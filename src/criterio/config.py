@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     max_batch: int = Field(
         default=1000, ge=1, le=100_000, description="Most interactions one batch POST may carry."
     )
+    teach_budget: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="Labels a day each tenant gives from the teach queue (the /teach page).",
+    )
     log_level: str = "INFO"
     secret_key: SecretStr | None = Field(
         default=None,

@@ -78,13 +78,29 @@ def redact_texts(texts: Sequence[str], languages: Sequence[str | None]) -> list[
 
 
 def article_suggestions(
-    session: Session, tenant: str, query: str, language: str | None, *, limit: int = 5
+    session: Session,
+    tenant: str,
+    query: str,
+    language: str | None,
+    *,
+    limit: int = 5,
+    intent: str | None = None,
 ) -> tuple[list[ArticleSuggestion], bool]:
     """The best articles for the case, in any language (the reply prefers the customer's),
-    and whether even the best is under the tenant's no-match threshold."""
+    and whether even the best is under the tenant's no-match threshold.
+
+    When the tenant has a champion ranking (learned by ``criterio learn`` from links,
+    accepts and rejects), the search's best ``POOL`` are reordered by it for ``intent``.
+    """
+    from criterio.learning.ranking import POOL, ranking_for
+
+    ranking = ranking_for(session, tenant) if query else None
     # Not filtered by language: a tenant whose base is mostly in one language would
     # otherwise answer the other language's customers with whatever few articles it has.
-    hits = search_articles(session, tenant, query, limit=limit) if query else []
+    pool = max(limit, POOL) if ranking is not None else limit
+    hits = search_articles(session, tenant, query, limit=pool) if query else []
+    if ranking is not None:
+        hits = ranking.rerank(hits, intent, lambda h: str(h.id), lambda h: h.score)[:limit]
     threshold, _ = no_match_threshold(session, tenant)
     articles = [
         ArticleSuggestion(
@@ -99,7 +115,7 @@ def article_suggestions(
         )
         for rank, h in enumerate(hits, start=1)
     ]
-    return articles, not articles or articles[0].score < threshold
+    return articles, not articles or max(a.score for a in articles) < threshold
 
 
 @dataclass

@@ -297,7 +297,9 @@ def case_detail(
     turns = interaction.turns if interaction is not None else []
     labels = {"intent": reading.intent} if reading.intent else {}
     query = interaction_query({"turns": turns, "labels": labels})
-    articles, no_match = article_suggestions(session, tenant, query, reading.language)
+    articles, no_match = article_suggestions(
+        session, tenant, query, reading.language, intent=reading.intent
+    )
     customer_words = interaction_query({"turns": turns})
     links = CaseLinkRepository(session, tenant).for_interaction(case.interaction_id)
     return CaseDetail(

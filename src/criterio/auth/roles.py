@@ -44,6 +44,8 @@ class Permission(StrEnum):
     view_personal_data = "view_personal_data"
     read_metrics = "read_metrics"
     read_agent_metrics = "read_agent_metrics"
+    read_models = "read_models"
+    manage_models = "manage_models"
 
 
 MATRIX: dict[Permission, frozenset[Role]] = {
@@ -83,6 +85,11 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     # contribution only for that agent (read_metrics) and for leads and admins.
     Permission.read_metrics: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),
     Permission.read_agent_metrics: frozenset({Role.admin, Role.lead}),
+    # The learning loop: the model history and proposed intents are for those who look
+    # after the models; rolling back and naming new intents changes what the machine
+    # does, so leads and admins. Labelling the teach queue is recording feedback.
+    Permission.read_models: frozenset({Role.admin, Role.lead, Role.analyst}),
+    Permission.manage_models: frozenset({Role.admin, Role.lead}),
 }
 
 

@@ -11,7 +11,8 @@ __all__ = ["app"]
 
 app = typer.Typer(
     help="Learn from people's decisions: train a candidate intent model from labels and "
-    "corrections and promote it only when it beats the champion on held-out decisions.",
+    "corrections, and an article ranking from links, accepts and rejects; each is promoted "
+    "only when it beats the champion on held-out decisions.",
     invoke_without_command=True,
 )
 
@@ -37,7 +38,8 @@ def learn(
     by: Annotated[str | None, typer.Option(help="Who runs it (default cli:<user>).")] = None,
 ) -> None:
     """Run one turn of the learning loop for TENANT (the nightly `learn` job does the same):
-    train, calibrate, compare on held-out human decisions, promote only if better."""
+    train, calibrate, compare on held-out human decisions, promote only if better; then
+    the article ranking (top-3 hit rate on held-out links and accepts)."""
     if ctx.invoked_subcommand is not None:
         return
     from criterio.cli._store import unit_of_work
@@ -46,6 +48,7 @@ def learn(
     from criterio.errors import CriterioError
     from criterio.learning.loop import LearnSettings
     from criterio.learning.loop import learn as learn_once
+    from criterio.learning.service import ChampionError
 
     settings = LearnSettings(holdout_share=holdout_share, min_holdout=min_holdout, alpha=alpha)
     try:
@@ -59,6 +62,9 @@ def learn(
             )
     except CriterioError as error:
         typer.secho(error.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    except ChampionError as error:  # the champion's files are missing or changed
+        typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, default=str))

@@ -181,8 +181,8 @@ def webhooks(context: JobContext, tenant: str) -> str:
 
 def learn(context: JobContext, tenant: str) -> str:
     """One turn of the learning loop (`criterio learn`): a candidate intent model from
-    labels and corrections, promoted only when it beats the champion on held-out
-    human decisions."""
+    labels and corrections, and an article ranking from links, accepts and rejects, each
+    promoted only when it beats its champion on held-out human decisions."""
     from criterio.learning.loop import learn as learn_once
 
     with session_scope(context.factory) as session:
@@ -190,7 +190,11 @@ def learn(context: JobContext, tenant: str) -> str:
             session, tenant, model_dir=context.model_dir, by=f"worker {context.worker}"
         )
     model = "" if report.candidate_id is None else f"candidate model {report.candidate_id}: "
-    return f"{report.status}: {model}{report.reason}"
+    ranking = report.ranking or {}
+    return (
+        f"{report.status}: {model}{report.reason}; article ranking "
+        f"{ranking.get('status', 'skipped')}: {ranking.get('reason', '')}"
+    )
 
 
 def metrics(context: JobContext, tenant: str) -> str:

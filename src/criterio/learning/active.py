@@ -36,6 +36,7 @@ __all__ = [
     "find_suspects",
     "select_to_teach",
     "suspect_labels",
+    "taught_today",
     "teach_queue",
 ]
 
@@ -51,6 +52,8 @@ class TeachItem:
     best: str
     second: str
     margin: float
+    #: The text the model read (masked), for the person who labels it.
+    text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -85,10 +88,24 @@ def select_to_teach(
     classes = np.asarray(model.classes_, dtype=object)
     return [
         TeachItem(
-            str(ids[i]), str(classes[order[i, 0]]), str(classes[order[i, 1]]), float(margin[i])
+            str(ids[i]),
+            str(classes[order[i, 0]]),
+            str(classes[order[i, 1]]),
+            float(margin[i]),
+            str(texts[i]),
         )
         for i in pool[:budget]
     ]
+
+
+def taught_today(session: Session, tenant: str, *, now: datetime | None = None) -> int:
+    """How many labels the tenant gave from the teach queue today (UTC days)."""
+    now = now or datetime.now(UTC)
+    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo or UTC)
+    return sum(
+        e.reason == TEACH_REASON
+        for e in FeedbackRepository(session, tenant).list(kinds=["intent"], since=midnight)
+    )
 
 
 def teach_queue(
@@ -98,22 +115,19 @@ def teach_queue(
     budget: int,
     now: datetime | None = None,
     random_state: int = 0,
+    model: Any = None,
 ) -> list[TeachItem]:
-    """The tenant's teach queue for today: what is left of the daily ``budget``."""
-    now = now or datetime.now(UTC)
-    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo or UTC)
-    taught = [
-        e
-        for e in FeedbackRepository(session, tenant).list(kinds=["intent"], since=midnight)
-        if e.reason == TEACH_REASON
-    ]
-    left = budget - len(taught)
-    stage = champion_stage(session, tenant, "intent")
-    if left <= 0 or stage is None:
+    """The tenant's teach queue for today: what is left of the daily ``budget``
+    (``model``: the champion intent model when the caller has loaded it already)."""
+    left = budget - taught_today(session, tenant, now=now)
+    if model is None and left > 0:
+        stage = champion_stage(session, tenant, "intent")
+        model = None if stage is None else stage.model
+    if left <= 0 or model is None:
         return []
     labels = human_labels(session, tenant)
     return select_to_teach(
-        stage.model, labels.unlabelled_ids, labels.unlabelled_texts, left, random_state=random_state
+        model, labels.unlabelled_ids, labels.unlabelled_texts, left, random_state=random_state
     )
 
 

@@ -19,7 +19,9 @@
    interactions analysed by the old version are counted: analysis results carry the
    versions of their models, so only those are analysed again.
 
-Every step is written into the candidate's registry row (``training`` and ``metrics``).
+Every step is written into the candidate's registry row (``training`` and ``metrics``),
+with ``heldout_accuracy`` in both models' metrics. The same run then learns the article
+ranking from links, accepts and rejects (:mod:`criterio.learning.ranking`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from criterio.digest import content_digest
 from criterio.errors import InvalidInputError
 from criterio.learning.decisions import HumanLabels, LabelledRow, human_labels
 from criterio.learning.models import RegisteredModel
-from criterio.learning.service import champion, champion_stage, rollback
+from criterio.learning.service import champion, champion_stage, get_model, rollback
 from criterio.learning.training import NotEnoughDataError, fit_intent_model, register_fitted
 
 __all__ = ["Comparison", "LearnReport", "LearnSettings", "learn", "mark_reanalysis", "roll_back"]
@@ -55,6 +57,8 @@ class LearnSettings:
     #: Sentence encoder of the candidate (None: the champion's, else ``static``).
     encoder: str | None = None
     random_state: int = 0
+    #: Fewest held-out decisions about articles the ranking's evaluation needs.
+    ranking_min_holdout: int = 10
 
 
 @dataclass
@@ -93,6 +97,8 @@ class LearnReport:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     reanalysis: int = 0
     steps: list[str] = field(default_factory=list)
+    #: The article ranking's run (``learning.ranking.RankingReport``).
+    ranking: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what `criterio learn --json` prints)."""
@@ -220,11 +226,39 @@ def learn(
     by: str,
     settings: LearnSettings | None = None,
 ) -> LearnReport:
-    """One turn of the learning loop for ``tenant`` (see the module's docstring)."""
+    """One turn of the learning loop for ``tenant`` (see the module's docstring): the
+    intent model, then the article ranking (``learning.ranking``)."""
+    from criterio.learning.ranking import learn_ranking
+
+    settings = settings or LearnSettings()
+    intent_of: dict[str, str] = {}
+    report = _learn_intent(session, tenant, model_dir, by, settings, intent_of)
+    ranking = learn_ranking(
+        session,
+        tenant,
+        intents=intent_of,
+        model_dir=model_dir,
+        by=by,
+        min_holdout=settings.ranking_min_holdout,
+    )
+    report.ranking = ranking.to_dict()
+    report.steps.append(f"article ranking {ranking.status}: {ranking.reason}")
+    session.flush()
+    return report
+
+
+def _learn_intent(
+    session: Session,
+    tenant: str,
+    model_dir: Path,
+    by: str,
+    settings: LearnSettings,
+    intent_of: dict[str, str],
+) -> LearnReport:
+    """The intent model's turn; fills ``intent_of`` (interaction → intent people decided)."""
     from criterio.triage.files import evidence_for_model, load_evidence, save_evidence
     from criterio.triage.service import current_policy
 
-    settings = settings or LearnSettings()
     policy = current_policy(session, tenant)
     target = settings.target if settings.target is not None else policy.target_precision
     old = champion(session, tenant, "intent")
@@ -232,6 +266,7 @@ def learn(
     old_model = None if stage is None else stage.model
     known = None if old_model is None else {str(c) for c in old_model.classes_}
     labels = human_labels(session, tenant, known_intents=known)
+    intent_of.update((r.interaction_id, r.intent) for r in labels.rows)
     report = LearnReport(tenant, "skipped", "", champion_id=None if old is None else old.id)
     report.training = labels.summary()
     report.conflicts = [c.to_dict() for c in labels.conflicts]
@@ -314,6 +349,10 @@ def learn(
         "triage": {"target": target, "automatable": len(calibration.automatable())},
         "compared_with": None if old is None else old.id,
     }
+    if result is not None:
+        # The champion's row read again: reading the training data detached ``old``.
+        _record_heldout(row, None if old is None else get_model(session, tenant, old.id), result)
+        session.flush()  # before promote() locks (and re-reads) the kind's rows
     report.status, report.reason = ("promoted" if promote_it else "kept"), reason
     report.steps.append(reason)
     if promote_it:
@@ -327,6 +366,26 @@ def learn(
         )
     session.flush()
     return report
+
+
+def _record_heldout(
+    candidate: RegisteredModel, incumbent: RegisteredModel | None, result: Comparison
+) -> None:
+    """``heldout_accuracy`` of both models on this run's held-out decisions, into their
+    registry metrics (what the impact dashboard plots over time); the champion's is
+    replaced by the latest evaluation."""
+    candidate.metrics = {
+        **candidate.metrics,
+        "heldout_accuracy": round(result.candidate_accuracy, 4),
+        "heldout_n": result.n,
+    }
+    if incumbent is not None and result.champion_accuracy is not None:
+        incumbent.metrics = {
+            **(incumbent.metrics or {}),
+            "heldout_accuracy": round(result.champion_accuracy, 4),
+            "heldout_n": result.n,
+            "heldout_by_candidate": candidate.id,
+        }
 
 
 def _no_evidence(model: Any) -> Any:

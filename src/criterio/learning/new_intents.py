@@ -87,11 +87,13 @@ def _name(texts: list[str], given: Counter[str]) -> str:
 
 
 def propose_intents(
-    session: Session, tenant: str, *, min_size: int = 3, examples: int = 5
+    session: Session, tenant: str, *, min_size: int = 3, examples: int = 5, model: Any = None
 ) -> list[Proposal]:
-    """The tenant's proposed intents, largest first."""
-    stage = champion_stage(session, tenant, "intent")
-    model = None if stage is None else stage.model
+    """The tenant's proposed intents, largest first (``model``: the champion intent model
+    when the caller has loaded it already)."""
+    if model is None:
+        stage = champion_stage(session, tenant, "intent")
+        model = None if stage is None else stage.model
     known = None if model is None else {str(c) for c in model.classes_}
     rows = human_labels(session, tenant, known_intents=known).unknown
     if not rows:
@@ -118,7 +120,9 @@ def propose_intents(
     return sorted(proposals, key=lambda p: (-len(p.members), p.key))
 
 
-def accept_proposal(session: Session, tenant: str, key: str, *, name: str, by: str) -> int:
+def accept_proposal(
+    session: Session, tenant: str, key: str, *, name: str, by: str, source: str = "cli"
+) -> int:
     """Name a proposal (a new intent, or an existing one to merge into); its members'
     decisions are recorded and enter training. Returns how many were recorded."""
     name = name.strip()
@@ -137,7 +141,7 @@ def accept_proposal(session: Session, tenant: str, key: str, *, name: str, by: s
                 after={"intent": name},
                 interaction_id=member,
                 reason=NEW_INTENT_REASON,
-                source="cli",
+                source=source,
             )
             for member in proposal.members
         ],

@@ -37,6 +37,7 @@ __all__ = [
     "get_model",
     "list_models",
     "model_directory_for",
+    "model_file",
     "owner_of",
     "promote",
     "register_model",
@@ -51,6 +52,9 @@ _STAGES: dict[str, type[IntentStage] | type[TopicStage]] = {
     "topics": TopicStage,
 }
 
+#: The file a model's SHA-256 is taken of, by kind (a ranking is JSON, never pickle).
+MODEL_FILES = {"ranking": "ranking.json"}
+
 #: Tenant names as the data contract allows them: safe as one directory name.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -61,6 +65,11 @@ class ChampionError(ModelStageError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def model_file(kind: str) -> str:
+    """The name of the file that holds a model of ``kind`` in its directory."""
+    return MODEL_FILES.get(kind, "model.skops")
 
 
 def _check_kind(kind: str) -> None:
@@ -138,7 +147,7 @@ def register_model(
         training_hash=training_hash,
         metrics=metrics,
         path=str(directory),
-        sha256=file_sha256(directory / "model.skops"),
+        sha256=file_sha256(directory / model_file(kind)),
     )
     session.add(row)
     session.flush()
@@ -203,7 +212,7 @@ def retire(session: Session, tenant: str, model_id: int) -> RegisteredModel:
 
 
 def _verify_files(model: RegisteredModel) -> None:
-    file = Path(model.path) / "model.skops"
+    file = Path(model.path) / model_file(model.kind)
     if not file.is_file():
         raise ConflictError(f"model {model.id}: {file} is missing; it cannot be promoted")
     if file_sha256(file) != model.sha256:

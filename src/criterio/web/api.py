@@ -16,6 +16,7 @@ from criterio.knowledge.api import router as knowledge_router
 from criterio.knowledge.editor import editor_pages as knowledge_editor
 from criterio.knowledge.pages import pages as knowledge_pages
 from criterio.learning.api import router as learning_router
+from criterio.learning.pages import pages as learning_pages
 from criterio.metrics.api import router as metrics_router
 from criterio.metrics.pages import pages as metrics_pages
 from criterio.triage.api import router as triage_router
@@ -40,6 +41,7 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(knowledge_pages)
     app.include_router(triage_router)
     app.include_router(learning_router)
+    app.include_router(learning_pages)
     app.include_router(assist_router)
     app.include_router(assist_pages)
     app.include_router(metrics_router)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from criterio.assist.messages import WORKSPACE_MESSAGES
 from criterio.languages import LANGUAGES
+from criterio.learning.messages import LEARNING_MESSAGES
 from criterio.web.i18n_knowledge import KNOWLEDGE_MESSAGES
 
 __all__ = [
@@ -279,6 +280,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 # Each domain's pages bring their own texts; the catalogue is one.
 for _code, _texts in WORKSPACE_MESSAGES.items():
+    MESSAGES[_code].update(_texts)
+for _code, _texts in LEARNING_MESSAGES.items():
     MESSAGES[_code].update(_texts)
 
 #: Names of the figures detectors report, for the figures table (raw key otherwise).
