@@ -1,0 +1,86 @@
+"""Term segments: the contacts whose text mentions a word or a two-word phrase.
+
+Topics cut the contacts into one reason each, but an issue need not follow the cut: a
+new problem can land inside an existing topic ("shuffle" complaints among playback
+ones), and a growing reason can spread over several topics (one per phrasing). The
+words customers use name such an issue whatever the topics are. Every word and
+two-word phrase (stop words of English and Spanish, handles and links left out) that
+enough contacts mention, and that is not too common to name anything, becomes a
+segment ``{"term": word}``; its rows may overlap other segments. The emerging and
+shift detectors test them like topics, under the same multiple-testing control, and
+overlapping detections are merged by explaining away (:mod:`._consolidate`).
+
+The texts are the redacted ones (``criterio analyze`` stores them), so a term is never
+personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
+
+from criterio.analysis.topics.labels import STOP_WORDS
+
+__all__ = ["MAX_SHARE", "MAX_TERMS", "term_analyzer", "term_masks"]
+
+#: A term in more than this share of the contacts names no issue (the brand, "app").
+MAX_SHARE = 0.15
+#: At most this many terms (the most frequent): each is one more hypothesis to test.
+MAX_TERMS = 300
+#: Words of three letters or more (no digits: order numbers are not terms).
+_WORDS = r"(?u)\b[^\W\d_]{3,}\b"
+#: Redaction placeholders ("<PERSON>"), handles and links are not what a contact is about.
+_NOISE = r"<[A-Z_]+>|\[[A-Z_]+\]|@\w+|https?://\S+|\bwww\.\S+"
+
+
+def _clean(text: str) -> str:
+    return re.sub(_NOISE, " ", text).lower()
+
+
+def _vectorizer(min_df: int = 1, max_df: float = 1.0) -> CountVectorizer:
+    return CountVectorizer(
+        binary=True,
+        ngram_range=(1, 2),
+        stop_words=list(STOP_WORDS),
+        token_pattern=_WORDS,
+        preprocessor=_clean,
+        min_df=min_df,
+        max_df=max_df,
+        dtype=np.int8,
+    )
+
+
+def term_analyzer() -> Callable[[str], list[str]]:
+    """A text's terms (words and two-word phrases), as the segments are cut."""
+    analyse: Callable[[str], list[str]] = _vectorizer().build_analyzer()
+    return analyse
+
+
+def term_masks(
+    texts: pd.Series, *, min_count: int, max_terms: int = MAX_TERMS
+) -> dict[str, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """Row mask of every term mentioned by at least ``min_count`` contacts (and by no
+    more than :data:`MAX_SHARE` of them), the ``max_terms`` most frequent."""
+    present = texts.notna().to_numpy()
+    if int(present.sum()) < min_count:
+        return {}
+    docs = texts.fillna("").astype(str).tolist()
+    vectorizer = _vectorizer(min_df=min_count, max_df=MAX_SHARE)
+    try:
+        matrix = vectorizer.fit_transform(docs).tocsc()
+    except ValueError:  # no term in range: nothing to cut by
+        return {}
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    names = vectorizer.get_feature_names_out()
+    order = np.argsort(-counts, kind="stable")[:max_terms]
+    out: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
+    for j in order:
+        mask = np.zeros(len(docs), dtype=bool)
+        mask[matrix.indices[matrix.indptr[j] : matrix.indptr[j + 1]]] = True
+        out[str(names[j])] = mask
+    return out
