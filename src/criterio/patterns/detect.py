@@ -46,10 +46,11 @@ def detect_patterns(
     if not len(prepared.data):
         return []
     segments = list(prepared.segments(min_count=config.min_segment))
-    # Terms (words the texts mention) are tested for growth and sentiment like topics:
-    # an issue inside a topic, or spread over several, is seen by its words.
+    # Terms (words the texts mention) are tested for daily spikes and drops, growth and
+    # sentiment like topics: an issue inside a topic, or spread over several, is seen
+    # by its words.
     with_terms = segments + prepared.term_segments(min_count=config.min_segment)
-    daily = detect_volume(prepared, config.volume, segments)
+    daily = detect_volume(prepared, config.volume, with_terms)
     hourly = detect_hourly(prepared, config.hourly, segments, config.volume)
     found = [
         *daily,

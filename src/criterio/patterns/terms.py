@@ -6,9 +6,10 @@ ones), and a growing reason can spread over several topics (one per phrasing). T
 words customers use name such an issue whatever the topics are. Every word and
 two-word phrase (stop words of English and Spanish, handles and links left out) that
 enough contacts mention, and that is not too common to name anything, becomes a
-segment ``{"term": word}``; its rows may overlap other segments. The emerging and
-shift detectors test them like topics, under the same multiple-testing control, and
-overlapping detections are merged by explaining away (:mod:`._consolidate`).
+segment ``{"term": word}``; its rows may overlap other segments. The daily volume,
+emerging and shift detectors test them like topics, under the same multiple-testing
+control, and overlapping detections are merged by explaining away
+(:mod:`._consolidate`).
 
 The texts are the redacted ones (``criterio analyze`` stores them), so a term is never
 personal data.
