@@ -61,3 +61,19 @@ def test_terms_leave_out_placeholders_handles_links_numbers_and_words_everyone_u
     # "app" is in every text (over the share that names anything); the rest is noise.
     for left_out in ("app", "acme", "person", "https", "example", "12345", "works"):
         assert left_out not in masks
+
+
+def test_a_one_day_spike_spread_over_every_intent_is_found_by_its_word() -> None:
+    frame = _with_texts(issue=False, seed=6)
+    day = (frame["started_at"].dt.floor("D") - pd.Timestamp(START, tz="UTC")).dt.days
+    # About 2% of contacts mention an outage every day; on day 30 one in three does,
+    # whatever its intent.
+    rng = np.random.default_rng(6)
+    share = np.where((day == 30).to_numpy(), 0.35, 0.02)
+    outage = rng.random(len(frame)) < share
+    frame.loc[outage, "text"] = frame.loc[outage, "text"] + " after the outage"
+    found = detect_patterns(prepare_frame(frame))
+    spikes = [d for d in found if d.type == "spike" and d.segment_dict.get("term") == "outage"]
+    assert spikes, [statement(d) for d in found]
+    assert (spikes[0].start - START).days == 30
+    assert "Contacts mentioning “outage”" in statement(spikes[0])
