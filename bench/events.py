@@ -299,7 +299,12 @@ def on_segment(insight: dict[str, Any], event: Event, targets: set[tuple[str, st
     segment = insight["segment"]
     if event.reason is None:
         return set(segment) == {"channel"} and segment["channel"] in event.channels
-    return any((kind, segment.get(kind)) in targets for kind in ("topic", "term"))
+    from criterio.patterns.terms import fold_term
+
+    term = segment.get("term")
+    return ("topic", segment.get("topic")) in targets or (
+        term is not None and ("term", fold_term(term)) in targets
+    )
 
 
 def starts(insight: dict[str, Any]) -> date:

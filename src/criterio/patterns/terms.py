@@ -18,6 +18,7 @@ personal data.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from criterio.analysis.topics.labels import STOP_WORDS
 
-__all__ = ["MAX_SHARE", "MAX_TERMS", "term_analyzer", "term_masks"]
+__all__ = ["MAX_SHARE", "MAX_TERMS", "fold_term", "term_analyzer", "term_masks"]
 
 #: A term in more than this share of the contacts names no issue (the brand, "app").
 MAX_SHARE = 0.15
@@ -56,9 +57,29 @@ def _vectorizer(min_df: int = 1, max_df: float = 1.0) -> CountVectorizer:
     )
 
 
+def fold_term(term: str) -> str:
+    """The term with its words' plain inflections cut ("downloaded songs" → "download
+    song"): a plural ``-s`` (not ``-ss``), ``-ed`` and ``-ing``, when four letters stay.
+    "playlist" and "playlists", "cuenta" and "cuentas", "download" and "downloaded" are
+    one segment; a word cut wrongly is only a key, never shown."""
+    words = []
+    for word in term.split(" "):
+        for suffix in ("ing", "ed", "s"):
+            stem = word[: -len(suffix)]
+            if word.endswith(suffix) and len(stem) >= 4 and not word.endswith("ss"):
+                word = stem
+                break
+        words.append(word)
+    return " ".join(words)
+
+
 def term_analyzer() -> Callable[[str], list[str]]:
-    """A text's terms (words and two-word phrases), as the segments are cut."""
-    analyse: Callable[[str], list[str]] = _vectorizer().build_analyzer()
+    """A text's terms (words and two-word phrases, folded), as the segments are cut."""
+    surface: Callable[[str], list[str]] = _vectorizer().build_analyzer()
+
+    def analyse(text: str) -> list[str]:
+        return [fold_term(t) for t in surface(text)]
+
     return analyse
 
 
@@ -66,12 +87,15 @@ def term_masks(
     texts: pd.Series, *, min_count: int, max_terms: int = MAX_TERMS
 ) -> dict[str, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Row mask of every term mentioned by at least ``min_count`` contacts (and by no
-    more than :data:`MAX_SHARE` of them), the ``max_terms`` most frequent."""
+    more than :data:`MAX_SHARE` of them), the ``max_terms`` most frequent, each named
+    by its most frequent written form."""
     present = texts.notna().to_numpy()
     if int(present.sum()) < min_count:
         return {}
     docs = texts.fillna("").astype(str).tolist()
-    vectorizer = _vectorizer(min_df=min_count, max_df=MAX_SHARE)
+    vectorizer = CountVectorizer(
+        analyzer=term_analyzer(), binary=True, min_df=min_count, max_df=MAX_SHARE, dtype=np.int8
+    )
     try:
         matrix = vectorizer.fit_transform(docs).tocsc()
     except ValueError:  # no term in range: nothing to cut by
@@ -79,9 +103,17 @@ def term_masks(
     counts = np.asarray(matrix.sum(axis=0)).ravel()
     names = vectorizer.get_feature_names_out()
     order = np.argsort(-counts, kind="stable")[:max_terms]
+    kept = {str(names[j]) for j in order}
+    written: Counter[str] = Counter()
+    surface = _vectorizer().build_analyzer()
+    for doc in docs:
+        written.update(t for t in set(surface(doc)) if fold_term(t) in kept)
+    label = {key: key for key in kept}
+    for form, _ in sorted(written.items(), key=lambda item: item[1]):
+        label[fold_term(form)] = form  # the most frequent form is written last
     out: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
     for j in order:
         mask = np.zeros(len(docs), dtype=bool)
         mask[matrix.indices[matrix.indptr[j] : matrix.indptr[j + 1]]] = True
-        out[str(names[j])] = mask
+        out[label[str(names[j])]] = mask
     return out
