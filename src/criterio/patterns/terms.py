@@ -18,12 +18,12 @@ personal data.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
 from criterio.analysis.topics.labels import STOP_WORDS
@@ -93,27 +93,30 @@ def term_masks(
     if int(present.sum()) < min_count:
         return {}
     docs = texts.fillna("").astype(str).tolist()
-    vectorizer = CountVectorizer(
-        analyzer=term_analyzer(), binary=True, min_df=min_count, max_df=MAX_SHARE, dtype=np.int8
-    )
+    # One pass over the texts for the written forms; forms are then grouped by their
+    # folded key (a key's contacts: those with any of its forms).
+    vectorizer = _vectorizer(min_df=2)
     try:
-        matrix = vectorizer.fit_transform(docs).tocsc()
-    except ValueError:  # no term in range: nothing to cut by
+        written = vectorizer.fit_transform(docs).tocsc()
+    except ValueError:  # no term at all: nothing to cut by
         return {}
+    forms = vectorizer.get_feature_names_out()
+    keys, group = np.unique([fold_term(str(f)) for f in forms], return_inverse=True)
+    merge = sparse.csr_matrix(
+        (np.ones(len(forms), dtype=np.int32), (np.arange(len(forms)), group)),
+        shape=(len(forms), len(keys)),
+    )
+    matrix = ((written @ merge) > 0).tocsc()
     counts = np.asarray(matrix.sum(axis=0)).ravel()
-    names = vectorizer.get_feature_names_out()
-    order = np.argsort(-counts, kind="stable")[:max_terms]
-    kept = {str(names[j]) for j in order}
-    written: Counter[str] = Counter()
-    surface = _vectorizer().build_analyzer()
-    for doc in docs:
-        written.update(t for t in set(surface(doc)) if fold_term(t) in kept)
-    label = {key: key for key in kept}
-    for form, _ in sorted(written.items(), key=lambda item: item[1]):
-        label[fold_term(form)] = form  # the most frequent form is written last
+    ok = (counts >= min_count) & (counts <= MAX_SHARE * len(docs))
+    order = [j for j in np.argsort(-counts, kind="stable") if ok[j]][:max_terms]
+    form_counts = np.asarray(written.sum(axis=0)).ravel()
+    label: dict[int, str] = {}
+    for f in np.argsort(form_counts, kind="stable"):  # the most frequent form last
+        label[int(group[f])] = str(forms[f])
     out: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
     for j in order:
         mask = np.zeros(len(docs), dtype=bool)
         mask[matrix.indices[matrix.indptr[j] : matrix.indptr[j + 1]]] = True
-        out[label[str(names[j])]] = mask
+        out[label[int(j)]] = mask
     return out
