@@ -27,7 +27,8 @@ the topics itself), ``criterio insights detect``, ``criterio insights list --jso
 
 Scores: an event is found when one of the top 10 insights has an accepted type, the
 event's segment (a topic holding at least 15% of the event's tweets, alone or in a
-pair; the channel for the channel shift) and a start within a day of the event's.
+pair, or a term segment that at least 15% of them mention; the channel for the channel
+shift) and a start within a day of the event's.
 False alarms: insights other than automation opportunities that no event explains (an
 event explains an insight on its segment, or on any segment over its days); the run
 without events counts all of them.
@@ -252,11 +253,13 @@ def read_run(workdir: Path) -> dict[str, Any]:
     """The insights (most severe first) and each interaction's topic of a finished run."""
     env = {**os.environ, "CRITERIO_DATABASE_URL": f"sqlite:///{workdir / 'store.db'}"}
     listed = json.loads(cli("insights", "list", "--json", "--limit", "1000", env=env))
-    return {"insights": listed, "topics": _topics(workdir / "store.db"), "seconds": {}}
+    topics, terms = _segments(workdir / "store.db")
+    return {"insights": listed, "topics": topics, "terms": terms, "seconds": {}}
 
 
-def _topics(store: Path) -> dict[str, str]:
-    """Each interaction's topic label (as the detectors see it, near-duplicates merged)."""
+def _segments(store: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Each interaction's topic label (as the detectors see it, near-duplicates merged)
+    and the terms of its redacted text (as term segments are cut)."""
     import pandas as pd
     from sqlalchemy import select
 
@@ -264,32 +267,44 @@ def _topics(store: Path) -> dict[str, str]:
     from criterio.db import make_engine, make_session_factory, session_scope
     from criterio.interactions.models import Interaction
     from criterio.patterns._families import merge_topics
+    from criterio.patterns.terms import term_analyzer
 
     engine = make_engine(f"sqlite:///{store}")
     with session_scope(make_session_factory(engine)) as session:
         rows = session.execute(
-            select(Interaction.external_id, AnalysisResult.topic_label).join(
-                Interaction, Interaction.pk == AnalysisResult.interaction_pk
-            )
+            select(
+                Interaction.external_id, AnalysisResult.topic_label, AnalysisResult.redacted_turns
+            ).join(Interaction, Interaction.pk == AnalysisResult.interaction_pk)
         ).all()
     engine.dispose()
     labels, _ = merge_topics(pd.Series([r[1] for r in rows], dtype="string"))
-    return {r[0]: str(v) for r, v in zip(rows, labels, strict=True) if not pd.isna(v)}
+    topics = {r[0]: str(v) for r, v in zip(rows, labels, strict=True) if not pd.isna(v)}
+    analyse = term_analyzer()
+    terms = {r[0]: set(analyse(" ".join(str(t.get("text", "")) for t in r[2] or []))) for r in rows}
+    return topics, terms
 
 
-def targets(event: Event, topics: dict[str, str]) -> set[str]:
-    """Topics that hold at least 15% of the event's tweets."""
-    counts = Counter(topics[i] for i in event.ids if i in topics)
-    total = sum(counts.values())
+def targets(event: Event, run: dict[str, Any]) -> set[tuple[str, str]]:
+    """Topics, and terms, that hold at least 15% of the event's tweets."""
+    counts = Counter(("topic", run["topics"][i]) for i in event.ids if i in run["topics"])
+    for i in event.ids:
+        counts.update(("term", t) for t in run.get("terms", {}).get(i, ()))
+    total = sum(1 for i in event.ids if i in run["topics"] or i in run.get("terms", {}))
     return {t for t, c in counts.items() if total and c / total >= 0.15}
 
 
-def on_segment(insight: dict[str, Any], event: Event, topics: set[str]) -> bool:
-    """Whether the insight's segment is the event's (its topic, alone or paired; its channel)."""
+def on_segment(insight: dict[str, Any], event: Event, targets: set[tuple[str, str]]) -> bool:
+    """Whether the insight's segment is the event's (its topic, alone or paired, or a term
+    that at least 15% of them mention; its channel)."""
     segment = insight["segment"]
     if event.reason is None:
         return set(segment) == {"channel"} and segment["channel"] in event.channels
-    return segment.get("topic") in topics
+    from criterio.patterns.terms import fold_term
+
+    term = segment.get("term")
+    return ("topic", segment.get("topic")) in targets or (
+        term is not None and ("term", fold_term(term)) in targets
+    )
 
 
 def starts(insight: dict[str, Any]) -> date:
@@ -305,7 +320,7 @@ def score(run: dict[str, Any], evs: list[Event] | None) -> dict[str, Any]:
     explained: set[int] = set()
     for event in evs or []:
         first = START + timedelta(days=event.day)
-        topics = targets(event, run["topics"])
+        topics = targets(event, run)
         rank = None
         for k, insight in enumerate(insights[:TOP], start=1):
             if (
@@ -323,7 +338,8 @@ def score(run: dict[str, Any], evs: list[Event] | None) -> dict[str, Any]:
             )
             if touches or near or (during and not insight["segment"]):
                 explained.add(k)
-        found.append({"event": event.name, "rank": rank, "topics": sorted(topics),
+        found.append({"event": event.name, "rank": rank,
+                      "topics": sorted(v for k, v in topics if k == "topic"),
                       "tweets": len(event.ids)})  # fmt: skip
     unexplained = [a for k, a in enumerate(alarms) if k not in explained]
     return {

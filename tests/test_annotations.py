@@ -22,6 +22,7 @@ from criterio.annotations.service import get_result, result_counts
 from criterio.cli import app
 from criterio.db import session_scope
 from criterio.engines import LocalEngine
+from criterio.insights.repository import InteractionTableRepository
 from criterio.interactions import ingest_files
 from criterio.interactions.repository import InteractionRepository
 from tests.factories import interaction, write_jsonl
@@ -238,6 +239,13 @@ def test_stored_results_hold_only_redacted_text(
     # "estoy harta" is the customer's last word; the introduction before it is neutral.
     assert result.sentiment_last is not None and result.sentiment_last < 0
     assert result.sentiment_label in {"negative", "neutral"}
+    # The detectors' table cuts term segments from the customer's redacted words only.
+    with session_scope(session_factory) as session:
+        table = InteractionTableRepository(session, "acme").table().set_index("id")
+    text = str(table.loc["c-000000", "text"])
+    assert "harta" in text and "Lo reviso" not in text
+    for value in RAW_PII:
+        assert value not in text
 
 
 def test_cli_annotate_default_redacts_before_printing(tmp_path: Path) -> None:

@@ -175,7 +175,8 @@ class ExampleRepository(TenantScopedRepository):
 
 
 class InteractionTableRepository(TenantScopedRepository):
-    """The tenant's interactions as the detectors' table (one row each, no texts)."""
+    """The tenant's interactions as the detectors' table (one row each; the customer's
+    redacted words where the analysis is current, never the raw text)."""
 
     model = Interaction
 
@@ -185,7 +186,8 @@ class InteractionTableRepository(TenantScopedRepository):
         Where ``criterio analyze`` has run, its sentiment score comes along as
         ``sentiment_score``, its language fills the interactions that name none, its
         predicted intent fills ``intent`` where ``labels.intent`` is missing (``unknown``
-        stays empty), and the label of its assigned topic is ``topic`` (none for outliers).
+        stays empty), the label of its assigned topic is ``topic`` (none for outliers), and
+        what the customer wrote, redacted, is ``text`` (term segments are cut from it).
         """
         columns = [getattr(Interaction, c) for c in TABLE_COLUMNS]
         stmt = self._select(
@@ -195,6 +197,9 @@ class InteractionTableRepository(TenantScopedRepository):
             AnalysisResult.intent_label,
             AnalysisResult.topic_id,
             AnalysisResult.topic_label,
+            Interaction.content_hash,
+            AnalysisResult.input_hash,
+            AnalysisResult.redacted_turns,
         ).outerjoin(
             AnalysisResult,
             (AnalysisResult.interaction_pk == Interaction.pk)
@@ -226,4 +231,16 @@ class InteractionTableRepository(TenantScopedRepository):
         topics = analysed(4).where(analysed(3, "float64") >= 0)
         if topics.notna().any():
             table["topic"] = topics
+        texts = [_customer_words(r[width + 7]) if r[width + 5] == r[width + 6] else None
+                 for r in rows]  # fmt: skip
+        if any(t is not None for t in texts):
+            table["text"] = pd.Series(texts, index=base.index, dtype="object")
         return table
+
+
+def _customer_words(turns: list[dict[str, Any]] | None) -> str | None:
+    """What the customer wrote, redacted (every turn when no turn is the customer's)."""
+    if not turns:
+        return None
+    said = [str(t.get("text", "")) for t in turns if t.get("role", "customer") == "customer"]
+    return " ".join(said or [str(t.get("text", "")) for t in turns])

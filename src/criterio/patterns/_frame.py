@@ -25,6 +25,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
 SENTIMENT_WORDS = {"negative": -1.0, "neutral": 0.0, "positive": 1.0, "mixed": 0.0}
 #: Columns that are never segment dimensions.
 NON_DIMENSIONS = {"id", "started_at", "customer_id", "csat", "resolved", "escalated", "sentiment"}
+#: The dimension of term segments (contacts whose text mentions a word: see ``terms``).
+TERM = "term"
+#: Contacts a term must be mentioned by to become a segment.
+TERM_MIN_COUNT = 30
 #: A segment: sorted (dimension, value) pairs; () is every interaction.
 Segment = tuple[tuple[str, str], ...]
 
@@ -47,6 +51,8 @@ class PreparedFrame:
     left_out: tuple[int, int] = (0, 0)
     #: Topic labels that near-duplicates were merged into, with the merged labels.
     merged_topics: dict[str, list[str]] = field(default_factory=dict)
+    #: Row masks of the terms the contacts' texts mention (overlapping segments).
+    terms: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = field(default_factory=dict)
 
     @property
     def n_days(self) -> int:
@@ -76,6 +82,9 @@ class PreparedFrame:
         """Boolean row mask of a segment."""
         mask = np.ones(len(self.data), dtype=bool)
         for dim, value in segment:
+            if dim == TERM:
+                mask &= self.terms.get(value, np.zeros(len(self.data), dtype=bool))
+                continue
             mask &= (self.data[dim] == value).fillna(False).to_numpy(dtype=bool)
         return mask
 
@@ -104,6 +113,16 @@ class PreparedFrame:
                         both = mask & inner_mask
                         if int(both.sum()) >= min_count:
                             yield segment_key({dim: value, inner: inner_value}), both
+
+    def term_segments(
+        self, *, min_count: int
+    ) -> list[tuple[Segment, np.ndarray[Any, np.dtype[np.bool_]]]]:
+        """The term segments with at least ``min_count`` interactions."""
+        return [
+            (((TERM, term),), mask)
+            for term, mask in self.terms.items()
+            if int(mask.sum()) >= min_count
+        ]
 
 
 def _pick(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.Series | None:
@@ -167,11 +186,23 @@ def prepare_frame(frame: pd.DataFrame, dimensions: list[str] | None = None) -> P
         ]
     if not len(out):
         return PreparedFrame(out, pd.DatetimeIndex([], tz="UTC"), dimensions, (0, 0), merged)
+    texts = frame["text"].astype("string") if "text" in frame else None
     days = pd.date_range(out["day"].min(), out["day"].max(), freq="D")
     counts = np.bincount((out["day"] - days[0]).dt.days.to_numpy(), minlength=len(days))
     first, last = active_window(counts, days.day_of_week.to_numpy())
     inside = out["day"].between(days[first], days[last]).to_numpy()
     left_out = (int(counts[:first].sum()), int(counts[last + 1 :].sum()))
+    terms: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
+    if texts is not None:
+        # Imported here: scikit-learn's text module is only needed when there is text.
+        from criterio.patterns.terms import term_masks
+
+        terms = term_masks(texts[inside].reset_index(drop=True), min_count=TERM_MIN_COUNT)
     return PreparedFrame(
-        out[inside].reset_index(drop=True), days[first : last + 1], dimensions, left_out, merged
+        out[inside].reset_index(drop=True),
+        days[first : last + 1],
+        dimensions,
+        left_out,
+        merged,
+        terms,
     )

@@ -46,13 +46,17 @@ def detect_patterns(
     if not len(prepared.data):
         return []
     segments = list(prepared.segments(min_count=config.min_segment))
-    daily = detect_volume(prepared, config.volume, segments)
+    # Terms (words the texts mention) are tested for daily spikes and drops, growth and
+    # sentiment like topics: an issue inside a topic, or spread over several, is seen
+    # by its words.
+    with_terms = segments + prepared.term_segments(min_count=config.min_segment)
+    daily = detect_volume(prepared, config.volume, with_terms)
     hourly = detect_hourly(prepared, config.hourly, segments, config.volume)
     found = [
         *daily,
         *merge_hours(daily, hourly),
-        *detect_emerging(prepared, config.emerging, segments),
-        *detect_shifts(prepared, config.shifts, segments),
+        *detect_emerging(prepared, config.emerging, with_terms),
+        *detect_shifts(prepared, config.shifts, with_terms),
         *detect_drivers(prepared, config.drivers, segments),
         *detect_automation(prepared, config.automation),
     ]

@@ -1,4 +1,4 @@
-"""Emerging intents and topics: new ones, and ones whose share grows much faster.
+"""Emerging intents, topics and terms: new ones, and ones whose share grows much faster.
 
 Each segment's daily volume, divided by the tenant's weekday profile and by the day's
 common factor (how far the rest of the traffic is above or below its own 15-day median:
@@ -24,7 +24,7 @@ from scipy.stats import f as f_dist
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
-from criterio.patterns._frame import PreparedFrame, Segment
+from criterio.patterns._frame import TERM, PreparedFrame, Segment
 from criterio.patterns._types import Detection
 from criterio.patterns.volume import daily_counts, weekday_factors
 
@@ -130,7 +130,7 @@ def detect_emerging(
     if segments is None:
         segments = list(prepared.segments(min_count=config.min_count))
     segments = [s for s in segments if int(s[1].sum()) >= config.min_count]
-    segments = [s for s in segments if any(d in ("intent", "topic") for d, _ in s[0])]
+    segments = [s for s in segments if any(d in ("intent", "topic", TERM) for d, _ in s[0])]
     if not segments:
         return []
     total = daily_counts(prepared, [np.ones(len(prepared.data), dtype=bool)])[0]

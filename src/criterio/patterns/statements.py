@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from criterio.languages import LANGUAGES, supported
+from criterio.patterns._frame import TERM
 from criterio.patterns._types import Detection
 
 __all__ = ["LANGUAGES", "segment_phrase", "statement"]
@@ -53,7 +54,14 @@ def _human(value: str) -> str:
 def segment_phrase(segment: dict[str, str], lang: str) -> str:
     """ "contacts about double charge in region ES-CT" (lower case, without a full stop)."""
     about = [_human(segment[k]) for k in ("intent", "topic") if k in segment]
-    where = [(k, v) for k, v in sorted(segment.items()) if k not in ("intent", "topic")]
+    where = [(k, v) for k, v in sorted(segment.items()) if k not in ("intent", "topic", TERM)]
+    if TERM in segment:
+        term = segment[TERM]
+        return (
+            f"los contactos que mencionan «{term}»"
+            if lang == "es"
+            else f"contacts mentioning “{term}”"
+        )
     if lang == "es":
         text = "los contactos" + (f" sobre {' / '.join(about)}" if about else "")
         places = ", ".join(f"{DIMENSIONS_ES.get(k, k)} {v}" for k, v in where)
