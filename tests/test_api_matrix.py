@@ -12,6 +12,7 @@ import pytest
 from httpx import Response
 
 from criterio.assist import open_cases, set_queue_members
+from criterio.assist.grants import grant_personal_data
 from criterio.assist.repository import CaseRepository
 from criterio.auth.roles import MATRIX, Permission, Role
 from criterio.db import session_scope
@@ -107,6 +108,13 @@ def _kb(a: Api, method: str, path: str, h: dict[str, str], **kwargs: Any) -> Res
     return a.client.request(method, f"/api/v1/kb{path}", headers=h, **kwargs)
 
 
+def _revoke(a: Api, h: dict[str, str], role: Role) -> Response:
+    """Revoke acme's agent's grant (made here first, so that there is one to end)."""
+    with session_scope(a.factory) as session:
+        grant_personal_data(session, "acme", "acme-agent", reason="identity", by="seed")
+    return a.client.delete("/api/v1/personal-data-grants/acme-agent", headers=h)
+
+
 CASE_ENDPOINTS = [
     Endpoint(
         "GET",
@@ -167,6 +175,23 @@ CASE_ENDPOINTS = [
         lambda a, h, r: a.client.put(
             "/api/v1/queues/billing", json={"members": ["acme-agent"]}, headers=h
         ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/personal-data-grants",
+        Permission.grant_personal_data,
+        lambda a, h, r: a.client.get("/api/v1/personal-data-grants", headers=h),
+    ),
+    Endpoint(
+        "PUT",
+        "/api/v1/personal-data-grants/{username}",
+        Permission.grant_personal_data,
+        lambda a, h, r: a.client.put(
+            "/api/v1/personal-data-grants/acme-agent", json={"reason": "identity"}, headers=h
+        ),
+    ),
+    Endpoint(
+        "DELETE", "/api/v1/personal-data-grants/{username}", Permission.grant_personal_data, _revoke
     ),
 ]
 

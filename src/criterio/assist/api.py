@@ -1,4 +1,5 @@
-"""REST endpoints of the agents' workspace: ``/api/v1/cases`` and ``/api/v1/queues``.
+"""REST endpoints of the agents' workspace: ``/api/v1/cases``, ``/api/v1/queues`` and
+``/api/v1/personal-data-grants``.
 
 For helpdesk integrations that show Criterio's suggestions in their own sidebar, and
 for the pages' polling. An agent sees only the cases of their queues (any other case
@@ -13,6 +14,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from criterio.assist.actions import apply_feedback
+from criterio.assist.grants import (
+    grant_personal_data,
+    list_grants,
+    personal_data_access,
+    revoke_personal_data,
+)
 from criterio.assist.schemas import (
     AssignIn,
     CaseDetail,
@@ -21,6 +28,9 @@ from criterio.assist.schemas import (
     EscalateIn,
     FeedbackIn,
     FeedbackOut,
+    GrantIn,
+    GrantList,
+    GrantRead,
     QueueMembersIn,
     QueueRead,
     ResolveIn,
@@ -48,11 +58,13 @@ from criterio.errors import PermissionDeniedError
 from criterio.web.audit import AuditDep
 from criterio.web.deps import SessionDep, audit_denied, commit_now, require
 
-__all__ = ["assign_to", "router", "worker_of"]
+__all__ = ["assign_to", "reveal_access", "router", "worker_of"]
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
 Agent = Annotated[Principal, Depends(require(Permission.work_cases))]
 Lead = Annotated[Principal, Depends(require(Permission.manage_queues))]
+Granter = Annotated[Principal, Depends(require(Permission.grant_personal_data))]
+UserName = Annotated[str, Path(min_length=1, max_length=200, description="The user.")]
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The case's id.")]
 Text = Annotated[str, Query(max_length=200)]
 
@@ -75,6 +87,20 @@ def assign_to(principal: Principal, to: str | None) -> str:
             f"role {principal.role.value!r} may only assign a case to themselves"
         )
     return target
+
+
+def reveal_access(request: Request, session: Session, principal: Principal) -> str:
+    """What lets the caller see personal data (``role`` or ``grant``); a 403, audited,
+    for anyone else."""
+    access = personal_data_access(
+        session, principal.tenant, principal.username, principal.role.value
+    )
+    if access is None:
+        audit_denied(request, principal, Permission.view_personal_data)
+        raise PermissionDeniedError(
+            f"role {principal.role.value!r} may not view personal data (no grant in force)"
+        )
+    return access
 
 
 @router.get("/cases", response_model=CaseList)
@@ -134,7 +160,11 @@ def get_case(
     audit: AuditDep,
     case_id: CaseId,
     reveal: Annotated[
-        bool, Query(description="Show the conversation unredacted (view_personal_data).")
+        bool,
+        Query(
+            description="Show the conversation unredacted (view_personal_data, "
+            "or a personal-data grant)."
+        ),
     ] = False,
     article: Annotated[
         int | None, Query(ge=1, le=2**63 - 1, description="Draft the reply from this article.")
@@ -142,13 +172,16 @@ def get_case(
 ) -> CaseDetail:
     """One case with its conversation (redacted), the customer's last 30 days, what the
     machine read, and suggestions: articles, similar solved cases, a reply, next steps."""
-    if reveal and not allowed(principal.role, Permission.view_personal_data):
-        audit_denied(request, principal, Permission.view_personal_data)
-        raise PermissionDeniedError(f"role {principal.role.value!r} may not view personal data")
+    access = reveal_access(request, session, principal) if reveal else None
     case = visible_case(session, principal.tenant, case_id, worker_of(session, principal))
     detail = case_detail(session, principal.tenant, case, reveal=reveal, article=article)
-    if reveal:
-        audit.record("view_personal_data", "interaction", [case.interaction_id])
+    if access is not None:
+        audit.record(
+            "view_personal_data",
+            "interaction",
+            [case.interaction_id],
+            detail={"case_id": case.id, "via": access},
+        )
     return detail
 
 
@@ -243,3 +276,41 @@ def put_queue(
     audit.record("queue_members", "queue", [queue], detail={"members": len(members)})
     commit_now(session)
     return QueueRead(queue=queue, members=members)
+
+
+@router.get("/personal-data-grants", response_model=GrantList)
+def get_grants(
+    session: SessionDep,
+    principal: Granter,
+    include_revoked: Annotated[bool, Query(description="Revoked grants too.")] = False,
+) -> GrantList:
+    """Who may see cases' personal data beyond their role, newest grant first."""
+    grants = list_grants(session, principal.tenant, include_revoked=include_revoked)
+    return GrantList(items=[GrantRead.model_validate(g) for g in grants])
+
+
+@router.put("/personal-data-grants/{username}", response_model=GrantRead)
+def put_grant(
+    session: SessionDep, principal: Granter, audit: AuditDep, username: UserName, body: GrantIn
+) -> GrantRead:
+    """Let ``username`` (who works cases) see conversations unredacted, each view audited;
+    a grant already in force is kept."""
+    grant = grant_personal_data(
+        session, principal.tenant, username, reason=body.reason, by=principal.username
+    )
+    audit.record("grant_personal_data", "user", [username], detail={"grant_id": grant.id})
+    read = GrantRead.model_validate(grant)
+    commit_now(session)
+    return read
+
+
+@router.delete("/personal-data-grants/{username}", response_model=GrantRead)
+def delete_grant(
+    session: SessionDep, principal: Granter, audit: AuditDep, username: UserName
+) -> GrantRead:
+    """End ``username``'s grant (404 when none is in force); the grant stays in the history."""
+    grant = revoke_personal_data(session, principal.tenant, username, by=principal.username)
+    audit.record("revoke_personal_data", "user", [username], detail={"grant_id": grant.id})
+    read = GrantRead.model_validate(grant)
+    commit_now(session)
+    return read

@@ -1,4 +1,5 @@
-"""ORM tables of the agents' work: cases (routed interactions) and who works which queue."""
+"""ORM tables of the agents' work: cases (routed interactions), who works which queue,
+and who may see a case's personal data beyond their role."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from criterio.db import Base, BigIntPK, UTCDateTime
 
-__all__ = ["CASE_STATUSES", "Case", "QueueMember"]
+__all__ = ["CASE_STATUSES", "Case", "PersonalDataGrant", "QueueMember"]
 
 #: ``open`` (waiting in its queue) → ``assigned`` (an agent has it) → ``resolved``; a
 #: reopened or escalated case goes back to ``open``.
@@ -66,3 +67,24 @@ class QueueMember(Base):
     username: Mapped[str] = mapped_column(String(200))
     added_by: Mapped[str] = mapped_column(String(200))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PersonalDataGrant(Base):
+    """A lead's or admin's grant to one user to see cases' conversations unredacted.
+
+    The role matrix gives ``view_personal_data`` to leads and admins; an agent who must
+    verify callers' identity gets it one by one, with a reason. A revoked grant is kept
+    (``revoked_at``): the history says who could see what, when.
+    """
+
+    __tablename__ = "personal_data_grants"
+    __table_args__ = (Index("ix_personal_data_grants_tenant_username", "tenant", "username"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(200))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

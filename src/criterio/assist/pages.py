@@ -1,9 +1,9 @@
-"""The agents' pages: the queue (polled for new cases), the case page with its actions,
-and the leads' queue-membership page. Same permissions and services as the REST API."""
+"""The agents' pages: the queue (polled for new cases) and the case page with its actions
+(the leads' ``/queues`` page is :mod:`criterio.assist.queue_pages`). Same permissions
+and services as the REST API."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,19 +14,18 @@ from sqlalchemy.orm import Session
 
 from criterio.assist.actions import apply_feedback
 from criterio.assist.api import assign_to, worker_of
+from criterio.assist.grants import personal_data_access
 from criterio.assist.schemas import CaseDetail, CaseRead, FeedbackIn
 from criterio.assist.service import (
     assign_case,
     escalate_case,
     next_case,
-    queue_members,
     resolve_case,
 )
 from criterio.assist.workspace import (
     case_detail,
     cases_for,
     queue_names,
-    set_queue,
     visible_case,
 )
 from criterio.auth.repository import UserRepository
@@ -48,7 +47,6 @@ CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Short = Annotated[str, Query(max_length=200)]
 FormText = Annotated[str, Form(max_length=20_000)]
 SENTIMENTS = ("negative", "neutral", "positive")
-_NAMES = re.compile(r"[\s,;]+")
 
 
 def _page(request: Request, session: Session, principal: Principal) -> Page:
@@ -193,7 +191,10 @@ def _case_context(
         "d": detail,
         "row": _row(detail.case, view.language, datetime.now(UTC)),
         "reply_title": titles.get(reply.article_id) if reply and reply.article_id else None,
-        "may_reveal": allowed(principal.role, Permission.view_personal_data),
+        "may_reveal": personal_data_access(
+            session, principal.tenant, principal.username, principal.role.value
+        )
+        is not None,
         "may_reassign": allowed(principal.role, Permission.manage_queues),
         "users": [u.username for u in UserRepository(session, principal.tenant).list()]
         if allowed(principal.role, Permission.manage_queues)
@@ -215,7 +216,12 @@ def case_page(
 ) -> Response:
     """One case: conversation, customer, the machine's reading, suggestions and actions."""
     view = _page(request, session, principal)
-    if reveal and not allowed(principal.role, Permission.view_personal_data):
+    access = (
+        personal_data_access(session, principal.tenant, principal.username, principal.role.value)
+        if reveal
+        else None
+    )
+    if reveal and access is None:
         audit_denied(request, principal, Permission.view_personal_data)
         raise PageForbiddenError()
     try:
@@ -224,9 +230,12 @@ def case_page(
         t = translator(view.language)
         return view.render("error.html", {"message": t("ws.not_found")}, status=404)
     detail = case_detail(session, principal.tenant, case, reveal=bool(reveal), article=article)
-    if reveal:
+    if access is not None:
         _audit(request, session, principal).record(
-            "view_personal_data", "interaction", [case.interaction_id]
+            "view_personal_data",
+            "interaction",
+            [case.interaction_id],
+            detail={"case_id": case.id, "via": access},
         )
     context = _case_context(view, detail, principal, session)
     context["done"] = done if done else None
@@ -325,55 +334,3 @@ def case_action(
 def _first_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-
-
-@pages.get("/queues", response_class=HTMLResponse)
-def members_page(
-    request: Request,
-    session: SessionDep,
-    principal: Lead,
-    saved: Annotated[int, Query(ge=0, le=1)] = 0,
-) -> Response:
-    """Who works which queue (leads and admins), with a form per queue."""
-    view = _page(request, session, principal)
-    return view.render("ws_queues.html", _members_context(session, principal, saved=bool(saved)))
-
-
-def _members_context(session: Session, principal: Principal, *, saved: bool) -> dict[str, Any]:
-    worker = worker_of(session, principal)
-    members = queue_members(session, principal.tenant)
-    return {
-        "queues": [
-            {"name": q, "members": members.get(q, [])}
-            for q in queue_names(session, principal.tenant, worker)
-        ],
-        "users": [u.username for u in UserRepository(session, principal.tenant).list()],
-        "saved": saved,
-        "error": None,
-    }
-
-
-@pages.post("/queues", response_class=HTMLResponse)
-def members_save(
-    request: Request,
-    session: SessionDep,
-    principal: Lead,
-    csrf_token: Annotated[str, Form(max_length=100)],
-    queue: Annotated[str, Form(max_length=100)],
-    members: Annotated[str, Form(max_length=20_000)] = "",
-) -> Response:
-    """Save one queue's members, then go back to the page."""
-    check_form_csrf(request, csrf_token)
-    names = [n for n in _NAMES.split(members) if n]
-    try:
-        saved = set_queue(session, principal.tenant, queue.strip(), names, by=principal.username)
-    except CriterioError as exc:
-        session.rollback()
-        view = _page(request, session, principal)
-        context = _members_context(session, principal, saved=False)
-        context["error"] = exc.message
-        return view.render("ws_queues.html", context, status=422)
-    _audit(request, session, principal).record(
-        "queue_members", "queue", [queue.strip()], detail={"members": len(saved)}
-    )
-    return RedirectResponse("/queues?saved=1", status_code=303)

@@ -13,6 +13,7 @@ from criterio.assist.models import Case, QueueMember
 from criterio.interactions.models import Interaction
 from criterio.knowledge.models import Article, ArticleLink
 from criterio.tenancy import TenantScopedRepository
+from criterio.triage.models import TriageDecision
 
 __all__ = ["CaseLinkRepository", "CaseRepository", "QueueMemberRepository", "WorkspaceRepository"]
 
@@ -135,6 +136,21 @@ class WorkspaceRepository(TenantScopedRepository):
     def _case(self) -> Any:
         return (Case.interaction_id == Interaction.external_id) & (Case.tenant == self.tenant)
 
+    def case_sources(
+        self, external_id: str, decision_id: int | None
+    ) -> tuple[Interaction | None, AnalysisResult | None, TriageDecision | None]:
+        """A case's interaction, its analysis result and the triage decision that opened
+        it, in one query (each None when missing)."""
+        decision = (TriageDecision.id == decision_id) & (TriageDecision.tenant == self.tenant)
+        stmt = (
+            self._select(Interaction, AnalysisResult, TriageDecision)
+            .outerjoin(AnalysisResult, self._analysis())
+            .outerjoin(TriageDecision, decision)
+            .where(Interaction.external_id == external_id)
+        )
+        row = self.session.execute(stmt).first()
+        return (row[0], row[1], row[2]) if row is not None else (None, None, None)
+
     def analysis_of(self, external_ids: Sequence[str]) -> dict[str, AnalysisResult]:
         """The analysis result of each of these interactions that has one."""
         if not external_ids:
@@ -236,7 +252,15 @@ class WorkspaceRepository(TenantScopedRepository):
         return list(self.session.execute(stmt))
 
     def excerpts(self, external_ids: Sequence[str]) -> list[Any]:
-        """The turns, language and stored redaction of these interactions."""
+        """The turns, language and stored redaction of these interactions, one row per
+        article reused or created from each (oldest link first; one row with no article
+        when none was)."""
+        link = (
+            (ArticleLink.interaction_id == Interaction.external_id)
+            & (ArticleLink.tenant == self.tenant)
+            & ArticleLink.kind.in_(("reused", "created"))
+        )
+        article = (Article.id == ArticleLink.article_id) & (Article.tenant == self.tenant)
         stmt = (
             self._select(
                 Interaction.external_id,
@@ -245,9 +269,14 @@ class WorkspaceRepository(TenantScopedRepository):
                 Interaction.content_hash,
                 AnalysisResult.input_hash,
                 AnalysisResult.redacted_turns,
+                Article.id.label("article_id"),
+                Article.title.label("article_title"),
             )
             .outerjoin(AnalysisResult, self._analysis())
+            .outerjoin(ArticleLink, link)
+            .outerjoin(Article, article)
             .where(Interaction.external_id.in_(list(external_ids)))
+            .order_by(ArticleLink.at, ArticleLink.id)
         )
         return list(self.session.execute(stmt))
 
@@ -256,21 +285,6 @@ class CaseLinkRepository(TenantScopedRepository):
     """The articles people linked to interactions (reused or created from them)."""
 
     model = ArticleLink
-
-    def articles_of(self, interaction_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
-        """For each interaction with one: its latest reused or created article (id, title)."""
-        if not interaction_ids:
-            return {}
-        stmt = (
-            self._select(ArticleLink.interaction_id, Article.id, Article.title)
-            .join(Article, (Article.id == ArticleLink.article_id) & (Article.tenant == self.tenant))
-            .where(
-                ArticleLink.interaction_id.in_(list(interaction_ids)),
-                ArticleLink.kind.in_(("reused", "created")),
-            )
-            .order_by(ArticleLink.at)
-        )
-        return {str(i): (a, t) for i, a, t in self.session.execute(stmt)}
 
     def for_interaction(self, interaction_id: str) -> list[ArticleLink]:
         """The KCS links recorded for one interaction, oldest first."""

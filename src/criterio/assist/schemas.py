@@ -18,6 +18,9 @@ __all__ = [
     "EscalateIn",
     "FeedbackIn",
     "FeedbackOut",
+    "GrantIn",
+    "GrantList",
+    "GrantRead",
     "QueueMembersIn",
     "QueueRead",
     "Reading",
@@ -243,3 +246,29 @@ class QueueMembersIn(_Strict):
     """The members a queue should have (replacing its current ones)."""
 
     members: list[Name] = Field(max_length=1000)
+
+
+class GrantIn(_Strict):
+    """Let a user see cases' personal data: why (kept with the grant)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class GrantRead(BaseModel):
+    """A personal-data grant: to whom, by whom, why, and whether it was revoked."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    reason: str
+    granted_by: str
+    granted_at: datetime
+    revoked_by: str | None
+    revoked_at: datetime | None
+
+
+class GrantList(BaseModel):
+    """The tenant's personal-data grants, newest first."""
+
+    items: list[GrantRead]

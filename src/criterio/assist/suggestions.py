@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from criterio.analysis.names import UNKNOWN
-from criterio.assist.repository import CaseLinkRepository, WorkspaceRepository
+from criterio.assist.repository import WorkspaceRepository
 from criterio.assist.schemas import ArticleSuggestion, ReplyDraft, SimilarCase
 from criterio.knowledge.models import Article
 from criterio.knowledge.repository import ArticleRepository
@@ -85,9 +85,11 @@ def article_suggestions(
     *,
     limit: int = 5,
     intent: str | None = None,
+    loaded: dict[int, Article] | None = None,
 ) -> tuple[list[ArticleSuggestion], bool]:
     """The best articles for the case, in any language (the reply prefers the customer's),
-    and whether even the best is under the tenant's no-match threshold.
+    and whether even the best is under the tenant's no-match threshold (``loaded``:
+    filled with the suggested articles' rows, for the reply).
 
     When the tenant has a champion ranking (learned by ``criterio learn`` from links,
     accepts and rejects), the search's best ``POOL`` are reordered by it for ``intent``.
@@ -98,7 +100,7 @@ def article_suggestions(
     # Not filtered by language: a tenant whose base is mostly in one language would
     # otherwise answer the other language's customers with whatever few articles it has.
     pool = max(limit, POOL) if ranking is not None else limit
-    hits = search_articles(session, tenant, query, limit=pool) if query else []
+    hits = search_articles(session, tenant, query, limit=pool, loaded=loaded) if query else []
     if ranking is not None:
         hits = ranking.rerank(hits, intent, lambda h: str(h.id), lambda h: h.score)[:limit]
     threshold, _ = no_match_threshold(session, tenant)
@@ -120,20 +122,52 @@ def article_suggestions(
 
 @dataclass
 class _SolvedIndex:
-    """TF-IDF vectors of what the customers of solved contacts said, and their outcomes."""
+    """TF-IDF vectors of what the customers of solved contacts said, and their outcomes.
+
+    ``columns`` is the matrix by term (CSC): a case is scored by adding up the columns of
+    its own few terms, weighted as ``TfidfVectorizer.transform`` would weight them, which
+    gives the same cosines as ``matrix @ transform([text]).T`` without building a sparse
+    query row through scikit-learn's per-call checks (most of a lookup's time).
+    """
 
     ids: list[str]
     case_ids: list[int | None]
     codes: list[str | None]
-    intents: np.ndarray[Any, Any]
-    vectorizer: Any
-    matrix: Any
+    #: The rows of each intent, ascending: a case of a known intent is ranked among them.
+    by_intent: dict[str, np.ndarray[Any, Any]]
+    analyzer: Any
+    vocabulary: dict[str, int]
+    idf: np.ndarray[Any, Any]
+    columns: Any
+
+    def scores(self, text: str) -> np.ndarray[Any, Any]:
+        """Cosine of ``text``'s TF-IDF vector with each solved contact's (0 when none shared)."""
+        counts: dict[int, int] = {}
+        for term in self.analyzer(text):
+            column = self.vocabulary.get(term)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return np.zeros(len(self.ids))
+        cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        weights = (np.log(tf) + 1.0) * self.idf[cols]  # sublinear tf, then idf
+        weights /= np.sqrt(weights @ weights)  # l2, as the rows were
+        return np.asarray(self.columns[:, cols] @ weights).ravel()
 
 
 def _intent_of(row: Any) -> str | None:
     labels = row.labels if isinstance(row.labels, dict) else {}
     found = row.case_intent or labels.get("intent") or row.intent_label
     return str(found) if found else None
+
+
+def _rows_by_intent(intents: Sequence[str | None]) -> dict[str, np.ndarray[Any, Any]]:
+    rows: dict[str, list[int]] = {}
+    for row, intent in enumerate(intents):
+        if intent:
+            rows.setdefault(intent, []).append(row)
+    return {intent: np.asarray(found, dtype=np.int64) for intent, found in rows.items()}
 
 
 def _solved_index(session: Session, tenant: str) -> _SolvedIndex | None:
@@ -157,13 +191,16 @@ def _solved_index(session: Session, tenant: str) -> _SolvedIndex | None:
     index = None
     if rows:
         vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+        matrix = vectorizer.fit_transform([customer_text(r.turns or []) for r in rows])
         index = _SolvedIndex(
             ids=[r.external_id for r in rows],
             case_ids=[r.case_id for r in rows],
             codes=[r.case_resolution or r.resolution_code for r in rows],
-            intents=np.array([_intent_of(r) or "" for r in rows], dtype=object),
-            vectorizer=vectorizer,
-            matrix=vectorizer.fit_transform([customer_text(r.turns or []) for r in rows]),
+            by_intent=_rows_by_intent([_intent_of(r) for r in rows]),
+            analyzer=vectorizer.build_analyzer(),
+            vocabulary=dict(vectorizer.vocabulary_),
+            idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+            columns=matrix.tocsc(),
         )
     with _lock:
         _indexes[key] = (now, stamp, index)
@@ -186,18 +223,19 @@ def similar_cases(
     index = _solved_index(session, tenant) if text else None
     if index is None:
         return []
-    scores = (index.matrix @ index.vectorizer.transform([text]).T).toarray().ravel()
+    scores = index.scores(text)
     known = intent if intent and intent != UNKNOWN else None
-    if known is not None and (index.intents == known).any():
-        scores = np.where(index.intents == known, scores, 0.0)
+    # Among the solved contacts of the same intent when there are any, else among all.
+    rows = index.by_intent.get(known) if known is not None else None
+    ranked = (
+        rows[np.argsort(-scores[rows], kind="stable")]
+        if rows is not None
+        else np.argsort(-scores, kind="stable")
+    )
     order = [
-        int(i)
-        for i in np.argsort(-scores, kind="stable")[: limit + 1]
-        if scores[i] > 0 and index.ids[i] != interaction_id
+        int(i) for i in ranked[: limit + 1] if scores[i] > 0 and index.ids[i] != interaction_id
     ][:limit]
-    chosen = [index.ids[i] for i in order]
-    links = CaseLinkRepository(session, tenant).articles_of(chosen)
-    excerpts = _excerpts(session, tenant, chosen)
+    excerpts, links = _excerpts(session, tenant, [index.ids[i] for i in order])
     return [
         SimilarCase(
             interaction_id=index.ids[i],
@@ -212,22 +250,31 @@ def similar_cases(
     ]
 
 
-def _excerpts(session: Session, tenant: str, ids: Sequence[str]) -> dict[str, str]:
-    """What each solved contact's customer said, redacted (the stored redaction when current)."""
+def _excerpts(
+    session: Session, tenant: str, ids: Sequence[str]
+) -> tuple[dict[str, str], dict[str, tuple[int, str]]]:
+    """What each solved contact's customer said, redacted (the stored redaction when
+    current), and the article last reused or created from it (id, title), in one query."""
     rows = WorkspaceRepository(session, tenant).excerpts(ids) if ids else []
     out: dict[str, str] = {}
-    missing = []
+    links: dict[str, tuple[int, str]] = {}
+    missing = {}
     for row in rows:
+        if row.article_id is not None:  # rows come oldest link first: the last one wins
+            links[row.external_id] = (row.article_id, row.article_title)
+        if row.external_id in out or row.external_id in missing:
+            continue
         if row.redacted_turns is not None and row.input_hash == row.content_hash:
             out[row.external_id] = customer_text(row.redacted_turns)[:300]
         else:
-            missing.append(row)
+            missing[row.external_id] = row
     done = redact_texts(
-        [customer_text(r.turns or []) for r in missing], [r.language for r in missing]
+        [customer_text(r.turns or []) for r in missing.values()],
+        [r.language for r in missing.values()],
     )
-    for row, text in zip(missing, done, strict=True):
-        out[row.external_id] = text[:300]
-    return out
+    for key, text in zip(missing, done, strict=True):
+        out[key] = text[:300]
+    return out, links
 
 
 def next_steps(resolution: str) -> list[str]:
@@ -243,17 +290,21 @@ def reply_draft(
     language: str | None,
     articles: Sequence[ArticleSuggestion],
     chosen: int | None = None,
+    loaded: dict[int, Article] | None = None,
 ) -> ReplyDraft | None:
     """A reply in the customer's language from ``chosen`` (an article id) or else the first
-    suggestion in that language (the top one when none is)."""
+    suggestion in that language (the top one when none is); ``loaded``: the suggested
+    articles as the search read them (not read again)."""
     lang = language if language in _GREETING else "en"
+    known = loaded or {}
+    repo = ArticleRepository(session, tenant)
     article: Article | None = None
     if chosen is not None:
-        article = ArticleRepository(session, tenant).get(chosen)
+        article = known.get(chosen) or repo.get(chosen)
     if article is None:
         same = [a for a in articles if a.language == lang] or list(articles)
         if same:
-            article = ArticleRepository(session, tenant).get(same[0].id)
+            article = known.get(same[0].id) or repo.get(same[0].id)
     if article is None:
         return None
     body = (article.resolution or "").strip() or article.title

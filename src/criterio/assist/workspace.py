@@ -43,7 +43,7 @@ from criterio.assist.suggestions import (
 from criterio.auth.repository import UserRepository
 from criterio.errors import InvalidInputError, NotFoundError
 from criterio.interactions.models import Interaction
-from criterio.interactions.repository import InteractionRepository
+from criterio.knowledge.models import Article
 from criterio.knowledge.search import interaction_query
 from criterio.triage.models import TriageDecision
 from criterio.triage.repository import DecisionRepository
@@ -281,24 +281,20 @@ def case_detail(
     article: int | None = None,
 ) -> CaseDetail:
     """Everything the case page shows (``article``: the one the reply is drafted from)."""
-    interaction = InteractionRepository(session, tenant).get(case.interaction_id)
-    result = (
-        WorkspaceRepository(session, tenant)
-        .analysis_of([case.interaction_id])
-        .get(case.interaction_id)
+    interaction, result, decision = WorkspaceRepository(session, tenant).case_sources(
+        case.interaction_id, case.decision_id
     )
-    decision = (
-        DecisionRepository(session, tenant).get(case.decision_id)
-        if case.decision_id is not None
-        else None
-    )
+    if decision is None and interaction is None and case.decision_id is not None:
+        # The interaction was erased: the decision still says why the case was opened.
+        decision = DecisionRepository(session, tenant).get(case.decision_id)
     conversation, state = _conversation(interaction, result, reveal=reveal)
     reading = _reading(case, interaction, result, decision)
     turns = interaction.turns if interaction is not None else []
     labels = {"intent": reading.intent} if reading.intent else {}
     query = interaction_query({"turns": turns, "labels": labels})
+    loaded: dict[int, Article] = {}
     articles, no_match = article_suggestions(
-        session, tenant, query, reading.language, intent=reading.intent
+        session, tenant, query, reading.language, intent=reading.intent, loaded=loaded
     )
     customer_words = interaction_query({"turns": turns})
     links = CaseLinkRepository(session, tenant).for_interaction(case.interaction_id)
@@ -319,7 +315,12 @@ def case_detail(
                 intent=reading.intent,
             ),
             reply=reply_draft(
-                session, tenant, language=reading.language, articles=articles, chosen=article
+                session,
+                tenant,
+                language=reading.language,
+                articles=articles,
+                chosen=article,
+                loaded=loaded,
             ),
         ),
         linked_articles=sorted({link.article_id for link in links if link.kind == "reused"}),

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     work_cases = "work_cases"
     manage_queues = "manage_queues"
     view_personal_data = "view_personal_data"
+    grant_personal_data = "grant_personal_data"
     read_metrics = "read_metrics"
     read_agent_metrics = "read_agent_metrics"
     read_models = "read_models"
@@ -79,8 +80,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.manage_queues: frozenset({Role.admin, Role.lead}),
     # A case's conversation unredacted (to verify a caller's identity): asked for
     # explicitly, never by default, and every such view is in the audit log. Least
-    # privilege: agents work on the redacted text.
+    # privilege: agents work on the redacted text, unless a lead or an admin grants one
+    # of them this permission personally (criterio.assist.grants), with a reason.
     Permission.view_personal_data: frozenset({Role.admin, Role.lead}),
+    Permission.grant_personal_data: frozenset({Role.admin, Role.lead}),
     # Impact figures are for everyone who works in the tenant; each agent's knowledge
     # contribution only for that agent (read_metrics) and for leads and admins.
     Permission.read_metrics: frozenset({Role.admin, Role.lead, Role.analyst, Role.agent}),

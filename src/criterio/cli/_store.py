@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Store",
+    "cli_actor",
     "database_errors",
     "open_store",
     "run_in_store",
@@ -42,6 +43,16 @@ class Store:
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+
+
+def cli_actor() -> str:
+    """The audit log's actor for a command: the operating-system user who ran it."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in this environment (some containers)
+        return "cli"
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from criterio.auth.roles import Role
-from criterio.cli._store import open_store, unit_of_work
+from criterio.cli._store import cli_actor, open_store, unit_of_work
 
 if TYPE_CHECKING:
     pass
@@ -95,19 +95,76 @@ def users_create(
 
 @users_app.command("list")
 def users_list(tenant: TenantOpt) -> None:
-    """List a tenant's users."""
+    """List a tenant's users (personal data: seen through the role or a grant)."""
+    from criterio.assist.grants import list_grants
     from criterio.auth.repository import UserRepository
+    from criterio.auth.roles import Permission, allowed
 
     with unit_of_work() as session:
-        table = Table("user", "role", "disabled", "created")
+        granted = {g.username for g in list_grants(session, tenant)}
+        table = Table("user", "role", "disabled", "personal data", "created")
         for user in UserRepository(session, tenant).list():
+            sees = "role" if allowed(user.role, Permission.view_personal_data) else ""
             table.add_row(
                 user.username,
                 user.role,
                 "yes" if user.disabled else "",
+                sees or ("grant" if user.username in granted else ""),
                 user.created_at.isoformat(),
             )
     out.print(table)
+
+
+@users_app.command("grant-personal-data")
+def users_grant_personal_data(
+    username: Annotated[str, typer.Argument(help="A user who works cases (e.g. an agent).")],
+    tenant: TenantOpt,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why they must see personal data (kept, required).")
+    ],
+) -> None:
+    """Let a user see cases' conversations unredacted (each view is audited)."""
+    from criterio.assist.grants import grant_personal_data
+    from criterio.auth.service import record_audit
+
+    actor = cli_actor()
+    with unit_of_work() as session:
+        grant = grant_personal_data(session, tenant, username, reason=reason, by=actor)
+        record_audit(
+            session,
+            tenant,
+            actor=actor,
+            action="grant_personal_data",
+            resource_type="user",
+            resource_ids=[username],
+            detail={"grant_id": grant.id},
+        )
+        since = grant.granted_at.isoformat()
+    out.print(f"User [bold]{username}[/bold] may see personal data (granted {since}).")
+
+
+@users_app.command("revoke-personal-data")
+def users_revoke_personal_data(
+    username: Annotated[str, typer.Argument(help="The user whose grant ends.")],
+    tenant: TenantOpt,
+) -> None:
+    """End a user's personal-data grant; from then on they see redacted text."""
+    from criterio.assist.grants import revoke_personal_data
+    from criterio.auth.service import record_audit
+
+    actor = cli_actor()
+    with unit_of_work() as session:
+        grant = revoke_personal_data(session, tenant, username, by=actor)
+        record_audit(
+            session,
+            tenant,
+            actor=actor,
+            action="revoke_personal_data",
+            resource_type="user",
+            resource_ids=[username],
+            detail={"grant_id": grant.id},
+        )
+    out.print(f"User [bold]{username}[/bold] no longer sees personal data.")
 
 
 @users_app.command("disable")

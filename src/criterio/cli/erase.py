@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from criterio.cli._store import unit_of_work
+from criterio.cli._store import cli_actor, unit_of_work
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -27,14 +26,6 @@ app = typer.Typer(
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="The tenant (client account).")]
 
 
-def _actor() -> str:
-    """The audit log's actor: the operating-system user who ran the command."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in this environment (some containers)
-        return "cli"
-
-
 def _run(erase: str, tenant: str, target: str) -> Erasure:
     from criterio.db import checkpoint_wal
     from criterio.interactions.erasure import erase_customer, erase_interaction
@@ -51,8 +42,8 @@ def _run(erase: str, tenant: str, target: str) -> Erasure:
 
     with unit_of_work(after_commit=compact) as session:
         if erase == "customer":
-            return erase_customer(session, tenant, target, actor=_actor())
-        return erase_interaction(session, tenant, target, actor=_actor())
+            return erase_customer(session, tenant, target, actor=cli_actor())
+        return erase_interaction(session, tenant, target, actor=cli_actor())
 
 
 @app.command("customer")

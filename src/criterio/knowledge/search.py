@@ -200,8 +200,11 @@ def search_articles(
     *,
     limit: int = 5,
     filters: SearchFilters | None = None,
+    loaded: dict[int, Article] | None = None,
 ) -> list[SearchHit]:
-    """The best articles for a text, by fused rank, each with confidence and passage."""
+    """The best articles for a text, by fused rank, each with confidence and passage
+    (``loaded``: filled with the hits' article rows, for a caller that shows more of
+    them without reading them again)."""
     filters = filters or SearchFilters()
     states, audiences = filters.states, filters.audiences
     if filters.published_only:
@@ -221,6 +224,8 @@ def search_articles(
         query_language=query_language(query),
     )
     articles = ArticleRepository(session, tenant).by_ids([h.key for h in hits])
+    if loaded is not None:
+        loaded.update(articles)
     found: list[SearchHit] = []
     for hit in hits:
         article = articles.get(hit.key)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from criterio.assist.api import router as assist_router
 from criterio.assist.pages import pages as assist_pages
+from criterio.assist.queue_pages import queue_pages as assist_queue_pages
 from criterio.auth.api import router as auth_router
 from criterio.auth.pages import pages as auth_pages
 from criterio.insights.api import router as insights_router
@@ -44,6 +45,7 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(learning_pages)
     app.include_router(assist_router)
     app.include_router(assist_pages)
+    app.include_router(assist_queue_pages)
     app.include_router(metrics_router)
     app.include_router(metrics_pages)
     app.include_router(docs_router)
