@@ -34,6 +34,7 @@ __all__ = [
     "analysis_pipeline",
     "champion",
     "champion_stage",
+    "checked_file",
     "get_model",
     "list_models",
     "model_directory_for",
@@ -50,6 +51,10 @@ _STAGES: dict[str, type[IntentStage] | type[TopicStage]] = {
     "intent": IntentStage,
     "topics": TopicStage,
 }
+
+#: The file whose SHA-256 the registry keeps, when it is not ``model.skops``: a triage
+#: calibration is evidence (``criterio.triage.registry``), not a fitted model.
+_CHECKED_FILE = {"triage": "triage.json"}
 
 #: Tenant names as the data contract allows them: safe as one directory name.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -138,7 +143,7 @@ def register_model(
         training_hash=training_hash,
         metrics=metrics,
         path=str(directory),
-        sha256=file_sha256(directory / "model.skops"),
+        sha256=file_sha256(directory / checked_file(kind)),
     )
     session.add(row)
     session.flush()
@@ -202,8 +207,13 @@ def retire(session: Session, tenant: str, model_id: int) -> RegisteredModel:
     return target
 
 
+def checked_file(kind: str) -> str:
+    """The name of the file of a model of ``kind`` that its SHA-256 is kept for."""
+    return _CHECKED_FILE.get(kind, "model.skops")
+
+
 def _verify_files(model: RegisteredModel) -> None:
-    file = Path(model.path) / "model.skops"
+    file = Path(model.path) / checked_file(model.kind)
     if not file.is_file():
         raise ConflictError(f"model {model.id}: {file} is missing; it cannot be promoted")
     if file_sha256(file) != model.sha256:

@@ -3,21 +3,27 @@
 A single out-of-scope floor is set by the most confusable unseen intents and costs
 every intent. The unseen-intent rows also say which known intent took each of them,
 so the budget (how many of those rows may be automated, from the Clopper–Pearson upper
-bound of their share) can be spent where it buys the most coverage: each intent's
-threshold starts at its lowest valid cut (precision bound at the target) and, while
-the unseen rows let through exceed the budget, the intent whose raise removes the most
-unseen rows per verified row lost is raised to that cut (or stops being automated).
+bound of their share) can be spent where it buys the most coverage, as per-intent
+(Mondrian) floors: each intent starts at its lowest cut and, while the unseen rows let
+through exceed the budget, the intent whose raise removes the most unseen rows per
+verified row lost is raised to that cut (or stops being automated). With one bound per
+intent the cuts are its valid thresholds (precision bound at the target,
+:func:`allocate`); with the pooled bound they are its verified confidences, and the
+pooled thresholds are then chosen above those floors (:func:`intent_floors`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.stats import beta
 
-__all__ = ["allocate", "allowed_unseen"]
+if TYPE_CHECKING:
+    from criterio.triage.calibration import Evidence
+
+__all__ = ["allocate", "allowed_unseen", "intent_floors"]
 
 
 def allowed_unseen(n: int, max_share: float, confidence_level: float) -> int:
@@ -79,3 +85,29 @@ def allocate(
         else:
             chosen[intent] = j
     return {intent: chosen.get(intent) for intent in cuts}
+
+
+def intent_floors(
+    evidence: Evidence,
+    conf: np.ndarray[Any, Any],
+    predicted: np.ndarray[Any, Any],
+    floor: float,
+    budget: int,
+) -> dict[str, float | None]:
+    """Per-intent out-of-scope floors (None: not automated) for the pooled rule.
+
+    Each intent's candidate floors are its verified confidences at or above ``floor``
+    (the lowest first, keeping all of them); :func:`allocate` raises the floors of the
+    intents unseen traffic is taken for until at most ``budget`` unseen rows pass, each
+    time where it loses the fewest verified rows per unseen row kept out.
+    """
+    cuts: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
+    for intent in evidence.intents:
+        mine = np.sort(conf[(predicted == intent) & (conf >= floor)])
+        levels = np.unique(mine)
+        cuts[intent] = (levels, len(mine) - np.searchsorted(mine, levels, side="left"))
+    chosen = allocate(cuts, evidence.unseen, evidence.unseen_predicted, budget)
+    return {
+        intent: None if index is None else float(cuts[intent][0][index])
+        for intent, index in chosen.items()
+    }
