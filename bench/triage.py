@@ -135,10 +135,13 @@ def _run(
     top = best.max(axis=1)
     rows = []
     systems: tuple[tuple[str, dict[str, Any]], ...] = (
-        ("criterio pooled, per-intent OOS floors", {"oos_budget": "per_intent"}),
+        ("criterio pooled, per-intent OOS floors (default)", {}),
         ("criterio pooled, one OOS floor", {"oos_budget": "global"}),
         ("criterio pooled, no OOS floor", {"max_oos_share": None}),
-        ("criterio per-intent bound, one OOS floor", {"pooling": "per_intent"}),
+        (
+            "criterio per-intent bound, one OOS floor",
+            {"pooling": "per_intent", "oos_budget": "global"},
+        ),
     )
     for target in TARGETS:
         for system, options in systems:

@@ -247,10 +247,10 @@ def decide(
     oos_budget: Annotated[
         str,
         typer.Option(
-            help="How that share is kept: global (one floor for every intent) or per_intent "
-            "(Mondrian: raise only the intents unseen traffic is taken for)."
+            help="How that share is kept: per_intent (Mondrian floors: raise only the "
+            "intents unseen traffic is taken for) or global (one floor for every intent)."
         ),
-    ] = "global",
+    ] = "per_intent",
     pooling: Annotated[
         str,
         typer.Option(
