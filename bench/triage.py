@@ -135,8 +135,8 @@ def _run(
     top = best.max(axis=1)
     rows = []
     systems: tuple[tuple[str, dict[str, Any]], ...] = (
-        ("criterio pooled, per-intent OOS floors (default)", {}),
-        ("criterio pooled, one OOS floor", {"oos_budget": "global"}),
+        ("criterio pooled, one OOS floor (default)", {}),
+        ("criterio pooled, per-intent OOS floors", {"oos_budget": "per_intent"}),
         ("criterio pooled, no OOS floor", {"max_oos_share": None}),
         (
             "criterio per-intent bound, one OOS floor",
@@ -217,6 +217,8 @@ def main() -> None:
     }
     name = "triage" if not args.quick else "triage-quick"
     name = name if not args.banking77_only else "triage-banking77"
+    if args.banking77_per_intent and not args.quick:
+        name += f"-{args.banking77_per_intent}-per-intent"
     write_results(name if args.split == "test" else f"{name}-{args.split}", rows, extra)
     print(f"load average {extra['load_average_start']} -> {extra['load_average_end']}")
 

@@ -247,10 +247,11 @@ def decide(
     oos_budget: Annotated[
         str,
         typer.Option(
-            help="How that share is kept: per_intent (Mondrian floors: raise only the "
-            "intents unseen traffic is taken for) or global (one floor for every intent)."
+            help="How that share is kept: global (one floor for every intent) or per_intent "
+            "(Mondrian floors: raise only the intents unseen traffic is taken for; more "
+            "coverage, less safe on many intents: see docs/benchmarks.md)."
         ),
-    ] = "per_intent",
+    ] = "global",
     pooling: Annotated[
         str,
         typer.Option(

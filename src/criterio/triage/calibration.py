@@ -233,7 +233,7 @@ def calibrate(
     floor: float = 0.5,
     min_support: int = 30,
     max_oos_share: float | None = 0.02,
-    oos_budget: str = "per_intent",
+    oos_budget: str = "global",
     pooling: str = "pooled",
 ) -> Calibration:
     """Thresholds of every intent of ``evidence.intents`` for precision ``target``.
@@ -244,11 +244,13 @@ def calibrate(
     reach the target.
 
     With ``max_oos_share`` and unseen-intent rows in the evidence, out-of-scope traffic
-    is held to that share: ``oos_budget="per_intent"`` (the default; Mondrian) raises the
-    floors (pooled) or thresholds (per-intent bound) of the intents that take unseen
-    traffic, where it costs least coverage (``criterio.triage._budget``); ``"global"``
-    raises the floor of every intent to the out-of-scope floor (:func:`oos_floor`). None
-    leaves out-of-scope to ``floor`` alone.
+    is held to that share: ``oos_budget="global"`` (the default) raises the floor of
+    every intent to the out-of-scope floor (:func:`oos_floor`); ``"per_intent"``
+    (Mondrian) raises the floors (pooled) or thresholds (per-intent bound) of the
+    intents that take unseen traffic, where it costs least coverage
+    (``criterio.triage._budget``): more coverage, but the allocation follows the
+    simulated unseen intents and on BANKING77 let real ones through
+    (docs/benchmarks.md). None leaves out-of-scope to ``floor`` alone.
     """
     from criterio.triage._budget import allocate, allowed_unseen, intent_floors
 
