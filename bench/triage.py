@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from criterio.analysis.intents import IntentClassifier
 from criterio.analysis.text import model_texts
 from criterio.triage.calibration import Evidence, calibrate
 from criterio.triage.engine import Triager
-from criterio.triage.evidence import cross_validated_evidence
+from criterio.triage.evidence import cross_validated_evidence, unseen_groups
 from criterio.triage.schemas import Policy
 
 TARGETS = (0.90, 0.95, 0.98)
@@ -62,7 +63,10 @@ def _evidence(name: str, texts: list[str], labels: list[str]) -> tuple[Evidence,
     ).hexdigest()[:16]
     path = CACHE / f"triage-evidence-{name}-{key}.json"
     if path.is_file():
-        return Evidence.from_dict(json.loads(path.read_text("utf-8"))), "cached"
+        cached = Evidence.from_dict(json.loads(path.read_text("utf-8")))
+        if not cached.unseen_group:  # cached before the groups were kept: the same groups
+            cached = replace(cached, unseen_group=unseen_groups(labels, 5, 0))
+        return cached, "cached"
     evidence = cross_validated_evidence(
         lambda: IntentClassifier(), texts, labels, folds=5, random_state=0
     )

@@ -329,3 +329,37 @@ def test_the_real_time_tfidf_matches_scikit_learns() -> None:
         new = ["my card card arrived?", "", "nothing known here qq", "refund refund refund"]
         expected = vectorizer.transform(new).toarray()
         assert np.allclose(_tfidf(vectorizer, new).toarray(), expected, atol=1e-12)
+
+
+def _grouped(taken: list[str]) -> Evidence:
+    """Intents a and b right at 0.6-0.9; 400 unseen rows at 0.7-0.8 in two groups of
+    intents left out, each group taken for the intents in ``taken`` (one per group)."""
+    conf = [0.6 + i / 1000 for i in range(300)]
+    return Evidence(
+        predicted=["a"] * 300 + ["b"] * 300,
+        confidence=conf + conf,
+        correct=[True] * 600,
+        intents=["a", "b"],
+        unseen=[0.7 + (i % 200) / 2000 for i in range(400)],
+        unseen_predicted=[taken[0]] * 200 + [taken[1]] * 200,
+        unseen_group=[0] * 200 + [1] * 200,
+    )
+
+
+def test_per_intent_floors_that_hold_on_left_out_unseen_intents_are_kept() -> None:
+    # Both groups of unseen intents are taken for "a": floors chosen on one group keep
+    # the other out too, so "b" keeps all its traffic.
+    result = calibrate(_grouped(["a", "a"]), target=0.9, oos_budget="per_intent")
+    assert result.oos_check is not None and result.oos_check["budget"] is not None
+    assert result.intents["b"].threshold == pytest.approx(0.6)
+    assert result.oos_floor is None
+
+
+def test_per_intent_floors_that_fail_on_left_out_unseen_intents_fall_back_to_one_floor() -> None:
+    # One group is taken for "a", the other for "b": floors chosen without a group leave
+    # its intent open, so the allocation does not hold and one floor applies to both.
+    result = calibrate(_grouped(["a", "b"]), target=0.9, oos_budget="per_intent")
+    assert result.oos_check == {"budget": None, "checked": True, "held_out_passed": 400, "n": 400}
+    assert result.oos_floor is not None and result.floor == result.oos_floor
+    for entry in result.intents.values():
+        assert entry.threshold is None or entry.threshold >= result.oos_floor

@@ -26,7 +26,7 @@ intent is automated under it, nor under ``floor`` or the classifier's own thresh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,9 @@ class Calibration:
     pooling: str = "per_intent"
     #: The pooled selection (threshold, selected, right, lower bound) when pooled.
     pooled: dict[str, Any] | None = None
+    #: Per-intent out-of-scope floors: the budget used and their check on left-out
+    #: unseen intents (``criterio.triage._budget.checked_floors``).
+    oos_check: dict[str, Any] | None = None
 
     def automatable(self) -> list[str]:
         """Intents that have a threshold (may be automated)."""
@@ -100,6 +103,7 @@ class Calibration:
             "max_oos_share": self.max_oos_share,
             "pooling": self.pooling,
             "pooled": self.pooled,
+            "oos_check": self.oos_check,
             "intents": {k: v.to_dict() for k, v in sorted(self.intents.items())},
         }
 
@@ -116,6 +120,9 @@ class Evidence:
     unseen: list[float] = field(default_factory=list)
     #: The known intent each of those examples was taken for.
     unseen_predicted: list[str] = field(default_factory=list)
+    #: The group of intents each of those examples was left out with (empty in
+    #: evidence written before groups were kept).
+    unseen_group: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A compact JSON-ready dict (confidences rounded to 6 digits)."""
@@ -126,6 +133,7 @@ class Evidence:
             "correct": [int(c) for c in self.correct],
             "unseen": [round(float(c), 6) for c in self.unseen],
             "unseen_predicted": self.unseen_predicted,
+            "unseen_group": self.unseen_group,
         }
 
     @classmethod
@@ -138,13 +146,14 @@ class Evidence:
             intents = [str(v) for v in data["intents"]]
             unseen = [float(v) for v in data.get("unseen", [])]
             unseen_predicted = [str(v) for v in data.get("unseen_predicted", [])]
+            unseen_group = [int(v) for v in data.get("unseen_group", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"calibration evidence: missing or bad field ({exc})") from None
         if not len(predicted) == len(confidence) == len(correct):
             raise ValueError(
                 "calibration evidence: predicted, confidence, correct differ in length"
             )
-        return cls(predicted, confidence, correct, intents, unseen, unseen_predicted)
+        return cls(predicted, confidence, correct, intents, unseen, unseen_predicted, unseen_group)
 
 
 def intent_threshold(
@@ -252,7 +261,7 @@ def calibrate(
     simulated unseen intents and on BANKING77 let real ones through
     (docs/benchmarks.md). None leaves out-of-scope to ``floor`` alone.
     """
-    from criterio.triage._budget import allocate, allowed_unseen, intent_floors
+    from criterio.triage._budget import allocate, allowed_unseen, checked_floors
 
     if not 0.0 < target < 1.0:
         raise ValueError(f"target precision {target}: must be between 0 and 1 (exclusive)")
@@ -277,12 +286,16 @@ def calibrate(
     if pooling == "pooled":
         from criterio.triage._pooled import pooled_calibration
 
-        floors = None
+        floors, check = None, None
         if per_intent:
             assert max_oos_share is not None
-            budget = allowed_unseen(len(evidence.unseen), max_oos_share, confidence_level)
-            floors = intent_floors(evidence, conf, predicted, floor, budget)
-        return pooled_calibration(
+            floors, check = checked_floors(
+                evidence, conf, predicted, floor, max_oos_share, confidence_level
+            )
+            if floors is None:  # they do not hold on left-out unseen intents: one floor
+                unseen_floor = oos_floor(evidence.unseen, max_oos_share, confidence_level)
+                floor = max(floor, unseen_floor)
+        calibration = pooled_calibration(
             evidence,
             conf,
             ok,
@@ -295,6 +308,7 @@ def calibrate(
             confidence_level=confidence_level,
             min_support=min_support,
         )
+        return replace(calibration, oos_check=check)
     cuts: dict[str, Cuts] = {}
     best: dict[str, float] = {}
     for intent in evidence.intents:

@@ -17,7 +17,12 @@ import numpy as np
 
 from criterio.triage.calibration import Evidence
 
-__all__ = ["cross_validated_evidence", "unseen_intent_confidence"]
+__all__ = [
+    "cross_validated_evidence",
+    "intent_groups",
+    "unseen_groups",
+    "unseen_intent_confidence",
+]
 
 
 def cross_validated_evidence(
@@ -66,7 +71,32 @@ def cross_validated_evidence(
         intents=sorted({str(v) for v in y}),
         unseen=unseen,
         unseen_predicted=taken_for,
+        unseen_group=unseen_groups(list(y), folds, random_state),
     )
+
+
+def intent_groups(labels: Sequence[str], groups: int, random_state: int) -> list[list[str]]:
+    """The groups of intents left out one at a time (shuffled with ``random_state``);
+    empty when there are too few intents to leave some out and keep a model of the rest."""
+    intents = np.asarray(sorted({str(v) for v in labels}), dtype=object)
+    groups = min(groups, len(intents))
+    if groups < 2 or len(intents) < 4:
+        return []
+    order = np.random.default_rng(random_state).permutation(len(intents))
+    parts = np.array_split(intents[order], groups)
+    # Not enough intents left to stand for the model (and a two-intent IntentClassifier's
+    # binary SVM has one score column, which it cannot use): such a group is skipped.
+    return [[str(v) for v in p] for p in parts if len(intents) - len(p) >= 3]
+
+
+def unseen_groups(labels: Sequence[str], groups: int, random_state: int) -> list[int]:
+    """For each unseen-intent row :func:`unseen_intent_confidence` gives, in its order,
+    the number of the group of intents it was left out with."""
+    y = np.asarray([str(v) for v in labels], dtype=object)
+    found: list[int] = []
+    for number, part in enumerate(intent_groups(labels, groups, random_state)):
+        found += [number] * int(np.isin(y, part).sum())
+    return found
 
 
 def unseen_intent_confidence(
@@ -80,24 +110,16 @@ def unseen_intent_confidence(
     """Best-intent confidence (and that intent) on each example, from a model that never
     saw its intent.
 
-    The intents are shuffled into ``groups`` groups; each group is left out of one fit
-    (on all examples of the other intents) and its examples are scored by it.
+    The intents are shuffled into ``groups`` groups (:func:`intent_groups`); each group
+    is left out of one fit (on all examples of the other intents) and its examples are
+    scored by it.
     """
     y = np.asarray([str(v) for v in labels], dtype=object)
-    intents = np.asarray(sorted(set(y)), dtype=object)
-    groups = min(groups, len(intents))
-    if groups < 2 or len(intents) < 4:
-        return [], []  # too few intents to leave some out and keep a model of the rest
-    order = np.random.default_rng(random_state).permutation(len(intents))
     scored: list[float] = []
     taken_for: list[str] = []
-    for part in np.array_split(intents[order], groups):
+    for part in intent_groups(labels, groups, random_state):
         left_out = np.isin(y, part)
         fit_idx, held_idx = np.flatnonzero(~left_out), np.flatnonzero(left_out)
-        if len(set(y[fit_idx])) < 3:
-            # Not enough intents left to stand for the model (and a two-intent
-            # IntentClassifier's binary SVM has one score column, which it cannot use).
-            continue
         model = make_model().fit([texts[int(i)] for i in fit_idx], list(y[fit_idx]))
         proba = model.predict_proba([texts[int(i)] for i in held_idx])
         scored += [float(c) for c in proba.max(axis=1)]
