@@ -11,10 +11,10 @@ from criterio.triage.calibration import (
     Evidence,
     calibrate,
     clopper_pearson_lower,
-    cross_validated_evidence,
     intent_threshold,
     oos_floor,
 )
+from criterio.triage.evidence import cross_validated_evidence
 
 rows = st.lists(
     st.tuples(st.floats(0.0, 1.0, allow_nan=False), st.booleans()), min_size=0, max_size=300
@@ -182,6 +182,32 @@ def test_a_per_intent_budget_raises_only_the_intent_that_takes_unseen_traffic() 
     assert float(beta.ppf(0.95, passed + 1, 500 - passed)) <= 0.02
 
 
+def test_pooled_per_intent_floors_hold_back_only_the_intent_unseen_traffic_is_taken_for() -> None:
+    # As above, pooled: "b" keeps all its rows; "a" gets a floor above the unseen rows.
+    conf = [0.6 + i / 1000 for i in range(300)]
+    evidence = Evidence(
+        predicted=["a"] * 300 + ["b"] * 300,
+        confidence=conf + conf,
+        correct=[True] * 600,
+        intents=["a", "b"],
+        unseen=[0.7 + i / 5000 for i in range(500)],
+        unseen_predicted=["a"] * 500,
+    )
+    one = calibrate(evidence, target=0.9, oos_budget="global")
+    mondrian = calibrate(evidence, target=0.9, oos_budget="per_intent")
+    assert mondrian.pooling == "pooled" and mondrian.oos_floor is None
+    assert one.intents["b"].threshold is not None and one.intents["b"].threshold > 0.79
+    assert mondrian.intents["b"].threshold == pytest.approx(0.6)
+    threshold_a = mondrian.intents["a"].threshold
+    assert threshold_a is not None and threshold_a > 0.79
+    # More of the verified traffic is automated than under one floor for all.
+    assert sum(v.n_selected for v in mondrian.intents.values()) > sum(
+        v.n_selected for v in one.intents.values()
+    )
+    passed = sum(c >= threshold_a for c in evidence.unseen)
+    assert float(beta.ppf(0.95, passed + 1, 500 - passed)) <= 0.02
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
@@ -189,6 +215,11 @@ def test_a_per_intent_budget_raises_only_the_intent_that_takes_unseen_traffic() 
     )
 )
 def test_the_per_intent_budget_is_never_exceeded(unseen: list[tuple[float, str]]) -> None:
+    for pooling in ("per_intent", "pooled"):
+        _check_budget(unseen, pooling)
+
+
+def _check_budget(unseen: list[tuple[float, str]], pooling: str) -> None:
     conf = [0.5 + i / 400 for i in range(200)]
     evidence = Evidence(
         predicted=["a"] * 200 + ["b"] * 200 + ["c"] * 200,
@@ -198,7 +229,7 @@ def test_the_per_intent_budget_is_never_exceeded(unseen: list[tuple[float, str]]
         unseen=[c for c, _ in unseen],
         unseen_predicted=[k for _, k in unseen],
     )
-    result = calibrate(evidence, target=0.9, oos_budget="per_intent", pooling="per_intent")
+    result = calibrate(evidence, target=0.9, oos_budget="per_intent", pooling=pooling)
     passed = sum(
         1
         for c, k in unseen
@@ -298,3 +329,37 @@ def test_the_real_time_tfidf_matches_scikit_learns() -> None:
         new = ["my card card arrived?", "", "nothing known here qq", "refund refund refund"]
         expected = vectorizer.transform(new).toarray()
         assert np.allclose(_tfidf(vectorizer, new).toarray(), expected, atol=1e-12)
+
+
+def _grouped(taken: list[str]) -> Evidence:
+    """Intents a and b right at 0.6-0.9; 400 unseen rows at 0.7-0.8 in two groups of
+    intents left out, each group taken for the intents in ``taken`` (one per group)."""
+    conf = [0.6 + i / 1000 for i in range(300)]
+    return Evidence(
+        predicted=["a"] * 300 + ["b"] * 300,
+        confidence=conf + conf,
+        correct=[True] * 600,
+        intents=["a", "b"],
+        unseen=[0.7 + (i % 200) / 2000 for i in range(400)],
+        unseen_predicted=[taken[0]] * 200 + [taken[1]] * 200,
+        unseen_group=[0] * 200 + [1] * 200,
+    )
+
+
+def test_per_intent_floors_that_hold_on_left_out_unseen_intents_are_kept() -> None:
+    # Both groups of unseen intents are taken for "a": floors chosen on one group keep
+    # the other out too, so "b" keeps all its traffic.
+    result = calibrate(_grouped(["a", "a"]), target=0.9, oos_budget="per_intent")
+    assert result.oos_check is not None and result.oos_check["budget"] is not None
+    assert result.intents["b"].threshold == pytest.approx(0.6)
+    assert result.oos_floor is None
+
+
+def test_per_intent_floors_that_fail_on_left_out_unseen_intents_fall_back_to_one_floor() -> None:
+    # One group is taken for "a", the other for "b": floors chosen without a group leave
+    # its intent open, so the allocation does not hold and one floor applies to both.
+    result = calibrate(_grouped(["a", "b"]), target=0.9, oos_budget="per_intent")
+    assert result.oos_check == {"budget": None, "checked": True, "held_out_passed": 400, "n": 400}
+    assert result.oos_floor is not None and result.floor == result.oos_floor
+    for entry in result.intents.values():
+        assert entry.threshold is None or entry.threshold >= result.oos_floor

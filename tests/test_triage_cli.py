@@ -242,8 +242,6 @@ def test_a_per_intent_oos_budget_is_accepted_and_a_bad_one_named(
         app, ["triage", "decide", str(file), "--model", str(model_dir), "--oos-budget", "some"]
     )
     assert done.exit_code == 1 and "oos_budget 'some'" in done.stderr
-    mixed = CliRunner().invoke(
-        app,
-        ["triage", "decide", str(file), "--model", str(model_dir), "--oos-budget", "per_intent"],
-    )
-    assert mixed.exit_code == 1 and "needs per-intent evidence" in mixed.stderr
+    # Per-intent floors under the pooled bound (the default pooling).
+    pooled = _decide(model_dir, tmp_path, [card], "--oos-budget", "per_intent")
+    assert pooled[0]["intent"] == "card_arrival" and pooled[0]["action"] in {"automate", "route"}

@@ -114,3 +114,22 @@ def test_shadow_mode_is_carried_on_every_decision() -> None:
 def test_unknown_policy_fields_are_refused_by_name() -> None:
     with pytest.raises(InvalidInputError, match="field target: Extra inputs"):
         parse_policy({"target": 0.9})
+
+
+def test_contact_times_read_from_strings_or_datetimes_and_naive_only_when_asked() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from criterio.triage.engine import when
+
+    aware = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert when("2026-03-02T09:30:00+01:00") == aware
+    assert when("2026-03-02T08:30:00Z") == aware
+    assert when(aware) == aware
+    # Without an offset the time is ambiguous: refused unless the caller says it is UTC.
+    assert when("2026-03-02T08:30:00") is None
+    assert when(datetime(2026, 3, 2, 8, 30)) is None
+    assert when("2026-03-02T08:30:00", assume_utc=True) == aware
+    assert when(datetime(2026, 3, 2, 8, 30), assume_utc=True) == datetime(
+        2026, 3, 2, 8, 30, tzinfo=UTC
+    )
+    assert when("yesterday") is None and when(None) is None and when(1700000000) is None

@@ -130,6 +130,24 @@ def test_calibrate_tenant_uses_the_stored_labels_and_decide_tenant_the_champion(
     done = cli.invoke(app, ["triage", "calibrate", "--tenant", "acme", "--folds", "3"])
     assert done.exit_code == 0, done.output
     assert f"3-fold evidence on {len(rows)} examples" in done.stderr
+    assert "triage model" in done.stderr and "version 1, champion" in done.stderr
+    # The calibration is a registry entry of its own, beside (not inside) the intent model.
+    listed = json.loads(cli.invoke(app, ["models", "list", "--tenant", "acme", "--json"]).stdout)
+    entries = {(m["kind"], m["version"]): m for m in listed}
+    first = entries[("triage", 1)]
+    assert first["status"] == "champion"
+    assert first["training"]["intent_model"]["id"] == entries[("intent", 1)]["id"]
+    assert first["metrics"]["target"] == 0.95 and first["metrics"]["verified_rows"] == len(rows)
+    assert Path(first["path"]).parent == tmp_path / "models" / "acme" / "triage"
+    assert not (Path(entries[("intent", 1)]["path"]) / "triage.json").exists()
+    _register_again(database_url, tmp_path, Path(first["path"]))
+    back = cli.invoke(app, ["models", "rollback", "--tenant", "acme", "--kind", "triage"])
+    assert back.exit_code == 0, back.output
+    listed = json.loads(cli.invoke(app, ["models", "list", "--kind", "triage", "--json"]).stdout)
+    assert sorted((m["version"], m["status"]) for m in listed) == [
+        (1, "champion"),
+        (2, "retired"),
+    ]
     new = tmp_path / "new.jsonl"
     new.write_text(json.dumps({"id": "n1", "text": CARD}) + "\n", "utf-8")
     decided = cli.invoke(
@@ -140,3 +158,36 @@ def test_calibrate_tenant_uses_the_stored_labels_and_decide_tenant_the_champion(
     missing = cli.invoke(app, ["triage", "decide", str(new), "--tenant", "globex"])
     assert missing.exit_code == 1
     assert "tenant 'globex' has no intent champion" in missing.stderr
+    # The registered file is checked: an edited calibration is refused, not used.
+    evidence_file = Path(first["path"]) / "triage.json"
+    evidence_file.write_text(evidence_file.read_text("utf-8").replace('"n":', '"n": 1, "x":'))
+    edited = cli.invoke(app, ["triage", "decide", str(new), "--tenant", "acme"])
+    assert edited.exit_code == 1 and "changed since it was registered" in edited.stderr
+
+
+def _register_again(database_url: str, tmp_path: Path, entry: Path) -> None:
+    """A second calibration of the same intent model (its evidence re-registered: no CV)."""
+    from criterio.learning.service import champion
+    from criterio.triage.files import read_evidence
+    from criterio.triage.registry import register_calibration
+
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            intent = champion(session, "acme", "intent")
+            assert intent is not None
+            row, promoted = register_calibration(
+                session,
+                "acme",
+                read_evidence(entry / "triage.json", intent.sha256),
+                intent_model=intent,
+                target=0.9,
+                folds=3,
+                seconds=0.0,
+                model_dir=tmp_path / "models",
+                promote=True,
+                by="test",
+            )
+            assert (row.version, promoted, row.metrics["target"]) == (2, True, 0.9)
+    finally:
+        engine.dispose()

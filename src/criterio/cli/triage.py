@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from criterio.errors import CriterioError
+from criterio.errors import CriterioError, InvalidInputError
 
 __all__ = ["app"]
 
@@ -70,27 +70,94 @@ def calibrate(
     tenant: Tenant = None,
     label: Annotated[str, typer.Option(help="Column (or labels key) with the intent.")] = "intent",
     folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds.")] = 5,
+    promote: Annotated[
+        bool,
+        typer.Option(
+            help="With --tenant: make the new calibration the tenant's triage champion "
+            "(the previous one can be rolled back to)."
+        ),
+    ] = True,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who calibrates (default: cli:<your user name>).")
+    ] = None,
 ) -> None:
     """Cross-validate the model's settings on its training data and save the evidence
-    (triage.json beside the model) that `triage decide` calibrates thresholds from."""
+    that triage calibrates thresholds from: with --tenant, a registry entry of kind
+    triage (`criterio models list --kind triage`); with --model, triage.json beside it."""
+    from criterio.analysis.modelstore import load_model
     from criterio.triage.files import evidence_for_model, save_evidence
 
     directory = _model_dir(model, tenant)
     texts, labels = _training_rows(file, tenant, label)
     try:
-        from criterio.analysis.modelstore import load_model
-
         classifier = load_model(directory, "intents")
         evidence, seconds = evidence_for_model(classifier, texts, labels, folds=folds)
-        path = save_evidence(directory, evidence, folds=folds, seconds=seconds)
+        if tenant is None:
+            where = str(save_evidence(directory, evidence, folds=folds, seconds=seconds))
+        else:
+            where = _register(tenant, evidence, folds, seconds, promote, by)
     except (CriterioError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
     right = sum(evidence.correct)
     typer.echo(
         f"{folds}-fold evidence on {len(evidence.correct)} examples ({right} right), "
-        f"{len(evidence.unseen)} unseen-intent scores, in {seconds:.0f}s → {path}",
+        f"{len(evidence.unseen)} unseen-intent scores, in {seconds:.0f}s → {where}",
         err=True,
     )
+
+
+def _register(
+    tenant: str, evidence: Any, folds: int, seconds: float, promote: bool, by: str | None
+) -> str:
+    """Register the evidence as the tenant's next triage entry; what to tell the user."""
+    from criterio.cli._store import unit_of_work
+    from criterio.cli.models import who
+    from criterio.config import get_settings, model_directory
+    from criterio.errors import NotFoundError
+    from criterio.learning.service import champion
+    from criterio.triage.registry import register_calibration
+    from criterio.triage.service import current_policy
+
+    settings = get_settings()
+    with unit_of_work(settings) as session:
+        intent = champion(session, tenant, "intent")
+        if intent is None:
+            raise NotFoundError(f"tenant {tenant!r} has no intent champion to calibrate")
+        row, promoted = register_calibration(
+            session,
+            tenant,
+            evidence,
+            intent_model=intent,
+            target=current_policy(session, tenant).target_precision,
+            folds=folds,
+            seconds=seconds,
+            model_dir=model_directory(settings),
+            promote=promote,
+            by=who(by),
+        )
+        standing = "champion" if promoted else "candidate"
+        return (
+            f"triage model {row.id} (version {row.version}, {standing}) for intents "
+            f"v{intent.version}: {row.path}"
+        )
+
+
+def _evidence(directory: Path, tenant: str | None) -> Any:
+    """The evidence for the model: the tenant's triage calibration, or the file beside it."""
+    from criterio.triage.files import load_evidence
+
+    if tenant is None:
+        return load_evidence(directory)
+    from criterio.cli._store import unit_of_work
+    from criterio.learning.service import champion
+    from criterio.triage.registry import tenant_evidence
+
+    with unit_of_work() as session:
+        intent = champion(session, tenant, "intent")
+        if intent is None or Path(intent.path) != directory:
+            raise InvalidInputError(f"tenant {tenant!r}: its intent champion changed; try again")
+        source = tenant_evidence(session, tenant, intent)
+    return source.load()
 
 
 def _training_rows(
@@ -181,7 +248,8 @@ def decide(
         str,
         typer.Option(
             help="How that share is kept: global (one floor for every intent) or per_intent "
-            "(raise only the intents unseen traffic is taken for; needs --pooling per_intent)."
+            "(Mondrian floors: raise only the intents unseen traffic is taken for; more "
+            "coverage, less safe on many intents: see docs/benchmarks.md)."
         ),
     ] = "global",
     pooling: Annotated[
@@ -197,7 +265,6 @@ def decide(
     from criterio.analysis.modelstore import load_model, read_card
     from criterio.triage.calibration import calibrate as calibrate_thresholds
     from criterio.triage.engine import Triager
-    from criterio.triage.files import load_evidence
     from criterio.triage.policy import load_policy
     from criterio.triage.schemas import Policy
 
@@ -208,7 +275,7 @@ def decide(
         policy = load_policy(policy_file) if policy_file else Policy()
         target = target_precision if target_precision is not None else policy.target_precision
         calibration = calibrate_thresholds(
-            load_evidence(directory),
+            _evidence(directory, tenant),
             target=target,
             confidence_level=confidence_level,
             floor=floor,

@@ -52,8 +52,10 @@ _STAGES: dict[str, type[IntentStage] | type[TopicStage]] = {
     "topics": TopicStage,
 }
 
-#: The file a model's SHA-256 is taken of, by kind (a ranking is JSON, never pickle).
-MODEL_FILES = {"ranking": "ranking.json"}
+#: The file a model's SHA-256 is taken of, by kind, when it is not ``model.skops``: a
+#: ranking is JSON (never pickle), a triage calibration is evidence
+#: (``criterio.triage.registry``), not a fitted model.
+MODEL_FILES = {"ranking": "ranking.json", "triage": "triage.json"}
 
 #: Tenant names as the data contract allows them: safe as one directory name.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")

@@ -3,21 +3,27 @@
 A single out-of-scope floor is set by the most confusable unseen intents and costs
 every intent. The unseen-intent rows also say which known intent took each of them,
 so the budget (how many of those rows may be automated, from the Clopper–Pearson upper
-bound of their share) can be spent where it buys the most coverage: each intent's
-threshold starts at its lowest valid cut (precision bound at the target) and, while
-the unseen rows let through exceed the budget, the intent whose raise removes the most
-unseen rows per verified row lost is raised to that cut (or stops being automated).
+bound of their share) can be spent where it buys the most coverage, as per-intent
+(Mondrian) floors: each intent starts at its lowest cut and, while the unseen rows let
+through exceed the budget, the intent whose raise removes the most unseen rows per
+verified row lost is raised to that cut (or stops being automated). With one bound per
+intent the cuts are its valid thresholds (precision bound at the target,
+:func:`allocate`); with the pooled bound they are its verified confidences, and the
+pooled thresholds are then chosen above those floors (:func:`intent_floors`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.stats import beta
 
-__all__ = ["allocate", "allowed_unseen"]
+if TYPE_CHECKING:
+    from criterio.triage.calibration import Evidence
+
+__all__ = ["allocate", "allowed_unseen", "checked_floors", "intent_floors"]
 
 
 def allowed_unseen(n: int, max_share: float, confidence_level: float) -> int:
@@ -35,8 +41,8 @@ def allowed_unseen(n: int, max_share: float, confidence_level: float) -> int:
 
 def allocate(
     cuts: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]],
-    unseen: Sequence[float],
-    unseen_predicted: Sequence[str],
+    unseen: Sequence[float] | np.ndarray[Any, Any],
+    unseen_predicted: Sequence[str] | np.ndarray[Any, Any],
     budget: int,
 ) -> dict[str, int | None]:
     """The chosen cut index per intent (None: not automated) keeping unseen passes ≤ budget.
@@ -79,3 +85,79 @@ def allocate(
         else:
             chosen[intent] = j
     return {intent: chosen.get(intent) for intent in cuts}
+
+
+def intent_floors(
+    intents: Sequence[str],
+    conf: np.ndarray[Any, Any],
+    predicted: np.ndarray[Any, Any],
+    floor: float,
+    unseen: np.ndarray[Any, Any],
+    taken: np.ndarray[Any, Any],
+    budget: int,
+) -> dict[str, float | None]:
+    """Per-intent out-of-scope floors (None: not automated) for the pooled rule.
+
+    Each intent's candidate floors are its verified confidences at or above ``floor``
+    (the lowest first, keeping all of them); :func:`allocate` raises the floors of the
+    intents unseen traffic (``unseen``, each ``taken`` for a known intent) is taken for
+    until at most ``budget`` unseen rows pass, each time where it loses the fewest
+    verified rows per unseen row kept out.
+    """
+    cuts: dict[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
+    for intent in intents:
+        mine = np.sort(conf[(predicted == intent) & (conf >= floor)])
+        levels = np.unique(mine)
+        cuts[intent] = (levels, len(mine) - np.searchsorted(mine, levels, side="left"))
+    chosen = allocate(cuts, unseen, taken, budget)
+    return {
+        intent: None if index is None else float(cuts[intent][0][index])
+        for intent, index in chosen.items()
+    }
+
+
+def checked_floors(
+    evidence: Evidence,
+    conf: np.ndarray[Any, Any],
+    predicted: np.ndarray[Any, Any],
+    floor: float,
+    max_share: float,
+    confidence_level: float,
+) -> tuple[dict[str, float | None] | None, dict[str, Any]]:
+    """Per-intent floors that also hold for unseen intents they were not chosen on.
+
+    The allocation follows the simulated unseen intents, and real ones may land on other
+    intents. So it is checked by leaving out one group of unseen intents at a time
+    (``evidence.unseen_group``): floors allocated on the other groups (their share of
+    the budget) are applied to the left-out group's rows, and the Clopper–Pearson upper
+    bound of the share of all rows let through that way must stay under ``max_share``.
+    The budget is halved (down to none) until it does; when even none fails, None: the
+    caller keeps one floor for all. Returns the floors and what the check found.
+    """
+    n = len(evidence.unseen)
+    unseen = np.asarray(evidence.unseen, dtype=float)
+    taken = np.asarray(evidence.unseen_predicted, dtype=object)
+    full = allowed_unseen(n, max_share, confidence_level)
+    groups = np.asarray(evidence.unseen_group, dtype=int)
+    if len(groups) != n or len(np.unique(groups)) < 2:
+        floors = intent_floors(evidence.intents, conf, predicted, floor, unseen, taken, full)
+        return floors, {"budget": full, "checked": False}
+    budgets = sorted({full, full // 2, full // 4, full // 8, 0}, reverse=True) if full >= 0 else []
+    passed = n
+    for budget in budgets:
+        passed = 0
+        for group in np.unique(groups):
+            rest = groups != group
+            share = int(budget * rest.sum() / n)
+            floors = intent_floors(
+                evidence.intents, conf, predicted, floor, unseen[rest], taken[rest], share
+            )
+            for c, k in zip(unseen[~rest], taken[~rest], strict=True):
+                level = floors.get(str(k))
+                passed += int(level is not None and c >= level)
+        upper = 1.0 if passed >= n else float(beta.ppf(confidence_level, passed + 1, n - passed))
+        if upper <= max_share:
+            floors = intent_floors(evidence.intents, conf, predicted, floor, unseen, taken, budget)
+            found = {"budget": budget, "checked": True, "held_out_passed": passed, "n": n}
+            return floors, found
+    return None, {"budget": None, "checked": True, "held_out_passed": passed, "n": n}

@@ -113,12 +113,15 @@ def pooled_thresholds(
     target: float,
     confidence_level: float,
     min_support: int,
+    floors: dict[str, float] | None = None,
 ) -> Pooled:
     """Thresholds of every intent of ``rows`` (intent → its confidences, whether right).
 
-    The rows are those at or above the floor already. See the module for the rule.
+    The rows are those at or above the floor already; an intent's threshold is at least
+    its own floor in ``floors`` (per-intent out-of-scope floors). See the module for the
+    rule.
     """
-    raised = {intent: -np.inf for intent in rows}
+    raised = {intent: (floors or {}).get(intent, -np.inf) for intent in rows}
     gone: dict[str, str] = {}
     while True:
         active = {i: v for i, v in rows.items() if i not in gone}
@@ -181,17 +184,36 @@ def pooled_calibration(
     target: float,
     confidence_level: float,
     min_support: int,
+    floors: dict[str, float | None] | None = None,
 ) -> Calibration:
-    """The calibration of the pooled rule (thresholds from :func:`pooled_thresholds`)."""
+    """The calibration of the pooled rule (thresholds from :func:`pooled_thresholds`).
+
+    ``floors``: per-intent out-of-scope floors (``criterio.triage._budget``; None: the
+    intent is held back to keep unseen traffic under its share).
+    """
     above = conf >= floor
     masks = {intent: predicted == intent for intent in evidence.intents}
+    held = {k for k, v in (floors or {}).items() if v is None}
     pooled = pooled_thresholds(
-        {intent: (conf[m & above], ok[m & above]) for intent, m in masks.items()},
+        {
+            intent: (conf[m & above], ok[m & above])
+            for intent, m in masks.items()
+            if intent not in held
+        },
         target=target,
         confidence_level=confidence_level,
         min_support=min_support,
+        floors={k: v for k, v in (floors or {}).items() if v is not None},
     )
     result: dict[str, IntentThreshold] = {}
+    for intent in sorted(held):
+        why = (
+            "held back to keep out-of-scope traffic under its limit (unseen intents are "
+            "taken for this one): never automated"
+        )
+        result[intent] = IntentThreshold(
+            intent, None, int(masks[intent].sum()), 0, 0, None, 0.0, why
+        )
     for intent, (threshold, n_sel, n_ok, why) in pooled.intents.items():
         n_verified = int(masks[intent].sum())
         if threshold is None:

@@ -25,9 +25,8 @@ intent is automated under it, nor under ``floor`` or the classifier's own thresh
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -39,10 +38,8 @@ __all__ = [
     "IntentThreshold",
     "calibrate",
     "clopper_pearson_lower",
-    "cross_validated_evidence",
     "intent_threshold",
     "oos_floor",
-    "unseen_intent_confidence",
 ]
 
 
@@ -87,6 +84,9 @@ class Calibration:
     pooling: str = "per_intent"
     #: The pooled selection (threshold, selected, right, lower bound) when pooled.
     pooled: dict[str, Any] | None = None
+    #: Per-intent out-of-scope floors: the budget used and their check on left-out
+    #: unseen intents (``criterio.triage._budget.checked_floors``).
+    oos_check: dict[str, Any] | None = None
 
     def automatable(self) -> list[str]:
         """Intents that have a threshold (may be automated)."""
@@ -103,6 +103,7 @@ class Calibration:
             "max_oos_share": self.max_oos_share,
             "pooling": self.pooling,
             "pooled": self.pooled,
+            "oos_check": self.oos_check,
             "intents": {k: v.to_dict() for k, v in sorted(self.intents.items())},
         }
 
@@ -119,6 +120,9 @@ class Evidence:
     unseen: list[float] = field(default_factory=list)
     #: The known intent each of those examples was taken for.
     unseen_predicted: list[str] = field(default_factory=list)
+    #: The group of intents each of those examples was left out with (empty in
+    #: evidence written before groups were kept).
+    unseen_group: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A compact JSON-ready dict (confidences rounded to 6 digits)."""
@@ -129,6 +133,7 @@ class Evidence:
             "correct": [int(c) for c in self.correct],
             "unseen": [round(float(c), 6) for c in self.unseen],
             "unseen_predicted": self.unseen_predicted,
+            "unseen_group": self.unseen_group,
         }
 
     @classmethod
@@ -141,13 +146,14 @@ class Evidence:
             intents = [str(v) for v in data["intents"]]
             unseen = [float(v) for v in data.get("unseen", [])]
             unseen_predicted = [str(v) for v in data.get("unseen_predicted", [])]
+            unseen_group = [int(v) for v in data.get("unseen_group", [])]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"calibration evidence: missing or bad field ({exc})") from None
         if not len(predicted) == len(confidence) == len(correct):
             raise ValueError(
                 "calibration evidence: predicted, confidence, correct differ in length"
             )
-        return cls(predicted, confidence, correct, intents, unseen, unseen_predicted)
+        return cls(predicted, confidence, correct, intents, unseen, unseen_predicted, unseen_group)
 
 
 def intent_threshold(
@@ -247,12 +253,15 @@ def calibrate(
     reach the target.
 
     With ``max_oos_share`` and unseen-intent rows in the evidence, out-of-scope traffic
-    is held to that share: ``oos_budget="global"`` raises the floor of every intent to
-    the out-of-scope floor (:func:`oos_floor`); ``"per_intent"`` raises the thresholds of
-    the intents that take unseen traffic, where it costs least coverage
-    (``criterio.triage._budget``). None leaves out-of-scope to ``floor`` alone.
+    is held to that share: ``oos_budget="global"`` (the default) raises the floor of
+    every intent to the out-of-scope floor (:func:`oos_floor`); ``"per_intent"``
+    (Mondrian) raises the floors (pooled) or thresholds (per-intent bound) of the
+    intents that take unseen traffic, where it costs least coverage
+    (``criterio.triage._budget``): more coverage, but the allocation follows the
+    simulated unseen intents and on BANKING77 let real ones through
+    (docs/benchmarks.md). None leaves out-of-scope to ``floor`` alone.
     """
-    from criterio.triage._budget import allocate, allowed_unseen
+    from criterio.triage._budget import allocate, allowed_unseen, checked_floors
 
     if not 0.0 < target < 1.0:
         raise ValueError(f"target precision {target}: must be between 0 and 1 (exclusive)")
@@ -262,8 +271,6 @@ def calibrate(
         raise ValueError(f"oos_budget {oos_budget!r}: choose global or per_intent")
     if pooling not in ("pooled", "per_intent"):
         raise ValueError(f"pooling {pooling!r}: choose pooled or per_intent")
-    if pooling == "pooled" and oos_budget == "per_intent":
-        raise ValueError("the per-intent out-of-scope budget needs per-intent evidence (pooling)")
     per_intent = (
         oos_budget == "per_intent"
         and max_oos_share is not None
@@ -279,7 +286,16 @@ def calibrate(
     if pooling == "pooled":
         from criterio.triage._pooled import pooled_calibration
 
-        return pooled_calibration(
+        floors, check = None, None
+        if per_intent:
+            assert max_oos_share is not None
+            floors, check = checked_floors(
+                evidence, conf, predicted, floor, max_oos_share, confidence_level
+            )
+            if floors is None:  # they do not hold on left-out unseen intents: one floor
+                unseen_floor = oos_floor(evidence.unseen, max_oos_share, confidence_level)
+                floor = max(floor, unseen_floor)
+        calibration = pooled_calibration(
             evidence,
             conf,
             ok,
@@ -287,10 +303,12 @@ def calibrate(
             floor,
             unseen_floor,
             max_oos_share,
+            floors=floors,
             target=target,
             confidence_level=confidence_level,
             min_support=min_support,
         )
+        return replace(calibration, oos_check=check)
     cuts: dict[str, Cuts] = {}
     best: dict[str, float] = {}
     for intent in evidence.intents:
@@ -376,88 +394,3 @@ def _entry(
             f"predictions (best lower bound {best:.3f}): never automated"
         )
     return IntentThreshold(intent, None, n_verified, 0, 0, None, best, reason)
-
-
-def cross_validated_evidence(
-    make_model: Callable[[], Any],
-    texts: Sequence[str],
-    labels: Sequence[str],
-    *,
-    folds: int = 5,
-    random_state: int = 0,
-) -> Evidence:
-    """Predictions of ``make_model()`` on each fold it did not learn from (stratified K-fold).
-
-    ``make_model`` returns an unfitted classifier with ``fit``, ``predict_proba`` and
-    ``classes_`` (the IntentClassifier). The predicted intent is the most probable one;
-    the caller's floor and the classifier's own threshold decide out-of-scope later.
-    """
-    from sklearn.model_selection import StratifiedKFold
-
-    y = np.asarray([str(v) for v in labels], dtype=object)
-    items = list(texts)
-    if len(items) != len(y):
-        raise ValueError(f"{len(items)} texts but {len(y)} labels")
-    counts = np.unique(y, return_counts=True)[1]
-    if len(counts) < 2 or counts.max() < folds:
-        raise ValueError(f"calibration needs two intents and at least {folds} examples of one")
-    predicted = np.empty(len(y), dtype=object)
-    confidence = np.zeros(len(y))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    with warnings.catch_warnings():
-        # Intents with fewer examples than folds are simply missing from some folds.
-        warnings.filterwarnings("ignore", message="The least populated class")
-        splits = list(splitter.split(np.zeros(len(y)), y))
-    for fit_idx, held_idx in splits:
-        model = make_model().fit([items[i] for i in fit_idx], list(y[fit_idx]))
-        proba = model.predict_proba([items[i] for i in held_idx])
-        best = proba.argmax(axis=1)
-        predicted[held_idx] = np.asarray(model.classes_, dtype=object)[best]
-        confidence[held_idx] = proba[np.arange(len(best)), best]
-    unseen, taken_for = unseen_intent_confidence(
-        make_model, items, list(y), groups=folds, random_state=random_state
-    )
-    return Evidence(
-        predicted=[str(p) for p in predicted],
-        confidence=[float(c) for c in confidence],
-        correct=[bool(v) for v in predicted == y],
-        intents=sorted({str(v) for v in y}),
-        unseen=unseen,
-        unseen_predicted=taken_for,
-    )
-
-
-def unseen_intent_confidence(
-    make_model: Callable[[], Any],
-    texts: Sequence[str],
-    labels: Sequence[str],
-    *,
-    groups: int = 5,
-    random_state: int = 0,
-) -> tuple[list[float], list[str]]:
-    """Best-intent confidence (and that intent) on each example, from a model that never
-    saw its intent.
-
-    The intents are shuffled into ``groups`` groups; each group is left out of one fit
-    (on all examples of the other intents) and its examples are scored by it.
-    """
-    y = np.asarray([str(v) for v in labels], dtype=object)
-    intents = np.asarray(sorted(set(y)), dtype=object)
-    groups = min(groups, len(intents))
-    if groups < 2 or len(intents) < 4:
-        return [], []  # too few intents to leave some out and keep a model of the rest
-    order = np.random.default_rng(random_state).permutation(len(intents))
-    scored: list[float] = []
-    taken_for: list[str] = []
-    for part in np.array_split(intents[order], groups):
-        left_out = np.isin(y, part)
-        fit_idx, held_idx = np.flatnonzero(~left_out), np.flatnonzero(left_out)
-        if len(set(y[fit_idx])) < 3:
-            # Not enough intents left to stand for the model (and a two-intent
-            # IntentClassifier's binary SVM has one score column, which it cannot use).
-            continue
-        model = make_model().fit([texts[int(i)] for i in fit_idx], list(y[fit_idx]))
-        proba = model.predict_proba([texts[int(i)] for i in held_idx])
-        scored += [float(c) for c in proba.max(axis=1)]
-        taken_for += [str(model.classes_[i]) for i in proba.argmax(axis=1)]
-    return scored, taken_for

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,15 +25,24 @@ from criterio.triage.schemas import Policy
 __all__ = ["Triager", "context_of", "when"]
 
 
-def when(value: Any) -> datetime | None:
-    """A data-contract timestamp (ISO 8601 with an offset), or None when it is not one."""
-    if not isinstance(value, str):
+def when(value: Any, *, assume_utc: bool = False) -> datetime | None:
+    """A data-contract timestamp (ISO 8601 string or datetime), or None when it is not one.
+
+    A time without an offset is ambiguous: None, unless ``assume_utc`` (then it is UTC).
+    """
+    parsed: datetime
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
         return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC) if assume_utc else None
+    return parsed
 
 
 def _sentiment(record: dict[str, Any]) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -24,6 +23,7 @@ from criterio.triage.schemas import Policy
 if TYPE_CHECKING:
     from criterio.interactions.schemas import InteractionIn
     from criterio.triage.engine import Triager
+    from criterio.triage.registry import EvidenceSource
 
 __all__ = [
     "as_record",
@@ -79,21 +79,31 @@ def current_policy(session: Session, tenant: str) -> Policy:
     return policy
 
 
-def tenant_triager(session: Session, tenant: str, *, target: float | None = None) -> Triager:
-    """A triager of the tenant's champion intent model, its evidence and policy.
+def tenant_triager(
+    session: Session,
+    tenant: str,
+    *,
+    target: float | None = None,
+    source: EvidenceSource | None = None,
+) -> Triager:
+    """A triager of the tenant's champion intent model, its calibration and policy.
 
-    NotFoundError when the tenant has no champion; InvalidInputError when it was never
-    calibrated (``criterio triage calibrate --tenant``) or was retrained since.
+    The calibration is the tenant's ``triage`` champion computed for that model, else
+    the evidence file beside it (``criterio.triage.registry``); ``source`` when the caller
+    already looked it up. NotFoundError when the tenant has no champion;
+    InvalidInputError when it was never calibrated or was retrained since.
     """
     from criterio.analysis.model_stages import ModelStageError
     from criterio.learning.service import champion, champion_stage
     from criterio.triage.calibration import calibrate
     from criterio.triage.engine import Triager
-    from criterio.triage.files import load_evidence
+    from criterio.triage.registry import tenant_evidence
 
     row = champion(session, tenant, "intent")
     if row is None:
         raise NotFoundError(f"tenant {tenant!r} has no intent champion to triage with")
+    if source is None:
+        source = tenant_evidence(session, tenant, row)
     try:
         stage = champion_stage(session, tenant, "intent")
     except ModelStageError as error:
@@ -101,8 +111,7 @@ def tenant_triager(session: Session, tenant: str, *, target: float | None = None
     assert stage is not None
     policy = current_policy(session, tenant)
     calibration = calibrate(
-        load_evidence(Path(row.path)),
-        target=target if target is not None else policy.target_precision,
+        source.load(), target=target if target is not None else policy.target_precision
     )
     return Triager(stage.model, calibration, policy, model_version=f"intents v{row.version}")
 
@@ -202,19 +211,10 @@ def _open_cases(
 
 def _contact_time(started_at: Any, decided_at: datetime) -> datetime:
     """When the customer's contact began (a case's clock starts then), at the latest now."""
-    when: datetime
-    if isinstance(started_at, datetime):
-        when = started_at
-    elif isinstance(started_at, str):
-        try:
-            when = datetime.fromisoformat(started_at)
-        except ValueError:
-            return decided_at
-    else:
-        return decided_at
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return min(when, decided_at)
+    from criterio.triage.engine import when
+
+    started = when(started_at, assume_utc=True)
+    return decided_at if started is None else min(started, decided_at)
 
 
 def stored_records(
@@ -306,24 +306,21 @@ def _cached_triager(
 ) -> tuple[Triager | None, str]:
     """The tenant's triager from ``cache`` (built once per key), or None and why not.
 
-    The key is the tenant, its champion (id and hash), the policy version and the evidence
-    file's modification time: a request loads and calibrates nothing when none changed.
+    The key is the tenant, its champion (id and hash), the policy version and the
+    calibration's (registry entry, or the file's modification time): a request loads
+    and calibrates nothing when none changed.
     """
     from criterio.learning.service import champion
-    from criterio.triage.files import FILE_NAME
+    from criterio.triage.registry import tenant_evidence
 
     row = champion(session, tenant, "intent")
     if row is None:
         return None, "the tenant has no intent model: nothing is automated"
-    evidence = Path(row.path) / FILE_NAME
     try:
-        stamp = evidence.stat().st_mtime_ns
-    except OSError:
-        return None, (
-            f"intent model v{row.version} is not calibrated (`criterio triage calibrate "
-            f"--tenant {tenant}`): nothing is automated"
-        )
-    key = (tenant, row.id, row.sha256, policy.version, stamp)
+        source = tenant_evidence(session, tenant, row)
+    except InvalidInputError as error:
+        return None, f"{error}: nothing is automated"
+    key = (tenant, row.id, row.sha256, policy.version, source.key)
     triager = cache.get(key)
     if triager is None:
         # One build at a time: concurrent first requests wait for it instead of each
@@ -333,7 +330,7 @@ def _cached_triager(
             if triager is None:
                 for old in [k for k in cache if k[0] == tenant]:
                     del cache[old]
-                triager = cache[key] = tenant_triager(session, tenant)
+                triager = cache[key] = tenant_triager(session, tenant, source=source)
     return triager, ""
 
 
