@@ -97,8 +97,8 @@ def figures(
     src: Source = (
         RecordSource(session, tenant, first, last) if direct else AggregateSource(session, tenant)
     )
-    # One read of the period, by day and intent: totals, coverage and series come from it.
-    cells = src.daily_sums(first, last, filters, ("day", "intent"))
+    # Two reads of the period: by intent (totals, coverage) and by day (the series).
+    cells = src.daily_sums(first, last, filters, "intent")
     totals = _sum(c for _, c in cells)
     out: dict[str, Any] = {
         "tenant": tenant,
@@ -108,10 +108,9 @@ def figures(
         "filters": filters,
     }
     out.update(contact_figures(totals))
-    by_intent = _grouped(cells, lambda key: key[1])
     out["coverage_by_intent"] = {
         intent or "(none)": ratio(c["automated"], c["contacts"])
-        for intent, c in sorted(by_intent.items())
+        for intent, c in sorted(cells, key=lambda cell: cell[0] or "")
         if c["contacts"]
     }
     settings = SettingsRepository(session, tenant).get()
@@ -124,7 +123,7 @@ def figures(
     out["currency"] = settings.currency if settings else None
     out.update(_event_figures(session, tenant, src, first, last))
     if by is not None:
-        out["series"] = _series(src, cells, first, last, by)
+        out["series"] = _series(src, src.daily_sums(first, last, filters, "day"), first, last, by)
     if cut is not None:
         out["segments"] = [
             {cut: value, **_pick(contact_figures(c))}
@@ -242,13 +241,13 @@ def _grouped(
 def _series(
     src: Source, cells: list[tuple[Any, dict[str, int]]], first: date, last: date, by: str
 ) -> list[dict[str, Any]]:
-    periods = _grouped(cells, lambda key: period_of(_day(key[0]), by))
+    periods = _grouped(cells, lambda key: period_of(_day(key), by))
     events: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SERIES_EVENTS, 0))
     wanted = {kind: name for name, kinds in SERIES_EVENTS.items() for kind in kinds}
-    for day, kind, _key, n, _total in src.event_sums(
-        first, last, by_day=True, kinds=list(wanted), by_key=False
+    for period, kind, _key, n, _total in src.event_sums(
+        first, last, per=by, kinds=list(wanted), by_key=False
     ):
-        events[period_of(_day(day), by)][wanted[kind]] += n
+        events[_day(period)][wanted[kind]] += n
     out = []
     start = period_of(first, by)
     step = timedelta(days=7 if by == "week" else 1)
@@ -267,12 +266,15 @@ def _series(
 def _agents(src: Source, first: date, last: date, agents: str, by: str) -> list[dict[str, Any]]:
     key = None if agents == ALL_AGENTS else agents
     trend: dict[str, dict[date, dict[str, int]]] = defaultdict(dict)
-    for day, kind, name, n, _total in src.event_sums(
-        first, last, by_day=True, kinds=AGENT_KINDS, key=key
+    for period, kind, name, n, _total in src.event_sums(
+        first, last, per=by, kinds=AGENT_KINDS, key=key
     ):
-        if not name:
+        if not name or period is None:
             continue
-        slot = trend[name].setdefault(period_of(_day(day), by), dict.fromkeys(_AGENT_FIGURES, 0))
+        periods = trend[name]
+        slot = periods.get(period)
+        if slot is None:
+            slot = periods[period] = dict.fromkeys(_AGENT_FIGURES, 0)
         slot[_AGENT_FIGURE_OF[kind]] += n
     if key is not None and key not in trend:
         trend[key] = {}
