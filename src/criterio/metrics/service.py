@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -124,6 +124,10 @@ def figures(
     out.update(_event_figures(session, tenant, src, first, last))
     if by is not None:
         out["series"] = _series(src, src.daily_sums(first, last, filters, "day"), first, last, by)
+        for row in out["series"]:
+            # Learning over time: the intent champion in force at the period's end.
+            ends = date.fromisoformat(row["period"]) + timedelta(days=7 if by == "week" else 1)
+            row["heldout_accuracy"] = _accuracy_at(out["model_accuracy"], "intent", day_start(ends))
     if cut is not None:
         out["segments"] = [
             {cut: value, **_pick(contact_figures(c))}
@@ -177,15 +181,7 @@ def _event_figures(
         "corrections": count("correction"),
         "corrections_per_week": count("correction") / weeks,
         "models_promoted": count("model_promoted"),
-        "model_accuracy": [
-            {
-                "kind": row.kind,
-                "version": row.version,
-                "promoted_at": row.promoted_at.isoformat(),
-                "accuracy": _accuracy(row.metrics or {}),
-            }
-            for row in reader.champions_over_time(end)
-        ],
+        "model_accuracy": _champions(reader.champions_over_time(end)),
         "insights_confirmed": count("insight_confirmed"),
         "insights_actioned": count("insight_actioned"),
         "detection_to_action_p50_hours": percentile(
@@ -194,13 +190,43 @@ def _event_figures(
     }
 
 
+def _champions(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Each champion in promotion order, with the time the next one of its kind replaced
+    it (``until``; None while it still is) and its held-out accuracy."""
+    out: list[dict[str, Any]] = []
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = {
+            "kind": row.kind,
+            "version": row.version,
+            "promoted_at": row.promoted_at.isoformat(),
+            "until": None,
+            "accuracy": _accuracy(row.metrics or {}),
+        }
+        if row.kind in latest:
+            latest[row.kind]["until"] = entry["promoted_at"]
+        latest[row.kind] = entry
+        out.append(entry)
+    return out
+
+
 def _accuracy(metrics: Mapping[str, Any]) -> float | None:
-    """A model's accuracy on held-out human decisions, as its registry entry states it."""
-    for name in ("heldout_accuracy", "accuracy"):
-        value = metrics.get(name)
-        if isinstance(value, int | float):
-            return float(value)
+    """A model's accuracy on held-out human decisions, as ``criterio learn`` records it in
+    the registry entry (``heldout_accuracy``); None when it was never measured so. Other
+    accuracies a registry entry may carry (on training data) are not this figure."""
+    value = metrics.get("heldout_accuracy")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     return None
+
+
+def _accuracy_at(champions: list[dict[str, Any]], kind: str, end: datetime) -> float | None:
+    """The held-out accuracy of the ``kind`` champion in force just before ``end``."""
+    found = None
+    for entry in champions:
+        if entry["kind"] == kind and datetime.fromisoformat(entry["promoted_at"]) < end:
+            found = entry["accuracy"]
+    return found
 
 
 def _top(reader: EventRecords, counts: Mapping[str, tuple[int, float]]) -> list[dict[str, Any]]:
