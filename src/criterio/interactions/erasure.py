@@ -67,7 +67,7 @@ def erase_customer(
     forget_examples(session, tenant, ids)
     # Their days' metrics are recomputed as this commits; only this customer's contacts
     # go, so no other contact's repeat status changes (no widening).
-    touch(session, tenant, contact_days=interaction_days(session, tenant, ids))
+    touch(session, tenant, contact_days=interaction_days(session, tenant, ids), today=False)
     deleted = repo.delete_customer(customer_id)
     reference = customer_reference(session, tenant, customer_id)
     record_audit(
@@ -105,7 +105,8 @@ def erase_interaction(
     if found:
         forget_examples(session, tenant, found)
         # An earlier contact of the same customer may stop being a repeat: widened.
-        touch(session, tenant, contact_days=interaction_days(session, tenant, found), widen=True)
+        days = interaction_days(session, tenant, found)
+        touch(session, tenant, contact_days=days, widen=True, today=False)
     deleted = repo.delete_ids(found) if found else 0
     record_audit(
         session,
