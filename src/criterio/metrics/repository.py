@@ -190,6 +190,8 @@ class AggregateRepository:
         for lo, hi in ((first, start - ONE), (end + WEEK, last)):
             if lo <= hi:
                 rows += self._event_rows(self.events, lo, hi, per, kinds, key, by_key)
+        if per is not None:
+            return rows  # the first and last days fall in other weeks: no slot repeats
         sums: dict[tuple[date | None, str, str], list[Any]] = {}
         for period, kind, name, count, total in rows:
             slot = sums.setdefault((period, kind, name), [0, 0.0])
@@ -236,7 +238,7 @@ class AggregateRepository:
     def _rows(self, stmt: Any) -> list[Any]:
         # Read through the connection: these are plain column sums, and the ORM's row
         # handling cost more than the query on a year of weekly rows.
-        return list(self.session.connection().execute(stmt))
+        return list(self.session.connection().execute(stmt).all())
 
     def last_day(self) -> date | None:
         """The last day with contacts in the aggregates."""
