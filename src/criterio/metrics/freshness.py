@@ -98,6 +98,7 @@ def _recompute(session: Session) -> None:
         return
     from criterio.metrics.aggregate import recompute_days, settings_of
 
+    session.flush()  # the operation's own changes first: the records are read back
     for tenant, days in sorted(dirty.items()):
         settings_of(session, tenant, lock=True)  # one writer of a tenant's rows at a time
         recompute_days(session, tenant, days)
