@@ -79,3 +79,44 @@ def test_migrations_make_exactly_the_models_schema(engine: Engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_metric_rollups_are_filled_from_the_stored_aggregates(engine: Engine) -> None:
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from criterio.metrics.models import MetricDaily, MetricEvent
+
+    _migrate(engine, "downgrade", "0013")
+    segment = {"tenant": "acme", "queue": "q", "channel": "chat", "language": "es"}
+    with engine.begin() as connection:
+        connection.execute(
+            insert(MetricDaily.__table__),
+            [
+                {**segment, "day": date(2026, 11, 4), "intent": "card", "contacts": 2,
+                 "resolved": 0},
+                {**segment, "day": date(2026, 11, 4), "intent": "card", "queue": "r",
+                 "contacts": 3, "resolved": 1},
+                {**segment, "day": date(2026, 11, 5), "intent": "card", "contacts": 7,
+                 "resolved": 0},
+            ],
+        )  # fmt: skip
+        connection.execute(
+            insert(MetricEvent.__table__),
+            [  # Wednesday and Sunday of one week, and the Monday after it
+                {"tenant": "acme", "day": date(2026, 11, d), "kind": "link_reused",
+                 "key": "dan", "count": n, "total": 0.0}
+                for d, n in ((4, 1), (8, 2), (9, 5))
+            ],
+        )  # fmt: skip
+    _migrate(engine, "upgrade", "head")
+    with engine.connect() as connection:
+        days = connection.execute(
+            text("SELECT day, contacts, resolved FROM metric_day_intent ORDER BY day")
+        ).all()
+        weeks = connection.execute(
+            text("SELECT week, count FROM metric_event_week ORDER BY week")
+        ).all()
+    assert [(str(d), c, r) for d, c, r in days] == [("2026-11-04", 5, 1), ("2026-11-05", 7, 0)]
+    assert [(str(w), n) for w, n in weeks] == [("2026-11-02", 3), ("2026-11-09", 5)]

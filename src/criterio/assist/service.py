@@ -227,6 +227,7 @@ def resolve_case(
             at=case.resolved_at,
         ),
     )
+    _touch_metrics(session, tenant, case)
     session.flush()
     return case
 
@@ -269,8 +270,16 @@ def escalate_case(
             at=case.escalated_at,
         ),
     )
+    _touch_metrics(session, tenant, case)
     session.flush()
     return case
+
+
+def _touch_metrics(session: Session, tenant: str, case: Case) -> None:
+    """The case's contact day and today (the action's event) are recomputed at commit."""
+    from criterio.metrics.freshness import interaction_days, touch
+
+    touch(session, tenant, contact_days=interaction_days(session, tenant, [case.interaction_id]))
 
 
 def reopen_case(session: Session, tenant: str, case_id: int, *, reason: str, by: str) -> Case:

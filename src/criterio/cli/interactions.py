@@ -73,6 +73,7 @@ def ingest(
     """
     from criterio.config import get_settings
     from criterio.interactions.ingest import ingest_files
+    from criterio.metrics.freshness import refresh_now
 
     try:
         parse_format(fmt)
@@ -106,6 +107,8 @@ def ingest(
                 on_error=on_error,
                 on_progress=lambda n: progress.advance(task, n),
             )
+        # The impact metrics of the days written, current before the command returns.
+        refresh_now(store.factory, report.days)
     finally:
         store.close()
         if error_handle is not None:

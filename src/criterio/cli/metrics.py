@@ -147,7 +147,7 @@ def _table(result: dict[str, Any]) -> None:
 
 @app.command()
 def rebuild(tenant: Tenant) -> None:
-    """Recompute the tenant's daily aggregates from the records (after an erasure, say)."""
+    """Recompute every one of the tenant's daily aggregates from the records."""
     from criterio.cli._store import unit_of_work
     from criterio.metrics import rebuild as do_rebuild
 

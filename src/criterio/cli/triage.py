@@ -371,6 +371,7 @@ def run(
     from datetime import UTC, datetime
 
     from criterio.cli._store import open_store, session_scope
+    from criterio.metrics.freshness import interaction_days, touch
     from criterio.triage.service import record_decisions, stored_records, tenant_triager
 
     start = None
@@ -392,6 +393,9 @@ def run(
                 decisions = triager.decide_batch(batch, tenant=tenant, session=session)
                 record_decisions(session, tenant, decisions, triager.policy.version, batch)
                 counts.update(d.action for d in decisions)
+            # The metrics of the days decided are recomputed as this commits.
+            decided = [str(r["id"]) for r in records if r["turns"]]
+            touch(session, tenant, contact_days=interaction_days(session, tenant, decided))
     except CriterioError as exc:
         _fail(exc)
     finally:

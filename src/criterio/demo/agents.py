@@ -54,6 +54,7 @@ def simulate_agents(factory: sessionmaker[Session], tenant: str, *, seed: int = 
     """Let the simulated agents work a seeded share of the tenant's open cases."""
     from criterio.assist.repository import CaseRepository
     from criterio.db import session_scope
+    from criterio.metrics.freshness import suspended
 
     rng = random.Random(seed)  # noqa: S311 - a simulation, not secrets
     with session_scope(factory) as session:
@@ -66,9 +67,11 @@ def simulate_agents(factory: sessionmaker[Session], tenant: str, *, seed: int = 
     picked = sorted(rng.sample(open_ids, min(MOST, round(SHARE * len(open_ids)))))
     done: Counter[str] = Counter()
     captured: dict[str, int] = {}
-    for case_id in picked:
-        with session_scope(factory) as session:
-            _work(session, tenant, case_id, rng, done, captured)
+    # The demo rebuilds the metrics once the agents are done (runner._impact_metrics).
+    with suspended():
+        for case_id in picked:
+            with session_scope(factory) as session:
+                _work(session, tenant, case_id, rng, done, captured)
     summary = (
         f"{len(picked):,} cases worked by {len(AGENTS)} simulated agents: "
         f"{done['link']:,} articles reused ({done['suggested']:,} from the suggestions), "

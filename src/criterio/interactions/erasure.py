@@ -59,10 +59,15 @@ def erase_customer(
 ) -> Erasure:
     """Delete every interaction of one customer and what derives from them; audited."""
     from criterio.insights.service import forget_examples
+    from criterio.metrics.freshness import interaction_days, touch
 
     repo = InteractionRepository(session, tenant)
     # Locks the customer's rows in key order before anything else (see customer_ids).
-    forget_examples(session, tenant, repo.customer_ids(customer_id))
+    ids = repo.customer_ids(customer_id)
+    forget_examples(session, tenant, ids)
+    # Their days' metrics are recomputed as this commits; only this customer's contacts
+    # go, so no other contact's repeat status changes (no widening).
+    touch(session, tenant, contact_days=interaction_days(session, tenant, ids), today=False)
     deleted = repo.delete_customer(customer_id)
     reference = customer_reference(session, tenant, customer_id)
     record_audit(
@@ -93,11 +98,15 @@ def erase_interaction(
     tenant has no interaction with that id (the attempt is audited as ``not_found``).
     """
     from criterio.insights.service import forget_examples
+    from criterio.metrics.freshness import interaction_days, touch
 
     repo = InteractionRepository(session, tenant)
     found = repo.lock_ids([interaction_id])
     if found:
         forget_examples(session, tenant, found)
+        # An earlier contact of the same customer may stop being a repeat: widened.
+        days = interaction_days(session, tenant, found)
+        touch(session, tenant, contact_days=days, widen=True, today=False)
     deleted = repo.delete_ids(found) if found else 0
     record_audit(
         session,

@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ class IngestReport:
     errors: list[RecordError] = field(default_factory=list)
     #: Tenants this import created because its records named them first.
     new_tenants: list[str] = field(default_factory=list)
+    #: Start days of the records written, by tenant (the metrics to bring up to date).
+    days: dict[str, set[date]] = field(default_factory=dict)
 
     @property
     def stored(self) -> int:
@@ -173,6 +175,8 @@ def _ingest_decoded(
             with session_scope(factory) as session:
                 refresh_statistics(session)
             analyse_at[0] *= 2
+        for tenant, days in result.days.items():
+            report.days.setdefault(tenant, set()).update(days)
         report.inserted += result.inserted
         report.updated += result.updated
         report.unchanged += result.unchanged

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -35,6 +35,8 @@ class StoreResult:
     updated: int = 0
     unchanged: int = 0
     duplicates: list[int] = field(default_factory=list)  # positions in the batch
+    #: Start days (UTC) of each tenant's batch rows, where any of them was written.
+    days: dict[str, set[date]] = field(default_factory=dict)
 
 
 def validate_record(raw: RawRecord, tenant: str | None = None) -> InteractionIn | RecordError:
@@ -197,14 +199,21 @@ def store_rows(
     for tenant in sorted(by_tenant):
         items = sorted(by_tenant[tenant], key=lambda item: item[1]["external_id"])
         repository = InteractionRepository(session, tenant)
+        written = result.inserted + result.updated
         if import_id is None:
             # No import to tell repeats apart: one upsert statement does the lookup.
             _store_changed(repository, items, result)
-            continue
-        _store_imported(repository, items, import_id, result)
+        else:
+            _store_imported(repository, items, import_id, result)
+        if result.inserted + result.updated > written:
+            result.days[tenant] = {_utc_day(row["started_at"]) for _, row in items}
     session.flush()
     result.duplicates.sort()
     return result
+
+
+def _utc_day(value: datetime) -> date:
+    return (value.astimezone(UTC) if value.tzinfo else value).date()
 
 
 def _store_imported(

@@ -358,7 +358,21 @@ def link_article(
     )
     if row.kind == LinkKind.flagged.value:
         _notify_owner(session, tenant, article, row)
+    _touch_metrics(session, tenant, row)
     return row
+
+
+def _touch_metrics(session: Session, tenant: str, link: ArticleLink) -> None:
+    """The linked contact's day and the link's are recomputed at commit (metrics)."""
+    from criterio.metrics.freshness import interaction_days, touch
+
+    contacts = interaction_days(
+        session, tenant, [link.interaction_id] if link.interaction_id else []
+    )
+    at = link.at if link.at.tzinfo else link.at.replace(tzinfo=UTC)
+    touch(
+        session, tenant, contact_days=contacts, event_days=[at.astimezone(UTC).date()], today=False
+    )
 
 
 def _notify_owner(session: Session, tenant: str, article: Article, flag: ArticleLink) -> None:

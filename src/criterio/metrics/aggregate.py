@@ -96,6 +96,7 @@ def recompute_days(session: Session, tenant: str, days: Iterable[date]) -> Refre
         span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
         repo.delete_days(span)
         repo.insert(part)
+        repo.roll_up(first, last)
         total_days += len(span)
         rows += len(part.daily)
     session.flush()

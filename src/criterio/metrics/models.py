@@ -20,8 +20,10 @@ __all__ = [
     "SUM_COLUMNS",
     "TTR_COLUMNS",
     "MetricDaily",
+    "MetricDayIntent",
     "MetricDuration",
     "MetricEvent",
+    "MetricEventWeek",
     "MetricSettings",
 ]
 
@@ -60,30 +62,9 @@ def _count() -> Mapped[int]:
     return mapped_column(Integer, default=0)
 
 
-class MetricDaily(Base):
-    """The contacts that started on one day in one segment (queue, channel, language, intent)."""
+class _ContactCounts:
+    """The columns of SUM_COLUMNS, shared by the daily rows and their rollup."""
 
-    __tablename__ = "metric_daily"
-    __table_args__ = (
-        UniqueConstraint(
-            "tenant",
-            "day",
-            "queue",
-            "channel",
-            "language",
-            "intent",
-            name="uq_metric_daily_segment",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    tenant: Mapped[str] = mapped_column(String(64))
-    day: Mapped[date] = mapped_column(Date)
-    #: Segment values; ``""`` where the records say nothing.
-    queue: Mapped[str] = mapped_column(String(100))
-    channel: Mapped[str] = mapped_column(String(32))
-    language: Mapped[str] = mapped_column(String(16))
-    intent: Mapped[str] = mapped_column(String(200))
     contacts: Mapped[int] = _count()
     resolved: Mapped[int] = _count()
     first_contact_resolved: Mapped[int] = _count()
@@ -121,6 +102,45 @@ class MetricDaily(Base):
     ttr_13: Mapped[int] = _count()
     ttr_14: Mapped[int] = _count()
     ttr_15: Mapped[int] = _count()
+
+
+class MetricDaily(_ContactCounts, Base):
+    """The contacts that started on one day in one segment (queue, channel, language, intent)."""
+
+    __tablename__ = "metric_daily"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant",
+            "day",
+            "queue",
+            "channel",
+            "language",
+            "intent",
+            name="uq_metric_daily_segment",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    #: Segment values; ``""`` where the records say nothing.
+    queue: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(16))
+    intent: Mapped[str] = mapped_column(String(200))
+
+
+class MetricDayIntent(_ContactCounts, Base):
+    """``metric_daily`` of one day summed over queue, channel and language: the rollup an
+    unfiltered period reads (about 1/50 of the rows), rewritten with the daily rows."""
+
+    __tablename__ = "metric_day_intent"
+    __table_args__ = (UniqueConstraint("tenant", "day", "intent"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    intent: Mapped[str] = mapped_column(String(200))
 
 
 class MetricDuration(Base):
@@ -172,6 +192,23 @@ class MetricEvent(Base):
     key: Mapped[str] = mapped_column(String(200))
     count: Mapped[int] = _count()
     #: A sum that goes with the count (review scores); 0 where the kind has none.
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class MetricEventWeek(Base):
+    """``metric_events`` of one week (Monday to Sunday) summed: what a long period reads for
+    its whole weeks, rewritten with the daily rows of the week."""
+
+    __tablename__ = "metric_event_week"
+    __table_args__ = (UniqueConstraint("tenant", "week", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    #: The Monday the week starts on.
+    week: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = _count()
     total: Mapped[float] = mapped_column(Float, default=0.0)
 
 

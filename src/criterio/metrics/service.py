@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -97,8 +97,8 @@ def figures(
     src: Source = (
         RecordSource(session, tenant, first, last) if direct else AggregateSource(session, tenant)
     )
-    # One read of the period, by day and intent: totals, coverage and series come from it.
-    cells = src.daily_sums(first, last, filters, ("day", "intent"))
+    # Two reads of the period: by intent (totals, coverage) and by day (the series).
+    cells = src.daily_sums(first, last, filters, "intent")
     totals = _sum(c for _, c in cells)
     out: dict[str, Any] = {
         "tenant": tenant,
@@ -108,10 +108,9 @@ def figures(
         "filters": filters,
     }
     out.update(contact_figures(totals))
-    by_intent = _grouped(cells, lambda key: key[1])
     out["coverage_by_intent"] = {
         intent or "(none)": ratio(c["automated"], c["contacts"])
-        for intent, c in sorted(by_intent.items())
+        for intent, c in sorted(cells, key=lambda cell: cell[0] or "")
         if c["contacts"]
     }
     settings = SettingsRepository(session, tenant).get()
@@ -124,7 +123,11 @@ def figures(
     out["currency"] = settings.currency if settings else None
     out.update(_event_figures(session, tenant, src, first, last))
     if by is not None:
-        out["series"] = _series(src, cells, first, last, by)
+        out["series"] = _series(src, src.daily_sums(first, last, filters, "day"), first, last, by)
+        for row in out["series"]:
+            # Learning over time: the intent champion in force at the period's end.
+            ends = date.fromisoformat(row["period"]) + timedelta(days=7 if by == "week" else 1)
+            row["heldout_accuracy"] = _accuracy_at(out["model_accuracy"], "intent", day_start(ends))
     if cut is not None:
         out["segments"] = [
             {cut: value, **_pick(contact_figures(c))}
@@ -178,15 +181,7 @@ def _event_figures(
         "corrections": count("correction"),
         "corrections_per_week": count("correction") / weeks,
         "models_promoted": count("model_promoted"),
-        "model_accuracy": [
-            {
-                "kind": row.kind,
-                "version": row.version,
-                "promoted_at": row.promoted_at.isoformat(),
-                "accuracy": _accuracy(row.metrics or {}),
-            }
-            for row in reader.champions_over_time(end)
-        ],
+        "model_accuracy": _champions(reader.champions_over_time(end)),
         "insights_confirmed": count("insight_confirmed"),
         "insights_actioned": count("insight_actioned"),
         "detection_to_action_p50_hours": percentile(
@@ -195,13 +190,43 @@ def _event_figures(
     }
 
 
+def _champions(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Each champion in promotion order, with the time the next one of its kind replaced
+    it (``until``; None while it still is) and its held-out accuracy."""
+    out: list[dict[str, Any]] = []
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = {
+            "kind": row.kind,
+            "version": row.version,
+            "promoted_at": row.promoted_at.isoformat(),
+            "until": None,
+            "accuracy": _accuracy(row.metrics or {}),
+        }
+        if row.kind in latest:
+            latest[row.kind]["until"] = entry["promoted_at"]
+        latest[row.kind] = entry
+        out.append(entry)
+    return out
+
+
 def _accuracy(metrics: Mapping[str, Any]) -> float | None:
-    """A model's accuracy on held-out human decisions, as its registry entry states it."""
-    for name in ("heldout_accuracy", "accuracy"):
-        value = metrics.get(name)
-        if isinstance(value, int | float):
-            return float(value)
+    """A model's accuracy on held-out human decisions, as ``criterio learn`` records it in
+    the registry entry (``heldout_accuracy``); None when it was never measured so. Other
+    accuracies a registry entry may carry (on training data) are not this figure."""
+    value = metrics.get("heldout_accuracy")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     return None
+
+
+def _accuracy_at(champions: list[dict[str, Any]], kind: str, end: datetime) -> float | None:
+    """The held-out accuracy of the ``kind`` champion in force just before ``end``."""
+    found = None
+    for entry in champions:
+        if entry["kind"] == kind and datetime.fromisoformat(entry["promoted_at"]) < end:
+            found = entry["accuracy"]
+    return found
 
 
 def _top(reader: EventRecords, counts: Mapping[str, tuple[int, float]]) -> list[dict[str, Any]]:
@@ -242,13 +267,13 @@ def _grouped(
 def _series(
     src: Source, cells: list[tuple[Any, dict[str, int]]], first: date, last: date, by: str
 ) -> list[dict[str, Any]]:
-    periods = _grouped(cells, lambda key: period_of(_day(key[0]), by))
+    periods = _grouped(cells, lambda key: period_of(_day(key), by))
     events: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SERIES_EVENTS, 0))
     wanted = {kind: name for name, kinds in SERIES_EVENTS.items() for kind in kinds}
-    for day, kind, _key, n, _total in src.event_sums(
-        first, last, by_day=True, kinds=list(wanted), by_key=False
+    for period, kind, _key, n, _total in src.event_sums(
+        first, last, per=by, kinds=list(wanted), by_key=False
     ):
-        events[period_of(_day(day), by)][wanted[kind]] += n
+        events[_day(period)][wanted[kind]] += n
     out = []
     start = period_of(first, by)
     step = timedelta(days=7 if by == "week" else 1)
@@ -267,12 +292,15 @@ def _series(
 def _agents(src: Source, first: date, last: date, agents: str, by: str) -> list[dict[str, Any]]:
     key = None if agents == ALL_AGENTS else agents
     trend: dict[str, dict[date, dict[str, int]]] = defaultdict(dict)
-    for day, kind, name, n, _total in src.event_sums(
-        first, last, by_day=True, kinds=AGENT_KINDS, key=key
+    for period, kind, name, n, _total in src.event_sums(
+        first, last, per=by, kinds=AGENT_KINDS, key=key
     ):
-        if not name:
+        if not name or period is None:
             continue
-        slot = trend[name].setdefault(period_of(_day(day), by), dict.fromkeys(_AGENT_FIGURES, 0))
+        periods = trend[name]
+        slot = periods.get(period)
+        if slot is None:
+            slot = periods[period] = dict.fromkeys(_AGENT_FIGURES, 0)
         slot[_AGENT_FIGURE_OF[kind]] += n
     if key is not None and key not in trend:
         trend[key] = {}

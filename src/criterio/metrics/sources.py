@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from criterio.metrics.models import SUM_COLUMNS
 from criterio.metrics.records import contact_rows, event_rows, merge
-from criterio.metrics.repository import AggregateRepository
+from criterio.metrics.repository import AggregateRepository, monday
 
 __all__ = ["AggregateSource", "RecordSource", "Source"]
 
@@ -47,13 +47,14 @@ class Source(Protocol):
         first: date,
         last: date,
         *,
-        by_day: bool = False,
+        per: str | None = None,
         kinds: Sequence[str] | None = None,
         key: str | None = None,
         by_key: bool = True,
     ) -> list[EventSum]:
-        """(day or None, kind, key, count, total) over the period (keys summed together
-        under ``""`` without ``by_key``)."""
+        """(period or None, kind, key, count, total) over the period, or per ``day`` or
+        ``week`` (named by its Monday); keys summed together under ``""`` without
+        ``by_key``."""
         ...
 
 
@@ -106,12 +107,12 @@ class RecordSource:
         first: date,
         last: date,
         *,
-        by_day: bool = False,
+        per: str | None = None,
         kinds: Sequence[str] | None = None,
         key: str | None = None,
         by_key: bool = True,
     ) -> list[EventSum]:
-        """(day or None, kind, key, count, total) over the period."""
+        """(period or None, kind, key, count, total) over the period."""
         counts: Counter[tuple[date | None, str, str]] = Counter()
         totals: Counter[tuple[date | None, str, str]] = Counter()
         for row in self.rows.events:
@@ -119,7 +120,8 @@ class RecordSource:
                 continue
             if key is not None and row["key"] != key:
                 continue
-            slot = (row["day"] if by_day else None, row["kind"], row["key"] if by_key else "")
+            period = None if per is None else row["day"] if per == "day" else monday(row["day"])
+            slot = (period, row["kind"], row["key"] if by_key else "")
             counts[slot] += row["count"]
             totals[slot] += row["total"]
         return [(*slot, n, float(totals[slot])) for slot, n in counts.items()]
