@@ -5,8 +5,8 @@ year's dashboard sums tens of thousands of rows, not hundreds of thousands. Fill
 from the aggregates already stored; kept with them from then on
 (``metrics.repository.AggregateRepository.roll_up``).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
