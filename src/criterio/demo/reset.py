@@ -3,8 +3,8 @@
 A fresh demo must look like a first run: its interactions, and everything Criterio made
 from them (analyses, insights, decisions, cases, feedback, articles, metric aggregates,
 registered models), go. What people set up around the tenant stays: the tenant, its
-users, tokens and audit trail, job schedules and runs, webhook endpoints and cost
-settings. Tables are emptied children first, so foreign keys hold on PostgreSQL.
+users, tokens, personal-data grants and audit trail, job schedules and runs, webhook
+endpoints and cost settings. Tables are emptied children first, so foreign keys hold on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ KEPT_TABLES = frozenset(
         "job_schedules",
         "webhook_endpoints",
         "metric_settings",
+        "personal_data_grants",
     }
 )
 
