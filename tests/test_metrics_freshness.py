@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -19,7 +20,7 @@ from criterio.db import make_engine, make_session_factory, session_scope
 from criterio.knowledge.models import Article
 from criterio.knowledge.schemas import LinkIn
 from criterio.knowledge.service import link_article
-from criterio.metrics import figures
+from criterio.metrics import figures, freshness, refresh
 from criterio.metrics.models import MetricSettings
 from tests.factories import interaction, write_jsonl
 from tests.metrics_data import _article, _interaction, at
@@ -83,7 +84,14 @@ def _open_case(key: str, day: int) -> Case:
     )
 
 
-def test_case_actions_and_a_link_show_at_once(database_url: str) -> None:
+@pytest.mark.parametrize("busy", [False, True], ids=["small day", "busy day"])
+def test_case_actions_and_a_link_show_at_once(
+    database_url: str, busy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a day small enough the figures move at once; on a busy one the click does not
+    wait on the day's recompute, and the worker's job brings the same figures."""
+    if busy:
+        monkeypatch.setattr(freshness, "INLINE_CONTACTS", 0)
     engine = make_engine(database_url)
     factory = make_session_factory(engine)
     with session_scope(factory) as session:
@@ -114,6 +122,10 @@ def test_case_actions_and_a_link_show_at_once(database_url: str) -> None:
         escalate_case(session, "acme", cases["c2"], reason="needs tier 2", by="dan")
     with session_scope(factory) as session:
         after = figures(session, "acme", first=date(2026, 11, 1), last=date(2026, 11, 7))
+        if busy:
+            assert after["contacts"] == 0, "left to the job"
+            refresh(session, "acme")
+            after = figures(session, "acme", first=date(2026, 11, 1), last=date(2026, 11, 7))
     engine.dispose()
     assert after["contacts"] == 2
     assert after["escalation_rate"] == 0.5 and after["links"] == 1

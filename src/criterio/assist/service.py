@@ -276,10 +276,12 @@ def escalate_case(
 
 
 def _touch_metrics(session: Session, tenant: str, case: Case) -> None:
-    """The case's contact day and today (the action's event) are recomputed at commit."""
+    """The case's contact day and today (the action's event) are recomputed at commit
+    (when small enough for a click to wait on: ``metrics.freshness.INLINE_CONTACTS``)."""
     from criterio.metrics.freshness import interaction_days, touch
 
-    touch(session, tenant, contact_days=interaction_days(session, tenant, [case.interaction_id]))
+    contacts = interaction_days(session, tenant, [case.interaction_id])
+    touch(session, tenant, contact_days=contacts, interactive=True)
 
 
 def reopen_case(session: Session, tenant: str, case_id: int, *, reason: str, by: str) -> Case:

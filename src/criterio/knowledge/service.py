@@ -371,7 +371,12 @@ def _touch_metrics(session: Session, tenant: str, link: ArticleLink) -> None:
     )
     at = link.at if link.at.tzinfo else link.at.replace(tzinfo=UTC)
     touch(
-        session, tenant, contact_days=contacts, event_days=[at.astimezone(UTC).date()], today=False
+        session,
+        tenant,
+        contact_days=contacts,
+        event_days=[at.astimezone(UTC).date()],
+        today=False,
+        interactive=True,
     )
 
 

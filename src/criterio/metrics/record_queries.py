@@ -8,8 +8,8 @@ queries are in ``metrics.repository``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -154,6 +154,17 @@ class ContactRecords(TenantScopedRepository):
             .where(d.decided_at > since),
         ]
         return {_as_date(v) for q in queries for v in self.session.scalars(q.distinct())}
+
+    def count_on(self, days: Iterable[date]) -> int:
+        """How many interactions started on these (UTC) days."""
+        total = 0
+        for day in set(days):
+            lo = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            stmt = self._scoped(select(func.count()).select_from(Interaction)).where(
+                Interaction.started_at >= lo, Interaction.started_at < lo + timedelta(days=1)
+            )
+            total += int(self.session.scalar(stmt) or 0)
+        return total
 
     def days_of(self, interaction_ids: Sequence[str]) -> set[date]:
         """Start days of these interactions."""
