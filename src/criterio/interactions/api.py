@@ -78,8 +78,20 @@ class InteractionPage(BaseModel):
 #: The bodies as OpenAPI documents them (read raw by ``api_body``, not by FastAPI).
 _ONE_BODY = {
     "required": True,
-    "description": "One interaction (the data contract).",
-    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+    "description": (
+        "One interaction (the data contract); with triage=true, also an array of them "
+        "(a batch, as /interactions/batch?triage=true)."
+    ),
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"type": "object", "additionalProperties": True},
+                    {"type": "array", "items": {}},
+                ]
+            }
+        }
+    },
 }
 _BATCH_BODY = {
     "required": True,
