@@ -136,6 +136,9 @@ def test_the_queues_page_grants_and_the_case_page_shows_then_hides(api: Api) -> 
     _login(api, "acme-lead")
     queues = api.client.get("/queues")
     assert "Who may see personal data" in queues.text and '<option value="agnes">' in queues.text
+    title = re.search(r"<title>(.*?)</title>", queues.text, re.S)
+    assert title is not None and "<" not in title.group(1), "the section is shown once, in main"
+    assert queues.text.count('id="grants-title"') == 1
     empty = _grant_form(api, action="grant", username="agnes", reason=" ")
     assert empty.status_code == 422 and "reason" in empty.text
     done = _grant_form(api, action="grant", username="agnes", reason="identity checks")
