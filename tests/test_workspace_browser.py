@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.auth import service
@@ -192,7 +192,9 @@ def _work_the_queue(page: Page, site: Site) -> None:
     assert "billing" not in page.locator("#queue-table tbody").inner_text()
     _route(site.factory, 4, "tech", "change_shipping_address", "low")
     page.evaluate("window.dispatchEvent(new Event('focus'))")
-    page.wait_for_function("document.querySelectorAll('#queue-table tbody tr').length === 3")
+    # A locator assertion polls through Playwright's selectors; a wait_for_function
+    # expression would be eval'd in the page, which the pages' CSP refuses.
+    expect(rows).to_have_count(3, timeout=30_000)
     assert page.locator("#queue-count").inner_text() == "The list was updated: 3 cases."
     _shot(page, "ws-queue")
 
