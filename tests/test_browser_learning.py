@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from criterio.db import make_engine, make_session_factory, session_scope
 from criterio.learning.repository import FeedbackRepository
 from tests.api_support import PASSWORD
 from tests.learning_data import CRYPTO, seed_learning
-from tests.server_support import free_port, wait_ready
+from tests.server_support import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -56,22 +54,10 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         service.create_tenant(session, "acme")
         service.create_user(session, "acme", username="leo", role=Role.lead, password=PASSWORD)
         models = seed_learning(session, "acme", folder / "models")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = folder / "server.log"
-    env = {**os.environ, "CRITERIO_DATABASE_URL": url_db, "CRITERIO_LOG_LEVEL": "WARNING"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "criterio.web.server:app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     try:
-        wait_ready(url, process, log)
-        yield Site(url, factory, models)
+        with running_server(url_db, folder) as url:
+            yield Site(url, factory, models)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
         engine.dispose()
 
 

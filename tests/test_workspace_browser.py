@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +28,7 @@ from criterio.triage.decision import Decision
 from criterio.triage.service import record_decisions
 from tests.api_support import PASSWORD
 from tests.knowledge_data import ARTICLES
-from tests.server_support import free_port, wait_ready
+from tests.server_support import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -100,40 +98,28 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         token = service.create_token(session, "acme", username="admin", name="load").token
         for article in ARTICLES:
             create_article(session, "acme", ArticleIn(**article), actor="seed")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = folder / "server.log"
-    env = {**os.environ, "CRITERIO_DATABASE_URL": url_db, "CRITERIO_LOG_LEVEL": "WARNING"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "criterio.web.server:app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     try:
-        wait_ready(url, process, log)
-        records = [_record(n, text) for n, (_q, _i, _p, text) in enumerate(ASKS, start=1)]
-        records.append(
-            _record(
-                0,
-                "Forgot my password again, cannot log in",
-                outcome={"resolved": True, "resolution_code": "password_reset"},
-                labels={"intent": "reset_password"},
+        with running_server(url_db, folder) as url:
+            records = [_record(n, text) for n, (_q, _i, _p, text) in enumerate(ASKS, start=1)]
+            records.append(
+                _record(
+                    0,
+                    "Forgot my password again, cannot log in",
+                    outcome={"resolved": True, "resolution_code": "password_reset"},
+                    labels={"intent": "reset_password"},
+                )
             )
-        )
-        with httpx.Client(base_url=url, timeout=60) as client:
-            answer = client.post(
-                "/api/v1/interactions/batch",
-                json=records,
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            assert answer.json()["inserted"] == len(records)
-        for number, (queue, intent, prio, _text) in enumerate(ASKS[:3], start=1):
-            _route(factory, number, queue, intent, prio)
-        yield Site(url, factory)
+            with httpx.Client(base_url=url, timeout=60) as client:
+                answer = client.post(
+                    "/api/v1/interactions/batch",
+                    json=records,
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                assert answer.json()["inserted"] == len(records)
+            for number, (queue, intent, prio, _text) in enumerate(ASKS[:3], start=1):
+                _route(factory, number, queue, intent, prio)
+            yield Site(url, factory)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
         engine.dispose()
 
 
