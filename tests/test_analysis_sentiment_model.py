@@ -17,7 +17,7 @@ from criterio.analysis.sentiment import (
     SentimentAnalyzer,
     default_model_path,
 )
-from criterio.analysis.sentiment.features import CharNgrams, normalise, vectorizer
+from criterio.analysis.sentiment.features import CharNgrams, WordNgrams, normalise, vectorizer
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +138,25 @@ def test_macro_f1_floor_on_public_tweets_val(
     )
     assert ours >= floor
     assert ours > lexicon + 0.05
+
+
+def test_word_ngrams_match_scikit_learn_exactly(analyzer: SentimentAnalyzer) -> None:
+    """The batch word n-grams give the word vectorizer's rows, bit for bit."""
+    corpus = [normalise(t) for t in ["no funciona la app", "a b", "gracias!!", "ok ok", "¿y?"]]
+    reference = vectorizer("word").fit(corpus)
+    vocabulary = sorted(reference.vocabulary_, key=reference.vocabulary_.__getitem__)
+    mine = WordNgrams(vocabulary, reference.idf_)
+    texts = [*corpus, "la app no funciona la app", "x", "", "zzz ok zzz ok", "b a b", "!!"]
+    expected = reference.transform(texts)
+    got = mine.transform(texts)
+    assert (got != expected).nnz == 0 and got.dtype == expected.dtype
+    # The shipped model's vocabulary, on customer-service sentences.
+    shipped = vectorizer("word", _shipped_vocabulary())
+    shipped.idf_ = analyzer.word_.idf
+    sentences = [normalise(t) for t in ["It works, but support is useless!!", "no va, pésimo 😡"]]
+    assert (analyzer.word_.transform(sentences) != shipped.transform(sentences)).nnz == 0
+
+
+def _shipped_vocabulary() -> list[str]:
+    meta = json.loads((default_model_path() / "model.json").read_text(encoding="utf-8"))
+    return list(meta["vocabulary"]["word"])

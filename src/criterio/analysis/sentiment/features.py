@@ -10,7 +10,6 @@ pickled vectorizer.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -18,10 +17,15 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from criterio.analysis.sentiment.accents import strip_accents
+from criterio.analysis.sentiment.vader import vader_scores
 
 __all__ = [
     "WORD_PATTERN",
     "CharNgrams",
+    "WordNgrams",
     "feature_blocks",
     "lexicon_block",
     "normalise",
@@ -32,6 +36,7 @@ __all__ = [
 #: Words, and every other non-space character (punctuation, emoji) on its own.
 WORD_PATTERN = r"(?u)\w+|[^\w\s]"
 
+_WORD_TOKEN = re.compile(WORD_PATTERN)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@\w+")
 _DIGITS = re.compile(r"\d+")
@@ -48,10 +53,7 @@ def normalise(text: str) -> str:
     text = _MENTION.sub(" @user ", text)
     text = _DIGITS.sub("0", text.lower())
     text = _REPEAT.sub(r"\1\1", text)
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return text
+    return strip_accents(text)
 
 
 def vectorizer(
@@ -139,6 +141,77 @@ class CharNgrams:
         return counts
 
 
+class WordNgrams:
+    """Sublinear TF-IDF of word 1-2-grams with a fixed vocabulary, as the ``word`` vectorizer.
+
+    The same tokens, n-grams, counts and scikit-learn's own TF-IDF arithmetic (log, IDF
+    product and L2 normalisation in the same order and precision), so the rows are
+    those of ``vectorizer("word", vocabulary)`` bit for bit
+    (``tests/test_analysis_sentiment_model.py``); but each token is looked up once in a
+    dict and the bigrams are matched for the whole batch at once in numpy, instead of
+    joining and looking up every pair of words in Python.
+    """
+
+    def __init__(self, vocabulary: Sequence[str], idf: np.ndarray[Any, Any]) -> None:
+        self.idf = idf
+        self.width = len(vocabulary)
+        tokens: dict[str, int] = {}
+        for gram in vocabulary:
+            for token in gram.split(" "):
+                tokens.setdefault(token, len(tokens))
+        self.tokens = tokens
+        self.unigrams = np.full(len(tokens) + 1, -1, np.int64)  # the last: unknown token
+        keys: list[int] = []
+        columns: list[int] = []
+        for column, gram in enumerate(vocabulary):
+            parts = gram.split(" ")
+            if len(parts) == 1:
+                self.unigrams[tokens[gram]] = column
+            else:
+                keys.append(tokens[parts[0]] * len(tokens) + tokens[parts[1]])
+                columns.append(column)
+        order = np.argsort(keys)
+        self.bigram_keys = np.asarray(keys, np.int64)[order]
+        self.bigram_columns = np.asarray(columns, np.int64)[order]
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """One L2-normalised row per (normalised) text."""
+        unknown = len(self.tokens)
+        get = self.tokens.get
+        ids: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
+            found = [get(t, unknown) for t in _WORD_TOKEN.findall(text)]
+            ids += found
+            lengths.append(len(found))
+        flat = np.asarray(ids, np.int64)
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        uni = self.unigrams[flat]
+        keep = uni >= 0
+        out_rows, out_cols = [rows[keep]], [uni[keep]]
+        if len(flat) > 1 and len(self.bigram_keys):
+            pair = (rows[:-1] == rows[1:]) & (flat[:-1] < unknown) & (flat[1:] < unknown)
+            keys = flat[:-1][pair] * unknown + flat[1:][pair]
+            at = np.minimum(np.searchsorted(self.bigram_keys, keys), len(self.bigram_keys) - 1)
+            hit = self.bigram_keys[at] == keys
+            out_rows.append(rows[:-1][pair][hit])
+            out_cols.append(self.bigram_columns[at[hit]])
+        row_ids, col_ids = np.concatenate(out_rows), np.concatenate(out_cols)
+        counts = sparse.csr_matrix(
+            (np.ones(len(col_ids), np.float32), (row_ids, col_ids)),
+            shape=(len(texts), self.width),
+            dtype=np.float32,
+        )
+        counts.sum_duplicates()
+        counts.sort_indices()
+        # What TfidfTransformer.transform does (sublinear_tf, idf, l2), in its order.
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+        counts.data *= self.idf[counts.indices]
+        normalised: sparse.csr_matrix = normalize(counts, norm="l2", copy=False)
+        return normalised
+
+
 def lexicon_block(components: np.ndarray[Any, Any]) -> sparse.csr_matrix:
     """The lexicon analyzer's components scaled to about [-1, 1], as a sparse block."""
     score, positive, negative, shouting, exclamations = components.T
@@ -155,23 +228,16 @@ def lexicon_block(components: np.ndarray[Any, Any]) -> sparse.csr_matrix:
 
 
 def vader_block(texts: Sequence[str]) -> sparse.csr_matrix:
-    """VADER's compound, positive and negative scores (its English tweet lexicon), sparse."""
-    scorer = _vader()
-    rows = [scorer.polarity_scores(t) for t in texts]
-    block = np.array([[r["compound"], r["pos"], r["neg"]] for r in rows], np.float32)
-    return sparse.csr_matrix(block.reshape(-1, 3))
+    """VADER's compound, positive and negative scores (its English tweet lexicon), sparse.
 
-
-@lru_cache(maxsize=1)
-def _vader() -> Any:
-    # Reading VADER's lexicon files takes a moment: once per process.
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
+    Computed by :func:`criterio.analysis.sentiment.vader.vader_scores`, which gives
+    ``polarity_scores``'s figures at a fraction of its cost.
+    """
+    return sparse.csr_matrix(vader_scores(texts))
 
 
 def feature_blocks(
-    texts: Sequence[str], word: TfidfVectorizer, char: CharNgrams, lexicon: Any
+    texts: Sequence[str], word: TfidfVectorizer | WordNgrams, char: CharNgrams, lexicon: Any
 ) -> dict[str, sparse.csr_matrix]:
     """Every feature block of ``texts`` by name (``word``, ``char``, ``lexicon``, ``vader``).
 

@@ -20,7 +20,7 @@ from scipy import sparse
 from sklearn.utils.validation import check_is_fitted
 
 from criterio.analysis.base import Analyzer, unique_texts
-from criterio.analysis.sentiment.features import CharNgrams, feature_blocks, vectorizer
+from criterio.analysis.sentiment.features import CharNgrams, WordNgrams, feature_blocks
 from criterio.analysis.sentiment.lexicon import LABELS, LexiconSentimentAnalyzer, label_scores
 
 __all__ = ["FORMAT", "SentimentAnalyzer", "default_model_path"]
@@ -62,9 +62,7 @@ class SentimentAnalyzer(Analyzer):
             self.coef_ = arrays["coef"].astype(np.float32)
             self.intercept_ = arrays["intercept"].astype(np.float64)
             word_idf, char_idf = arrays["word_idf"], arrays["char_idf"]
-        word = vectorizer("word", meta["vocabulary"]["word"])
-        word.idf_ = word_idf
-        self.word_ = word
+        self.word_ = WordNgrams(meta["vocabulary"]["word"], word_idf)
         self.char_ = CharNgrams(meta["vocabulary"]["char"], char_idf)
         self.weights_ = {k: float(v) for k, v in meta["weights"].items()}
         self.band_ = float(meta["neutral_band"] if self.neutral_band is None else self.neutral_band)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -24,6 +23,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 
 from criterio.analysis.base import Analyzer, unique_texts
+from criterio.analysis.sentiment.accents import strip_accents
 
 __all__ = ["LABELS", "LexiconSentimentAnalyzer", "label_scores", "trajectory"]
 
@@ -47,10 +47,7 @@ _BREAKS = frozenset(".,;:?¿¡")  # a negation does not reach across a clause br
 
 def _fold(text: str) -> str:
     """Lower case without accents (``Atención`` -> ``atencion``); ñ and ü fold too."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_accents(text.lower())
 
 
 # Tokens repeat endlessly across messages: fold each distinct one once.
