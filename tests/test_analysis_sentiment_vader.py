@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from criterio.analysis.sentiment.accents import strip_accents
 from criterio.analysis.sentiment.vader import vader_scores
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tweet_sentiment"
@@ -81,3 +83,13 @@ def test_equal_to_vader_on_generated_text(messages: list[list[str]]) -> None:
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=5))
 def test_equal_to_vader_on_any_text(texts: list[str]) -> None:
     assert np.array_equal(vader_scores(texts), reference(texts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_accents_fold_as_the_whole_text_nfkd(text: str) -> None:
+    expected = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+    assert strip_accents(text) == expected
+    assert strip_accents("Atención, pésimo, ﬁn, ½") == "Atencion, pesimo, fin, 1⁄2"
