@@ -8,7 +8,7 @@ scorer applies the same rules, in the same order and with the same arithmetic, t
 lower-cased once; messages with no VADER lexicon word skip the rules (their scores are
 0, as VADER's are). It reads VADER's own lexicon, emoji descriptions and rule constants
 from the installed package, and ``tests/test_analysis_sentiment_vader.py`` holds its
-scores equal to ``polarity_scores`` on public tweets, demo messages and generated text.
+scores equal to ``polarity_scores`` on public tweets and generated text.
 """
 
 from __future__ import annotations
