@@ -65,7 +65,8 @@ def train(
     encoder: Annotated[
         str,
         typer.Option(
-            help="Representation: static+use, static, use, lsa, static:<dir>, st:<model>."
+            help="Representation: static+use, static+use-static (faster), static, use, "
+            "use-static, lsa, static:<dir>, st:<model>."
         ),
     ] = "static+use",
     false_rejection: Annotated[

@@ -1,8 +1,9 @@
 """Knowledge gaps: clusters of recent interactions that no article answers.
 
 Each recent interaction is searched against the tenant's articles like a suggestion;
-those below the ``no_match`` threshold are grouped by meaning (the static vectors,
-average-linkage clustering on cosine distance), and every group of ``min_size`` or
+those below the ``no_match`` threshold are grouped by meaning (the multilingual
+``use-static`` vectors, so a Spanish and an English question about the same thing can
+meet; average-linkage clustering on cosine distance), and every group of ``min_size`` or
 more becomes (or updates) an insight of type ``knowledge_gap``, which people review in
 the existing flow and turn into an article (``criterio kb draft --gap ID``).
 """
@@ -27,8 +28,11 @@ from criterio.languages import supported
 __all__ = ["GAP_TYPE", "Gap", "find_gaps"]
 
 GAP_TYPE = "knowledge_gap"
-#: Interactions closer than this (cosine distance, average linkage) ask the same thing.
-DISTANCE = 0.45
+#: Interactions closer than this (cosine distance, average linkage) ask the same thing;
+#: chosen on public questions' train splits (``bench/gaps.py --split train``).
+DISTANCE = 0.5
+#: The vectors questions are grouped by (``analysis.embeddings.make_encoder``).
+ENCODER = "use-static"
 #: At most this many unanswered interactions are clustered (pairwise distances: n²).
 MAX_CLUSTERED = 2000
 EXAMPLES = 10
@@ -95,9 +99,9 @@ def find_gaps(
 def _cluster(texts: list[str]) -> list[list[int]]:
     from sklearn.cluster import AgglomerativeClustering
 
-    from criterio.knowledge.search import shared_encoder
+    from criterio.knowledge.retrieval import shared_encoder
 
-    vectors = shared_encoder().transform(texts)
+    vectors = shared_encoder(ENCODER).transform(texts)
     labels = AgglomerativeClustering(
         n_clusters=None, distance_threshold=DISTANCE, metric="cosine", linkage="average"
     ).fit_predict(vectors)

@@ -376,7 +376,7 @@ class RetrievalIndex:
 
 
 def shared_encoder(name: str) -> Any:
-    """The ``static`` or ``use`` encoder, loaded once per process (they are read-only)."""
+    """An encoder by name (``static``, ``use``, ``use-static``), loaded once per process."""
     with _loading:
         if name not in _encoders:
             from criterio.analysis.embeddings import make_encoder

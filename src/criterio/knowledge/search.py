@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from criterio.knowledge import retrieval
 from criterio.knowledge.models import Article
 from criterio.knowledge.repository import ArticleRepository, LinkRepository, VectorRepository
 from criterio.knowledge.retrieval import IndexDoc, RetrievalIndex
@@ -43,7 +42,6 @@ __all__ = [
     "query_language",
     "rebuild_index",
     "search_articles",
-    "shared_encoder",
     "suggest",
 ]
 
@@ -75,11 +73,6 @@ class SearchFilters:
     languages: tuple[str, ...] = ()
     #: Only articles that may answer a customer (validated, customer or public).
     published_only: bool = False
-
-
-def shared_encoder() -> Any:
-    """The static vectors, loaded once per process (they are read-only)."""
-    return retrieval.shared_encoder("static")
 
 
 def query_language(text: str) -> str | None:
