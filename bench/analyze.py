@@ -11,7 +11,10 @@ give identical results on a sample (bench/results/analyze-dask.json).
 trained on the labelled demo interactions (``labels.intent``) and a topic model
 discovered in demo texts (training not timed) are added to the pipeline, and the run
 with them is compared with the run without them in the same process (written to
-bench/results/analyze-models.json; no reference stack, no quality sets).
+bench/results/analyze-models.json; no reference stack, no quality sets). Its
+``--intent-encoders`` lists the intent models' representations to compare in that run
+(default ``static+use``, the product's default; ``static+use,static+use-static`` adds the
+distilled multilingual table).
 
 Speed: ``criterio demo`` interactions (generated once into a Parquet cache, not timed)
 streamed in Arrow batches through the local engine; peak RSS is the sum over the main
@@ -383,7 +386,9 @@ def print_tables(results: dict[str, Any], workers: int) -> None:
         )
 
 
-def train_models(path: Path, cache: Path, n_train: int) -> tuple[Path, Path]:
+def train_models(
+    path: Path, cache: Path, n_train: int, encoders: list[str]
+) -> tuple[dict[str, Path], Path]:
     """Intent and topic models from the first demo interactions (customer text only)."""
     from criterio.analysis.intents import IntentClassifier
     from criterio.analysis.modelstore import save_model
@@ -395,37 +400,46 @@ def train_models(path: Path, cache: Path, n_train: int) -> tuple[Path, Path]:
     texts = model_texts(texts)  # masked, as every model the product trains
     labels = [dict(row["labels"] or []).get("intent") for row in table]
     known = [(t, label) for t, label in zip(texts, labels, strict=True) if label]
-    intents = IntentClassifier().fit([t for t, _ in known], [label for _, label in known])
-    intent_dir = save_model(intents, cache / f"intent-model-{n_train}", "intents", {})
+    intent_dirs = {}
+    for encoder in encoders:
+        intents = IntentClassifier(encoder=encoder).fit(
+            [t for t, _ in known], [label for _, label in known]
+        )
+        folder = cache / f"intent-model-{n_train}-{encoder}"
+        intent_dirs[encoder] = save_model(intents, folder, "intents", {})
     topics = TopicModel().fit(texts)
     topic_dir = save_model(topics, cache / f"topic-model-{n_train}", "topics", {})
     print(
-        f"trained {len(intents.classes_)} intents on {len(known):,} labelled and "
-        f"{topics.n_topics_} topics on {len(texts):,} demo interactions"
+        f"trained {len(intents.classes_)} intents ({', '.join(encoders)}) on {len(known):,} "
+        f"labelled and {topics.n_topics_} topics on {len(texts):,} demo interactions"
     )
-    return intent_dir, topic_dir
+    return intent_dirs, topic_dir
 
 
 def run_with_models(args: argparse.Namespace, path: Path) -> None:
     """The pipeline with and without intent + topic models, same run, same data."""
-    intent_dir, topic_dir = train_models(path, args.cache, args.train_size)
+    encoders = args.intent_encoders.split(",")
+    intent_dirs, topic_dir = train_models(path, args.cache, args.train_size, encoders)
     without = build_pipeline()
-    with_models = build_pipeline(intent_model=intent_dir, topic_model=topic_dir)
     results: dict[str, Any] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
         "args": {k: str(v) for k, v in vars(args).items()},
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "without_models": run_criterio(path, args.n, args.workers, args.batch_size, without),
-        "with_models": run_criterio(path, args.n, args.workers, args.batch_size, with_models),
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
+    labels = [("language + redaction + sentiment", "without_models")]
+    for encoder, intent_dir in intent_dirs.items():
+        # The first encoder keeps the key earlier runs wrote ("with_models").
+        key = "with_models" if encoder == encoders[0] else f"with_models[{encoder}]"
+        pipeline = build_pipeline(intent_model=intent_dir, topic_model=topic_dir)
+        results[key] = run_criterio(path, args.n, args.workers, args.batch_size, pipeline)
+        results[key]["intent_encoder"] = encoder
+        labels.append((f"+ intent ({encoder}) + topic", key))
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(f"\nmachine: {results['machine']}")
     print(f"{'pipeline':<48} {'interactions':>12} {'seconds':>9} {'per s':>9} {'per CPU-s':>10}")
-    for label, key in (
-        ("language + redaction + sentiment", "without_models"),
-        ("language + redaction + sentiment + intent + topic", "with_models"),
-    ):
+    for label, key in labels:
         e = results[key]
         print(
             f"{label:<48} {e['interactions']:>12,} {e['seconds']:>9.1f} {e['per_s']:>9,.0f} "
@@ -494,6 +508,11 @@ def main() -> None:
     )
     ap.add_argument(
         "--train-size", type=int, default=20_000, help="Demo interactions the models learn from."
+    )
+    ap.add_argument(
+        "--intent-encoders",
+        default="static+use",
+        help="With --with-models: the intent models' encoders to compare, comma-separated.",
     )
     ap.add_argument(
         "--dask",

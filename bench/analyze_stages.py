@@ -71,10 +71,11 @@ def main() -> None:
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     path = demo_parquet(max(args.n, args.train_size), args.cache)
-    intent_dir = args.cache / f"intent-model-{args.train_size}"
+    intent_dir = args.cache / f"intent-model-{args.train_size}-static+use"
     topic_dir = args.cache / f"topic-model-{args.train_size}"
     if not (intent_dir.is_dir() and topic_dir.is_dir()):  # trained once per cache
-        intent_dir, topic_dir = train_models(path, args.cache, args.train_size)
+        intent_dirs, topic_dir = train_models(path, args.cache, args.train_size, ["static+use"])
+        intent_dir = intent_dirs["static+use"]
     pipeline = build_pipeline(intent_model=intent_dir, topic_model=topic_dir).fit()
     plain = build_pipeline().fit()
     table = pq.read_table(path).slice(0, args.n)
