@@ -3,7 +3,7 @@ and doubtful decisions are found for a lead to review."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,10 @@ from criterio.analysis.intents import IntentClassifier
 from criterio.interactions.schemas import InteractionIn
 from criterio.interactions.service import store_interactions
 from criterio.learning.active import doubtful_decisions
+from criterio.learning.decisions import human_labels
 from criterio.learning.feedback import Feedback, record_many
 from criterio.learning.loop import LearnSettings, learn
+from criterio.learning.recalibrate import decisions_after, recalibrate
 from criterio.learning.service import champion
 from criterio.triage.registry import tenant_evidence
 from criterio.triage.service import tenant_triager
@@ -94,8 +96,21 @@ def test_people_s_decisions_calibrate_the_champion_and_automation_grows(
     assert automated and all(d.id.startswith(d.intent) for d in automated)
 
     # Nothing new since: no calibration registered again.
-    third = learn(session, "acme", model_dir=tmp_path, by="ana", settings=settings)
-    assert third.status != "promoted" and third.triage_version is None
+    labels = human_labels(session, "acme")
+    model = triager.classifier
+    cutoff = datetime.fromisoformat(intent.training["decided_until"]) if held < len(new) else None
+    again = recalibrate(
+        session,
+        "acme",
+        (intent, model),
+        None,
+        decisions_after(labels, cutoff, model),
+        target=0.9,
+        folds=3,
+        model_dir=tmp_path,
+        by="ana",
+    )
+    assert again is None
 
 
 def test_a_decision_the_model_finds_doubtful_is_listed_for_review() -> None:
