@@ -40,6 +40,7 @@ import tempfile
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -354,22 +355,23 @@ def _chart(results: dict[str, Any], path: Path) -> None:
         for key, series in arms:
             name, value, title = lines[key]
             series.append(Series(name, [value] * len(weeks), dashed=True))
-            parts.append(
-                line_chart(
-                    [f"week {w}" for w in weeks],
-                    series,
-                    title=f"{data}: {title} (learning loop)",
-                    percent=True,
-                    height=220,
-                )
+            heading = f"{data}: {title} (learning loop)"
+            chart = line_chart(
+                [f"week {w}" for w in weeks], series, title=heading, percent=True, height=220
             )
-    height = 220
+            parts.append((heading, chart))
+    # Each panel under a visible heading (a chart's own title is its accessible name).
+    height, head = 220, 24
     inner = "".join(
-        part.replace("<svg ", f'<svg x="0" y="{k * height}" ', 1) for k, part in enumerate(parts)
+        f'<text x="8" y="{k * (height + head) + 17}" font-size="14" '
+        f'font-family="system-ui, sans-serif">{escape(title)}</text>'
+        + part.replace("<svg ", f'<svg x="0" y="{k * (height + head) + head}" ', 1)
+        for k, (title, part) in enumerate(parts)
     )
+    total = (height + head) * len(parts)
     path.write_text(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height * len(parts)}" '
-        f'viewBox="0 0 640 {height * len(parts)}">{inner}</svg>\n',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{total}" '
+        f'viewBox="0 0 640 {total}">{inner}</svg>\n',
         encoding="utf-8",
     )
 
