@@ -17,6 +17,7 @@ from criterio.learning.loop import Comparison, LearnSettings, _verdict
 from tests.factories import write_jsonl
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+LIST = ["models", "list", "--tenant", "acme", "--json"]
 WORDS = {
     "card_lost": ["lost my card", "card was stolen", "cannot find my card", "card missing"],
     "refund": ["want my money back", "refund the charge", "return and refund", "reimburse me"],
@@ -113,12 +114,16 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
         {"interaction_id": "n-0", "chosen": "delivery", "votes": {"delivery": 2, "refund": 1}}
         | {"resolved_by": "agreement"}
     ]
-    listed = json.loads(cli.invoke(app, ["models", "list", "--tenant", "acme", "--json"]).stdout)
+    listed = json.loads(cli.invoke(app, [*LIST, "--kind", "intent"]).stdout)
     latest = listed[0]
     assert (latest["version"], latest["status"]) == (2, "champion")
     assert latest["metrics"]["decision"] == "promoted" and latest["training"]["n_held_out"] == 10
     assert latest["training"]["decided_until"] == (T0 + timedelta(days=1, minutes=19)).isoformat()
     assert (Path(latest["path"]) / "triage.json").is_file()
+    # Its triage calibration: out-of-fold evidence plus the 10 held-out decisions.
+    triage = json.loads(cli.invoke(app, [*LIST, "--kind", "triage"]).stdout)[0]
+    assert triage["status"] == "champion" and triage["training"]["verified_decisions"] == 10
+    assert triage["training"]["intent_model"]["id"] == latest["id"]
     # Both models' accuracy on the same held-out decisions, for the impact dashboard.
     assert latest["metrics"]["heldout_accuracy"] == comparison["candidate_accuracy"]
     assert listed[1]["metrics"]["heldout_accuracy"] == comparison["champion_accuracy"]
@@ -130,7 +135,7 @@ def test_learn_promotes_a_corrected_model_and_rollback_restores_the_old(
 
     back = cli.invoke(app, ["models", "rollback", "--kind", "intent", "--tenant", "acme"])
     assert back.exit_code == 0 and "version 1" in back.output and "champion again" in back.output
-    listed = json.loads(cli.invoke(app, ["models", "list", "--tenant", "acme", "--json"]).stdout)
+    listed = json.loads(cli.invoke(app, [*LIST, "--kind", "intent"]).stdout)
     assert [(m["version"], m["status"]) for m in listed] == [(2, "retired"), (1, "champion")]
 
     # The teach queue offers what nobody labelled, up to what is left of today's budget.

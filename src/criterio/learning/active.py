@@ -33,6 +33,7 @@ __all__ = [
     "TEACH_REASON",
     "Suspect",
     "TeachItem",
+    "doubtful_decisions",
     "find_suspects",
     "select_to_teach",
     "suspect_labels",
@@ -180,6 +181,29 @@ def find_suspects(
             )
         )
     return out
+
+
+def doubtful_decisions(
+    model: Any, ids: Sequence[str], texts: Sequence[str], intents: Sequence[str]
+) -> list[Suspect]:
+    """Decisions people made that ``model``, which never trained on them, finds doubtful.
+
+    Confident learning on the model's probabilities for those interactions (held out from
+    it, so no cross-validation is needed): what a lead reviews soon after the decisions,
+    before they train or calibrate anything. Intents the model does not know are left
+    out (they are material for new intents). The least likely label comes first.
+    """
+    classes = [str(c) for c in model.classes_]
+    known = set(classes)
+    keep = [k for k, intent in enumerate(intents) if intent in known]
+    if not keep:
+        return []
+    proba = model.predict_proba([texts[k] for k in keep])
+    found = find_suspects(proba, [intents[k] for k in keep], classes)
+    return [
+        Suspect(str(ids[keep[row]]), str(intents[keep[row]]), suggested, given, other)
+        for row, suggested, given, other in found
+    ]
 
 
 def _cross_validated(

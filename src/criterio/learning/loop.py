@@ -7,15 +7,20 @@
    training data ends (``training.decided_until`` in the registry), so neither model
    learned from them; the candidate trains on everything else;
 3. the candidate is registered, and calibrated for triage (cross-validated evidence on
-   its training data, saved as ``triage.json`` beside it);
+   its training data, saved as ``triage.json`` beside it); the champion's calibration
+   for the comparison is its own out-of-fold evidence plus the human decisions made
+   since its training data ended (``learning.recalibrate``), the held-out slice left out;
 4. both models answer the held-out slice: McNemar's exact test (statsmodels) on the
    pairs where one is right and the other wrong, and the realised precision of what
    each would automate at the policy's target;
 5. promotion only when the candidate is better (``p < alpha`` and more pairs won than
    lost) and its realised automation precision is not worse: at least the champion's,
    or at least the target when the champion's is higher;
-6. the promoted model is calibrated again with the held-out slice added to its evidence
-   (verified decisions it never saw), the tenant's analyze job is made due and the
+6. the champion after the run (the promoted candidate, or the one kept) has its triage
+   calibration registered as the tenant's ``triage`` entry: its out-of-fold evidence
+   plus every verified human decision it never trained on (``learning.recalibrate``),
+   so automation grows where people have labelled; also when too few decisions came in
+   to compare models. After a promotion the tenant's analyze job is made due and the
    interactions analysed by the old version are counted: analysis results carry the
    versions of their models, so only those are analysed again.
 
@@ -35,9 +40,14 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from criterio.digest import content_digest
-from criterio.errors import InvalidInputError
 from criterio.learning.decisions import HumanLabels, LabelledRow, human_labels
 from criterio.learning.models import RegisteredModel
+from criterio.learning.recalibrate import (
+    decisions_after,
+    model_evidence,
+    recalibrate,
+    with_decisions,
+)
 from criterio.learning.service import champion, champion_stage, get_model, rollback
 from criterio.learning.training import NotEnoughDataError, fit_intent_model, register_fitted
 
@@ -51,7 +61,10 @@ class LearnSettings:
     holdout_share: float = 0.2
     min_holdout: int = 30
     alpha: float = 0.05
-    calibration_folds: int = 3
+    #: Folds of the triage evidence, and groups of intents left out to stand for
+    #: out-of-scope traffic: 5, as `criterio triage calibrate` (with 3, a third of the
+    #: intents left out at once made the out-of-scope floor far higher; issue 17).
+    calibration_folds: int = 5
     #: Target precision of automation (None: the tenant's policy).
     target: float | None = None
     #: Sentence encoder of the candidate (None: the champion's, else ``static``).
@@ -99,6 +112,8 @@ class LearnReport:
     steps: list[str] = field(default_factory=list)
     #: The article ranking's run (``learning.ranking.RankingReport``).
     ranking: dict[str, Any] | None = None
+    #: The triage calibration registered by this run (None: none).
+    triage_version: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what `criterio learn --json` prints)."""
@@ -256,7 +271,7 @@ def _learn_intent(
     intent_of: dict[str, str],
 ) -> LearnReport:
     """The intent model's turn; fills ``intent_of`` (interaction → intent people decided)."""
-    from criterio.triage.files import evidence_for_model, load_evidence, save_evidence
+    from criterio.triage.files import evidence_for_model, save_evidence
     from criterio.triage.service import current_policy
 
     policy = current_policy(session, tenant)
@@ -272,6 +287,7 @@ def _learn_intent(
     report.conflicts = [c.to_dict() for c in labels.conflicts]
     cutoff = None if old is None else _when(old.training.get("decided_until"))
     train, held = _split(labels, cutoff, settings)
+    where = (model_dir, by, target)
     report.steps.append(
         f"{len(labels.rows)} labelled interactions ({report.training['from_corrections']} "
         f"from corrections, {len(labels.conflicts)} conflicts resolved and flagged); "
@@ -282,6 +298,10 @@ def _learn_intent(
             f"fewer than {settings.min_holdout} human decisions since the champion's data: "
             "nothing to compare on yet"
         )
+        if old_model is not None:
+            rows = decisions_after(labels, cutoff, old_model)
+            champ = (get_model(session, tenant, old.id), old_model)
+            _recalibrate(session, tenant, champ, None, rows, settings, where, report)
         return report
     texts, intents = [r.text for r in train], [r.intent for r in train]
     try:
@@ -324,12 +344,19 @@ def _learn_intent(
         f"calibrated at target {target}: {len(calibration.automatable())} of "
         f"{len(calibration.intents)} intents may be automated"
     )
+    held_ids = {r.interaction_id for r in held}
     incumbent = None
     if old is not None and old_model is not None:
-        try:
-            incumbent = (old_model, _calibration(load_evidence(Path(old.path)), target))
-        except InvalidInputError:  # a champion never calibrated automates nothing
-            incumbent = (old_model, _calibration(_no_evidence(old_model), target))
+        # The champion's calibration on everything but the held-out slice it is judged on.
+        seen = [
+            r
+            for r in decisions_after(labels, cutoff, old_model)
+            if r.interaction_id not in held_ids
+        ]
+        incumbent = (
+            old_model,
+            _calibration(with_decisions(model_evidence(old, old_model), old_model, seen), target),
+        )
     result = _compare((fitted.model, calibration), incumbent, held, policy) if held else None
     report.comparison = result
     if old is None:
@@ -338,8 +365,6 @@ def _learn_intent(
         assert result is not None
         promote_it, reason = _verdict(result, settings, target)
     folds = settings.calibration_folds
-    if promote_it and held:
-        evidence = _with_held_out(evidence, fitted.model, held)
     save_evidence(Path(row.path), evidence, folds=folds, seconds=0.0)
     row.metrics = {
         **row.metrics,
@@ -361,11 +386,50 @@ def _learn_intent(
         promote(session, tenant, row.id, by=by)
         report.reanalysis = mark_reanalysis(session, tenant, old)
         report.steps.append(
-            f"promoted; triage recalibrated with the {len(held)} held-out decisions added; "
-            f"{report.reanalysis} interactions analysed by the old version will be analysed again"
+            f"promoted; {report.reanalysis} interactions analysed by the old version will be "
+            "analysed again"
         )
+        _recalibrate(session, tenant, (row, fitted.model), evidence, held, settings, where, report)
+    elif old is not None and old_model is not None:
+        rows = decisions_after(labels, cutoff, old_model)
+        champ = (get_model(session, tenant, old.id), old_model)
+        _recalibrate(session, tenant, champ, None, rows, settings, where, report)
     session.flush()
     return report
+
+
+def _recalibrate(
+    session: Session,
+    tenant: str,
+    model: tuple[RegisteredModel, Any],
+    base: Any,
+    rows: list[LabelledRow],
+    settings: LearnSettings,
+    where: tuple[Path, str, float],
+    report: LearnReport,
+) -> None:
+    """The champion's triage calibration registered again (``learning.recalibrate``)."""
+    model_dir, by, target = where
+    entry = recalibrate(
+        session,
+        tenant,
+        model,
+        base,
+        rows,
+        target=target,
+        folds=settings.calibration_folds,
+        model_dir=model_dir,
+        by=by,
+    )
+    if entry is not None:
+        report.triage_version = entry.version
+        report.steps.append(
+            f"triage calibration v{entry.version} of intent model v{model[0].version}: "
+            f"{entry.training['out_of_fold']} out-of-fold predictions and "
+            f"{entry.training['verified_decisions']} verified decisions; "
+            f"{entry.metrics['intents_automated']} of {entry.metrics['intents']} intents "
+            f"may be automated at target {target}"
+        )
 
 
 def _record_heldout(
@@ -386,29 +450,6 @@ def _record_heldout(
             "heldout_n": result.n,
             "heldout_by_candidate": candidate.id,
         }
-
-
-def _no_evidence(model: Any) -> Any:
-    from criterio.triage.calibration import Evidence
-
-    return Evidence([], [], [], [str(c) for c in model.classes_])
-
-
-def _with_held_out(evidence: Any, model: Any, held: list[LabelledRow]) -> Any:
-    """The evidence plus the model's best intent on verified decisions it never saw."""
-    from criterio.triage.calibration import Evidence
-
-    proba = model.predict_proba([r.text for r in held])
-    best = proba.argmax(axis=1)
-    predicted = [str(model.classes_[i]) for i in best]
-    return Evidence(
-        predicted=[*evidence.predicted, *predicted],
-        confidence=[*evidence.confidence, *(float(p) for p in proba.max(axis=1))],
-        correct=[*evidence.correct, *(p == r.intent for p, r in zip(predicted, held, strict=True))],
-        intents=evidence.intents,
-        unseen=evidence.unseen,
-        unseen_predicted=evidence.unseen_predicted,
-    )
 
 
 def mark_reanalysis(session: Session, tenant: str, previous: RegisteredModel | None) -> int:
