@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.auth.repository import add_missing_tenants
 from criterio.db import session_scope, with_retries
-from criterio.interactions._pipeline import Decoded, decode_item, decoded_in_child, read_items
+from criterio.interactions._pipeline import Decoded, decode_item, decoded_in_child, decoded_items
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import refresh_statistics
 from criterio.interactions.service import StoreResult, store_rows
@@ -88,7 +88,7 @@ def ingest_files(
     if parallel:
         decoded = decoded_in_child(paths, fmt, encoding, tenant)
     else:
-        decoded = (decode_item(item, tenant) for item in read_items(paths, fmt, encoding))
+        decoded = decoded_items(paths, fmt, encoding, tenant)
     return _ingest_decoded(
         factory, decoded, chunk_size=chunk_size, on_error=on_error, on_progress=on_progress
     )
