@@ -160,17 +160,29 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
         return None
     turns_in, text = record.turns, record.text
     if turns_in:
-        if text is not None or sum(len(t.text) for t in turns_in) > MAX_INTERACTION_CHARS:
+        if text is not None:
             return None
     elif not (text and text.strip()):
         return None
-    times = [record.started_at, record.ended_at, *(t.at for t in turns_in or ())]
-    if not all(t is None or _in_range(t) for t in times):
-        return None  # pydantic's path words the range error
-    started = record.started_at.astimezone(UTC)
-    ended = record.ended_at.astimezone(UTC) if record.ended_at is not None else None
-    if ended is not None and ended < started:
+    # Range errors are worded by pydantic's path. One plain loop, not generators: this
+    # runs for every record.
+    started_at, ended_at = record.started_at, record.ended_at
+    if started_at.year not in _SAFE_YEARS and not _in_range(started_at):
         return None
+    if ended_at is not None and ended_at.year not in _SAFE_YEARS and not _in_range(ended_at):
+        return None
+    started = started_at if started_at.tzinfo is UTC else started_at.astimezone(UTC)
+    ended = None
+    if ended_at is not None:
+        ended = ended_at if ended_at.tzinfo is UTC else ended_at.astimezone(UTC)
+        if ended < started:
+            return None
+    if turns_in:
+        turns = _turns(turns_in)
+        if turns is None:
+            return None
+    else:
+        turns = [{"role": "customer", "text": text or "", "at": started}]
     given = record.tenant
     if tenant is not None:
         if given is not UNSET and given != tenant:
@@ -178,10 +190,6 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
         owner = tenant
     else:
         owner = "default" if isinstance(given, UnsetType) else given
-    if turns_in:
-        turns = [_turn(t.role, t.text, t.at) for t in turns_in]
-    else:
-        turns = [_turn("customer", text or "", started)]
     # Serialised once, with the times written by orjson (as the contract's "...Z"),
     # for both the digest and the stored JSON: no per-turn isoformat().
     turns_json = orjson.dumps(turns, option=_TURNS_OPTIONS)
@@ -235,10 +243,22 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
     }
 
 
-def _turn(role: str, text: str, at: datetime | None) -> dict[str, Any]:
-    if at is None:
-        return {"role": role, "text": text}
-    return {"role": role, "text": text, "at": at if at.tzinfo is UTC else at.astimezone(UTC)}
+def _turns(turns_in: list[_Turn]) -> list[dict[str, Any]] | None:
+    """The turns as stored (times in UTC), or None: a time out of range, or too long."""
+    turns: list[dict[str, Any]] = []
+    total = 0
+    for turn in turns_in:
+        at = turn.at
+        total += len(turn.text)
+        if at is None:
+            turns.append({"role": turn.role, "text": turn.text})
+            continue
+        if at.year not in _SAFE_YEARS and not _in_range(at):
+            return None
+        if at.tzinfo is not UTC:
+            at = at.astimezone(UTC)
+        turns.append({"role": turn.role, "text": turn.text, "at": at})
+    return None if total > MAX_INTERACTION_CHARS else turns
 
 
 def plain_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,14 @@ import orjson
 from criterio.interactions._fast import TURNS_JSON, decode_row, mapping_row
 from criterio.interactions.readers.base import RawRecord, RecordError
 
-__all__ = ["BATCH", "Decoded", "decode_item", "decoded_in_child", "read_items"]
+__all__ = [
+    "BATCH",
+    "Decoded",
+    "decode_item",
+    "decoded_in_child",
+    "decoded_items",
+    "read_items",
+]
 
 #: Records sent to the parent in one message.
 BATCH = 2000
@@ -56,6 +63,51 @@ def read_items(paths: Iterable[Path], fmt: str, encoding: str) -> Iterator[RawRe
             yield from read_file(path, fmt, encoding)
         except (OSError, ValueError) as exc:
             yield RecordError(str(path), "file", "(file)", str(exc))
+
+
+def decoded_items(
+    paths: Iterable[Path], fmt: str, encoding: str, tenant: str | None
+) -> Iterator[Decoded]:
+    """Every file's records decoded, in file order: ``decode_item`` over ``read_items``,
+    except Parquet files, whose rows are built a batch at a time from Arrow columns."""
+    from criterio.interactions.readers import detect_format, parse_format
+
+    for path in paths:
+        try:
+            name = parse_format(fmt)[0]
+            if name == "auto":
+                name = detect_format(path)
+        except (OSError, ValueError):
+            name = fmt  # read_items reports it
+        if name == "parquet":
+            yield from _parquet_decoded(path, tenant)
+        else:
+            for item in read_items([path], fmt, encoding):
+                yield decode_item(item, tenant)
+
+
+def _parquet_decoded(path: Path, tenant: str | None) -> Iterator[Decoded]:
+    from criterio.interactions._arrow import arrow_rows
+    from criterio.interactions.readers.parquet import batch_records, parquet_batches
+
+    source = str(path)
+    for item in parquet_batches(path):
+        if isinstance(item, RecordError):
+            yield item, False
+            continue
+        batch, first_row = item
+        rows = arrow_rows(batch, tenant)
+        if rows is None:  # not the export's shape: row by row
+            for record in batch_records(source, batch, first_row):
+                yield decode_item(record, tenant)
+            continue
+        doubtful = [position for position, row in enumerate(rows) if row is None]
+        others = iter(batch_records(source, batch, first_row, doubtful) if doubtful else ())
+        for position, row in enumerate(rows):
+            if row is None:
+                yield decode_item(next(others), tenant)
+            else:
+                yield source, f"row {first_row + position}", row
 
 
 def decode_item(item: RawRecord | RecordError, tenant: str | None) -> Decoded:
@@ -180,8 +232,8 @@ def _child_main() -> None:
     gc.disable()
     try:
         batch: list[list[Any]] = []
-        for item in read_items(paths, job["fmt"], job["encoding"]):
-            batch.append(_to_wire(decode_item(item, tenant)))
+        for decoded in decoded_items(paths, job["fmt"], job["encoding"], tenant):
+            batch.append(_to_wire(decoded))
             if len(batch) >= BATCH:
                 _send(out, ["b", batch])
                 batch = []
@@ -200,7 +252,7 @@ def _child_main() -> None:
 def decoded_in_child(
     paths: Iterable[Path], fmt: str, encoding: str, tenant: str | None
 ) -> Iterator[Decoded]:
-    """``decode_item`` over ``read_items``, computed in a child process, in file order."""
+    """``decoded_items``, computed in a child process, in file order."""
     job = {"paths": [str(p) for p in paths], "fmt": fmt, "encoding": encoding, "tenant": tenant}
     # This interpreter running our own module: no shell, no input in the command.
     process = subprocess.Popen(

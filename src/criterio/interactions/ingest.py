@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from criterio.auth.repository import add_missing_tenants
 from criterio.db import session_scope, with_retries
-from criterio.interactions._pipeline import Decoded, decode_item, decoded_in_child, read_items
+from criterio.interactions._pipeline import Decoded, decode_item, decoded_in_child, decoded_items
 from criterio.interactions.readers.base import RawRecord, RecordError
 from criterio.interactions.repository import refresh_statistics
 from criterio.interactions.service import StoreResult, store_rows
@@ -28,8 +28,8 @@ __all__ = ["IngestReport", "ingest_files", "ingest_records"]
 
 #: Errors kept in the report; the errors file (on_error) gets all of them.
 MAX_ERRORS_KEPT = 1000
-#: Inserted records after which an import first refreshes the planner statistics.
-ANALYZE_FIRST_AT = 20_000
+#: Inserted records from which an import refreshes the planner statistics at its end.
+ANALYZE_FROM = 20_000
 #: Input size from which ``ingest_files`` decodes in a second process (about 20,000
 #: typical records): below it, starting the process costs more than it saves.
 PARALLEL_FROM_BYTES = 8_000_000
@@ -88,7 +88,7 @@ def ingest_files(
     if parallel:
         decoded = decoded_in_child(paths, fmt, encoding, tenant)
     else:
-        decoded = (decode_item(item, tenant) for item in read_items(paths, fmt, encoding))
+        decoded = decoded_items(paths, fmt, encoding, tenant)
     return _ingest_decoded(
         factory, decoded, chunk_size=chunk_size, on_error=on_error, on_progress=on_progress
     )
@@ -151,7 +151,6 @@ def _ingest_decoded(
 
     chunk: list[dict[str, Any]] = []
     origins: list[tuple[str, str]] = []  # (source, location) of each chunk row
-    analyse_at = [ANALYZE_FIRST_AT]
     known_tenants: set[str] = set()
 
     def flush() -> None:
@@ -169,12 +168,6 @@ def _ingest_decoded(
         result, created = with_retries(store)
         known_tenants.update(names)
         report.new_tenants.extend(created)
-        if report.inserted + result.inserted >= analyse_at[0]:
-            # The table has grown a lot since its statistics were taken (see
-            # refresh_statistics); doubling the threshold keeps this O(log n) times.
-            with session_scope(factory) as session:
-                refresh_statistics(session)
-            analyse_at[0] *= 2
         for tenant, days in result.days.items():
             report.days.setdefault(tenant, set()).update(days)
         report.inserted += result.inserted
@@ -207,6 +200,13 @@ def _ingest_decoded(
     finally:
         if gc_was_enabled:
             gc.enable()
+    if report.inserted >= ANALYZE_FROM:
+        # A big import into a young table: the queries that follow it (analysis,
+        # listings) are planned for its real size (see refresh_statistics). The import
+        # itself needs none: it looks nothing up on PostgreSQL, and SQLite's lookup
+        # is by the unique index.
+        with session_scope(factory) as session:
+            refresh_statistics(session)
     return report
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    literal_column,
     or_,
     select,
     text,
@@ -28,9 +27,15 @@ from sqlalchemy.orm import Session
 from criterio.annotations.models import AnalysisResult
 from criterio.db import is_postgres, is_sqlite
 from criterio.interactions._fast import plain_row
-from criterio.interactions._pg_fast import upsert_changed_pg_fast
+from criterio.interactions._pg_fast import (
+    SMALL_UPSERT,
+    Outcome,
+    upsert_changed_pg_fast,
+    upsert_imported_pg,
+    upsert_staged_pg,
+)
 from criterio.interactions._sqlite_fast import upsert_changed_sqlite_fast, upsert_sqlite_fast
-from criterio.interactions.models import INSERT_COLUMNS, UPSERT_COLUMNS, Interaction
+from criterio.interactions.models import UPSERT_COLUMNS, Interaction
 from criterio.tenancy import TenantScopedRepository, exempt
 
 __all__ = [
@@ -55,11 +60,6 @@ class InteractionFilter:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
-#: Below this many rows a PostgreSQL upsert is one plain INSERT ... ON CONFLICT: the COPY
-#: through a staging table pays off only for bigger chunks (an API POST is often one row).
-SMALL_UPSERT = 50
-
-
 def list_tenants(session: Session) -> list[str]:
     """Every tenant that has interactions (an operator's view, deliberately unscoped)."""
     stmt = select(Interaction.tenant).distinct().order_by(Interaction.tenant)
@@ -70,10 +70,9 @@ def refresh_statistics(session: Session) -> None:
     """Update the planner's statistics of the interactions table (PostgreSQL only).
 
     A big import into a young table leaves PostgreSQL believing the table is tiny, so it
-    answers the per-chunk "which ids exist" lookup by scanning the whole tenant instead
-    of probing the unique index: the import slows down quadratically. Autovacuum comes
-    too late under load; an import calls this as the table doubles. Table maintenance,
-    not a query on anyone's rows, hence not tenant-scoped.
+    plans the queries that follow (a tenant's listing, an analysis run) as scans of a
+    small table. Autovacuum comes too late under load; a big import calls this at its
+    end. Table maintenance, not a query on anyone's rows, hence not tenant-scoped.
     """
     if is_postgres(session.get_bind().dialect):
         session.execute(text("ANALYZE interactions"))
@@ -126,7 +125,7 @@ class InteractionRepository(TenantScopedRepository):
             if len(rows) < SMALL_UPSERT:
                 self.session.execute(_pg_upsert(), [plain_row(row) for row in rows])
             else:
-                self._upsert_postgres(rows)
+                upsert_staged_pg(self.session, rows, only_changed=False)
         elif self.fast and dialect.name == "sqlite":
             upsert_sqlite_fast(self.session, rows)
         else:
@@ -151,8 +150,8 @@ class InteractionRepository(TenantScopedRepository):
         connection = self.session.connection()
         if is_postgres(connection.dialect):
             if len(rows) >= SMALL_UPSERT:
-                result = self._upsert_postgres(rows, only_changed=True)
-            elif self.fast:
+                return upsert_staged_pg(self.session, rows, only_changed=True)
+            if self.fast:
                 return upsert_changed_pg_fast(self.session, rows)
             else:
                 result = connection.execute(_pg_upsert_changed(), [plain_row(r) for r in rows])
@@ -163,48 +162,21 @@ class InteractionRepository(TenantScopedRepository):
         assert result is not None
         return {external_id: created for external_id, created in result}
 
-    def _upsert_postgres(self, rows: list[dict[str, Any]], *, only_changed: bool = False) -> Any:
-        # COPY into a temporary table, then one INSERT ... ON CONFLICT: several times
-        # faster than executemany, and still one statement for the whole chunk.
-        columns = list(INSERT_COLUMNS)
-        connection = self.session.connection()
-        connection.execute(
-            text(
-                "CREATE TEMP TABLE IF NOT EXISTS ingest_stage "
-                "(LIKE interactions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-        )
-        raw = connection.connection.driver_connection
-        assert raw is not None  # a live psycopg connection inside the transaction
-        json_columns = {"attributes", "turns", "labels"}
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY ingest_stage ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(
-                    [_json_text(row[c]) if c in json_columns else row[c] for c in columns]
-                )
-        # In id order, as the rows were sorted: concurrent writers lock rows in one order.
-        staged: Any = (
-            select(*(literal_column(c) for c in columns))
-            .select_from(text("ingest_stage"))
-            .order_by(literal_column("external_id"))
-        )
-        stmt = pg_insert(Interaction).from_select(columns, staged)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["tenant", "external_id"],
-            set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
-            where=_content_changed(stmt) if only_changed else None,
-        )
-        written = None
-        if only_changed:
-            returning = stmt.returning(Interaction.external_id, Interaction.created_at)
-            written = list(connection.execute(returning))
-        else:
-            connection.execute(stmt)
-        connection.execute(text("DELETE FROM ingest_stage"))
-        return written
+    def upsert_imported(
+        self, rows: list[dict[str, Any]], now: datetime
+    ) -> dict[str, Outcome] | None:
+        """An import's write on PostgreSQL, lookup included: what happened to each row.
+
+        One statement inserts new rows, overwrites changed ones, marks unchanged ones as
+        seen by the import, and leaves alone those the same import wrote already (they
+        are missing from the answer: duplicates). None on SQLite, whose import locks and
+        looks up first (see :meth:`lock_for_write`).
+        """
+        if not is_postgres(self.session.get_bind().dialect):
+            return None
+        if any(row["tenant"] != self.tenant for row in rows):
+            raise ValueError("upsert given a row of another tenant")
+        return upsert_imported_pg(self.session, rows, now) if rows else {}
 
     def mark_imported(self, external_ids: Sequence[str], import_id: str) -> None:
         """Record that an import saw these (unchanged) interactions."""
@@ -389,9 +361,3 @@ def _pg_upsert_changed() -> Any:
 @lru_cache(maxsize=1)
 def _sqlite_upsert_changed() -> Any:
     return _changed_only(sqlite_insert(cast(Table, Interaction.__table__)))
-
-
-def _json_text(value: Any) -> str:
-    import orjson
-
-    return orjson.dumps(value).decode()

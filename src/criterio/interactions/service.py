@@ -222,10 +222,24 @@ def _store_imported(
     import_id: str,
     result: StoreResult,
 ) -> None:
-    # On SQLite the write lock is taken first, so the lookup below cannot go stale
-    # before the write; on PostgreSQL another import may write the same ids meanwhile,
-    # so what the upsert itself did decides the counts (see _store_changed).
-    exact = repository.lock_for_write()
+    # PostgreSQL: one statement writes and tells what it did to each row, under the
+    # row locks it takes, so another import writing the same ids cannot make it wrong.
+    outcomes = repository.upsert_imported([row for _, row in items], items[0][1]["updated_at"])
+    if outcomes is not None:
+        for position, row in items:
+            outcome = outcomes.get(row["external_id"])
+            if outcome is None:
+                result.duplicates.append(position)
+            elif outcome == "inserted":
+                result.inserted += 1
+            elif outcome == "updated":
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        return
+    # SQLite: the write lock is taken first, so the lookup below cannot go stale
+    # before the write.
+    repository.lock_for_write()
     existing = repository.existing([r["external_id"] for _, r in items])
     to_write: list[tuple[int, dict[str, Any]]] = []
     unchanged: list[str] = []
@@ -238,15 +252,12 @@ def _store_imported(
             unchanged.append(row["external_id"])
         else:
             to_write.append((position, row))
-    if exact:
-        repository.upsert([row for _, row in to_write])
-        for _, row in to_write:
-            if row["external_id"] in existing:
-                result.updated += 1
-            else:
-                result.inserted += 1
-    else:
-        unchanged.extend(_store_changed(repository, to_write, result))
+    repository.upsert([row for _, row in to_write])
+    for _, row in to_write:
+        if row["external_id"] in existing:
+            result.updated += 1
+        else:
+            result.inserted += 1
     if unchanged:
         # Mark them as seen by this import, so a later copy in the same file is
         # still recognised as a duplicate.

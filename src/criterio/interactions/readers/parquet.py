@@ -12,25 +12,46 @@ import pyarrow.parquet as pq
 
 from criterio.interactions.readers.base import RawRecord, RecordError, flat_to_nested
 
-__all__ = ["read_parquet"]
+__all__ = ["batch_records", "parquet_batches", "read_parquet"]
 
 
 def read_parquet(path: Path, batch_size: int = 10_000) -> Iterator[RawRecord | RecordError]:
     """Yield rows batch by batch (constant memory), with their row number."""
-    source = str(path)
+    for item in parquet_batches(path, batch_size):
+        if isinstance(item, RecordError):
+            yield item
+        else:
+            batch, first_row = item
+            yield from batch_records(str(path), batch, first_row)
+
+
+def parquet_batches(
+    path: Path, batch_size: int = 10_000
+) -> Iterator[tuple[pa.RecordBatch, int] | RecordError]:
+    """The file's record batches with the number of each one's first row (from 1)."""
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        yield RecordError(source, "file", "(file)", f"not a readable Parquet file: {exc}")
+        yield RecordError(str(path), "file", "(file)", f"not a readable Parquet file: {exc}")
         return
-    row_number = 0
+    first_row = 1
     for batch in parquet.iter_batches(batch_size=batch_size):
-        naive, converted = _naive_times(batch)
-        for row in naive.to_pylist():
-            row_number += 1
-            if converted:
-                _attach_utc(row, converted)
-            yield RawRecord(source, f"row {row_number}", _normalise(row))
+        yield batch, first_row
+        first_row += batch.num_rows
+
+
+def batch_records(
+    source: str, batch: pa.RecordBatch, first_row: int, only: list[int] | None = None
+) -> Iterator[RawRecord]:
+    """The batch's rows as raw records (``only``: just these positions in the batch)."""
+    positions = range(batch.num_rows) if only is None else only
+    if only is not None:
+        batch = batch.take(pa.array(only, pa.int64()))
+    naive, converted = _naive_times(batch)
+    for position, row in zip(positions, naive.to_pylist(), strict=True):
+        if converted:
+            _attach_utc(row, converted)
+        yield RawRecord(source, f"row {first_row + position}", _normalise(row))
 
 
 def _naive_type(kind: pa.DataType) -> pa.DataType | None:
@@ -88,7 +109,11 @@ def _normalise(row: dict[str, Any]) -> dict[str, Any]:
             record[key] = dict(value)
     turns = record.get("turns")
     if isinstance(turns, list):
-        record["turns"] = [{k: v for k, v in t.items() if v is not None} for t in turns]
+        # A missing turn stays None: the contract then names it.
+        record["turns"] = [
+            {k: v for k, v in t.items() if v is not None} if isinstance(t, dict) else t
+            for t in turns
+        ]
     outcome = record.get("outcome")
     if isinstance(outcome, dict):
         record["outcome"] = {k: v for k, v in outcome.items() if v is not None}
