@@ -12,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from criterio.cli import app
+from criterio.learning.comparison import Comparison, verdict
 from criterio.learning.decisions import _resolve
-from criterio.learning.loop import Comparison, LearnSettings, _verdict
+from criterio.learning.loop import LearnSettings
 from tests.factories import write_jsonl
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -57,10 +58,10 @@ def test_conflicting_corrections_go_by_agreement_then_recency() -> None:
 def test_promotion_needs_a_significant_win_and_no_worse_precision() -> None:
     settings = LearnSettings()
     win = Comparison(40, 0.9, 0.6, candidate_only=12, champion_only=0, p_value=0.0005)
-    assert _verdict(win, settings, 0.95)[0]
-    assert not _verdict(Comparison(40, 0.9, 0.85, 3, 1, 0.62), settings, 0.95)[0]
+    assert verdict(win, settings.alpha, 0.95)[0]
+    assert not verdict(Comparison(40, 0.9, 0.85, 3, 1, 0.62), settings.alpha, 0.95)[0]
     worse = Comparison(40, 0.9, 0.6, 12, 0, 0.0005, 0.90, 10, 0.99, 8)
-    promoted, reason = _verdict(worse, settings, 0.95)
+    promoted, reason = verdict(worse, settings.alpha, 0.95)
     assert not promoted and "realised automation precision 0.900" in reason
 
 

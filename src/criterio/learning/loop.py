@@ -36,10 +36,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from criterio.digest import content_digest
+from criterio.learning.comparison import Comparison, compare_models, verdict
 from criterio.learning.decisions import HumanLabels, LabelledRow, human_labels
 from criterio.learning.models import RegisteredModel
 from criterio.learning.recalibrate import (
@@ -51,7 +51,7 @@ from criterio.learning.recalibrate import (
 from criterio.learning.service import champion, champion_stage, get_model, rollback
 from criterio.learning.training import NotEnoughDataError, fit_intent_model, register_fitted
 
-__all__ = ["Comparison", "LearnReport", "LearnSettings", "learn", "mark_reanalysis", "roll_back"]
+__all__ = ["LearnReport", "LearnSettings", "learn", "mark_reanalysis", "roll_back"]
 
 
 @dataclass(frozen=True)
@@ -72,27 +72,6 @@ class LearnSettings:
     random_state: int = 0
     #: Fewest held-out decisions about articles the ranking's evaluation needs.
     ranking_min_holdout: int = 10
-
-
-@dataclass
-class Comparison:
-    """Candidate against champion on the same held-out human decisions."""
-
-    n: int
-    candidate_accuracy: float
-    champion_accuracy: float | None
-    #: Pairs the candidate got right and the champion wrong, and the other way round.
-    candidate_only: int = 0
-    champion_only: int = 0
-    p_value: float | None = None
-    candidate_precision: float | None = None
-    candidate_automated: int = 0
-    champion_precision: float | None = None
-    champion_automated: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (rates rounded to 4 digits)."""
-        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
 
 
 @dataclass
@@ -151,86 +130,6 @@ def _calibration(evidence: Any, target: float) -> Any:
     from criterio.triage.calibration import calibrate
 
     return calibrate(evidence, target=target)
-
-
-def automated(
-    model: Any, calibration: Any, texts: list[str], policy: Any = None
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """(predicted intents, which of them triage would automate) under ``calibration``."""
-    predicted, confidence = model.predict_with_confidence(texts)
-    floor = max(calibration.floor, float(getattr(model, "threshold_", 0.0)))
-    thresholds = np.array(
-        [getattr(calibration.intents.get(str(p)), "threshold", None) or np.inf for p in predicted]
-    )
-    mask = (confidence >= floor) & (confidence >= thresholds)
-    if policy is not None:
-        mask &= np.array([policy.may_automate(str(p)) for p in predicted], dtype=bool)
-    return predicted, mask
-
-
-def _precision(right: np.ndarray[Any, Any], mask: np.ndarray[Any, Any]) -> float | None:
-    return float(right[mask].mean()) if mask.any() else None
-
-
-def _compare(
-    candidate: tuple[Any, Any],
-    incumbent: tuple[Any, Any] | None,
-    held: list[LabelledRow],
-    policy: Any,
-) -> Comparison:
-    """Both models on the held-out rows: accuracy, McNemar's exact p, realised precision."""
-    from statsmodels.stats.contingency_tables import mcnemar
-
-    texts = [r.text for r in held]
-    truth = np.asarray([r.intent for r in held], dtype=object)
-    predicted, mask = automated(candidate[0], candidate[1], texts, policy)
-    right = predicted == truth
-    result = Comparison(
-        n=len(held),
-        candidate_accuracy=float(right.mean()),
-        champion_accuracy=None,
-        candidate_precision=_precision(right, mask),
-        candidate_automated=int(mask.sum()),
-    )
-    if incumbent is None:
-        return result
-    old_predicted, old_mask = automated(incumbent[0], incumbent[1], texts, policy)
-    old_right = old_predicted == truth
-    result.champion_accuracy = float(old_right.mean())
-    result.champion_precision = _precision(old_right, old_mask)
-    result.champion_automated = int(old_mask.sum())
-    result.candidate_only = int((right & ~old_right).sum())
-    result.champion_only = int((~right & old_right).sum())
-    table = [
-        [int((right & old_right).sum()), result.candidate_only],
-        [result.champion_only, int((~right & ~old_right).sum())],
-    ]
-    result.p_value = float(mcnemar(table, exact=True).pvalue)
-    return result
-
-
-def _verdict(result: Comparison, settings: LearnSettings, target: float) -> tuple[bool, str]:
-    """Whether the candidate replaces the champion, and why (one sentence)."""
-    p = result.p_value if result.p_value is not None else 1.0
-    better = result.candidate_only > result.champion_only and p < settings.alpha
-    if not better:
-        return False, (
-            f"not better on {result.n} held-out decisions: right where the champion was "
-            f"wrong {result.candidate_only}, the reverse {result.champion_only}, McNemar "
-            f"p = {p:.3g} (needs < {settings.alpha})"
-        )
-    mine, theirs = result.candidate_precision, result.champion_precision
-    bar = None if theirs is None else min(theirs, target)
-    if bar is not None and (mine if mine is not None else 1.0) < bar:
-        return False, (
-            f"better (p = {p:.3g}) but its realised automation precision {mine:.3f} is "
-            f"under {bar:.3f} (the champion's, or the target when that is lower)"
-        )
-    return True, (
-        f"better on {result.n} held-out decisions ({result.candidate_only} won, "
-        f"{result.champion_only} lost, McNemar p = {p:.3g}); realised automation "
-        f"precision {'n/a' if mine is None else f'{mine:.3f}'}"
-    )
 
 
 def learn(
@@ -357,13 +256,13 @@ def _learn_intent(
             old_model,
             _calibration(with_decisions(model_evidence(old, old_model), old_model, seen), target),
         )
-    result = _compare((fitted.model, calibration), incumbent, held, policy) if held else None
+    result = compare_models((fitted.model, calibration), incumbent, held, policy) if held else None
     report.comparison = result
     if old is None:
         promote_it, reason = True, "the tenant has no intent champion yet"
     else:
         assert result is not None
-        promote_it, reason = _verdict(result, settings, target)
+        promote_it, reason = verdict(result, settings.alpha, target)
     folds = settings.calibration_folds
     save_evidence(Path(row.path), evidence, folds=folds, seconds=0.0)
     row.metrics = {
