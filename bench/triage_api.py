@@ -7,7 +7,8 @@ evidence). A load generator then sends, open loop, ``--rate`` triage requests a 
 (BANKING77 test messages, each a new interaction; a customer comes back now and then)
 and ``--rate`` GETs of the server's own ``/healthz`` a second, interleaved, for
 ``--seconds``: the health check is the floor (HTTP and the server, no work). Prints p50,
-p99 and errors of both and writes bench/results/triage_api.json.
+p99 and errors of both (and the server's unhandled errors by type, from its log) and
+writes bench/results/triage_api.json.
 
     python bench/triage_api.py                      # both stores, 200/s for 15 s
     python bench/triage_api.py --seconds 60         # the full minute
@@ -229,10 +230,31 @@ def run_backend(backend: str, model: Path, args: argparse.Namespace) -> dict[str
                     server.kill()
                     server.wait()
                 log.close()
+                errors = _server_errors(workdir / "server.log")
         finally:
             if pg_name:
                 _drop(pg_name)
-    return {"backend": backend, "workers": args.workers, "rate": args.rate, **result}
+    return {
+        "backend": backend,
+        "workers": args.workers,
+        "rate": args.rate,
+        **result,
+        "server_errors": errors,
+    }
+
+
+def _server_errors(path: Path) -> dict[str, int]:
+    """The server's unhandled errors by type (its error log: types and frames, no messages)."""
+    found: dict[str, int] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("message") == "unhandled error":
+            kind = f"{entry.get('error')} at {(entry.get('stack') or ['?'])[-1]}"
+            found[kind] = found.get(kind, 0) + 1
+    return found
 
 
 def main() -> None:
@@ -282,6 +304,8 @@ def main() -> None:
             f"{r['backend']:<11}server CPU {per_request:.2f} ms per triage request (health "
             f"included); send lag at most {r['max_send_lag_ms']:.1f} ms"
         )
+        for kind, n in r["server_errors"].items():
+            print(f"{r['backend']:<11}server error x{n}: {kind}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
         json.dumps(
