@@ -83,13 +83,13 @@ def _champion(url: str, directory: Path) -> None:
     engine.dispose()
 
 
-def _records(count: int) -> list[bytes]:
+def _records(count: int, prefix: str = "t") -> list[bytes]:
     """Triage request bodies: BANKING77 test messages, new ids, some repeat customers."""
     texts, _ = banking77("test")
     bodies = []
     for i in range(count):
         record = {
-            "id": f"t-{i:07d}",
+            "id": f"{prefix}-{i:07d}",
             "channel": ["chat", "email"][i % 2],
             "started_at": f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:05Z",
             "customer_id": f"k-{i % 3000}",
@@ -132,12 +132,19 @@ async def _load(url: str, token: str, rate: float, seconds: float) -> dict[str, 
             results[kind].append(time.perf_counter() - began)
             statuses[kind][status] = statuses[kind].get(status, 0) + 1
 
-        # Warm-up (not measured): every worker loads the tenant's triager once.
-        for i in range(12):
-            await one("triage", bodies[i % len(bodies)])
-        await asyncio.gather(*(one("triage", bodies[i % len(bodies)]) for i in range(12)))
+        # Warm-up (not measured, own ids): every worker loads the tenant's triager once.
+        # Rounds of 16 at once, on as many connections, so that every worker gets some
+        # (a worker left cold loads the model during the measurement).
+        warm = _records(60, prefix="w")
+        for body in warm[:12]:
+            await one("triage", body)
+        for first in range(12, 60, 16):
+            await asyncio.gather(*(one("triage", body) for body in warm[first : first + 16]))
         results["triage"].clear()
         statuses["triage"].clear()
+        # Tell the orchestrator (which then reads the server's CPU time) and wait for it.
+        print("warm", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         tasks = []
         start = time.perf_counter()
         lag = 0.0
@@ -205,8 +212,7 @@ def run_backend(backend: str, model: Path, args: argparse.Namespace) -> dict[str
             )
             try:
                 _wait_ready(base, server)
-                cpu_before = _server_cpu(server.pid)
-                out = subprocess.run(
+                loadgen = subprocess.Popen(
                     [
                         sys.executable,
                         __file__,
@@ -216,11 +222,22 @@ def run_backend(backend: str, model: Path, args: argparse.Namespace) -> dict[str
                         str(args.rate),
                         str(args.seconds),
                     ],
-                    capture_output=True,
-                    check=True,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
                     text=True,
                 )
-                result: dict[str, Any] = json.loads(out.stdout)
+                assert loadgen.stdin is not None and loadgen.stdout is not None
+                if loadgen.stdout.readline().strip() != "warm":
+                    raise RuntimeError("the load generator failed during its warm-up")
+                # The server's CPU from here on: the measured requests, not the warm-up
+                # (which loads the model in every worker).
+                cpu_before = _server_cpu(server.pid)
+                loadgen.stdin.write("go\n")
+                loadgen.stdin.flush()
+                out, _ = loadgen.communicate()
+                if loadgen.returncode != 0:
+                    raise RuntimeError("the load generator failed")
+                result: dict[str, Any] = json.loads(out)
                 result["server_cpu_s"] = _server_cpu(server.pid) - cpu_before
             finally:
                 server.terminate()
