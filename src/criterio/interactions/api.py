@@ -105,7 +105,6 @@ _BATCH_BODY = {
     "description": "Interactions (at most CRITERIO_MAX_BATCH, 1000 by default).",
     "content": {"application/json": {"schema": {"type": "array", "items": {}}}},
 }
-JsonBody = Annotated[RawBody, Depends(raw_json_body)]
 
 
 @router.post(
@@ -118,12 +117,12 @@ async def post_interaction(
     request: Request,
     session: SessionDep,
     principal: Writer,
-    body: JsonBody,
     triage: TriageFlag = False,
 ) -> Response:
     """Store one interaction (posting it again changes nothing); with ``triage=true`` it is
     also decided and the decision returned. With ``triage=true`` a JSON array is taken as a
     batch (as ``/interactions/batch?triage=true``), answered 200 with each decision."""
+    body = await raw_json_body(request)  # read here, not as one more dependency
     # One trip to a worker thread for the whole request: decode, store, audit, commit.
     return await in_thread(_post_one, request, session, principal, body, triage)
 
@@ -169,11 +168,11 @@ async def post_batch(
     request: Request,
     session: SessionDep,
     principal: Writer,
-    body: JsonBody,
     triage: TriageFlag = False,
 ) -> Response:
     """Store a batch: good records go in, each bad one is reported with index, field and why;
     with ``triage=true`` each stored record is also decided."""
+    body = await raw_json_body(request)
     return await in_thread(_post_batch, request, session, principal, body, triage)
 
 
