@@ -7,7 +7,8 @@ evidence). A load generator then sends, open loop, ``--rate`` triage requests a 
 (BANKING77 test messages, each a new interaction; a customer comes back now and then)
 and ``--rate`` GETs of the server's own ``/healthz`` a second, interleaved, for
 ``--seconds``: the health check is the floor (HTTP and the server, no work). Prints p50,
-p99 and errors of both and writes bench/results/triage_api.json.
+p99 and errors of both (and the server's unhandled errors by type, from its log) and
+writes bench/results/triage_api.json.
 
     python bench/triage_api.py                      # both stores, 200/s for 15 s
     python bench/triage_api.py --seconds 60         # the full minute
@@ -82,13 +83,13 @@ def _champion(url: str, directory: Path) -> None:
     engine.dispose()
 
 
-def _records(count: int) -> list[bytes]:
+def _records(count: int, prefix: str = "t") -> list[bytes]:
     """Triage request bodies: BANKING77 test messages, new ids, some repeat customers."""
     texts, _ = banking77("test")
     bodies = []
     for i in range(count):
         record = {
-            "id": f"t-{i:07d}",
+            "id": f"{prefix}-{i:07d}",
             "channel": ["chat", "email"][i % 2],
             "started_at": f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:05Z",
             "customer_id": f"k-{i % 3000}",
@@ -131,12 +132,19 @@ async def _load(url: str, token: str, rate: float, seconds: float) -> dict[str, 
             results[kind].append(time.perf_counter() - began)
             statuses[kind][status] = statuses[kind].get(status, 0) + 1
 
-        # Warm-up (not measured): every worker loads the tenant's triager once.
-        for i in range(12):
-            await one("triage", bodies[i % len(bodies)])
-        await asyncio.gather(*(one("triage", bodies[i % len(bodies)]) for i in range(12)))
+        # Warm-up (not measured, own ids): every worker loads the tenant's triager once.
+        # Rounds of 16 at once, on as many connections, so that every worker gets some
+        # (a worker left cold loads the model during the measurement).
+        warm = _records(60, prefix="w")
+        for body in warm[:12]:
+            await one("triage", body)
+        for first in range(12, 60, 16):
+            await asyncio.gather(*(one("triage", body) for body in warm[first : first + 16]))
         results["triage"].clear()
         statuses["triage"].clear()
+        # Tell the orchestrator (which then reads the server's CPU time) and wait for it.
+        print("warm", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         tasks = []
         start = time.perf_counter()
         lag = 0.0
@@ -204,8 +212,7 @@ def run_backend(backend: str, model: Path, args: argparse.Namespace) -> dict[str
             )
             try:
                 _wait_ready(base, server)
-                cpu_before = _server_cpu(server.pid)
-                out = subprocess.run(
+                loadgen = subprocess.Popen(
                     [
                         sys.executable,
                         __file__,
@@ -215,11 +222,22 @@ def run_backend(backend: str, model: Path, args: argparse.Namespace) -> dict[str
                         str(args.rate),
                         str(args.seconds),
                     ],
-                    capture_output=True,
-                    check=True,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
                     text=True,
                 )
-                result: dict[str, Any] = json.loads(out.stdout)
+                assert loadgen.stdin is not None and loadgen.stdout is not None
+                if loadgen.stdout.readline().strip() != "warm":
+                    raise RuntimeError("the load generator failed during its warm-up")
+                # The server's CPU from here on: the measured requests, not the warm-up
+                # (which loads the model in every worker).
+                cpu_before = _server_cpu(server.pid)
+                loadgen.stdin.write("go\n")
+                loadgen.stdin.flush()
+                out, _ = loadgen.communicate()
+                if loadgen.returncode != 0:
+                    raise RuntimeError("the load generator failed")
+                result: dict[str, Any] = json.loads(out)
                 result["server_cpu_s"] = _server_cpu(server.pid) - cpu_before
             finally:
                 server.terminate()
@@ -229,10 +247,31 @@ def run_backend(backend: str, model: Path, args: argparse.Namespace) -> dict[str
                     server.kill()
                     server.wait()
                 log.close()
+                errors = _server_errors(workdir / "server.log")
         finally:
             if pg_name:
                 _drop(pg_name)
-    return {"backend": backend, "workers": args.workers, "rate": args.rate, **result}
+    return {
+        "backend": backend,
+        "workers": args.workers,
+        "rate": args.rate,
+        **result,
+        "server_errors": errors,
+    }
+
+
+def _server_errors(path: Path) -> dict[str, int]:
+    """The server's unhandled errors by type (its error log: types and frames, no messages)."""
+    found: dict[str, int] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("message") == "unhandled error":
+            kind = f"{entry.get('error')} at {(entry.get('stack') or ['?'])[-1]}"
+            found[kind] = found.get(kind, 0) + 1
+    return found
 
 
 def main() -> None:
@@ -282,6 +321,8 @@ def main() -> None:
             f"{r['backend']:<11}server CPU {per_request:.2f} ms per triage request (health "
             f"included); send lag at most {r['max_send_lag_ms']:.1f} ms"
         )
+        for kind, n in r["server_errors"].items():
+            print(f"{r['backend']:<11}server error x{n}: {kind}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
         json.dumps(

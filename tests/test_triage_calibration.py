@@ -331,6 +331,30 @@ def test_the_real_time_tfidf_matches_scikit_learns() -> None:
         assert np.allclose(_tfidf(vectorizer, new).toarray(), expected, atol=1e-12)
 
 
+@pytest.mark.parametrize("intents", [2, 3])
+def test_the_real_time_scores_match_the_sparse_features(intents: int) -> None:
+    import numpy as np
+
+    from criterio.analysis.intents.classifier import FEW, IntentClassifier, _scores
+
+    examples = {
+        "card_arrival": ["my card has not arrived", "where is my new card", "card not here yet"],
+        "refund": ["I want a refund", "give me my money back", "refund my order please"],
+        "pin": ["I forgot my pin", "change the pin of my card", "pin blocked"],
+    }
+    chosen = sorted(examples)[:intents]
+    texts = [t for k in chosen for t in examples[k]]
+    labels = [k for k in chosen for _ in examples[k]]
+    model = IntentClassifier(encoder="static", calibration_folds=2).fit(texts, labels)
+    new = ["my card card arrived?", "", "refund for the pin", "zzz qq"]
+    expected = _scores(model.model_, model._features(new))
+    assert len(new) <= FEW and expected.shape == (len(new), intents)
+    assert np.allclose(model._few_scores(new), expected, atol=1e-9)
+    # predict_proba takes the real-time path for a few texts: the same probabilities.
+    many = new * (FEW // len(new) + 1)
+    assert np.allclose(model.predict_proba(new), model.predict_proba(many)[: len(new)])
+
+
 def _grouped(taken: list[str]) -> Evidence:
     """Intents a and b right at 0.6-0.9; 400 unseen rows at 0.7-0.8 in two groups of
     intents left out, each group taken for the intents in ``taken`` (one per group)."""

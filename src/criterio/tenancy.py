@@ -7,6 +7,7 @@ and their reason, so the scoping test can tell them from a forgotten filter.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Executable, Select, select
@@ -46,8 +47,21 @@ class TenantScopedRepository:
 
     def _select(self, *entities: Any) -> Select[Any]:
         """``SELECT entities FROM model WHERE model.tenant = :tenant``."""
-        return self._scoped(select(*(entities or (self.model,))))
+        if not entities:
+            return _whole_rows(self.model, self.tenant)
+        return self._scoped(select(*entities))
 
     def _scoped(self, statement: StatementT) -> StatementT:
         """Add ``model.tenant = :tenant`` to a select, update or delete."""
         return statement.where(self.model.tenant == self.tenant)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1024)
+def _whole_rows(model: Any, tenant: str) -> Select[Any]:
+    """``SELECT model WHERE model.tenant = :tenant``, built once per model and tenant.
+
+    Statements are immutable (``where`` returns a new one), so one can be shared by every
+    repository and thread; building it is most of a simple query's Python cost (the
+    real-time triage runs several per request).
+    """
+    return select(model).where(model.tenant == tenant)

@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from criterio.annotations.models import AnalysisResult
 from criterio.assist.models import Case, QueueMember
+from criterio.db import is_sqlite
 from criterio.interactions.models import Interaction
 from criterio.knowledge.models import Article, ArticleLink
 from criterio.tenancy import TenantScopedRepository
@@ -29,6 +32,24 @@ class CaseRepository(TenantScopedRepository):
         if fresh:
             stmt = stmt.execution_options(populate_existing=True)
         return self.session.scalars(stmt).one_or_none()
+
+    def insert_new(self, rows: Sequence[dict[str, Any]]) -> list[Case]:
+        """Insert cases of the tenant (table rows), skipping every interaction that already
+        has one, in one ``INSERT … ON CONFLICT DO NOTHING``; returns the inserted cases.
+
+        Two transactions opening a case for the same interaction at once cannot both
+        insert it: the second waits for the first and then skips it (a plain insert
+        failed there on the unique key, a 500).
+        """
+        assert all(row["tenant"] == self.tenant for row in rows)
+        dialect = self.session.get_bind().dialect
+        insert = sqlite_insert if is_sqlite(dialect) else pg_insert
+        stmt = (
+            insert(Case)
+            .on_conflict_do_nothing(index_elements=[Case.tenant, Case.interaction_id])
+            .returning(Case)
+        )
+        return list(self.session.scalars(stmt, list(rows)))
 
     def by_interaction(self, interaction_id: str) -> Case | None:
         """The case of an interaction, or None."""

@@ -65,16 +65,18 @@ def open_case(
     existing = CaseRepository(session, tenant).by_interaction(interaction_id)
     if existing is not None:
         return existing
-    case = _new_case(
-        tenant,
-        interaction_id=interaction_id,
-        queue=queue,
-        priority=priority,
-        intent=intent,
-        language=language,
-        channel=channel,
-        decision_id=decision_id,
-        opened_at=opened_at or _now(),
+    case = Case(
+        **_case_row(
+            tenant,
+            interaction_id=interaction_id,
+            queue=queue,
+            priority=priority,
+            intent=intent,
+            language=language,
+            channel=channel,
+            decision_id=decision_id,
+            opened_at=opened_at or _now(),
+        )
     )
     session.add(case)
     session.flush()
@@ -84,26 +86,24 @@ def open_case(
 def open_cases(session: Session, tenant: str, specs: Sequence[dict[str, Any]]) -> list[Case]:
     """Open many cases at once (``open_case``'s keywords per item); returns the new ones.
 
-    Interactions that already have a case, or appear twice, keep their first case.
+    Interactions that already have a case, or appear twice, keep their first case, also
+    when another transaction opens one at the same moment (``CaseRepository.insert_new``).
     """
-    existing = CaseRepository(session, tenant).by_interactions(
-        [spec["interaction_id"] for spec in specs]
-    )
     now = _now()
-    created: dict[str, Case] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for spec in specs:
         key = spec["interaction_id"]
-        if key in existing or key in created:
+        if key in rows:
             continue
         if spec.get("priority", "normal") not in PRIORITIES:
             raise InvalidInputError(f"priority: {spec['priority']!r} is not a priority")
-        created[key] = _new_case(tenant, **{"opened_at": now, **spec})
-    session.add_all(created.values())
-    session.flush()
-    return list(created.values())
+        rows[key] = _case_row(tenant, **{"opened_at": now, **spec})
+    if not rows:
+        return []
+    return CaseRepository(session, tenant).insert_new(list(rows.values()))
 
 
-def _new_case(
+def _case_row(
     tenant: str,
     *,
     interaction_id: str,
@@ -114,22 +114,22 @@ def _new_case(
     language: str | None = None,
     channel: str | None = None,
     decision_id: int | None = None,
-) -> Case:
-    return Case(
-        tenant=tenant,
-        interaction_id=interaction_id,
-        decision_id=decision_id,
-        queue=queue,
-        priority=priority,
-        priority_rank=_RANK[priority],
-        status="open",
-        intent=intent,
-        language=language,
-        channel=channel,
-        reopen_count=0,
-        opened_at=opened_at,
-        due_at=opened_at + timedelta(hours=SLA_HOURS[priority]),
-    )
+) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "interaction_id": interaction_id,
+        "decision_id": decision_id,
+        "queue": queue,
+        "priority": priority,
+        "priority_rank": _RANK[priority],
+        "status": "open",
+        "intent": intent,
+        "language": language,
+        "channel": channel,
+        "reopen_count": 0,
+        "opened_at": opened_at,
+        "due_at": opened_at + timedelta(hours=SLA_HOURS[priority]),
+    }
 
 
 def get_case(session: Session, tenant: str, case_id: int) -> Case:

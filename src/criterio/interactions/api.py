@@ -38,7 +38,14 @@ from criterio.interactions.service import StoreResult, store_rows
 from criterio.triage.api import TriageFlag, may_triage, triage_stored
 from criterio.triage.schemas import DecisionRead
 from criterio.web.audit import AuditDep
-from criterio.web.deps import SessionDep, request_id, require, write_with_retries
+from criterio.web.deps import (
+    SessionDep,
+    model_json,
+    request_id,
+    require,
+    write_with_retries,
+)
+from criterio.web.threads import in_thread
 
 __all__ = ["router"]
 
@@ -98,7 +105,6 @@ _BATCH_BODY = {
     "description": "Interactions (at most CRITERIO_MAX_BATCH, 1000 by default).",
     "content": {"application/json": {"schema": {"type": "array", "items": {}}}},
 }
-JsonBody = Annotated[RawBody, Depends(raw_json_body)]
 
 
 @router.post(
@@ -107,21 +113,26 @@ JsonBody = Annotated[RawBody, Depends(raw_json_body)]
     status_code=201,
     openapi_extra={"requestBody": _ONE_BODY},
 )
-def post_interaction(
+async def post_interaction(
     request: Request,
-    response: Response,
     session: SessionDep,
     principal: Writer,
-    body: JsonBody,
     triage: TriageFlag = False,
-) -> StoredOne | BatchResult:
+) -> Response:
     """Store one interaction (posting it again changes nothing); with ``triage=true`` it is
     also decided and the decision returned. With ``triage=true`` a JSON array is taken as a
     batch (as ``/interactions/batch?triage=true``), answered 200 with each decision."""
+    body = await raw_json_body(request)  # read here, not as one more dependency
+    # One trip to a worker thread for the whole request: decode, store, audit, commit.
+    return await in_thread(_post_one, request, session, principal, body, triage)
+
+
+def _post_one(
+    request: Request, session: Session, principal: Principal, body: RawBody, triage: bool
+) -> Response:
     may_triage(request, principal, triage)
     if triage and _is_array(body):
-        response.status_code = 200
-        return _store_batch(request, session, principal, body, triage=True)
+        return model_json(_store_batch(request, session, principal, body, triage=True))
     row = one_row(body, principal.tenant)
     if isinstance(row, RecordProblem):
         raise InvalidInputError(f"{row.field}: {row.message}")
@@ -144,9 +155,8 @@ def post_interaction(
         return status, decided[0] if decided else None
 
     status, decision = write_with_retries(session, work)
-    if status != "inserted":
-        response.status_code = 200
-    return StoredOne(id=external_id, status=status, decision=decision)
+    stored = StoredOne(id=external_id, status=status, decision=decision)
+    return model_json(stored, 201 if status == "inserted" else 200)
 
 
 @router.post(
@@ -154,17 +164,23 @@ def post_interaction(
     response_model=BatchResult,
     openapi_extra={"requestBody": _BATCH_BODY},
 )
-def post_batch(
+async def post_batch(
     request: Request,
     session: SessionDep,
     principal: Writer,
-    body: JsonBody,
     triage: TriageFlag = False,
-) -> BatchResult:
+) -> Response:
     """Store a batch: good records go in, each bad one is reported with index, field and why;
     with ``triage=true`` each stored record is also decided."""
+    body = await raw_json_body(request)
+    return await in_thread(_post_batch, request, session, principal, body, triage)
+
+
+def _post_batch(
+    request: Request, session: Session, principal: Principal, body: RawBody, triage: bool
+) -> Response:
     may_triage(request, principal, triage)
-    return _store_batch(request, session, principal, body, triage=triage)
+    return model_json(_store_batch(request, session, principal, body, triage=triage))
 
 
 def _is_array(body: RawBody) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,15 @@ from criterio.errors import InvalidInputError, PermissionDeniedError
 from criterio.interactions.schemas import InteractionIn
 from criterio.triage.schemas import DecisionRead
 from criterio.triage.service import as_record, row_record, triage_one, triage_records
-from criterio.web.deps import SessionDep, audit_denied, request_id, require, write_with_retries
+from criterio.web.deps import (
+    SessionDep,
+    audit_denied,
+    model_json,
+    request_id,
+    require,
+    write_with_retries,
+)
+from criterio.web.threads import in_thread
 
 __all__ = ["TriageFlag", "may_triage", "router", "triage_stored", "triager_cache"]
 
@@ -51,13 +59,20 @@ def triager_cache(request: Request) -> dict[tuple[Any, ...], Any]:
 
 
 @router.post("/triage", response_model=DecisionRead)
-def triage(
+async def triage(
     request: Request,
     session: SessionDep,
     principal: Triager,
     body: Annotated[dict[str, Any], Body(description="One interaction (the data contract).")],
-) -> DecisionRead:
+) -> Response:
     """Decide one interaction: automate, route or escalate, with queue, priority and reasons."""
+    # One trip to a worker thread: validate, decide (the model), store, audit, commit.
+    return await in_thread(_triage, request, session, principal, body)
+
+
+def _triage(
+    request: Request, session: Session, principal: Principal, body: dict[str, Any]
+) -> Response:
     record = _record(body, principal.tenant)
     cache = triager_cache(request)
 
@@ -75,7 +90,7 @@ def triage(
         )
         return DecisionRead.model_validate(decision.to_dict())
 
-    return write_with_retries(session, work)
+    return model_json(write_with_retries(session, work))
 
 
 #: ``?triage=true``: decide each stored interaction at once (needs the triage permission).

@@ -29,7 +29,14 @@ from criterio.triage.files import FILE_NAME, read_evidence, write_evidence
 if TYPE_CHECKING:
     from criterio.learning.models import RegisteredModel
 
-__all__ = ["KIND", "EvidenceSource", "register_calibration", "summary", "tenant_evidence"]
+__all__ = [
+    "KIND",
+    "EvidenceSource",
+    "evidence_source",
+    "register_calibration",
+    "summary",
+    "tenant_evidence",
+]
 
 KIND = "triage"
 
@@ -138,7 +145,13 @@ def tenant_evidence(session: Session, tenant: str, intent_model: RegisteredModel
     """
     from criterio.learning.service import champion
 
-    row = champion(session, tenant, KIND)
+    return evidence_source(tenant, intent_model, champion(session, tenant, KIND))
+
+
+def evidence_source(
+    tenant: str, intent_model: RegisteredModel, row: RegisteredModel | None
+) -> EvidenceSource:
+    """:func:`tenant_evidence` when the triage champion (``row``, or None) is already known."""
     intent_sha = intent_model.sha256
     if row is not None and row.training.get("intent_model", {}).get("sha256") == intent_sha:
         return EvidenceSource(

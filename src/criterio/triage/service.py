@@ -310,14 +310,16 @@ def _cached_triager(
     calibration's (registry entry, or the file's modification time): a request loads
     and calibrates nothing when none changed.
     """
-    from criterio.learning.service import champion
-    from criterio.triage.registry import tenant_evidence
+    from criterio.learning.repository import ModelRepository
+    from criterio.triage.registry import KIND, evidence_source
 
-    row = champion(session, tenant, "intent")
+    # Both champions in one query: this runs on every real-time request.
+    champions = ModelRepository(session, tenant).champions(("intent", KIND))
+    row = champions.get("intent")
     if row is None:
         return None, "the tenant has no intent model: nothing is automated"
     try:
-        source = tenant_evidence(session, tenant, row)
+        source = evidence_source(tenant, row, champions.get(KIND))
     except InvalidInputError as error:
         return None, f"{error}: nothing is automated"
     key = (tenant, row.id, row.sha256, policy.version, source.key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
@@ -19,12 +20,12 @@ from criterio.db import make_engine, make_session_factory, schema_status
 from criterio.errors import CriterioError
 from criterio.metrics.gauges import OperationalGauges
 from criterio.web.api import mount_routers
-from criterio.web.deps import reject_nul
 from criterio.web.docs import install_docs
 from criterio.web.limits import BodySizeLimit, short_validation_error
 from criterio.web.observability import Metrics, ObservabilityMiddleware, configure_logging
 from criterio.web.pages import install_pages
 from criterio.web.security import SecurityHeadersMiddleware
+from criterio.web.threads import SESSION_SLOTS
 
 __all__ = ["create_app"]
 
@@ -37,7 +38,10 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(
-            settings.database_url, pool_size=10, max_overflow=10, json_serializer=_json_text
+            settings.database_url,
+            pool_size=SESSION_SLOTS,
+            max_overflow=SESSION_SLOTS,
+            json_serializer=_json_text,
         )
         status = schema_status(engine)
         if status != "current":
@@ -47,6 +51,10 @@ def create_app(settings: Settings) -> FastAPI:
             )
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        # Requests holding a session at once (one pooled connection each; the overflow
+        # connections are left for the extra sessions some requests open, such as the
+        # audit of a refused one): see web.deps.get_session.
+        app.state.session_slots = asyncio.Semaphore(SESSION_SLOTS)
         log.info("started", extra={"database": engine.url.render_as_string(hide_password=True)})
         try:
             yield
@@ -60,7 +68,6 @@ def create_app(settings: Settings) -> FastAPI:
         description="Interactions in and out, per tenant. Authenticate with "
         "`Authorization: Bearer <token>` (see `criterio tokens create`).",
         lifespan=lifespan,
-        dependencies=[Depends(reject_nul)],
         # FastAPI's own /docs and /redoc pull their scripts from a CDN: see web/docs.py.
         docs_url=None,
         redoc_url=None,
@@ -75,7 +82,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = metrics
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-    # Inside the observability middleware, so a 413 is counted and logged like any answer.
+    # Inside the observability middleware, so a 413 (or the 422 of a NUL in the URL) is
+    # counted and logged like any answer.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     # Added last, so outermost: the headers reach every answer, a 500 included.

@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import anyio
-from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,11 +22,11 @@ from criterio.auth.roles import Permission, allowed
 from criterio.auth.schemas import Principal
 from criterio.db import is_transient, session_scope, with_retries
 from criterio.errors import (
-    InvalidInputError,
     PermissionDeniedError,
     ServiceBusyError,
     UnauthenticatedError,
 )
+from criterio.web.threads import in_thread
 
 __all__ = [
     "SESSION_COOKIE",
@@ -37,7 +37,7 @@ __all__ = [
     "commit_now",
     "get_principal",
     "get_session",
-    "reject_nul",
+    "model_json",
     "request_id",
     "require",
     "write_with_retries",
@@ -52,23 +52,31 @@ log = logging.getLogger("criterio.auth")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request, committed when the endpoint returns, rolled back on error."""
+    """One session per request, committed when the endpoint returns, rolled back on error.
+
+    At most ``SESSION_SLOTS`` requests of a process hold a session at once; the others
+    wait here, on the event loop, holding nothing. Without that limit, under overload,
+    requests that had taken a connection (for their token lookup) waited for a thread
+    while every thread waited for a connection, until the pool's 30-second timeout
+    answered 500 (the errors of the triage benchmark on PostgreSQL).
+    """
     factory: sessionmaker[Session] = request.app.state.session_factory
-    # Opening a session and beginning its transaction touch no database (the connection
-    # is taken at the first statement), so they run here on the event loop: one trip
-    # through the thread pool per request (the end of the transaction) instead of two.
-    session = factory()
-    session.begin()
-    try:
-        yield session
-    except BaseException:
-        await _finish(session, commit=False)
-        raise
-    if session.in_transaction():
-        await _finish(session, commit=True)
-    else:
-        # The endpoint already committed (see commit_now): nothing is held, nothing to wait on.
-        session.close()
+    async with request.app.state.session_slots:
+        # Opening a session and beginning its transaction touch no database (the
+        # connection is taken at the first statement), so they run here on the event loop.
+        session = factory()
+        session.begin()
+        try:
+            yield session
+        except BaseException:
+            await _finish(session, commit=False)
+            raise
+        if session.in_transaction():
+            await _finish(session, commit=True)
+        else:
+            # The endpoint already committed (see commit_now): nothing is held, nothing to
+            # wait on.
+            session.close()
 
 
 def commit_now(session: Session) -> None:
@@ -80,6 +88,15 @@ def commit_now(session: Session) -> None:
     raises before any response is sent (a 500, never a success the client was told).
     """
     session.commit()
+
+
+def model_json(model: BaseModel, status_code: int = 200) -> Response:
+    """A model as the JSON answer, serialised once by pydantic.
+
+    What FastAPI sends for a ``response_model``, without validating again a model that
+    was just built from checked data (the endpoint keeps ``response_model`` for the docs).
+    """
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
 def write_with_retries(session: Session, work: Callable[[], T]) -> T:
@@ -106,7 +123,7 @@ def write_with_retries(session: Session, work: Callable[[], T]) -> T:
 async def _finish(session: Session, *, commit: bool) -> None:
     # Shielded: a client that hangs up must not leave the transaction or connection open.
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(_end_transaction, session, commit)
+        await in_thread(_end_transaction, session, commit)
 
 
 def _end_transaction(session: Session, commit: bool) -> None:
@@ -129,20 +146,28 @@ def request_id(request: Request) -> str:
     return str(request.scope.get("state", {}).get("request_id", ""))
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
-    """The authenticated caller: a bearer token, or a web session cookie (+ CSRF on writes)."""
+async def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The authenticated caller: a bearer token, or a web session cookie (+ CSRF on writes).
+
+    Every request looks its credentials up in the store (nothing is cached between
+    requests: a revoked token is refused on its next request), on a worker thread, once:
+    a second caller in the same request (``require`` and ``AuditDep``) gets the same.
+    """
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise UnauthenticatedError("use 'Authorization: Bearer <token>'")
-        principal = auth.authenticate(session, secret.strip(), kind="api")
+        principal = await in_thread(auth.authenticate, session, secret.strip(), kind="api")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise UnauthenticatedError("authentication required")
         secret = cookie
-        principal = auth.authenticate(session, secret, kind="session")
+        principal = await in_thread(auth.authenticate, session, secret, kind="session")
         if request.method not in _SAFE_METHODS:
             # A cookie rides along on cross-site requests: writes must prove they come
             # from our own pages by echoing the session's CSRF token.
@@ -160,10 +185,12 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets the caller through only if their role holds ``permission``."""
 
     # async: a pure check needs no trip through the thread pool (the denial, which
-    # writes to the database, is sent there explicitly).
-    async def check(request: Request, principal: CurrentUser) -> Principal:
+    # writes to the database, is sent there explicitly). get_principal is called, not
+    # declared: one dependency less for FastAPI to resolve on every request.
+    async def check(request: Request, session: SessionDep) -> Principal:
+        principal = await get_principal(request, session)
         if not allowed(principal.role, permission):
-            await run_in_threadpool(audit_denied, request, principal, permission)
+            await in_thread(audit_denied, request, principal, permission)
             raise PermissionDeniedError(
                 f"role {principal.role.value!r} may not {permission.value.replace('_', ' ')}"
             )
@@ -192,14 +219,6 @@ def audit_denied(request: Request, principal: Principal, permission: Permission)
         "permission denied",
         extra={"actor": principal.username, "tenant": principal.tenant, "permission": permission},
     )
-
-
-async def reject_nul(request: Request) -> None:
-    """Refuse NUL characters in the path or query (PostgreSQL cannot compare text with them)."""
-    if "\x00" in request.url.path or any(
-        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
-    ):
-        raise InvalidInputError("the URL contains a NUL character")
 
 
 async def _tenant(principal: CurrentUser) -> str:

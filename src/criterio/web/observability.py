@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,7 +38,13 @@ ERROR_LOGGER = "criterio.error"
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message and the ``extra`` fields."""
+    """One JSON object a line: time, level, logger, message and the ``extra`` fields.
+
+    Written with orjson (an access line per request: several times cheaper than
+    ``json.dumps``); values it cannot serialise are written as their ``str``, and a
+    record orjson refuses (an integer past 64 bits, a lone surrogate) falls back to
+    ``json.dumps``, so a log line is never lost.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         """Render the record as a JSON line."""
@@ -50,7 +57,10 @@ class JsonFormatter(logging.Formatter):
         payload.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str, ensure_ascii=False)
+        try:
+            return orjson.dumps(payload, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(payload, default=str, ensure_ascii=False)
 
 
 def configure_logging(level: str) -> None:
@@ -144,8 +154,9 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        text = incoming.decode("latin-1")
+        request_id = text if _REQUEST_ID.match(text) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         started = False

@@ -31,8 +31,10 @@ DEFAULT_STATIC_MODEL = "minilm-static"
 POOLINGS = ("mean", "mean+max")
 
 
+@lru_cache(maxsize=1)
 def default_static_path() -> Path:
-    """Path of the static table shipped with Criterio."""
+    """Path of the static table shipped with Criterio (looked up once: every transform of a
+    model on the default table names it)."""
     root = resources.files("criterio.analysis.embeddings") / "data" / DEFAULT_STATIC_MODEL
     return Path(str(root))
 

@@ -28,7 +28,7 @@ all examples for the model kept.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -175,11 +175,28 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         # every call, as costly as the work for the one text of a real-time request) add
         # nothing.
         with config_context(skip_parameter_validation=True, assume_finite=True):
-            feats = self._features(texts)
-        proba: np.ndarray[Any, Any] = softmax(
-            _scores(self.model_, feats) / self.temperature_, axis=1
-        )
+            if len(texts) <= FEW:
+                scores = self._few_scores(texts)
+            else:
+                scores = _scores(self.model_, self._features(texts))
+        proba: np.ndarray[Any, Any] = softmax(scores / self.temperature_, axis=1)
         return proba
+
+    def _few_scores(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
+        """``_scores(self.model_, self._features(texts))`` for a few texts (a real-time
+        request), without building the sparse feature matrix: each text's n-gram weights
+        are multiplied with the SVM's coefficients of just those columns."""
+        coef, intercept = self.model_.coef_, self.model_.intercept_
+        encoder: Encoder = self.encoder_
+        dense = encoder.transform(texts) * self.embedding_weight
+        first_dense = coef.shape[1] - dense.shape[1]
+        raw = np.asarray(dense @ coef[:, first_dense:].T, dtype=np.float64) + intercept
+        offset = 0
+        for vectorizer in (self.words_, self.chars_):
+            for row, (columns, weights) in enumerate(_tfidf_rows(vectorizer, texts)):
+                raw[row] += coef[:, offset + columns] @ weights
+            offset += len(vectorizer.vocabulary_)
+        return _class_scores(raw)
 
     def predict_with_confidence(
         self,
@@ -220,7 +237,11 @@ def _scores(model: LinearSVC, features: sparse.csr_matrix) -> np.ndarray[Any, An
     what ``decision_function`` does, without its input checks, which cost more than the
     product itself on the one text of a real-time request.
     """
-    scores: np.ndarray[Any, Any] = np.asarray(features @ model.coef_.T) + model.intercept_
+    return _class_scores(np.asarray(features @ model.coef_.T) + model.intercept_)
+
+
+def _class_scores(scores: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The SVM's raw scores as one column per class (two classes: one signed column)."""
     if scores.shape[1] == 1:
         scores = scores[:, 0]
     if scores.ndim == 1:
@@ -239,10 +260,28 @@ def _tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matr
     public analyser, vocabulary and idf; on one text scikit-learn's input checks cost
     several times the work itself.
     """
+    indptr, indices, values = [0], [], []
+    for columns, weights in _tfidf_rows(vectorizer, texts):
+        indices.append(columns)
+        values.append(weights)
+        indptr.append(indptr[-1] + len(columns))
+    return sparse.csr_matrix(
+        (
+            np.concatenate([np.zeros(0), *values]),
+            np.concatenate([np.zeros(0, dtype=np.int64), *indices]),
+            np.asarray(indptr),
+        ),
+        shape=(len(texts), len(vectorizer.vocabulary_)),
+    )
+
+
+def _tfidf_rows(
+    vectorizer: TfidfVectorizer, texts: Sequence[str]
+) -> Iterator[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+    """Each text's TF-IDF row as its (sorted) columns and their weights."""
     analyse = vectorizer.build_analyzer()
     vocabulary = vectorizer.vocabulary_
     idf = vectorizer.idf_
-    indptr, indices, values = [0], [], []
     for text in texts:
         counts: dict[int, int] = {}
         for token in analyse(text):
@@ -255,17 +294,7 @@ def _tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matr
             tf = np.log(tf) + 1.0
         weights = tf * idf[columns]
         norm = np.sqrt((weights**2).sum())
-        indices.append(columns)
-        values.append(weights / norm if norm > 0 else weights)
-        indptr.append(indptr[-1] + len(columns))
-    return sparse.csr_matrix(
-        (
-            np.concatenate([np.zeros(0), *values]),
-            np.concatenate([np.zeros(0, dtype=np.int64), *indices]),
-            np.asarray(indptr),
-        ),
-        shape=(len(texts), len(vocabulary)),
-    )
+        yield columns, (weights / norm if norm > 0 else weights)
 
 
 def _fit_temperature(logits: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:
