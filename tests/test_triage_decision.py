@@ -165,9 +165,7 @@ def test_a_best_intent_not_far_enough_ahead_of_the_next_is_out_of_scope() -> Non
 def test_numbers_in_reasons_keep_the_digits_that_tell_them_apart() -> None:
     calibration = replace(
         CALIBRATION,
-        intents={
-            "card_arrival": replace(CALIBRATION.intents["card_arrival"], threshold=0.9964)
-        },
+        intents={"card_arrival": replace(CALIBRATION.intents["card_arrival"], threshold=0.9964)},
     )
     d = decide(
         "c-3",
