@@ -268,3 +268,28 @@ def test_the_out_of_scope_floor_is_on_the_margin_unless_asked_otherwise(
         app, ["triage", "decide", str(file), "--model", str(model_dir), "--oos-score", "entropy"]
     )
     assert done.exit_code == 1 and "oos_score 'entropy'" in done.stderr
+
+
+def test_the_batch_mask_agrees_with_the_decisions(model_dir: Path) -> None:
+    from criterio.analysis.modelstore import load_model
+    from criterio.triage.calibration import calibrate
+    from criterio.triage.engine import Triager
+    from criterio.triage.files import load_evidence
+    from criterio.triage.schemas import Policy
+    from criterio.triage.scores import automatable
+
+    classifier = load_model(model_dir, "intents")
+    calibration = calibrate(load_evidence(model_dir), target=0.9)
+    texts = [
+        "hello, my new card has still not arrived in the post, thanks",
+        "hi, I forgot my password and cannot log in to the app",
+        "what is the weather like in Madrid tomorrow",
+        "hey there, I want my money back, please help",
+    ]
+    labels, mask = automatable(classifier, calibration, texts)
+    decisions = Triager(classifier, calibration, Policy()).decide_batch(
+        [{"id": str(i), "text": t} for i, t in enumerate(texts)], tenant="t"
+    )
+    assert [d.action == "automate" for d in decisions] == mask.tolist()
+    assert [d.intent for d in decisions] == labels.tolist()
+    assert mask[0] and mask[1]

@@ -9,13 +9,16 @@ take all three from here, so both read the model the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from criterio.analysis.names import UNKNOWN
 
-__all__ = ["predictions", "top_two"]
+if TYPE_CHECKING:
+    from criterio.triage.calibration import Calibration
+
+__all__ = ["automatable", "predictions", "top_two"]
 
 
 def top_two(
@@ -51,3 +54,23 @@ def predictions(
     labels = np.asarray(classifier.classes_, dtype=object)[best]
     labels[confidence < float(getattr(classifier, "threshold_", 0.0))] = UNKNOWN
     return labels, confidence, margin
+
+
+def automatable(
+    classifier: Any, calibration: Calibration, texts: Sequence[str]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(predicted intents, which of them the calibration lets through): the model's part of
+    a decision (floors, margin floor, intent thresholds), without the policy's rules.
+
+    For callers that score many texts at once (the learning loop's comparisons); a
+    decision itself goes through ``criterio.triage.decision.decide``.
+    """
+    labels, confidence, margin = predictions(classifier, texts)
+    floor = max(calibration.floor, float(getattr(classifier, "threshold_", 0.0)))
+    thresholds = np.array(
+        [getattr(calibration.intents.get(str(p)), "threshold", None) or np.inf for p in labels]
+    )
+    mask = (confidence >= floor) & (confidence >= thresholds) & (labels != UNKNOWN)
+    if calibration.margin_floor is not None:
+        mask &= margin is not None and margin >= calibration.margin_floor
+    return labels, mask
