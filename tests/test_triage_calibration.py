@@ -155,7 +155,7 @@ def test_the_oos_floor_raises_the_floor_of_every_intent() -> None:
     assert strict.oos_floor is not None and 0.98 < strict.oos_floor < 0.999
     assert strict.floor == strict.oos_floor
     assert strict.intents["a"].threshold is None  # nothing of "a" reaches 0.98 and up
-    assert "under the floor" in strict.intents["a"].reason
+    assert "clears the out-of-scope floor" in strict.intents["a"].reason
     assert sum(c >= strict.floor for c in evidence.unseen) / 1000 < 0.02
 
 
@@ -387,3 +387,62 @@ def test_per_intent_floors_that_fail_on_left_out_unseen_intents_fall_back_to_one
     assert result.oos_floor is not None and result.floor == result.oos_floor
     for entry in result.intents.values():
         assert entry.threshold is None or entry.threshold >= result.oos_floor
+
+
+def _margin_evidence() -> Evidence:
+    """Intent "a": 300 right predictions, sure of themselves (0.999) but with margins from
+    0.70 up; unseen traffic also at 0.999 confidence, but never far ahead of a second
+    intent (margins up to 0.9)."""
+    margins = [round(0.7 + i / 1000, 3) for i in range(300)]
+    return Evidence(
+        predicted=["a"] * 300,
+        confidence=[0.999] * 300,
+        correct=[True] * 300,
+        intents=["a"],
+        unseen=[0.999] * 1000,
+        unseen_predicted=["a"] * 1000,
+        unseen_group=[i % 5 for i in range(1000)],
+        margin=margins,
+        unseen_margin=[round(0.4 + i / 2000, 4) for i in range(1000)],
+    )
+
+
+def test_the_oos_floor_is_on_the_margin_when_the_evidence_has_margins() -> None:
+    evidence = _margin_evidence()
+    assert Evidence.from_dict(evidence.to_dict()) == evidence
+    by_margin = calibrate(evidence, target=0.9)
+    assert by_margin.oos_floor is None and by_margin.margin_floor is not None
+    assert 0.88 < by_margin.margin_floor < 0.9
+    passed = sum(m >= by_margin.margin_floor for m in evidence.unseen_margin)
+    assert beta.ppf(0.95, passed + 1, 1000 - passed) <= 0.02
+    # Only the rows at or above the margin floor count for the threshold.
+    entry = by_margin.intents["a"]
+    assert entry.threshold == 0.999
+    assert entry.n_selected == sum(m >= by_margin.margin_floor for m in evidence.margin)
+    # On the confidence, unseen traffic is as sure as the intent's own rows: nothing.
+    by_confidence = calibrate(evidence, target=0.9, oos_score="confidence")
+    assert by_confidence.margin_floor is None and by_confidence.automatable() == []
+    assert by_margin.to_dict()["margin_floor"] == by_margin.margin_floor
+
+
+def test_the_margin_is_asked_for_only_where_the_evidence_has_it() -> None:
+    old = Evidence(["a"] * 40, [0.9] * 40, [True] * 40, ["a"], unseen=[0.5] * 200)
+    assert not old.has_margins()
+    assert calibrate(old, target=0.9).margin_floor is None  # the confidence, as before
+    with pytest.raises(ValueError, match="no margins"):
+        calibrate(old, target=0.9, oos_score="margin")
+    with pytest.raises(ValueError, match="oos_score"):
+        calibrate(_margin_evidence(), target=0.9, oos_score="entropy")
+
+
+def test_evidence_keeps_the_margin_of_every_row() -> None:
+    texts = [f"card {i}" for i in range(20)] + [f"loan {i}" for i in range(20)]
+    texts += [f"fee {i}" for i in range(20)] + [f"odd {i}" for i in range(20)]
+    labels = ["card"] * 20 + ["loan"] * 20 + ["fee"] * 20 + ["odd"] * 20
+    evidence = cross_validated_evidence(_Majority, texts, labels, folds=5)
+    assert evidence.has_margins()
+    # _Majority: 0.9 against 0.1 for each other label, normalised; unseen words: all even.
+    assert evidence.margin[0] == pytest.approx((0.9 - 0.1) / 1.2)
+    assert set(evidence.unseen_margin) == {0.0}
+    # Four intents, ten groups asked for: one intent left out at a time.
+    assert sorted(set(evidence.unseen_group)) == [0, 1, 2, 3]

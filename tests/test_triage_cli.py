@@ -245,3 +245,51 @@ def test_a_per_intent_oos_budget_is_accepted_and_a_bad_one_named(
     # Per-intent floors under the pooled bound (the default pooling).
     pooled = _decide(model_dir, tmp_path, [card], "--oos-budget", "per_intent")
     assert pooled[0]["intent"] == "card_arrival" and pooled[0]["action"] in {"automate", "route"}
+
+
+def test_the_out_of_scope_floor_is_on_the_margin_unless_asked_otherwise(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    evidence = json.loads((model_dir / "triage.json").read_text("utf-8"))["evidence"]
+    assert len(evidence["margin"]) == len(evidence["confidence"])
+    assert len(evidence["unseen_margin"]) == len(evidence["unseen"]) > 0
+    card = {"id": "m1", "text": "hello, my new card has still not arrived in the post, thanks"}
+    file = tmp_path / "in.jsonl"
+    file.write_text(json.dumps(card) + "\n", "utf-8")
+    for score in ("margin", "confidence"):
+        done = CliRunner().invoke(
+            app,
+            ["triage", "decide", str(file), "--model", str(model_dir), "--oos-score", score],
+        )
+        assert done.exit_code == 0, done.output
+        assert ("or under margin" in done.stderr) == (score == "margin")
+        assert json.loads(done.stdout.splitlines()[-1])["intent"] == "card_arrival"
+    done = CliRunner().invoke(
+        app, ["triage", "decide", str(file), "--model", str(model_dir), "--oos-score", "entropy"]
+    )
+    assert done.exit_code == 1 and "oos_score 'entropy'" in done.stderr
+
+
+def test_the_batch_mask_agrees_with_the_decisions(model_dir: Path) -> None:
+    from criterio.analysis.modelstore import load_model
+    from criterio.triage.calibration import calibrate
+    from criterio.triage.engine import Triager
+    from criterio.triage.files import load_evidence
+    from criterio.triage.schemas import Policy
+    from criterio.triage.scores import automatable
+
+    classifier = load_model(model_dir, "intents")
+    calibration = calibrate(load_evidence(model_dir), target=0.9)
+    texts = [
+        "hello, my new card has still not arrived in the post, thanks",
+        "hi, I forgot my password and cannot log in to the app",
+        "what is the weather like in Madrid tomorrow",
+        "hey there, I want my money back, please help",
+    ]
+    labels, mask = automatable(classifier, calibration, texts)
+    decisions = Triager(classifier, calibration, Policy()).decide_batch(
+        [{"id": str(i), "text": t} for i, t in enumerate(texts)], tenant="t"
+    )
+    assert [d.action == "automate" for d in decisions] == mask.tolist()
+    assert [d.intent for d in decisions] == labels.tolist()
+    assert mask[0] and mask[1]

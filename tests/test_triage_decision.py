@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from criterio.errors import InvalidInputError
@@ -133,3 +135,45 @@ def test_contact_times_read_from_strings_or_datetimes_and_naive_only_when_asked(
         2026, 3, 2, 8, 30, tzinfo=UTC
     )
     assert when("yesterday") is None and when(None) is None and when(1700000000) is None
+
+
+def test_a_best_intent_not_far_enough_ahead_of_the_next_is_out_of_scope() -> None:
+    calibration = replace(CALIBRATION, margin_floor=0.9)
+
+    def decide_with(margin: float | None) -> Decision:
+        return decide(
+            "c-2",
+            "card_arrival",
+            0.97,
+            calibration=calibration,
+            model_floor=0.3,
+            policy=parse_policy({}),
+            context=Context(),
+            margin=margin,
+        )
+
+    assert decide_with(0.95).action == "automate"
+    close = decide_with(0.896)
+    assert close.action == "route"
+    assert close.reasons[0] == (
+        "no known intent stands out: best card_arrival at 0.97 but only 0.896 ahead of the "
+        "next best, under the out-of-scope margin 0.900"
+    )
+    assert decide_with(None).action == "route"  # no margin given: not shown to stand out
+
+
+def test_numbers_in_reasons_keep_the_digits_that_tell_them_apart() -> None:
+    calibration = replace(
+        CALIBRATION,
+        intents={"card_arrival": replace(CALIBRATION.intents["card_arrival"], threshold=0.9964)},
+    )
+    d = decide(
+        "c-3",
+        "card_arrival",
+        0.9958,
+        calibration=calibration,
+        model_floor=0.3,
+        policy=parse_policy({}),
+        context=Context(),
+    )
+    assert d.reasons == ["intent card_arrival at 0.9958, under its threshold 0.9964"]

@@ -252,6 +252,14 @@ def decide(
             "coverage, less safe on many intents: see docs/benchmarks.md)."
         ),
     ] = "global",
+    oos_score: Annotated[
+        str | None,
+        typer.Option(
+            help="What the one out-of-scope floor is set on: margin (best minus next-best "
+            "probability) or confidence; default: the margin where the model's calibration "
+            "evidence has it."
+        ),
+    ] = None,
     pooling: Annotated[
         str,
         typer.Option(
@@ -283,15 +291,18 @@ def decide(
             max_oos_share=None if max_oos_share >= 1.0 else max_oos_share,
             oos_budget=oos_budget,
             pooling=pooling,
+            oos_score=oos_score,
         )
         classifier = load_model(directory, "intents")
         version = f"intents v{read_card(directory).get('version', '?')}"
     except (CriterioError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
     triager = Triager(classifier, calibration, policy, model_version=version)
+    margin = calibration.margin_floor
     typer.echo(
         f"target {target}: {len(calibration.automatable())} of {len(calibration.intents)} "
-        f"intents may be automated, none under confidence {calibration.floor:.3f}",
+        f"intents may be automated, none under confidence {calibration.floor:.3f}"
+        + ("" if margin is None else f" or under margin {margin:.3f} to the next best intent"),
         err=True,
     )
     errors: list[str] = []

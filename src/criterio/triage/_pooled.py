@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import beta
 
-from criterio.triage.calibration import Calibration, Evidence, IntentThreshold
+from criterio.triage.calibration import Calibration, Evidence, IntentThreshold, _num
 
 __all__ = ["Pooled", "pooled_calibration", "pooled_thresholds"]
 
@@ -138,7 +138,7 @@ def pooled_thresholds(
                 if higher is None or int((mine >= higher).sum()) < min_support:
                     gone[intent] = (
                         f"its own predictions show a precision under {target} ({c} of {n} right "
-                        f"at or above {level:.2f}): never automated"
+                        f"at or above {_num(level)}): never automated"
                     )
                 else:
                     raised[intent] = higher
@@ -164,7 +164,7 @@ def pooled_thresholds(
                 None,
                 0,
                 0,
-                f"only {n} verified predictions at or above {level:.2f} "
+                f"only {n} verified predictions at or above {_num(level)} "
                 f"(at least {min_support} needed): never automated",
             )
         else:
@@ -219,13 +219,13 @@ def pooled_calibration(
         if threshold is None:
             if n_verified >= min_support and not (conf[masks[intent]] >= floor).any():
                 why = (
-                    f"all its {n_verified} verified predictions are under the floor "
-                    f"{floor:.3f} (out-of-scope traffic reaches that high): never automated"
+                    f"none of its {n_verified} verified predictions clears the out-of-scope "
+                    "floor (traffic of unseen intents reaches as high): never automated"
                 )
             result[intent] = IntentThreshold(intent, None, n_verified, 0, 0, None, 0.0, why)
             continue
         why = (
-            f"{n_ok} of its {n_sel} held-out predictions right at or above {threshold:.2f}; "
+            f"{n_ok} of its {n_sel} held-out predictions right at or above {_num(threshold)}; "
             f"all automated intents: {pooled.n_correct} of {pooled.n_selected} (lower bound "
             f"{pooled.lower_bound:.3f} ≥ target {target})"
         )

@@ -18,9 +18,12 @@ rows, and a model is often sure of itself on it (a "set a reminder" message look
 much like "cancel a reminder" to a model that never saw the first). So the evidence
 also holds unseen-intent rows: each group of intents is left out of a fit, and the
 confidence the model then gives its examples is what out-of-scope traffic looks like.
-The out-of-scope floor is the lowest confidence at which the Clopper–Pearson upper
+The out-of-scope floor is the lowest score at which the Clopper–Pearson upper
 bound of the share of those rows still automated stays under ``max_oos_share``; no
 intent is automated under it, nor under ``floor`` or the classifier's own threshold.
+The score is, when the evidence has it, the *margin*: the best intent's probability
+minus the next best's (an unseen request often sits between two known intents, so the
+two best are close even where the best alone looks sure); else the confidence.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import beta
 
+from criterio.triage.rows import Evidence
+
 __all__ = [
     "Calibration",
     "Evidence",
@@ -41,6 +46,11 @@ __all__ = [
     "intent_threshold",
     "oos_floor",
 ]
+
+
+def _num(value: float) -> str:
+    """A threshold in a reason: two decimals, four near 1 (where 0.9964 is not 1.00)."""
+    return f"{value:.2f}" if value < 0.995 else f"{value:.4f}"
 
 
 def clopper_pearson_lower(correct: int, n: int, confidence_level: float = 0.95) -> float:
@@ -87,6 +97,9 @@ class Calibration:
     #: Per-intent out-of-scope floors: the budget used and their check on left-out
     #: unseen intents (``criterio.triage._budget.checked_floors``).
     oos_check: dict[str, Any] | None = None
+    #: The out-of-scope floor on the margin (best minus next best probability), when the
+    #: out-of-scope score is the margin; ``oos_floor`` is then None.
+    margin_floor: float | None = None
 
     def automatable(self) -> list[str]:
         """Intents that have a threshold (may be automated)."""
@@ -104,56 +117,9 @@ class Calibration:
             "pooling": self.pooling,
             "pooled": self.pooled,
             "oos_check": self.oos_check,
+            "margin_floor": self.margin_floor,
             "intents": {k: v.to_dict() for k, v in sorted(self.intents.items())},
         }
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Held-out predictions: predicted intent, its confidence, whether it was right."""
-
-    predicted: list[str]
-    confidence: list[float]
-    correct: list[bool]
-    intents: list[str]
-    #: Confidence of the best intent on examples of intents left out of the fit.
-    unseen: list[float] = field(default_factory=list)
-    #: The known intent each of those examples was taken for.
-    unseen_predicted: list[str] = field(default_factory=list)
-    #: The group of intents each of those examples was left out with (empty in
-    #: evidence written before groups were kept).
-    unseen_group: list[int] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A compact JSON-ready dict (confidences rounded to 6 digits)."""
-        return {
-            "intents": self.intents,
-            "predicted": self.predicted,
-            "confidence": [round(float(c), 6) for c in self.confidence],
-            "correct": [int(c) for c in self.correct],
-            "unseen": [round(float(c), 6) for c in self.unseen],
-            "unseen_predicted": self.unseen_predicted,
-            "unseen_group": self.unseen_group,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Evidence:
-        """Read what :meth:`to_dict` wrote; ValueError naming the field when it is wrong."""
-        try:
-            predicted = [str(v) for v in data["predicted"]]
-            confidence = [float(v) for v in data["confidence"]]
-            correct = [bool(v) for v in data["correct"]]
-            intents = [str(v) for v in data["intents"]]
-            unseen = [float(v) for v in data.get("unseen", [])]
-            unseen_predicted = [str(v) for v in data.get("unseen_predicted", [])]
-            unseen_group = [int(v) for v in data.get("unseen_group", [])]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"calibration evidence: missing or bad field ({exc})") from None
-        if not len(predicted) == len(confidence) == len(correct):
-            raise ValueError(
-                "calibration evidence: predicted, confidence, correct differ in length"
-            )
-        return cls(predicted, confidence, correct, intents, unseen, unseen_predicted, unseen_group)
 
 
 def intent_threshold(
@@ -244,6 +210,7 @@ def calibrate(
     max_oos_share: float | None = 0.02,
     oos_budget: str = "global",
     pooling: str = "pooled",
+    oos_score: str | None = None,
 ) -> Calibration:
     """Thresholds of every intent of ``evidence.intents`` for precision ``target``.
 
@@ -260,6 +227,10 @@ def calibrate(
     (``criterio.triage._budget``): more coverage, but the allocation follows the
     simulated unseen intents and on BANKING77 let real ones through
     (docs/benchmarks.md). None leaves out-of-scope to ``floor`` alone.
+
+    ``oos_score``: what the one floor is set on, ``"margin"`` (best minus next-best
+    probability) or ``"confidence"``; None: the margin when the evidence has it
+    (:meth:`Evidence.has_margins`). Per-intent budgets use the confidence.
     """
     from criterio.triage._budget import allocate, allowed_unseen, checked_floors
 
@@ -276,12 +247,28 @@ def calibrate(
         and max_oos_share is not None
         and len(evidence.unseen_predicted) == len(evidence.unseen) > 0
     )
-    unseen_floor = None
-    if max_oos_share is not None and evidence.unseen and not per_intent:
+    if oos_score not in (None, "margin", "confidence"):
+        raise ValueError(f"oos_score {oos_score!r}: choose margin or confidence")
+    by_margin = (
+        max_oos_share is not None
+        and not per_intent
+        and oos_score != "confidence"
+        and evidence.has_margins()
+    )
+    if oos_score == "margin" and not by_margin and max_oos_share is not None:
+        raise ValueError("oos_score margin: the evidence has no margins (or per-intent budget)")
+    unseen_floor = margin_floor = None
+    conf = np.asarray(evidence.confidence, dtype=float)
+    if by_margin:
+        assert max_oos_share is not None
+        margin_floor = oos_floor(evidence.unseen_margin, max_oos_share, confidence_level)
+        # Verified rows under the out-of-scope margin are never automated: they take no
+        # part in the thresholds (a score under every floor).
+        conf = np.where(np.asarray(evidence.margin) >= margin_floor, conf, -np.inf)
+    elif max_oos_share is not None and evidence.unseen and not per_intent:
         unseen_floor = oos_floor(evidence.unseen, max_oos_share, confidence_level)
         floor = max(floor, unseen_floor)
     predicted = np.asarray(evidence.predicted, dtype=object)
-    conf = np.asarray(evidence.confidence, dtype=float)
     ok = np.asarray(evidence.correct, dtype=bool)
     if pooling == "pooled":
         from criterio.triage._pooled import pooled_calibration
@@ -308,7 +295,7 @@ def calibrate(
             confidence_level=confidence_level,
             min_support=min_support,
         )
-        return replace(calibration, oos_check=check)
+        return replace(calibration, oos_check=check, margin_floor=margin_floor)
     cuts: dict[str, Cuts] = {}
     best: dict[str, float] = {}
     for intent in evidence.intents:
@@ -342,7 +329,14 @@ def calibrate(
             min_support=min_support,
         )
     return Calibration(
-        target, confidence_level, floor, min_support, result, unseen_floor, max_oos_share
+        target,
+        confidence_level,
+        floor,
+        min_support,
+        result,
+        unseen_floor,
+        max_oos_share,
+        margin_floor=margin_floor,
     )
 
 
@@ -367,7 +361,7 @@ def _entry(
             float(cuts[3][index]),
         )
         reason = (
-            f"{n_ok} of {n_sel} held-out predictions right at or above {threshold:.2f} "
+            f"{n_ok} of {n_sel} held-out predictions right at or above {_num(threshold)} "
             f"(lower bound {bound:.3f} ≥ target {target})"
         )
         return IntentThreshold(
@@ -380,8 +374,8 @@ def _entry(
         )
     elif n_verified >= min_support and not (conf >= floor).any():
         reason = (
-            f"all its {n_verified} verified predictions are under the floor "
-            f"{floor:.3f} (out-of-scope traffic reaches that high): never automated"
+            f"none of its {n_verified} verified predictions clears the out-of-scope floor "
+            "(traffic of unseen intents reaches as high): never automated"
         )
     elif n_verified < min_support:
         reason = (

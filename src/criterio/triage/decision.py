@@ -60,6 +60,16 @@ class Decision:
         }
 
 
+def _pair(value: float, other: float) -> tuple[str, str]:
+    """Two numbers with the fewest decimals (2 to 4) that still tell them apart, so a
+    reason never reads "at 1.00, under its threshold 1.00"."""
+    for digits in (2, 3, 4):
+        a, b = f"{value:.{digits}f}", f"{other:.{digits}f}"
+        if a != b:
+            break
+    return a, b
+
+
 def _automation_blocker(
     intent: str,
     confidence: float,
@@ -67,13 +77,19 @@ def _automation_blocker(
     model_floor: float,
     policy: Policy,
     context: Context,
+    margin: float | None,
 ) -> str | None:
     """Why this interaction may not be automated (None: it may)."""
     floor = max(calibration.floor, model_floor)
     if intent == UNKNOWN or confidence < floor:
+        at, under = _pair(confidence, floor)
+        return f"no known intent fits: best {intent} at {at}, under the out-of-scope floor {under}"
+    needed = calibration.margin_floor
+    if needed is not None and (margin is None or margin < needed):
+        ahead, under = _pair(margin if margin is not None else 0.0, needed)
         return (
-            f"no known intent fits: best {intent} at {confidence:.2f}, under the "
-            f"out-of-scope floor {floor:.2f}"
+            f"no known intent stands out: best {intent} at {confidence:.2f} but only {ahead} "
+            f"ahead of the next best, under the out-of-scope margin {under}"
         )
     if intent in policy.suspended:
         return f"automation of intent {intent} is suspended: {policy.suspended[intent]}"
@@ -83,7 +99,8 @@ def _automation_blocker(
     if entry.threshold is None:
         return f"intent {intent} is not automated: {entry.reason}"
     if confidence < entry.threshold:
-        return f"intent {intent} at {confidence:.2f}, under its threshold {entry.threshold:.2f}"
+        at, under = _pair(confidence, entry.threshold)
+        return f"intent {intent} at {at}, under its threshold {under}"
     if not policy.may_automate(intent):
         return f"intent {intent} is not among the policy's automated intents"
     if policy.channels is not None and context.channel not in policy.channels:
@@ -100,26 +117,29 @@ def decide(
     model_floor: float,
     policy: Policy,
     context: Context,
+    margin: float | None = None,
 ) -> Decision:
     """The decision for one interaction whose best intent is ``intent`` at ``confidence``.
 
-    ``model_floor`` is the classifier's own out-of-scope threshold. Automation needs a
-    known intent above both floors, the intent's calibrated threshold, the policy's
-    consent (intent, channel) and no never-automate rule; a never-automate rule
-    escalates; anything else is routed to its queue.
+    ``model_floor`` is the classifier's own out-of-scope threshold; ``margin`` the best
+    intent's probability minus the next best's (needed when the calibration has a
+    margin floor). Automation needs a known intent above both floors (and the margin
+    floor), the intent's calibrated threshold, the policy's consent (intent, channel)
+    and no never-automate rule; a never-automate rule escalates; anything else is
+    routed to its queue.
     """
     entry = calibration.intents.get(intent)
     threshold = entry.threshold if entry is not None else None
     priority, priority_reasons = priority_for(policy, context)
     queue = queue_for(policy, intent, context.language)
-    blocker = _automation_blocker(intent, confidence, calibration, model_floor, policy, context)
+    blocker = _automation_blocker(
+        intent, confidence, calibration, model_floor, policy, context, margin
+    )
     rules = never_automate(policy, context)
     if blocker is None and not rules:
         assert entry is not None and threshold is not None  # the blocker checked both
-        reasons = [
-            f"intent {intent} at {confidence:.2f}, above its threshold {threshold:.2f} "
-            f"({entry.reason})"
-        ]
+        at, above = _pair(confidence, threshold)
+        reasons = [f"intent {intent} at {at}, above its threshold {above} ({entry.reason})"]
         return Decision(
             id=ident,
             action="automate",

@@ -21,6 +21,7 @@ from criterio.triage.calibration import Calibration
 from criterio.triage.decision import Decision, decide
 from criterio.triage.policy import Context
 from criterio.triage.schemas import Policy
+from criterio.triage.scores import predictions
 
 __all__ = ["Triager", "context_of", "when"]
 
@@ -94,7 +95,7 @@ class Triager:
         """Decisions for ``records`` (each with text); ``previous`` overrides the history."""
         start = time.perf_counter()
         texts = model_texts([interaction_text(r) for r in records])
-        labels, confidence = self.classifier.predict_with_confidence(texts)
+        labels, confidence, margin = predictions(self.classifier, texts)
         proba_floor = float(getattr(self.classifier, "threshold_", 0.0))
         decisions = []
         for i, record in enumerate(records):
@@ -117,6 +118,7 @@ class Triager:
                 model_floor=proba_floor,
                 policy=self.policy,
                 context=context,
+                margin=None if margin is None else float(margin[i]),
             )
             if decision.action == "automate":
                 decision.answer = answer_for(

@@ -50,6 +50,7 @@ def summary(evidence: Evidence, target: float) -> dict[str, Any]:
         "intents": len(calibration.intents),
         "floor": round(calibration.floor, 6),
         "oos_floor": calibration.oos_floor,
+        "margin_floor": calibration.margin_floor,
         "pooled": calibration.pooled,
         "verified_rows": len(evidence.correct),
         "unseen_rows": len(evidence.unseen),
