@@ -127,3 +127,28 @@ def test_a_decision_the_model_finds_doubtful_is_listed_for_review() -> None:
     ]
     assert "d20" not in {s.interaction_id for s in found}
     assert found[0].given_probability < 0.5 < found[0].suggested_probability
+
+
+def test_decisions_keep_the_margins_a_margin_floor_reads() -> None:
+    from criterio.learning.decisions import LabelledRow
+    from criterio.learning.recalibrate import with_decisions
+    from criterio.triage.calibration import Evidence
+
+    texts = [_text(k, i) for k in WORDS for i in range(6)]
+    model = IntentClassifier(encoder="static").fit(texts, [k for k in WORDS for _ in range(6)])
+    rows = [
+        LabelledRow(f"r{k}{i}", _text(k, 50 + i), k, T0, "correction")
+        for k in WORDS
+        for i in range(2)
+    ]
+    with_margins = Evidence(
+        ["card_lost"], [0.9], [True], list(WORDS), [0.4], ["card_lost"], [0], [0.7], [0.1]
+    )
+    grown = with_decisions(with_margins, model, rows)
+    assert len(grown.margin) == len(grown.confidence) == 1 + len(rows)
+    assert grown.has_margins() and all(
+        0 <= m <= c for m, c in zip(grown.margin[1:], grown.confidence[1:], strict=True)
+    )
+    # Evidence written before margins were kept stays without them (confidence floor).
+    old = Evidence(["card_lost"], [0.9], [True], list(WORDS), [0.4], ["card_lost"])
+    assert with_decisions(old, model, rows).margin == []

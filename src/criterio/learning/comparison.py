@@ -42,13 +42,12 @@ class Comparison:
 def automated(
     model: Any, calibration: Any, texts: list[str], policy: Any = None
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """(predicted intents, which of them triage would automate) under ``calibration``."""
-    predicted, confidence = model.predict_with_confidence(texts)
-    floor = max(calibration.floor, float(getattr(model, "threshold_", 0.0)))
-    thresholds = np.array(
-        [getattr(calibration.intents.get(str(p)), "threshold", None) or np.inf for p in predicted]
-    )
-    mask = (confidence >= floor) & (confidence >= thresholds)
+    """(predicted intents, which of them triage would automate) under ``calibration``: the
+    model's part of a decision as triage takes it (``triage.scores.automatable``: floors,
+    margin floor, intent thresholds), then the policy's intents."""
+    from criterio.triage.scores import automatable
+
+    predicted, mask = automatable(model, calibration, texts)
     if policy is not None:
         mask &= np.array([policy.may_automate(str(p)) for p in predicted], dtype=bool)
     return predicted, mask

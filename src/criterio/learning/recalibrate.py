@@ -69,22 +69,30 @@ def model_evidence(row: RegisteredModel, model: Any) -> Any:
 
 def with_decisions(evidence: Any, model: Any, rows: Sequence[LabelledRow]) -> Any:
     """``evidence`` plus the model's best intent on each decided interaction, and whether
-    people decided the same."""
+    people decided the same.
+
+    The margins (best minus next-best probability) go along when the evidence has them,
+    so a calibration with a margin floor keeps it; evidence written without margins
+    stays without (its floor is on the confidence).
+    """
     from criterio.triage.calibration import Evidence
+    from criterio.triage.scores import top_two
 
     if not rows:
         return evidence
-    proba = model.predict_proba([r.text for r in rows])
-    best = proba.argmax(axis=1)
+    best, confidence, margin = top_two(model.predict_proba([r.text for r in rows]))
     predicted = [str(model.classes_[i]) for i in best]
+    with_margins = len(evidence.margin) == len(evidence.confidence)
     return Evidence(
         predicted=[*evidence.predicted, *predicted],
-        confidence=[*evidence.confidence, *(float(p) for p in proba.max(axis=1))],
+        confidence=[*evidence.confidence, *(float(c) for c in confidence)],
         correct=[*evidence.correct, *(p == r.intent for p, r in zip(predicted, rows, strict=True))],
         intents=evidence.intents,
         unseen=evidence.unseen,
         unseen_predicted=evidence.unseen_predicted,
         unseen_group=evidence.unseen_group,
+        margin=[*evidence.margin, *(float(m) for m in margin)] if with_margins else [],
+        unseen_margin=evidence.unseen_margin,
     )
 
 
