@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,19 +22,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
 
 from bench._report import write_results
+from bench.analyze_stages import cpu
 from criterio.analysis.embeddings.multilingual import UseEncoder
 from criterio.analysis.embeddings.use_tokenizer import SentencePieceTokenizer, use_model_file
 from criterio.demo.generator import DemoGenerator
-
-
-def cpu(step: Callable[[], Any], repeat: int) -> float:
-    """Lowest CPU seconds of ``repeat`` runs of ``step``."""
-    best = float("inf")
-    for _ in range(repeat):
-        begin = time.process_time()
-        step()
-        best = min(best, time.process_time() - begin)
-    return best
 
 
 def _tokenize(tokenizer: Any, texts: list[str]) -> None:
