@@ -50,7 +50,7 @@ from criterio.analysis.embeddings import (
 )
 from criterio.analysis.names import UNKNOWN
 
-__all__ = ["DEFAULT_TEMPERATURE", "UNKNOWN", "IntentClassifier"]
+__all__ = ["DEFAULT_TEMPERATURE", "UNKNOWN", "IntentClassifier", "SubsetFits", "fit_temperature"]
 
 #: Softmax temperature of a model trained on one example per intent (nothing to
 #: calibrate on): the SVM scores as they are.
@@ -90,6 +90,23 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             raise ValueError("intent training needs at least two distinct intents")
         if UNKNOWN in labels:
             raise ValueError(f"{UNKNOWN!r} is reserved for out-of-scope; rename that intent")
+        features = self._fit_features(texts)
+        logits, truth = self._out_of_fold_scores(features, labels)
+        self.calibrated_ = len(truth) > 0
+        if self.calibrated_:
+            self.temperature_ = fit_temperature([(logits, truth)])
+            best = softmax(logits / self.temperature_, axis=1).max(axis=1)
+            self.threshold_ = float(np.quantile(best, self.false_rejection))
+        else:
+            self.temperature_, self.threshold_ = DEFAULT_TEMPERATURE, 0.0
+        self.model_ = self._svm(features, labels)
+        self.classes_ = self.model_.classes_
+        self.n_examples_ = len(texts)
+        return self
+
+    def _fit_features(self, texts: list[str]) -> sparse.csr_matrix:
+        """Fit the sentence encoder and the n-gram vocabularies on ``texts`` (no labels
+        are involved) and return the texts' features."""
         encoder = make_encoder(self.encoder, self.random_state)
         parts = encoder.parts if isinstance(encoder, CombinedEncoder) else [encoder]
         for part in parts:
@@ -101,19 +118,22 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.chars_ = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=min(5, len(texts))
         ).fit(texts)
-        features = self._features(texts)
-        logits, truth = self._out_of_fold_scores(features, labels)
-        self.calibrated_ = len(truth) > 0
-        if self.calibrated_:
-            self.temperature_ = _fit_temperature(logits, truth)
-            best = softmax(logits / self.temperature_, axis=1).max(axis=1)
-            self.threshold_ = float(np.quantile(best, self.false_rejection))
-        else:
-            self.temperature_, self.threshold_ = DEFAULT_TEMPERATURE, 0.0
-        self.model_ = self._svm(features, labels)
-        self.classes_ = self.model_.classes_
-        self.n_examples_ = len(texts)
-        return self
+        return self._features(texts)
+
+    def subset_fits(self, texts: Sequence[str]) -> SubsetFits:
+        """This model's settings, ready to fit many SVMs on subsets of ``texts``.
+
+        The features are built once, as :meth:`fit` builds them (encoder and n-gram
+        vocabularies fitted on all of ``texts``, without labels, as the out-of-fold
+        scores of :meth:`fit` are computed); each subset then costs one SVM fit instead
+        of a whole :meth:`fit` (four SVM fits and the features). What cross-validated
+        triage evidence uses (``criterio.triage.evidence``). ``self`` is left unchanged.
+        """
+        from sklearn.base import clone
+
+        settings: IntentClassifier = clone(self)
+        features = settings._fit_features([str(t) for t in texts])
+        return SubsetFits(settings, features)
 
     def _out_of_fold_scores(
         self, features: sparse.csr_matrix, labels: np.ndarray[Any, Any]
@@ -222,6 +242,50 @@ class IntentClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         return proba.max(axis=1) if len(proba) else np.array([], dtype=float)
 
 
+class SubsetFits:
+    """Features of a fixed list of texts and the SVM settings of an IntentClassifier
+    (:meth:`IntentClassifier.subset_fits`): fit on some rows, score others."""
+
+    def __init__(self, settings: IntentClassifier, features: sparse.csr_matrix) -> None:
+        self.settings = settings
+        self.features = features
+
+    def scores(
+        self,
+        fit_rows: np.ndarray[Any, Any],
+        labels: Sequence[str],
+        score_rows: np.ndarray[Any, Any],
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """(classes, SVM scores): an SVM fitted on ``fit_rows`` (with their ``labels``)
+        scores ``score_rows``, one column per class it learned. Scores, not
+        probabilities: the softmax temperature belongs to the caller (it is fitted on
+        out-of-fold scores, as :meth:`IntentClassifier.fit` fits its own)."""
+        svm = self.settings._svm(
+            self.features[fit_rows], np.asarray([str(v) for v in labels], dtype=object)
+        )
+        return np.asarray(svm.classes_, dtype=object), _scores(svm, self.features[score_rows])
+
+
+def fit_temperature(scores: Sequence[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]) -> float:
+    """The softmax temperature minimising the negative log-likelihood of out-of-fold
+    ``scores``: pairs of (score rows, column of each row's true class), one pair per
+    fitted model (their columns may differ)."""
+    pairs = [(s, t) for s, t in scores if len(t)]
+    if not pairs:
+        return DEFAULT_TEMPERATURE
+    total = sum(len(t) for _, t in pairs)
+
+    def nll(log_t: float) -> float:
+        loss = 0.0
+        for logits, truth in pairs:
+            scaled = log_softmax(logits / np.exp(log_t), axis=1)
+            loss -= float(scaled[np.arange(len(truth)), truth].sum())
+        return loss / total
+
+    result = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
+    return float(np.exp(result.x))
+
+
 def _clean(X: Sequence[str], y: Sequence[str]) -> tuple[list[str], np.ndarray[Any, Any]]:  # noqa: N803
     if len(X) != len(y):
         raise ValueError(f"{len(X)} texts but {len(y)} labels")
@@ -295,16 +359,3 @@ def _tfidf_rows(
         weights = tf * idf[columns]
         norm = np.sqrt((weights**2).sum())
         yield columns, (weights / norm if norm > 0 else weights)
-
-
-def _fit_temperature(logits: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:
-    """The softmax temperature that minimises the held-out negative log-likelihood."""
-    if len(truth) == 0:
-        return 1.0
-
-    def nll(log_t: float) -> float:
-        scaled = log_softmax(logits / np.exp(log_t), axis=1)
-        return float(-scaled[np.arange(len(truth)), truth].mean())
-
-    result = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
-    return float(np.exp(result.x))
