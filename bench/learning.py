@@ -246,6 +246,9 @@ def _week(
         "p_value": None
         if comparison is None or comparison.p_value is None
         else round(comparison.p_value, 4),
+        "automation_p": None
+        if comparison is None or comparison.automation_p_value is None
+        else round(comparison.automation_p_value, 4),
         "learn_s": round(time.perf_counter() - start, 1),
     }
 

@@ -4,17 +4,20 @@ paired test on held-out decisions → promotion → rollback."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from criterio.cli import app
-from criterio.learning.comparison import Comparison, verdict
-from criterio.learning.decisions import _resolve
+from criterio.learning.comparison import Comparison, compare_models, verdict
+from criterio.learning.decisions import LabelledRow, _resolve
 from criterio.learning.loop import LearnSettings
+from criterio.triage.calibration import Calibration, IntentThreshold
 from tests.factories import write_jsonl
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -63,6 +66,71 @@ def test_promotion_needs_a_significant_win_and_no_worse_precision() -> None:
     worse = Comparison(40, 0.9, 0.6, 12, 0, 0.0005, 0.90, 10, 0.99, 8)
     promoted, reason = verdict(worse, settings.alpha, 0.95)
     assert not promoted and "realised automation precision 0.900" in reason
+
+
+def test_a_candidate_that_automates_more_right_answers_is_better() -> None:
+    # The same accuracy, but 15 right answers automated that the champion would route.
+    more = Comparison(
+        80, 0.9, 0.9, candidate_only=2, champion_only=2, p_value=1.0,
+        candidate_precision=1.0, candidate_automated=20,
+        champion_precision=1.0, champion_automated=5,
+        candidate_only_automated=15, champion_only_automated=0, automation_p_value=6e-5,
+    )  # fmt: skip
+    promoted, reason = verdict(more, 0.05, 0.95)
+    assert promoted and "right and automated where the champion was not 15" in reason
+    # Not when it loses more accuracy pairs than it wins...
+    promoted, reason = verdict(replace(more, candidate_only=1, champion_only=3), 0.05, 0.95)
+    assert not promoted and "not better on 80 held-out decisions" in reason
+    # ...nor when what it automates is less often right than the champion's.
+    promoted, reason = verdict(replace(more, candidate_precision=0.9), 0.05, 0.95)
+    assert not promoted and "realised automation precision 0.900" in reason
+    # Nor without significance.
+    assert not verdict(replace(more, automation_p_value=0.2), 0.05, 0.95)[0]
+
+
+class _Keywords:
+    """A classifier that is sure of the intent its keyword names, and unsure otherwise."""
+
+    classes_ = np.asarray(["card_lost", "refund"], dtype=object)
+    threshold_ = 0.0
+
+    def __init__(self, sure: set[str]) -> None:
+        self.sure = sure
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray[Any, Any]:
+        rows = []
+        for text in texts:
+            best = 0 if "card" in text else 1
+            p = 0.99 if any(word in text for word in self.sure) else 0.6
+            rows.append([p, 1 - p] if best == 0 else [1 - p, p])
+        return np.asarray(rows)
+
+
+def test_the_comparison_counts_right_answers_only_one_model_would_automate() -> None:
+    intents = {
+        name: IntentThreshold(name, 0.9, 40, 40, 40, 1.0, 0.96, "")
+        for name in ("card_lost", "refund")
+    }
+    calibration = Calibration(0.95, 0.95, 0.5, 30, intents)
+    held = [
+        LabelledRow(f"i{k}", text, intent, T0, "correction")
+        for k, (text, intent) in enumerate(
+            [("lost card", "card_lost"), ("stolen card", "card_lost"), ("refund me", "refund"),
+             ("money back please", "refund"), ("card again", "refund")]
+        )
+    ]  # fmt: skip
+    # The candidate is sure of "lost", "stolen" and "money"; the champion only of "lost".
+    result = compare_models(
+        (_Keywords({"lost", "stolen", "money"}), calibration),
+        (_Keywords({"lost"}), calibration),
+        held,
+        None,
+    )
+    assert (result.candidate_automated, result.champion_automated) == (3, 1)
+    # "stolen card" and "money back please": right, and automated by the candidate only.
+    assert (result.candidate_only_automated, result.champion_only_automated) == (2, 0)
+    assert (result.candidate_only, result.champion_only) == (0, 0)  # the same answers
+    assert result.automation_p_value == pytest.approx(0.5)
 
 
 # Training dominates this test, not the store: SQLite only (the services it calls are

@@ -1,9 +1,11 @@
 """Candidate against champion on the same held-out human decisions.
 
 Both models answer the held-out slice: accuracy, McNemar's exact test (statsmodels) on
-the pairs where one is right and the other wrong, and the realised precision of what
-each would automate under its triage calibration; :func:`verdict` says whether the
-candidate replaces the champion, and why, in one sentence.
+the pairs where one is right and the other wrong, the same test on the pairs where one
+would automate a right answer and the other would not (what triage delivers), and the
+realised precision of what each would automate under its triage calibration;
+:func:`verdict` says whether the candidate replaces the champion, and why, in one
+sentence.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ class Comparison:
     candidate_automated: int = 0
     champion_precision: float | None = None
     champion_automated: int = 0
+    #: Pairs where the candidate would automate a right answer and the champion not,
+    #: and the other way round; McNemar's exact p on them.
+    candidate_only_automated: int = 0
+    champion_only_automated: int = 0
+    automation_p_value: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (rates rounded to 4 digits)."""
@@ -64,8 +71,6 @@ def compare_models(
     policy: Any,
 ) -> Comparison:
     """Both models on the held-out rows: accuracy, McNemar's exact p, realised precision."""
-    from statsmodels.stats.contingency_tables import mcnemar
-
     texts = [r.text for r in held]
     truth = np.asarray([r.intent for r in held], dtype=object)
     predicted, mask = automated(candidate[0], candidate[1], texts, policy)
@@ -84,35 +89,61 @@ def compare_models(
     result.champion_accuracy = float(old_right.mean())
     result.champion_precision = _precision(old_right, old_mask)
     result.champion_automated = int(old_mask.sum())
-    result.candidate_only = int((right & ~old_right).sum())
-    result.champion_only = int((~right & old_right).sum())
-    table = [
-        [int((right & old_right).sum()), result.candidate_only],
-        [result.champion_only, int((~right & ~old_right).sum())],
-    ]
-    result.p_value = float(mcnemar(table, exact=True).pvalue)
+    result.candidate_only, result.champion_only, result.p_value = _paired(right, old_right)
+    (
+        result.candidate_only_automated,
+        result.champion_only_automated,
+        result.automation_p_value,
+    ) = _paired(right & mask, old_right & old_mask)
     return result
 
 
+def _paired(mine: np.ndarray[Any, Any], theirs: np.ndarray[Any, Any]) -> tuple[int, int, float]:
+    """(pairs only ``mine`` has, pairs only ``theirs`` has, McNemar's exact p)."""
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    won, lost = int((mine & ~theirs).sum()), int((~mine & theirs).sum())
+    table = [[int((mine & theirs).sum()), won], [lost, int((~mine & ~theirs).sum())]]
+    return won, lost, float(mcnemar(table, exact=True).pvalue)
+
+
 def verdict(result: Comparison, alpha: float, target: float) -> tuple[bool, str]:
-    """Whether the candidate replaces the champion, and why (one sentence)."""
+    """Whether the candidate replaces the champion, and why (one sentence).
+
+    Better means a significant paired win (McNemar, ``p < alpha``) on the held-out
+    decisions, either in accuracy, or in right answers triage would automate while the
+    candidate wins at least as many accuracy pairs as it loses (a model that automates
+    more of what people decided, without answering worse); and in both cases a realised
+    automation precision no worse than the champion's (or the target when that is lower).
+    """
     p = result.p_value if result.p_value is not None else 1.0
-    better = result.candidate_only > result.champion_only and p < alpha
-    if not better:
+    p_auto = result.automation_p_value if result.automation_p_value is not None else 1.0
+    won, lost = result.candidate_only, result.champion_only
+    auto_won, auto_lost = result.candidate_only_automated, result.champion_only_automated
+    by_accuracy = won > lost and p < alpha
+    by_automation = auto_won > auto_lost and p_auto < alpha and won >= lost
+    if not (by_accuracy or by_automation):
         return False, (
             f"not better on {result.n} held-out decisions: right where the champion was "
-            f"wrong {result.candidate_only}, the reverse {result.champion_only}, McNemar "
-            f"p = {p:.3g} (needs < {alpha})"
+            f"wrong {won}, the reverse {lost}, McNemar p = {p:.3g}; right and automated "
+            f"where the champion was not {auto_won}, the reverse {auto_lost}, "
+            f"p = {p_auto:.3g} (needs < {alpha})"
         )
     mine, theirs = result.candidate_precision, result.champion_precision
     bar = None if theirs is None else min(theirs, target)
     if bar is not None and (mine if mine is not None else 1.0) < bar:
         return False, (
-            f"better (p = {p:.3g}) but its realised automation precision {mine:.3f} is "
-            f"under {bar:.3f} (the champion's, or the target when that is lower)"
+            f"better (p = {min(p, p_auto):.3g}) but its realised automation precision "
+            f"{mine:.3f} is under {bar:.3f} (the champion's, or the target when that is "
+            "lower)"
         )
+    how = (
+        f"{won} won, {lost} lost, McNemar p = {p:.3g}"
+        if by_accuracy
+        else f"right and automated where the champion was not {auto_won}, the reverse "
+        f"{auto_lost}, McNemar p = {p_auto:.3g}; accuracy pairs {won} won, {lost} lost"
+    )
     return True, (
-        f"better on {result.n} held-out decisions ({result.candidate_only} won, "
-        f"{result.champion_only} lost, McNemar p = {p:.3g}); realised automation "
+        f"better on {result.n} held-out decisions ({how}); realised automation "
         f"precision {'n/a' if mine is None else f'{mine:.3f}'}"
     )
