@@ -29,6 +29,12 @@ on the fixed test split after learning (a rejected message counts as wrong), the
 champion's version, and what the calibration allows (the intents it automates, the
 out-of-scope floor on the margin). The
 ceiling is the same model trained on every training label of the set (true labels).
+
+``--teach-only`` measures the teach queue's choice where it has uncertain interactions
+to choose from: agents label none of the routed ones (in the default simulation they
+label them all, so triage's routing already hands people every uncertain interaction
+and the queue can only choose among automated ones); the weekly budget is all the
+labelling there is, from the queue or at random.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._data import banking77, fb_tod_es
 from bench._report import write_results
 from criterio.analysis.intents import IntentClassifier, evaluate_intents
+from criterio.analysis.modelstore import load_model
 from criterio.analysis.text import model_texts
 from criterio.db import make_engine, make_session_factory, session_scope, upgrade_database
 from criterio.interactions.schemas import InteractionIn
@@ -60,7 +67,7 @@ from criterio.learning.active import TEACH_REASON, doubtful_decisions, teach_que
 from criterio.learning.decisions import human_labels
 from criterio.learning.feedback import Feedback, record_many
 from criterio.learning.loop import LearnSettings, learn
-from criterio.learning.service import champion, champion_stage
+from criterio.learning.service import champion, champion_stage, get_model
 from criterio.triage.service import tenant_triager
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -159,6 +166,7 @@ def _week(
     intents: list[str],
     model_dir: Path,
     text_of: dict[str, str],
+    test: tuple[list[str], list[str]],
 ) -> dict[str, Any]:
     """One simulated week of one arm: triage, agents' decisions, teaching, learning."""
     rng = np.random.default_rng([args.seed, week, ARMS.index(arm)])
@@ -171,7 +179,9 @@ def _week(
     automated = [d for d in decisions if d.action == "automate"]
     right = sum(d.intent == truth[d.id] for d in automated)
     routed = [d.id for d in decisions if d.action != "automate"]
-    given = _label(factory, tenant, routed, truth, at, rng, intents, args.error, None)
+    # --teach-only: nobody labels the routed ones; the budget is all people give.
+    agents = [] if args.teach_only else routed
+    given = _label(factory, tenant, agents, truth, at, rng, intents, args.error, None)
     teach_at = at + timedelta(hours=1)
     with session_scope(factory) as session:
         pool = human_labels(session, tenant).unlabelled_ids
@@ -222,13 +232,20 @@ def _week(
     with session_scope(factory) as session:
         triage = champion(session, tenant, "triage")
         calibrated = {} if triage is None else triage.metrics
+        # This week's candidate on the test split, promoted or not: what the labels
+        # taught, apart from whether the held-out decisions could show it.
+        candidate = None
+        if report.candidate_id is not None:
+            row = get_model(session, tenant, report.candidate_id)
+            model = load_model(Path(row.path), "intents")
+            candidate = round(float(evaluate_intents(model, *test)["accuracy"]), 4)
     return {
         "week": week,
         "arm": arm,
         "coverage": round(len(automated) / len(batch), 4),
         "precision": round(right / len(automated), 4) if automated else None,
         "automated": len(automated),
-        "routed_labelled": len(routed),
+        "routed_labelled": len(agents),
         "teach_pool": len(pool),
         "taught": len(chosen),
         "taught_automated": sum(i not in set(routed) for i in chosen),
@@ -243,6 +260,7 @@ def _week(
         "automatable": sorted(calibrated.get("thresholds") or {}),
         "evidence_rows": calibrated.get("verified_rows"),
         "learn": report.status,
+        "candidate_accuracy": candidate,
         "p_value": None
         if comparison is None or comparison.p_value is None
         else round(comparison.p_value, 4),
@@ -334,7 +352,9 @@ def _arm(arm: str, plan: tuple[Any, ...]) -> list[dict[str, Any]]:
                 (f"x{i}", texts[i])
                 for i in stream[(week - 1) * args.per_week : week * args.per_week]
             ]
-            row = _week(factory, tenant, arm, week, batch, truth, args, intents, model_dir, text_of)
+            row = _week(
+                factory, tenant, arm, week, batch, truth, args, intents, model_dir, text_of, test
+            )
             accuracy, version = _accuracy(factory, tenant, test)
             rows.append({"data": data, **row, "accuracy": round(accuracy, 4), "version": version})
             print(rows[-1], flush=True)
@@ -433,6 +453,12 @@ def main() -> None:
         "(the same figures as one process, in about half the time on two free cores).",
     )
     parser.add_argument(
+        "--teach-only",
+        action="store_true",
+        help="Classic pool-based active learning: agents label nothing they are routed; "
+        "the budget from the teach queue (or random) is the only labelling each week.",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         default=None,
@@ -479,7 +505,10 @@ def main() -> None:
         all_rows += rows
     load = os.getloadavg()[0]
     write_results(
-        "learning-" + "-".join(datasets) + ("" if args.encoder == "static" else f"-{args.encoder}"),
+        "learning-"
+        + "-".join(datasets)
+        + ("" if args.encoder == "static" else f"-{args.encoder}")
+        + ("-teach-only" if args.teach_only else ""),
         all_rows,
         {
             "command": " ".join(sys.argv),
