@@ -5,9 +5,11 @@
     nice -n 5 .venv/bin/python bench/learning.py --data banking77 --weeks 3 --jobs 2
     nice -n 5 .venv/bin/python bench/learning.py --replot bench/results/learning-es.json \
         --chart docs/learning-curve-es.svg                    # only the chart, from a results file
+    nice -n 5 .venv/bin/python bench/learning.py --data banking77 --ceiling-only     # ceilings only
 
-Results: bench/results/learning-<data sets>[-<encoder>].json; ``--chart FILE.svg`` draws
-the curves (accuracy, automation coverage, realised precision per week).
+Results: bench/results/learning-<data sets>[-<encoder>][-teach-only|-ceiling].json;
+``--chart FILE.svg`` draws the curves (accuracy, automation coverage, realised precision
+per week).
 
 A real SQLite store in a temporary folder for each arm (``active``, ``random``), the
 same interactions in the same order for both. Week 0: 5 labelled examples per
@@ -28,7 +30,11 @@ precision of that week's traffic (against the true intent), accuracy of the cham
 on the fixed test split after learning (a rejected message counts as wrong), the
 champion's version, and what the calibration allows (the intents it automates, the
 out-of-scope floor on the margin). The
-ceiling is the same model trained on every training label of the set (true labels).
+ceiling is the same model trained on every training label of the set (true labels);
+its triage ceiling is what that model, calibrated on its own cross-validated evidence
+(as `criterio triage calibrate`), automates of the test split at the target: how much
+coverage the out-of-scope guard and the precision bound leave when no label is wrong
+or missing (a dashed line in the coverage chart).
 
 ``--teach-only`` measures the teach queue's choice where it has uncertain interactions
 to choose from: agents label none of the routed ones (in the default simulation they
@@ -68,6 +74,10 @@ from criterio.learning.decisions import human_labels
 from criterio.learning.feedback import Feedback, record_many
 from criterio.learning.loop import LearnSettings, learn
 from criterio.learning.service import champion, champion_stage, get_model
+from criterio.triage.calibration import calibrate
+from criterio.triage.engine import Triager
+from criterio.triage.evidence import shared_feature_evidence
+from criterio.triage.schemas import Policy
 from criterio.triage.service import tenant_triager
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -289,11 +299,15 @@ def run(data: str, args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict
     start = time.perf_counter()
     ceiling = IntentClassifier(encoder=args.encoder).fit(texts, labels)
     ceiling_accuracy = float(evaluate_intents(ceiling, *test)["accuracy"])
+    coverage = _coverage_ceiling(ceiling, texts, labels, test, args.target)
     print(
-        f"{data}: ceiling {ceiling_accuracy:.4f} ({time.perf_counter() - start:.0f}s)", flush=True
+        f"{data}: ceiling {ceiling_accuracy:.4f}, {coverage} ({time.perf_counter() - start:.0f}s)",
+        flush=True,
     )
     plan = (data, texts, labels, test, seed_rows, stream, weeks, args)
-    if args.jobs > 1:
+    if args.ceiling_only:
+        per_arm: list[list[dict[str, Any]]] = []
+    elif args.jobs > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(min(args.jobs, len(ARMS))) as pool:
@@ -304,6 +318,7 @@ def run(data: str, args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict
     rows = sorted((r for arm_rows in per_arm for r in arm_rows), key=lambda r: r["week"])
     extra = {
         "ceiling_accuracy": round(ceiling_accuracy, 4),
+        "ceiling_triage": coverage,
         "n_train": len(texts),
         "n_test": len(test[0]),
         "n_intents": len(intents),
@@ -311,6 +326,35 @@ def run(data: str, args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict
         "seconds": round(time.perf_counter() - start),
     }
     return rows, extra
+
+
+def _coverage_ceiling(
+    model: IntentClassifier,
+    texts: list[str],
+    labels: list[str],
+    test: tuple[list[str], list[str]],
+    target: float,
+) -> dict[str, Any]:
+    """What triage allows with every training label true: the ceiling model calibrated
+    on its own cross-validated evidence (as `criterio triage calibrate`), the test split
+    triaged at ``target`` (coverage, realised precision, intents automatable)."""
+    evidence = shared_feature_evidence(model, texts, labels)
+    calibration = calibrate(evidence, target=target)
+    triager = Triager(model, calibration, Policy(target_precision=target))
+    records = [
+        {"id": str(i), "turns": [{"role": "customer", "text": t}]} for i, t in enumerate(test[0])
+    ]
+    decisions = triager.decide_batch(records, tenant="bench")
+    automated = [d for d in decisions if d.action == "automate"]
+    right = sum(d.intent == test[1][int(d.id)] for d in automated)
+    return {
+        "coverage": round(len(automated) / len(decisions), 4),
+        "precision": round(right / len(automated), 4) if automated else None,
+        "intents_automatable": len(calibration.automatable()),
+        "margin_floor": None
+        if calibration.margin_floor is None
+        else round(calibration.margin_floor, 4),
+    }
 
 
 def _arm(arm: str, plan: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -395,6 +439,9 @@ def _chart(results: dict[str, Any], path: Path) -> None:
         for key, series in arms:
             name, value, title = lines[key]
             series.append(Series(name, [value] * len(weeks), dashed=True))
+            best = (block.get("ceiling_triage") or {}).get("coverage")
+            if key == "coverage" and best is not None:
+                series.append(Series("every label true", [best] * len(weeks), dashed=True))
             heading = f"{data}: {title} (learning loop)"
             chart = line_chart(
                 [f"week {w}" for w in weeks], series, title=heading, percent=True, height=220
@@ -459,6 +506,12 @@ def main() -> None:
         "the budget from the teach queue (or random) is the only labelling each week.",
     )
     parser.add_argument(
+        "--ceiling-only",
+        action="store_true",
+        help="Only the ceilings: accuracy, and what triage automates, with every training "
+        "label true (no weeks).",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         default=None,
@@ -479,6 +532,13 @@ def main() -> None:
         blocks = saved["datasets"]
         for data, block in blocks.items():
             block["rows"] = [r for r in saved["rows"] if r["data"] == data]
+            # A run from before the coverage ceiling: the one of `--ceiling-only`, when
+            # it was measured with the same target and encoder.
+            extra = args.replot.parent / f"learning-{data}-ceiling.json"
+            if "ceiling_triage" not in block and extra.is_file():
+                other = json.loads(extra.read_text(encoding="utf-8"))["datasets"][data]
+                if (other["target"], other["encoder"]) == (block["target"], block["encoder"]):
+                    block["ceiling_triage"] = other["ceiling_triage"]
         _chart(blocks, args.chart or args.replot.with_suffix(".svg"))
         return
     datasets = args.data or (["banking77", "es"] if args.full else ["es"])
@@ -508,7 +568,8 @@ def main() -> None:
         "learning-"
         + "-".join(datasets)
         + ("" if args.encoder == "static" else f"-{args.encoder}")
-        + ("-teach-only" if args.teach_only else ""),
+        + ("-teach-only" if args.teach_only else "")
+        + ("-ceiling" if args.ceiling_only else ""),
         all_rows,
         {
             "command": " ".join(sys.argv),
@@ -518,7 +579,7 @@ def main() -> None:
             },
         },
     )
-    if args.chart is not None:
+    if args.chart is not None and not args.ceiling_only:
         _chart(results, args.chart)
 
 
