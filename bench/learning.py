@@ -7,7 +7,7 @@
         --chart docs/learning-curve-es.svg                    # only the chart, from a results file
     nice -n 5 .venv/bin/python bench/learning.py --data banking77 --ceiling-only     # ceilings only
 
-Results: bench/results/learning-<data sets>[-<encoder>][-teach-only|-ceiling].json;
+Results: bench/results/learning-<data sets>[-<encoder>][-teach-only|-ceiling][-seedN].json;
 ``--chart FILE.svg`` draws the curves (accuracy, automation coverage, realised precision
 per week).
 
@@ -491,7 +491,12 @@ def main() -> None:
         default="static",
         help="Sentence encoder of every model and of the ceiling (static: the loop's default).",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="Which messages seed the model and arrive each week, and people's errors.",
+    )
     parser.add_argument(
         "--jobs",
         type=int,
@@ -569,7 +574,8 @@ def main() -> None:
         + "-".join(datasets)
         + ("" if args.encoder == "static" else f"-{args.encoder}")
         + ("-teach-only" if args.teach_only else "")
-        + ("-ceiling" if args.ceiling_only else ""),
+        + ("-ceiling" if args.ceiling_only else "")
+        + (f"-seed{args.seed}" if args.seed else ""),
         all_rows,
         {
             "command": " ".join(sys.argv),
