@@ -33,12 +33,18 @@ def learn(
         int, typer.Option(min=10, help="Fewest held-out decisions a comparison needs.")
     ] = 30,
     alpha: Annotated[
-        float, typer.Option(min=0.0001, max=0.5, help="Significance of McNemar's test.")
+        float,
+        typer.Option(
+            min=0.0001,
+            max=0.5,
+            help="Significance of McNemar's tests (right answers; right answers automated).",
+        ),
     ] = 0.05,
     by: Annotated[str | None, typer.Option(help="Who runs it (default cli:<user>).")] = None,
 ) -> None:
     """Run one turn of the learning loop for TENANT (the nightly `learn` job does the same):
-    train, calibrate, compare on held-out human decisions, promote only if better; then
+    train, calibrate, compare on held-out human decisions, promote only if better (more
+    right answers, or more right answers triage would automate, and no worse precision); then
     the article ranking (top-3 hit rate on held-out links and accepts)."""
     if ctx.invoked_subcommand is not None:
         return
