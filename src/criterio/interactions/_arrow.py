@@ -26,8 +26,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from criterio.digest import content_digest
-from criterio.interactions._fast import TURNS_JSON
+from criterio.interactions._fast import table_row
 from criterio.interactions.schemas import MAX_INTERACTION_CHARS, MAX_TEXT_CHARS, MAX_TURNS
 
 __all__ = ["arrow_rows"]
@@ -339,57 +338,7 @@ def arrow_rows(batch: pa.RecordBatch, tenant: str | None) -> list[dict[str, Any]
             rows.append(None)
         else:
             owner = tenant or given or "default"
-            rows.append(_row(owner, external_id, channel, start, end, customer_id, language, *rest))
+            rows.append(
+                table_row(owner, external_id, channel, start, end, customer_id, language, *rest)
+            )
     return rows
-
-
-def _row(
-    owner: str,
-    external_id: str,
-    channel: str | None,
-    started: datetime | None,
-    ended: datetime | None,
-    customer_id: str | None,
-    language: str | None,
-    attributes: dict[str, str],
-    turns_json: bytes,
-    outcome: list[Any] | None,
-    labels: dict[str, str],
-) -> dict[str, Any]:
-    # The same row and digest as _fast._row (see there).
-    fragment = orjson.Fragment(turns_json)
-    digest = content_digest(
-        [
-            external_id,
-            channel,
-            started,
-            ended,
-            customer_id,
-            language,
-            attributes,
-            fragment,
-            outcome,
-            labels,
-        ]
-    )
-    handled_by, agent_id, resolved, csat, escalated, code = outcome or (None,) * 6
-    return {
-        "tenant": owner,
-        "external_id": external_id,
-        "channel": channel,
-        "started_at": started,
-        "ended_at": ended,
-        "customer_id": customer_id,
-        "language": language,
-        "attributes": attributes,
-        "turns": fragment,
-        TURNS_JSON: turns_json,
-        "handled_by": handled_by,
-        "agent_id": agent_id,
-        "resolved": resolved,
-        "csat": csat,
-        "escalated": escalated,
-        "resolution_code": code,
-        "labels": labels,
-        "content_hash": digest,
-    }

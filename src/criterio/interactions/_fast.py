@@ -193,7 +193,6 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
     # Serialised once, with the times written by orjson (as the contract's "...Z"),
     # for both the digest and the stored JSON: no per-turn isoformat().
     turns_json = orjson.dumps(turns, option=_TURNS_OPTIONS)
-    turns_fragment = orjson.Fragment(turns_json)
     outcome = record.outcome
     outcome_values = (
         None
@@ -207,7 +206,8 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
             outcome.resolution_code,
         ]
     )
-    canonical = [
+    return table_row(
+        owner,
         record.id,
         record.channel,
         started,
@@ -215,22 +215,54 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
         record.customer_id,
         record.language,
         record.attributes,
-        turns_fragment,
+        turns_json,
         outcome_values,
         record.labels,
-    ]
-    digest = content_digest(canonical)
-    handled_by, agent_id, resolved, csat, escalated, code = outcome_values or (None,) * 6
+    )
+
+
+def table_row(
+    owner: str,
+    external_id: str,
+    channel: str | None,
+    started: datetime,
+    ended: datetime | None,
+    customer_id: str | None,
+    language: str | None,
+    attributes: dict[str, str],
+    turns_json: bytes,
+    outcome: list[Any] | None,
+    labels: dict[str, str],
+) -> dict[str, Any]:
+    """The table row of a checked interaction, with its content digest: the same for a
+    decoded record (above) and for Arrow columns (``_arrow``). The turns go in already
+    serialised (``turns_json``), for both the digest and the stored JSON."""
+    fragment = orjson.Fragment(turns_json)
+    digest = content_digest(
+        [
+            external_id,
+            channel,
+            started,
+            ended,
+            customer_id,
+            language,
+            attributes,
+            fragment,
+            outcome,
+            labels,
+        ]
+    )
+    handled_by, agent_id, resolved, csat, escalated, code = outcome or (None,) * 6
     return {
         "tenant": owner,
-        "external_id": record.id,
-        "channel": record.channel,
+        "external_id": external_id,
+        "channel": channel,
         "started_at": started,
         "ended_at": ended,
-        "customer_id": record.customer_id,
-        "language": record.language,
-        "attributes": record.attributes,
-        "turns": turns_fragment,
+        "customer_id": customer_id,
+        "language": language,
+        "attributes": attributes,
+        "turns": fragment,
         TURNS_JSON: turns_json,
         "handled_by": handled_by,
         "agent_id": agent_id,
@@ -238,7 +270,7 @@ def _row(record: _Record, tenant: str | None) -> dict[str, Any] | None:
         "csat": csat,
         "escalated": escalated,
         "resolution_code": code,
-        "labels": record.labels,
+        "labels": labels,
         "content_hash": digest,
     }
 
