@@ -34,7 +34,6 @@ __all__ = [
     "decisions_after",
     "model_evidence",
     "recalibrate",
-    "register_triage",
     "registered_decisions",
     "with_decisions",
 ]
@@ -108,48 +107,6 @@ def registered_decisions(session: Session, tenant: str, intent_model: Registered
     return row.training.get("verified_decisions"), row.training.get("decisions_until")
 
 
-def register_triage(
-    session: Session,
-    tenant: str,
-    intent_model: RegisteredModel,
-    model: Any,
-    base: Any,
-    rows: Sequence[LabelledRow],
-    *,
-    target: float,
-    folds: int,
-    model_dir: Path,
-    by: str,
-) -> tuple[RegisteredModel, Any]:
-    """Register (and promote) the calibration of ``intent_model``: the out-of-fold
-    evidence ``base`` plus the verified decisions ``rows``. Returns the row and the
-    evidence."""
-    from criterio.triage.registry import register_calibration
-
-    evidence = with_decisions(base, model, rows)
-    entry, _ = register_calibration(
-        session,
-        tenant,
-        evidence,
-        intent_model=intent_model,
-        target=target,
-        folds=folds,
-        seconds=0.0,
-        model_dir=model_dir,
-        promote=True,
-        by=by,
-    )
-    latest = max((_aware(r.at) for r in rows if r.at is not None), default=None)
-    entry.training = {
-        **entry.training,
-        "source": "learn: out-of-fold evidence and verified human decisions",
-        "out_of_fold": len(base.predicted),
-        "verified_decisions": len(rows),
-        "decisions_until": None if latest is None else latest.isoformat(),
-    }
-    return entry, evidence
-
-
 def recalibrate(
     session: Session,
     tenant: str,
@@ -162,28 +119,38 @@ def recalibrate(
     model_dir: Path,
     by: str,
 ) -> RegisteredModel | None:
-    """Register the calibration of ``model`` (its row, the loaded model): its out-of-fold
-    evidence ``base`` (None: the file beside it) plus the verified decisions ``rows``.
+    """Register (and promote) the calibration of ``model`` (its row, the loaded model):
+    its out-of-fold evidence ``base`` (None: the file beside it) plus the verified
+    decisions ``rows``.
 
     None (nothing registered) when ``base`` is None and the registered calibration of the
     model already holds the same decisions.
     """
+    from criterio.triage.registry import register_calibration
+
     row, loaded = model
-    latest = rows[-1].at if rows else None
-    same = (len(rows), None if latest is None else _aware(latest).isoformat())
-    if base is None and registered_decisions(session, tenant, row) == same:
+    latest = max((_aware(r.at) for r in rows if r.at is not None), default=None)
+    until = None if latest is None else latest.isoformat()
+    if base is None and registered_decisions(session, tenant, row) == (len(rows), until):
         return None
     base = model_evidence(row, loaded) if base is None else base
-    entry, _ = register_triage(
+    entry, _ = register_calibration(
         session,
         tenant,
-        row,
-        loaded,
-        base,
-        rows,
+        with_decisions(base, loaded, rows),
+        intent_model=row,
         target=target,
         folds=folds,
+        seconds=0.0,
         model_dir=model_dir,
+        promote=True,
         by=by,
     )
+    entry.training = {
+        **entry.training,
+        "source": "learn: out-of-fold evidence and verified human decisions",
+        "out_of_fold": len(base.predicted),
+        "verified_decisions": len(rows),
+        "decisions_until": until,
+    }
     return entry
