@@ -21,7 +21,6 @@ from criterio.triage.scores import top_two
 
 __all__ = [
     "cross_validated_evidence",
-    "group_numbers",
     "intent_groups",
     "shared_feature_evidence",
 ]
@@ -71,8 +70,6 @@ def cross_validated_evidence(
         unseen,
         [score(t) for t in cv],
         [score(t) for t in unseen],
-        unseen_groups,
-        random_state,
     )
 
 
@@ -117,8 +114,6 @@ def shared_feature_evidence(
         unseen,
         [(c, softmax(s / temperature, axis=1)) for c, s in raw],
         [(c, softmax(s / temperature, axis=1)) for c, s in unseen_raw],
-        unseen_groups,
-        random_state,
     )
 
 
@@ -156,8 +151,6 @@ def _evidence(
     unseen: list[Task],
     cv_scored: list[Scored],
     unseen_scored: list[Scored],
-    unseen_groups: int,
-    random_state: int,
 ) -> Evidence:
     """The evidence from every fit's probabilities (cross-validated, then unseen-intent)."""
     predicted = np.empty(len(y), dtype=object)
@@ -180,7 +173,8 @@ def _evidence(
         intents=sorted({str(v) for v in y}),
         unseen=scored,
         unseen_predicted=taken_for,
-        unseen_group=group_numbers(list(y), unseen_groups, random_state),
+        # The number of the fit (the group of intents left out) of each unseen row.
+        unseen_group=[k for k, (_, held) in enumerate(unseen) for _ in held],
         margin=[float(m) for m in margin],
         unseen_margin=margins,
     )
@@ -198,13 +192,3 @@ def intent_groups(labels: Sequence[str], groups: int, random_state: int) -> list
     # Not enough intents left to stand for the model (and a two-intent IntentClassifier's
     # binary SVM has one score column, which it cannot use): such a group is skipped.
     return [[str(v) for v in p] for p in parts if len(intents) - len(p) >= 3]
-
-
-def group_numbers(labels: Sequence[str], groups: int, random_state: int) -> list[int]:
-    """For each unseen-intent row :func:`unseen_intent_confidence` gives, in its order,
-    the number of the group of intents it was left out with."""
-    y = np.asarray([str(v) for v in labels], dtype=object)
-    found: list[int] = []
-    for number, part in enumerate(intent_groups(labels, groups, random_state)):
-        found += [number] * int(np.isin(y, part).sum())
-    return found
